@@ -1,0 +1,192 @@
+//! Diagnostics: every error a user can cause, with its place in the file, rendered in one place.
+
+use std::fmt;
+
+/// Where in a file something is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file as the user named it (or the embedded file's name).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The text of that line, for the snippet.
+    pub source_line: String,
+    /// How many characters the caret underlines.
+    pub width: usize,
+}
+
+/// One error, with its location when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// What is wrong, saying what was found.
+    pub message: String,
+    /// Where.
+    pub location: Option<Location>,
+    /// What was expected, or how to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with no location (usage errors, unreadable files).
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic { message: message.into(), location: None, help: None }
+    }
+
+    /// Attach a location.
+    pub fn at(mut self, location: Option<Location>) -> Self {
+        self.location = location;
+        self
+    }
+
+    /// Attach help text.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        if let Some(loc) = &self.location {
+            let number = loc.line.to_string();
+            let pad = " ".repeat(number.len());
+            writeln!(f, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column)?;
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{number} | {}", loc.source_line.trim_end())?;
+            let indent: String = loc
+                .source_line
+                .chars()
+                .take(loc.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            writeln!(f, "{pad} | {indent}{}", "^".repeat(loc.width.max(1)))?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A failed run: one or more diagnostics. The binary prints them and exits with code 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// Every problem found, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Error {
+    /// A failure with one unlocated message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Error { diagnostics: vec![Diagnostic::new(message)] }
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Self {
+        Error { diagnostics: vec![d] }
+    }
+}
+
+impl From<Vec<Diagnostic>> for Error {
+    fn from(diagnostics: Vec<Diagnostic>) -> Self {
+        Error { diagnostics }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        if self.diagnostics.len() > 1 {
+            writeln!(f, "\n{} errors", self.diagnostics.len())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The ids among `candidates` closest to `wanted`, for "did you mean" help (at most three).
+pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let limit = (wanted.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| (edit_distance(wanted, c), c))
+        .filter(|(d, c)| *d <= limit || c.contains(wanted) || wanted.contains(c))
+        .collect();
+    scored.sort();
+    scored.dedup();
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A "did you mean" sentence, or a fallback when nothing is close.
+pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let near = nearest(wanted, candidates);
+    if near.is_empty() {
+        "no id is close to it; `routemap graph --format json` lists every id".to_string()
+    } else {
+        let quoted: Vec<String> = near.iter().map(|c| format!("`{c}`")).collect();
+        format!("did you mean {}?", quoted.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_changes() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn nearest_ranks_by_distance() {
+        let ids = ["document-management", "fms-replacement", "e-forms", "10.2"];
+        assert_eq!(nearest("document-managment", ids), vec!["document-management"]);
+        assert_eq!(nearest("e-form", ids), vec!["e-forms"]);
+        assert!(nearest("zzzzzzzz", ids).is_empty());
+    }
+
+    #[test]
+    fn renders_caret_under_the_column() {
+        let d = Diagnostic::new("bad thing")
+            .at(Some(Location {
+                file: "m.yaml".into(),
+                line: 3,
+                column: 5,
+                source_line: "  x: oops".into(),
+                width: 4,
+            }))
+            .help("do better");
+        assert_eq!(
+            d.to_string(),
+            "error: bad thing\n --> m.yaml:3:5\n  |\n3 |   x: oops\n  |     ^^^^\n  = help: do better\n"
+        );
+    }
+}

@@ -1,0 +1,254 @@
+//! The routemap as a directed acyclic graph: outcome, task, project and milestone nodes; an edge
+//! `A -> B` means B waits on A (a task's edge to an outcome means the outcome waits on the task).
+
+use std::collections::{HashMap, VecDeque};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::error::{Diagnostic, Error};
+use crate::model::{Model, ProjectKind, Span};
+
+/// What a node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeKind {
+    /// An ODPM priority outcome.
+    Outcome,
+    /// A task of an action.
+    Task,
+    /// A project or national project.
+    Project,
+    /// A dated event with no duration.
+    Milestone,
+}
+
+impl NodeKind {
+    /// The lower-case name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Outcome => "outcome",
+            NodeKind::Task => "task",
+            NodeKind::Project => "project",
+            NodeKind::Milestone => "milestone",
+        }
+    }
+}
+
+/// Where in the model a node's data lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    /// `model.outcomes[i]`.
+    Outcome(usize),
+    /// `model.actions[action].tasks[task]`.
+    Task {
+        /// Index of the action.
+        action: usize,
+        /// Index of the task within it.
+        task: usize,
+    },
+    /// `model.projects[i]`.
+    Project(usize),
+}
+
+/// A node of the graph.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The stable id: outcome code, task id or project slug.
+    pub id: String,
+    /// What it stands for.
+    pub kind: NodeKind,
+    /// Its model data.
+    pub item: Item,
+}
+
+/// An edge: the target waits on the source, `lag` after it finishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    /// Time after the source finishes before the target can.
+    pub lag: Span,
+}
+
+/// The dependency graph with one topological order, computed once.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    /// The DAG.
+    pub dag: DiGraph<Node, Edge>,
+    /// Node index by id.
+    pub index: HashMap<String, NodeIndex>,
+    /// Every node, each after everything it waits on.
+    pub order: Vec<NodeIndex>,
+}
+
+impl Graph {
+    /// Build the graph of a validated model. A dependency loop is an error naming its nodes.
+    pub fn build(model: &Model) -> Result<Graph, Error> {
+        let mut dag = DiGraph::new();
+        let mut index = HashMap::new();
+        let mut add = |dag: &mut DiGraph<Node, Edge>, id: &str, kind, item| {
+            let n = dag.add_node(Node { id: id.to_string(), kind, item });
+            index.insert(id.to_string(), n);
+            n
+        };
+        for (i, o) in model.outcomes.iter().enumerate() {
+            add(&mut dag, &o.code, NodeKind::Outcome, Item::Outcome(i));
+        }
+        for (i, p) in model.projects.iter().enumerate() {
+            let kind = match p.kind {
+                ProjectKind::Milestone => NodeKind::Milestone,
+                _ => NodeKind::Project,
+            };
+            add(&mut dag, &p.id, kind, Item::Project(i));
+        }
+        for (a, action) in model.actions.iter().enumerate() {
+            for (t, task) in action.tasks.iter().enumerate() {
+                add(&mut dag, &task.id, NodeKind::Task, Item::Task { action: a, task: t });
+            }
+        }
+        let mut edge = |from: &str, to: &str, lag: Span| {
+            if let (Some(&f), Some(&t)) = (index.get(from), index.get(to)) {
+                dag.add_edge(f, t, Edge { lag });
+            }
+        };
+        for p in &model.projects {
+            for dep in &p.waits_on {
+                edge(&dep.id, &p.id, dep.lag);
+            }
+        }
+        for action in &model.actions {
+            for task in &action.tasks {
+                for dep in &task.waits_on {
+                    edge(&dep.id, &task.id, dep.lag);
+                }
+                for code in &action.outcomes {
+                    edge(&task.id, code, Span::default());
+                }
+            }
+        }
+        let cycles = cycles(&dag);
+        if !cycles.is_empty() {
+            return Err(cycles
+                .into_iter()
+                .map(|c| cycle_diagnostic(model, &dag, &c))
+                .collect::<Vec<_>>()
+                .into());
+        }
+        let order = petgraph::algo::toposort(&dag, None)
+            .map_err(|_| Error::msg("internal error: cycle missed by the cycle check"))?;
+        Ok(Graph { dag, index, order })
+    }
+
+    /// The node with this id.
+    pub fn node(&self, id: &str) -> Option<NodeIndex> {
+        self.index.get(id).copied()
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.dag.edge_count()
+    }
+}
+
+/// Every dependency loop, each as its nodes in "waits on" order starting from its earliest node.
+pub fn cycles<N, E>(dag: &DiGraph<N, E>) -> Vec<Vec<NodeIndex>> {
+    let mut out = Vec::new();
+    for scc in tarjan_scc(dag) {
+        let start = match scc.iter().min() {
+            Some(&s) => s,
+            None => continue,
+        };
+        let self_loop = dag.edges(start).any(|e| e.target() == start);
+        if scc.len() == 1 && !self_loop {
+            continue;
+        }
+        // Walk "waits on" (edges backwards) from start until back at start, breadth first, so
+        // the loop named is the shortest through that node.
+        let mut came_from: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+        let mut queue = VecDeque::from([start]);
+        'search: while let Some(n) = queue.pop_front() {
+            let mut preds: Vec<NodeIndex> = dag
+                .edges_directed(n, petgraph::Direction::Incoming)
+                .map(|e| e.source())
+                .filter(|p| scc.contains(p))
+                .collect();
+            preds.sort();
+            for p in preds {
+                if p == start {
+                    came_from.insert(start, n);
+                    break 'search;
+                }
+                if let std::collections::hash_map::Entry::Vacant(e) = came_from.entry(p) {
+                    e.insert(n);
+                    queue.push_back(p);
+                }
+            }
+        }
+        let mut path = vec![start];
+        let mut n = came_from.get(&start).copied();
+        while let Some(prev) = n {
+            if prev == start {
+                break;
+            }
+            path.push(prev);
+            n = came_from.get(&prev).copied();
+        }
+        // `path` runs start, then the node start waits on (reached last), ...: reverse the tail.
+        path[1..].reverse();
+        out.push(path);
+    }
+    out.sort();
+    out
+}
+
+fn cycle_diagnostic(model: &Model, dag: &DiGraph<Node, Edge>, cycle: &[NodeIndex]) -> Diagnostic {
+    let ids: Vec<&str> = cycle.iter().map(|&n| dag[n].id.as_str()).collect();
+    let mut named: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+    named.push(format!("`{}`", ids[0]));
+    // Point at the first node's waits_on entry that names the second.
+    let waits_on = ids.get(1).copied().unwrap_or(ids[0]);
+    let path = model
+        .projects
+        .iter()
+        .flat_map(|p| p.waits_on.iter().map(move |d| (p.id.as_str(), d)))
+        .chain(model.tasks().flat_map(|(_, t)| t.waits_on.iter().map(move |d| (t.id.as_str(), d))))
+        .find(|(owner, d)| *owner == ids[0] && d.id == waits_on)
+        .map(|(_, d)| d.path.clone())
+        .unwrap_or_default();
+    Diagnostic::new(format!("dependency cycle: {}", named.join(" waits on ")))
+        .at(model.origin.model.at(&path))
+        .help("work cannot wait on itself; remove one of these `waits_on` entries")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(edges: &[(u32, u32)], n: u32) -> DiGraph<(), ()> {
+        let mut g = DiGraph::new();
+        for _ in 0..n {
+            g.add_node(());
+        }
+        for &(a, b) in edges {
+            g.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), ());
+        }
+        g
+    }
+
+    fn ids(c: &[NodeIndex]) -> Vec<usize> {
+        c.iter().map(|n| n.index()).collect()
+    }
+
+    #[test]
+    fn names_every_node_of_a_loop_in_waits_on_order() {
+        // 0 -> 1 -> 2 -> 0: 1 waits on 0, 2 waits on 1, 0 waits on 2.
+        let found = cycles(&graph(&[(0, 1), (1, 2), (2, 0), (2, 3)], 4));
+        assert_eq!(found.len(), 1);
+        assert_eq!(ids(&found[0]), vec![0, 2, 1]);
+    }
+
+    #[test]
+    fn self_loop_and_acyclic() {
+        assert_eq!(ids(&cycles(&graph(&[(1, 1)], 2))[0]), vec![1]);
+        assert!(cycles(&graph(&[(0, 1), (0, 2), (1, 2)], 3)).is_empty());
+    }
+}

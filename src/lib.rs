@@ -1,0 +1,12 @@
+//! routemap: a rules engine for ODPM priority-outcome compliance.
+//!
+//! Data flows one way, one stage a module: [`model`] (load and validate the YAML) -> [`graph`]
+//! (the dependency DAG) -> report. The binary is a thin shell over [`cli::run`].
+
+pub mod cli;
+pub mod error;
+pub mod graph;
+pub mod model;
+pub mod report;
+
+pub use error::{Diagnostic, Error};

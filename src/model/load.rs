@@ -1,0 +1,425 @@
+//! Reading a model and its catalogue from YAML, and validating it. Every problem found is
+//! reported with its file, line and column; validation goes on after the first so that the user
+//! sees them all at once.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use super::locate::Located;
+use super::{Catalogue, Category, Dependency, Model, Outcome, Span, Status, Target};
+use crate::error::{Diagnostic, Error, suggest};
+
+/// Where a model comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The Charnwood routemap compiled into the binary.
+    Embedded,
+    /// A model file on disk.
+    Path(PathBuf),
+}
+
+/// The embedded files, by their path in the repository.
+const EMBEDDED: &[(&str, &str)] = &[
+    ("fixtures/charnwood/routemap.yaml", include_str!("../../fixtures/charnwood/routemap.yaml")),
+    ("fixtures/odpm-outcomes.yaml", include_str!("../../fixtures/odpm-outcomes.yaml")),
+];
+
+/// Where a loaded model came from: the files, for locating errors, and a short content hash.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The model file.
+    pub model: Located,
+    /// The catalogue file.
+    pub catalogue: Located,
+    /// A short hash of both files' contents: which data an output came from.
+    pub hash: String,
+}
+
+/// Load the embedded default model.
+pub fn load_embedded() -> Result<Model, Error> {
+    load(&Source::Embedded)
+}
+
+/// Load and validate a model and its catalogue.
+pub fn load(source: &Source) -> Result<Model, Error> {
+    let model_path = match source {
+        Source::Embedded => PathBuf::from(EMBEDDED[0].0),
+        Source::Path(p) => p.clone(),
+    };
+    let text = read(source, &model_path).map_err(Error::msg)?;
+    let model_file = Located::new(&display_name(source, &model_path), &text);
+    let mut model: Model = parse_yaml(&model_file, &text)?;
+
+    let catalogue_path =
+        lexical_join(model_path.parent().unwrap_or(Path::new("")), &model.catalogue);
+    let catalogue_text = read(source, &catalogue_path).map_err(|e| {
+        Error::from(
+            Diagnostic::new(format!("cannot read the outcomes catalogue: {e}"))
+                .at(model_file.at("catalogue"))
+                .help("`catalogue` is a path relative to the model file"),
+        )
+    })?;
+    let catalogue_file = Located::new(&display_name(source, &catalogue_path), &catalogue_text);
+    let catalogue: Catalogue = parse_yaml(&catalogue_file, &catalogue_text)?;
+
+    let hash = short_hash(&[text.as_bytes(), catalogue_text.as_bytes()]);
+    model.origin = Origin { model: model_file, catalogue: catalogue_file, hash };
+    let diagnostics = validate(&mut model, catalogue);
+    if diagnostics.is_empty() { Ok(model) } else { Err(diagnostics.into()) }
+}
+
+fn display_name(source: &Source, path: &Path) -> String {
+    match source {
+        Source::Embedded => format!("<embedded>/{}", path.display()),
+        Source::Path(_) => path.display().to_string(),
+    }
+}
+
+fn read(source: &Source, path: &Path) -> Result<String, String> {
+    match source {
+        Source::Embedded => EMBEDDED
+            .iter()
+            .find(|(name, _)| Path::new(name) == path)
+            .map(|(_, text)| text.to_string())
+            .ok_or_else(|| format!("no embedded file {}", path.display())),
+        Source::Path(_) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e))),
+    }
+}
+
+/// A file error's reason without the OS error number.
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_lowercase(),
+        None => text,
+    }
+}
+
+/// Join a relative path, resolving `..` without touching the file system.
+fn lexical_join(base: &Path, relative: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in base.join(relative).components() {
+        match part {
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// FNV-1a, 64 bits, as 12 hex digits: stable across platforms and versions.
+pub(crate) fn short_hash(parts: &[&[u8]]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in *part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")[..12].to_string()
+}
+
+/// Deserialise a whole file, turning serde's error into a located diagnostic.
+fn parse_yaml<T: DeserializeOwned>(file: &Located, text: &str) -> Result<T, Error> {
+    let de = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let mut message = inner.to_string();
+        let location = inner.location().map(|l| {
+            let suffix = format!(" at line {} column {}", l.line(), l.column());
+            if let Some(cut) = message.find(&suffix) {
+                message.truncate(cut);
+            }
+            let line = text.lines().nth(l.line().saturating_sub(1)).unwrap_or("");
+            let width = token_width(line, l.column());
+            file.location(l.line(), l.column(), width)
+        });
+        // serde_yaml prefixes some messages with the path already.
+        if path != "." && !message.starts_with(&path) {
+            message = format!("{path}: {message}");
+        }
+        Error::from(Diagnostic::new(message).at(location.or_else(|| file.at(&path))))
+    })
+}
+
+/// The width of the token starting at a 1-based column.
+fn token_width(line: &str, column: usize) -> usize {
+    line.chars()
+        .skip(column.saturating_sub(1))
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}'))
+        .count()
+}
+
+/// Check everything serde cannot: codes, ids, phrases, statuses, references. Fills the parsed
+/// fields of the model as it goes.
+fn validate(model: &mut Model, catalogue: Catalogue) -> Vec<Diagnostic> {
+    let mut v = Validator { model_file: model.origin.model.clone(), errors: Vec::new() };
+    model.outcomes = v.outcomes(&model.origin.catalogue, catalogue);
+
+    // Ids: actions, tasks and projects share one namespace (slips name any of them).
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let codes: Vec<String> = model.outcomes.iter().map(|o| o.code.clone()).collect();
+    for (i, project) in model.projects.iter_mut().enumerate() {
+        let path = format!("projects[{i}]");
+        v.unique_id(&mut seen, &project.id, &format!("{path}.id"));
+        project.start = v.target(project.start_text.as_deref(), &format!("{path}.start"));
+        project.finish = v.target(project.finish_text.as_deref(), &format!("{path}.finish"));
+        project.status = v.status(project.status_text.as_deref(), &format!("{path}.status"));
+        project.duration =
+            project.duration_text.as_deref().and_then(|d| v.span(d, &format!("{path}.duration")));
+        v.dependencies(&mut project.waits_on, &format!("{path}.waits_on"));
+    }
+    let mut refs: HashMap<String, String> = HashMap::new();
+    for (i, action) in model.actions.iter_mut().enumerate() {
+        let path = format!("actions[{i}]");
+        action.id = action_id(&action.reference);
+        if let Some(first) = refs.insert(action.reference.clone(), path.clone()) {
+            let line = v.model_file.line_of(&first).unwrap_or(0);
+            v.error(
+                format!("duplicate action ref `{}`", action.reference),
+                &format!("{path}.ref"),
+                format!("action ref `{}` is first defined on line {line}", action.reference),
+            );
+        } else {
+            v.unique_id(&mut seen, &action.id, &format!("{path}.ref"));
+        }
+        for (j, code) in action.outcomes.iter().enumerate() {
+            if !codes.contains(code) {
+                v.error(
+                    format!("unknown outcome code `{code}`"),
+                    &format!("{path}.outcomes[{j}]"),
+                    format!(
+                        "outcome codes are R1..R29 and G1..G25 as the catalogue lists them; {}",
+                        suggest(code, codes.iter().map(String::as_str))
+                    ),
+                );
+            }
+        }
+        for (j, task) in action.tasks.iter_mut().enumerate() {
+            let tpath = format!("{path}.tasks[{j}]");
+            if task.id.is_empty() {
+                task.id = format!("{}.{}", action.id, j + 1);
+            }
+            v.unique_id(&mut seen, &task.id, &format!("{tpath}.id"));
+            let original = v.target(task.original.as_deref(), &format!("{tpath}.original"));
+            let proposed = v.target(task.proposed.as_deref(), &format!("{tpath}.proposed"));
+            task.target = if proposed == Target::Unset { original } else { proposed };
+            task.status = v.status(task.status_text.as_deref(), &format!("{tpath}.status"));
+            if action.completed && task.status_text.is_none() {
+                task.status = Status::Complete;
+            }
+            v.dependencies(&mut task.waits_on, &format!("{tpath}.waits_on"));
+        }
+    }
+    let ids: Vec<&str> = model
+        .projects
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(model.actions.iter().flat_map(|a| a.tasks.iter().map(|t| t.id.as_str())))
+        .collect();
+    let dangling = |deps: &[Dependency], path: &str, v: &mut Validator| {
+        for (k, dep) in deps.iter().enumerate() {
+            if !ids.contains(&dep.id.as_str()) {
+                v.error(
+                    format!("`waits_on` names `{}`, which is no task or project", dep.id),
+                    &format!("{path}.waits_on[{k}].id"),
+                    suggest(&dep.id, ids.iter().copied()),
+                );
+            }
+        }
+    };
+    for (i, p) in model.projects.iter().enumerate() {
+        dangling(&p.waits_on, &format!("projects[{i}]"), &mut v);
+    }
+    for (i, a) in model.actions.iter().enumerate() {
+        for (j, t) in a.tasks.iter().enumerate() {
+            dangling(&t.waits_on, &format!("actions[{i}].tasks[{j}]"), &mut v);
+        }
+    }
+    let mut streams: HashMap<String, String> = HashMap::new();
+    for (i, stream) in model.funding.iter().enumerate() {
+        let path = format!("funding[{i}]");
+        if let Some(first) = streams.insert(stream.id.clone(), path.clone()) {
+            let line = v.model_file.line_of(&first).unwrap_or(0);
+            v.error(
+                format!("duplicate funding stream id `{}`", stream.id),
+                &format!("{path}.id"),
+                format!("`{}` is first defined on line {line}", stream.id),
+            );
+        }
+        if !matches!(Target::parse(&stream.financial_year), Ok(Target::By(_)))
+            || !stream.financial_year.contains('/')
+        {
+            v.error(
+                format!("`{}` is not a financial year", stream.financial_year),
+                &format!("{path}.financial_year"),
+                "expected a financial year such as `2005/06`",
+            );
+        }
+    }
+    v.errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column)));
+    v.errors
+}
+
+/// The id of an action: its ref with runs of other characters than letters and digits as `-`.
+pub fn action_id(reference: &str) -> String {
+    let mut id = String::new();
+    for c in reference.trim().chars() {
+        if c.is_alphanumeric() {
+            id.push(c);
+        } else if !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    id.trim_matches('-').to_string()
+}
+
+struct Validator {
+    model_file: Located,
+    errors: Vec<Diagnostic>,
+}
+
+impl Validator {
+    fn error(&mut self, message: String, path: &str, help: impl Into<String>) {
+        let d = Diagnostic::new(message).at(self.model_file.at(path)).help(help);
+        self.errors.push(d);
+    }
+
+    fn outcomes(&mut self, file: &Located, catalogue: Catalogue) -> Vec<Outcome> {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (i, o) in catalogue.outcomes.into_iter().enumerate() {
+            let path = format!("outcomes[{i}]");
+            let letter = o.code.chars().next();
+            let number = o.code.get(1..).and_then(|n| n.parse::<u32>().ok());
+            let expected_category = match letter {
+                Some('R') => Some(Category::Required),
+                Some('G') => Some(Category::Good),
+                _ => None,
+            };
+            let mut fail = |message: String, field: &str, help: &str| {
+                let at = file.at(&format!("{path}.{field}"));
+                self.errors.push(Diagnostic::new(message).at(at).help(help));
+            };
+            if expected_category.is_none() || number.is_none() {
+                fail(
+                    format!("`{}` is not an outcome code", o.code),
+                    "code",
+                    "expected R or G followed by a number, such as `R8` or `G19`",
+                );
+                continue;
+            }
+            if expected_category != Some(o.category) {
+                fail(
+                    format!("outcome {} is listed as {}", o.code, o.category.as_str()),
+                    "category",
+                    "R codes are `required` and G codes are `good`",
+                );
+            }
+            if let Some(first) = seen.insert(o.code.clone(), i) {
+                let line = file.line_of(&format!("outcomes[{first}]")).unwrap_or(0);
+                fail(
+                    format!("duplicate outcome code `{}`", o.code),
+                    "code",
+                    &format!("`{}` is first defined on line {line}", o.code),
+                );
+                continue;
+            }
+            out.push(o);
+        }
+        out.sort_by_key(|o| Outcome::sort_key(&o.code));
+        out
+    }
+
+    fn unique_id(&mut self, seen: &mut HashMap<String, String>, id: &str, path: &str) {
+        if id.is_empty() {
+            self.error("empty id".into(), path, "ids are slugs such as `document-management`");
+        } else if let Some(first) = seen.insert(id.to_string(), path.to_string()) {
+            let line = self.model_file.line_of(&first).unwrap_or(0);
+            self.error(
+                format!("duplicate id `{id}`"),
+                path,
+                format!("`{id}` is first defined on line {line}; task, project and action ids must be unique"),
+            );
+        }
+    }
+
+    fn target(&mut self, phrase: Option<&str>, path: &str) -> Target {
+        Target::parse(phrase.unwrap_or("")).unwrap_or_else(|help| {
+            let phrase = phrase.unwrap_or("");
+            let message = if help.contains(" has no day ") {
+                format!("impossible date `{phrase}`")
+            } else {
+                format!("unrecognised target phrase `{phrase}`")
+            };
+            self.error(message, path, help);
+            Target::Unset
+        })
+    }
+
+    fn status(&mut self, text: Option<&str>, path: &str) -> Status {
+        let text = text.unwrap_or("");
+        Status::parse(text).unwrap_or_else(|help| {
+            self.error(format!("unrecognised status `{text}`"), path, help);
+            Status::Unreported
+        })
+    }
+
+    fn span(&mut self, text: &str, path: &str) -> Option<Span> {
+        Span::parse(text)
+            .map_err(|help| self.error(format!("unrecognised length of time `{text}`"), path, help))
+            .ok()
+    }
+
+    fn dependencies(&mut self, deps: &mut [Dependency], path: &str) {
+        for (k, dep) in deps.iter_mut().enumerate() {
+            let dpath = format!("{path}[{k}]");
+            if let Some(lag) = dep.lag_text.as_deref() {
+                dep.lag = self.span(lag, &format!("{dpath}.lag")).unwrap_or_default();
+            }
+            if dep.implied && dep.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                self.error(
+                    format!("the implied dependency on `{}` has no `source`", dep.id),
+                    &dpath,
+                    "an implied dependency needs a short quote from the routemap that implies it",
+                );
+            }
+            dep.path = format!("{dpath}.id");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_ids_are_slugs() {
+        assert_eq!(action_id("10"), "10");
+        assert_eq!(action_id("42 & 47"), "42-47");
+        assert_eq!(action_id("P1"), "P1");
+    }
+
+    #[test]
+    fn joins_relative_paths() {
+        assert_eq!(
+            lexical_join(Path::new("fixtures/charnwood"), "../odpm-outcomes.yaml"),
+            PathBuf::from("fixtures/odpm-outcomes.yaml")
+        );
+    }
+
+    #[test]
+    fn hash_is_stable() {
+        assert_eq!(short_hash(&[b"abc"]), short_hash(&[b"abc"]));
+        assert_ne!(short_hash(&[b"ab", b"c"]), short_hash(&[b"abc"]));
+    }
+}

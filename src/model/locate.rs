@@ -1,0 +1,144 @@
+//! Where each value of a YAML file sits, by path (`actions[3].tasks[1].original`), so that
+//! errors found after deserialising still point at the line and column.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use crate::error::Location;
+
+/// A file's text and the position of every node in it.
+#[derive(Debug, Clone, Default)]
+pub struct Located {
+    /// The file name as shown to the user.
+    pub name: String,
+    text: String,
+    positions: HashMap<String, (usize, usize, usize)>,
+}
+
+impl Located {
+    /// Index a file. A file that does not parse indexes nothing (serde reports the syntax error).
+    pub fn new(name: &str, text: &str) -> Self {
+        let mut index = Indexer::default();
+        let _ = Parser::new_from_str(text).load(&mut index, false);
+        Located { name: name.to_string(), text: text.to_string(), positions: index.positions }
+    }
+
+    /// The location of the node at `path`, or of its nearest located parent.
+    pub fn at(&self, path: &str) -> Option<Location> {
+        let mut p = path;
+        loop {
+            if let Some(&(line, column, width)) = self.positions.get(p) {
+                return Some(self.location(line, column, width));
+            }
+            let cut = p.rfind(['.', '['])?;
+            p = &p[..cut];
+        }
+    }
+
+    /// A location from a line and column (as serde_yaml reports them).
+    pub fn location(&self, line: usize, column: usize, width: usize) -> Location {
+        let source_line = self.text.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string();
+        Location { file: self.name.clone(), line, column, source_line, width }
+    }
+
+    /// The line a path starts on (for "first defined at" notes).
+    pub fn line_of(&self, path: &str) -> Option<usize> {
+        self.at(path).map(|l| l.line)
+    }
+}
+
+enum Frame {
+    Map { path: String, key: Option<String> },
+    Seq { path: String, index: usize },
+}
+
+#[derive(Default)]
+struct Indexer {
+    stack: Vec<Frame>,
+    positions: HashMap<String, (usize, usize, usize)>,
+}
+
+impl Indexer {
+    /// The path of the next value in the innermost container.
+    fn child_path(&self) -> String {
+        match self.stack.last() {
+            None => String::new(),
+            Some(Frame::Map { path, key }) => {
+                let key = key.as_deref().unwrap_or("");
+                if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+            }
+            Some(Frame::Seq { path, index }) => format!("{path}[{index}]"),
+        }
+    }
+
+    /// A value has been read: move the innermost container on.
+    fn advance(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Map { key, .. }) => *key = None,
+            Some(Frame::Seq { index, .. }) => *index += 1,
+            None => {}
+        }
+    }
+
+    fn record(&mut self, path: String, mark: Marker, width: usize) {
+        self.positions.entry(path).or_insert((mark.line(), mark.col() + 1, width));
+    }
+}
+
+impl MarkedEventReceiver for Indexer {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(value, style, _, _) => {
+                let awaiting_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+                if awaiting_key {
+                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                        *key = Some(value);
+                    }
+                } else {
+                    let quoted =
+                        matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted);
+                    let width = value.lines().next().unwrap_or("").chars().count()
+                        + 2 * usize::from(quoted);
+                    let path = self.child_path();
+                    self.record(path, mark, width);
+                    self.advance();
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let path = self.child_path();
+                self.record(path.clone(), mark, 1);
+                self.stack.push(if matches!(ev, Event::MappingStart(..)) {
+                    Frame::Map { path, key: None }
+                } else {
+                    Frame::Seq { path, index: 0 }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.advance();
+            }
+            Event::Alias(_) => self.advance(),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_point_at_values() {
+        let text = "a:\n  - x: 1\n    y: [p, 'q']\n  - x: 2\nb: hello\n";
+        let l = Located::new("f.yaml", text);
+        let at = |p: &str| l.at(p).map(|loc| (loc.line, loc.column, loc.width));
+        assert_eq!(at("a[0].x"), Some((2, 8, 1)));
+        assert_eq!(at("a[0].y[1]"), Some((3, 12, 3)));
+        assert_eq!(at("a[1].x"), Some((4, 8, 1)));
+        assert_eq!(at("b"), Some((5, 4, 5)));
+        // An absent field falls back to its parent.
+        assert_eq!(l.at("a[1].z").map(|loc| loc.line), Some(4));
+    }
+}

@@ -1,0 +1,421 @@
+//! The routemap model: the typed form of a council's routemap YAML, and its loading.
+//!
+//! Fields named after the YAML are deserialised as written; the fields marked `serde(skip)` are
+//! filled by validation in [`load`] (parsed target phrases, normalised statuses, default ids).
+
+mod load;
+mod locate;
+pub mod status;
+pub mod target;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+pub use load::{Origin, Source, action_id, load, load_embedded};
+pub use status::Status;
+pub use target::Target;
+
+/// A whole routemap: document details, the outcomes catalogue, actions, projects and registers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    /// Title block of the routemap document.
+    pub document: Document,
+    /// Path of the outcomes catalogue, relative to the model file.
+    pub catalogue: String,
+    /// Enabling projects, national projects and milestones.
+    #[serde(default)]
+    pub projects: Vec<Project>,
+    /// Numbered actions and partnership work.
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    /// IEG funding streams.
+    #[serde(default)]
+    pub funding: Vec<FundingStream>,
+    /// Strategic risk register entries.
+    #[serde(default)]
+    pub risks: Vec<Risk>,
+    /// Risks identified by the Corporate Management Team, with countermeasures.
+    #[serde(default)]
+    pub cmt_risks: Vec<CmtRisk>,
+    /// The BVPI 157 interaction table.
+    #[serde(default)]
+    pub bvpi157: Option<Bvpi157>,
+    /// The 54 outcomes, from the catalogue, sorted R1..R29 then G1..G25.
+    #[serde(skip)]
+    pub outcomes: Vec<Outcome>,
+    /// The files it was read from.
+    #[serde(skip)]
+    pub origin: load::Origin,
+}
+
+/// The routemap document's title block.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// The council whose routemap this is.
+    pub council: String,
+    /// The document title.
+    pub title: String,
+    /// The version, as written.
+    pub version: String,
+    /// The issue date: the as-of date unless the user gives another.
+    pub issue_date: NaiveDate,
+    /// The Cabinet meeting the document goes to, if given.
+    #[serde(default)]
+    pub target_cabinet: Option<NaiveDate>,
+}
+
+/// The outcomes catalogue file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    /// Every ODPM priority outcome.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// Whether an outcome is Required (by 31 December 2005) or Good (by 1 April 2006).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// `R1`..`R29`.
+    Required,
+    /// `G1`..`G25`.
+    Good,
+}
+
+impl Category {
+    /// The lower-case name used in files and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Required => "required",
+            Category::Good => "good",
+        }
+    }
+}
+
+/// An ODPM priority outcome.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// `R8`, `G19`.
+    pub code: String,
+    /// Required or good.
+    pub category: Category,
+    /// The outcome as the routemap words it.
+    pub title: String,
+    /// The priority service or transformation area.
+    pub area: String,
+}
+
+impl Outcome {
+    /// The sort key that orders outcomes R1..R29 then G1..G25.
+    pub fn sort_key(code: &str) -> (u8, u32) {
+        let (letter, number) = code.split_at(1.min(code.len()));
+        let rank = match letter {
+            "R" => 0,
+            "G" => 1,
+            _ => 2,
+        };
+        (rank, number.parse().unwrap_or(u32::MAX))
+    }
+}
+
+/// A numbered routemap action (or a piece of partnership work).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// The reference as printed: `"10"`, `"42 & 47"`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The routemap section it sits in.
+    pub section: String,
+    /// Listed under "Completed actions".
+    #[serde(default)]
+    pub completed: bool,
+    /// Delivered by a partnership rather than the council.
+    #[serde(default)]
+    pub partnership: bool,
+    /// The outcome codes it serves.
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+    /// The outcome or requirement cell.
+    #[serde(default)]
+    pub requirement: String,
+    /// Who is responsible for the action.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The action's tasks, in routemap order.
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    /// The action's id: the ref with runs of other characters than letters and digits as `-`.
+    #[serde(skip)]
+    pub id: String,
+}
+
+/// One task (row) of an action.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    /// The task id; defaults to `<action id>.<n>`.
+    #[serde(default)]
+    pub id: String,
+    /// The task as written.
+    pub text: String,
+    /// The original target phrase, verbatim.
+    #[serde(default)]
+    pub original: Option<String>,
+    /// The proposed target phrase, verbatim.
+    #[serde(default)]
+    pub proposed: Option<String>,
+    /// The status cell, verbatim.
+    #[serde(default, rename = "status")]
+    pub status_text: Option<String>,
+    /// A second line of the status cell.
+    #[serde(default)]
+    pub status_note: Option<String>,
+    /// Who is responsible, where named.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The comments cell.
+    #[serde(default)]
+    pub comments: Option<String>,
+    /// What this task waits on.
+    #[serde(default)]
+    pub waits_on: Vec<Dependency>,
+    /// The task's own target: the proposed phrase when it sets something, else the original.
+    #[serde(skip)]
+    pub target: Target,
+    /// The normalised status.
+    #[serde(skip)]
+    pub status: Status,
+}
+
+impl Task {
+    /// The phrase the own target was read from (proposed when it sets something, else original).
+    pub fn target_phrase(&self) -> &str {
+        let proposed = self.proposed.as_deref().unwrap_or("");
+        if Target::parse(proposed).is_ok_and(|t| t != Target::Unset) {
+            proposed
+        } else {
+            self.original.as_deref().unwrap_or("")
+        }
+    }
+}
+
+/// What kind of enabling work a project is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProjectKind {
+    /// A council or partnership project.
+    #[default]
+    Project,
+    /// A national project.
+    National,
+    /// An event with a date and no duration.
+    Milestone,
+}
+
+impl ProjectKind {
+    /// The lower-case name used in files and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectKind::Project => "project",
+            ProjectKind::National => "national",
+            ProjectKind::Milestone => "milestone",
+        }
+    }
+}
+
+/// Enabling work that tasks wait on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// A slug, unique across projects and tasks.
+    pub id: String,
+    /// What it is.
+    pub title: String,
+    /// Project, national project or milestone.
+    #[serde(default)]
+    pub kind: ProjectKind,
+    /// When it starts, as a target phrase.
+    #[serde(default, rename = "start")]
+    pub start_text: Option<String>,
+    /// When it finishes, as a target phrase.
+    #[serde(default, rename = "finish")]
+    pub finish_text: Option<String>,
+    /// How long it runs once started (`6m`), if the model says.
+    #[serde(default, rename = "duration")]
+    pub duration_text: Option<String>,
+    /// The status, verbatim.
+    #[serde(default, rename = "status")]
+    pub status_text: Option<String>,
+    /// Progress text from the routemap, verbatim.
+    #[serde(default)]
+    pub progress: Option<String>,
+    /// Who is responsible.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// What it waits on.
+    #[serde(default)]
+    pub waits_on: Vec<Dependency>,
+    /// A short quote naming or describing it.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The parsed start phrase.
+    #[serde(skip)]
+    pub start: Target,
+    /// The parsed finish phrase.
+    #[serde(skip)]
+    pub finish: Target,
+    /// The parsed duration.
+    #[serde(skip)]
+    pub duration: Option<Span>,
+    /// The normalised status.
+    #[serde(skip)]
+    pub status: Status,
+}
+
+/// One `waits_on` entry: the work named must finish (plus `lag`) before this can.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dependency {
+    /// The task or project waited on.
+    pub id: String,
+    /// Time after that work finishes before this can, as written (`30d`, `1m`).
+    #[serde(default, rename = "lag")]
+    pub lag_text: Option<String>,
+    /// The routemap implies this rather than states it.
+    #[serde(default)]
+    pub implied: bool,
+    /// A short quote from the routemap stating or implying it.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The parsed lag.
+    #[serde(skip)]
+    pub lag: Span,
+    /// Where the `id` sits in the model file (`actions[3].tasks[1].waits_on[0].id`).
+    #[serde(skip)]
+    pub path: String,
+}
+
+/// A length of time in calendar terms: months then days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    /// Calendar months.
+    pub months: u32,
+    /// Days.
+    pub days: u32,
+}
+
+/// An IEG funding stream.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingStream {
+    /// A slug.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Whole pounds.
+    pub amount_gbp: u64,
+    /// `2004/05`.
+    pub financial_year: String,
+    /// What it depends on.
+    #[serde(default)]
+    pub depends_on: Option<String>,
+    /// A quote from the routemap.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// High, Medium or Low.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+pub enum Level {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+}
+
+/// A strategic risk register entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    /// The register number.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Short title.
+    pub title: String,
+    /// What could go wrong.
+    pub description: String,
+    /// Likelihood the register records.
+    pub likelihood: Level,
+    /// Impact the register records.
+    pub impact: Level,
+    /// Likelihood after the proposed actions, where the register gives one.
+    #[serde(default)]
+    pub residual_likelihood: Option<Level>,
+    /// Proposed actions.
+    #[serde(default)]
+    pub proposed_actions: Vec<String>,
+    /// Who is responsible.
+    #[serde(default)]
+    pub responsibility: Option<String>,
+}
+
+/// A risk identified by the Corporate Management Team.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CmtRisk {
+    /// When CMT identified it.
+    #[serde(default)]
+    pub identified: Option<NaiveDate>,
+    /// The risk.
+    pub risk: String,
+    /// The countermeasures.
+    #[serde(default)]
+    pub countermeasures: Vec<String>,
+}
+
+/// The BVPI 157 e-enablement table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bvpi157 {
+    /// Share of processes enabled when the routemap was written.
+    pub enabled_percent: u32,
+    /// The national target, as written.
+    pub target: String,
+    /// The interaction rows.
+    #[serde(default)]
+    pub interactions: Vec<Bvpi157Interaction>,
+}
+
+/// One row of the BVPI 157 table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bvpi157Interaction {
+    /// The interaction type.
+    pub interaction: String,
+    /// Services affected.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Number of ESD processes, where given.
+    #[serde(default)]
+    pub esd_processes: Option<u32>,
+    /// The % enabled target.
+    pub enabled_target_percent: u32,
+}
+
+impl Model {
+    /// Every task of every action, in file order.
+    pub fn tasks(&self) -> impl Iterator<Item = (&Action, &Task)> {
+        self.actions.iter().flat_map(|a| a.tasks.iter().map(move |t| (a, t)))
+    }
+
+    /// The outcome with this code.
+    pub fn outcome(&self, code: &str) -> Option<&Outcome> {
+        self.outcomes.iter().find(|o| o.code == code)
+    }
+}

@@ -1,0 +1,315 @@
+//! Target phrases as routemaps write them (`Dec 2004`, `To commence May 2005`, `None set`), and
+//! their meaning. The convention throughout: a phrase means the latest date it allows.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use super::Span;
+
+/// What a target phrase means.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// Finish by this date.
+    By(NaiveDate),
+    /// Work starts on this date; it finishes after its duration.
+    Starts(NaiveDate),
+    /// On-going work, reviewed by a date where one is given.
+    Ongoing(Option<NaiveDate>),
+    /// Timescales to be determined.
+    ToBeDetermined,
+    /// No target: an empty cell, `-`, `None set`, `Not set`.
+    #[default]
+    Unset,
+}
+
+impl Target {
+    /// The short name used in output and by rule scripts: `date`, `start`, `ongoing`, `tbd`,
+    /// `unset`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::By(_) => "date",
+            Target::Starts(_) => "start",
+            Target::Ongoing(_) => "ongoing",
+            Target::ToBeDetermined => "tbd",
+            Target::Unset => "unset",
+        }
+    }
+
+    /// The date the phrase names, if any.
+    pub fn date(&self) -> Option<NaiveDate> {
+        match *self {
+            Target::By(d) | Target::Starts(d) | Target::Ongoing(Some(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Parse a phrase. The error says what was expected.
+    pub fn parse(phrase: &str) -> Result<Target, String> {
+        let text = normalise(phrase);
+        let t = text.as_str();
+        if matches!(t, "" | "-" | "none set" | "not set" | "no initial timescales were set") {
+            return Ok(Target::Unset);
+        }
+        if t.starts_with("to be determined")
+            || t.starts_with("timescales to be determined")
+            || t.starts_with("timescales to be set")
+        {
+            return Ok(Target::ToBeDetermined);
+        }
+        if let Some(rest) = strip_any(t, &["on-going", "ongoing"]) {
+            let rest = rest.trim();
+            if rest.is_empty() {
+                return Ok(Target::Ongoing(None));
+            }
+            if let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+                return date_clause(inner).map(|d| Target::Ongoing(Some(d)));
+            }
+            return Err(expected());
+        }
+        if let Some(rest) = strip_any(t, &["to commence in ", "to commence ", "will commence in "])
+        {
+            return date_clause(rest).map(Target::Starts);
+        }
+        // Two clauses such as `July 2004. SMS by Nov 2004`: the later date is the target.
+        if t.contains(". ") {
+            let mut latest: Option<NaiveDate> = None;
+            for clause in t.split(". ") {
+                let clause = clause.rsplit(" by ").next().unwrap_or(clause);
+                let d = date_clause(clause)?;
+                latest = Some(latest.map_or(d, |l| l.max(d)));
+            }
+            return latest.map(Target::By).ok_or_else(expected);
+        }
+        let t = strip_any(
+            t,
+            &["assessment of rolling programme - ", "assessment of rolling programme "],
+        )
+        .unwrap_or(t);
+        date_clause(t).map(Target::By)
+    }
+}
+
+fn expected() -> String {
+    "expected a target phrase such as `Dec 2005`, `31st May 2005`, `End of Sept 2004`, \
+     `Summer 2005`, `To commence May 2005`, `On-going`, `To be determined` or `None set` \
+     (see docs/model.md)"
+        .to_string()
+}
+
+/// Lower-case, single spaces, en and em dashes as `-`, and `1 st` joined to `1st`.
+fn normalise(phrase: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for word in phrase.split_whitespace() {
+        let word = word.replace(['–', '—'], "-").to_lowercase();
+        let is_suffix = matches!(word.as_str(), "st" | "nd" | "rd" | "th");
+        match words.last_mut() {
+            Some(prev) if is_suffix && prev.chars().all(|c| c.is_ascii_digit()) => {
+                prev.push_str(&word)
+            }
+            _ => words.push(word),
+        }
+    }
+    words.join(" ").trim_end_matches('.').to_string()
+}
+
+fn strip_any<'a>(text: &'a str, prefixes: &[&str]) -> Option<&'a str> {
+    prefixes.iter().find_map(|p| text.strip_prefix(p))
+}
+
+/// One date: `dec 2004`, `end of sept 2004`, `31st may 2005`, `summer 2005`, `2005`, `2005/06`.
+fn date_clause(clause: &str) -> Result<NaiveDate, String> {
+    let clause = clause.trim();
+    let clause = clause.strip_prefix("end of ").unwrap_or(clause);
+    let words: Vec<&str> = clause.split(' ').collect();
+    match words.as_slice() {
+        [year] => {
+            if let Some((start, end)) = year.split_once('/') {
+                // A financial year `2005/06` ends on 31 March of its second year.
+                let start = parse_year(start)?;
+                if end.len() != 2 || end.parse::<i32>().ok() != Some((start + 1) % 100) {
+                    return Err(format!("`{year}` is not a financial year such as `2005/06`"));
+                }
+                ymd(start + 1, 3, 31)
+            } else {
+                ymd(parse_year(year)?, 12, 31)
+            }
+        }
+        [word, year] => {
+            let year = parse_year(year)?;
+            if let Some(month) = month_number(word) {
+                return last_day(year, month);
+            }
+            match *word {
+                "spring" => ymd(year, 5, 31),
+                "summer" => ymd(year, 8, 31),
+                "autumn" => ymd(year, 11, 30),
+                "winter" => last_day(year + 1, 2),
+                _ => Err(expected()),
+            }
+        }
+        [day, month, year] => {
+            let digits = day.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            let day: u32 = digits.parse().map_err(|_| expected())?;
+            let month = month_number(month).ok_or_else(expected)?;
+            let year = parse_year(year)?;
+            NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
+                let name = chrono::Month::try_from(month as u8).map(|m| m.name()).unwrap_or("");
+                format!("{name} {year} has no day {day}")
+            })
+        }
+        _ => Err(expected()),
+    }
+}
+
+fn parse_year(word: &str) -> Result<i32, String> {
+    match word.parse::<i32>() {
+        Ok(y) if (1900..=2100).contains(&y) && word.len() == 4 => Ok(y),
+        _ => Err(expected()),
+    }
+}
+
+fn month_number(word: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let word = word.trim_end_matches('.');
+    if word.len() < 3 {
+        return None;
+    }
+    // Full names and the abbreviations routemaps use: `Dec`, `Sept`, `Sep`.
+    MONTHS.iter().position(|m| m.starts_with(word)).map(|i| i as u32 + 1)
+}
+
+fn ymd(year: i32, month: u32, day: u32) -> Result<NaiveDate, String> {
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(expected)
+}
+
+fn last_day(year: i32, month: u32) -> Result<NaiveDate, String> {
+    let first = ymd(year, month, 1)?;
+    Ok(first + Months::new(1) - chrono::Days::new(1))
+}
+
+impl Span {
+    /// Parse a length of time: `90d`, `6w`, `3m`, with an optional leading `+`.
+    pub fn parse(text: &str) -> Result<Span, String> {
+        let t = text.trim();
+        let t = t.strip_prefix('+').unwrap_or(t);
+        let err = || {
+            format!(
+                "`{text}` is not a length of time: expected a number and d, w or m, such as `90d`, `6w` or `3m`"
+            )
+        };
+        let unit = t.chars().last().ok_or_else(err)?;
+        let n: u32 = t[..t.len() - unit.len_utf8()].parse().map_err(|_| err())?;
+        match unit {
+            'd' => Ok(Span { months: 0, days: n }),
+            'w' => Ok(Span { months: 0, days: n * 7 }),
+            'm' => Ok(Span { months: n, days: 0 }),
+            _ => Err(err()),
+        }
+    }
+
+    /// Add this span to a date: calendar months first (end of month kept), then days.
+    pub fn after(self, date: NaiveDate) -> NaiveDate {
+        let is_month_end = date.succ_opt().is_some_and(|n| n.month() != date.month());
+        let mut d = date.checked_add_months(Months::new(self.months)).unwrap_or(date);
+        if is_month_end && self.months > 0 {
+            d = last_day(d.year(), d.month()).unwrap_or(d);
+        }
+        d + chrono::Days::new(u64::from(self.days))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by(y: i32, m: u32, d: u32) -> Target {
+        Target::By(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn every_form_the_seed_uses() {
+        let cases = [
+            ("Dec 2004", by(2004, 12, 31)),
+            ("Sept 2004", by(2004, 9, 30)),
+            ("December 2005", by(2005, 12, 31)),
+            ("Feb 2005", by(2005, 2, 28)),
+            ("June 2005", by(2005, 6, 30)),
+            ("End of August 2004", by(2004, 8, 31)),
+            ("End of Sept 2004", by(2004, 9, 30)),
+            ("End of May 2005", by(2005, 5, 31)),
+            ("31st May 2005", by(2005, 5, 31)),
+            ("31 st May 2005", by(2005, 5, 31)),
+            ("1st April 2005", by(2005, 4, 1)),
+            ("1 st April 2005", by(2005, 4, 1)),
+            ("2005", by(2005, 12, 31)),
+            ("2000", by(2000, 12, 31)),
+            ("Summer 2005", by(2005, 8, 31)),
+            ("Assessment of rolling programme - March 2006", by(2006, 3, 31)),
+            ("Assessment of rolling programme March 2006", by(2006, 3, 31)),
+            ("July 2004. SMS by Nov 2004", by(2004, 11, 30)),
+            ("None set", Target::Unset),
+            ("Not set", Target::Unset),
+            ("-", Target::Unset),
+            ("", Target::Unset),
+            ("No initial timescales were set", Target::Unset),
+            ("To be determined", Target::ToBeDetermined),
+            ("Timescales to be determined", Target::ToBeDetermined),
+            (
+                "Timescales to be set – upon completion of the consultation stage",
+                Target::ToBeDetermined,
+            ),
+            (
+                "To be determined as part of the Document mgt project – to commence August 2005",
+                Target::ToBeDetermined,
+            ),
+            ("On-going", Target::Ongoing(None)),
+            ("On-going (March 2006)", Target::Ongoing(Some(date(2006, 3, 31)))),
+            ("To commence in August 2005", Target::Starts(date(2005, 8, 31))),
+            ("To commence May 2005", Target::Starts(date(2005, 5, 31))),
+            ("Will commence in 2005/06", Target::Starts(date(2006, 3, 31))),
+        ];
+        for (phrase, want) in cases {
+            assert_eq!(Target::parse(phrase), Ok(want), "{phrase}");
+        }
+    }
+
+    #[test]
+    fn impossible_and_unknown_phrases_are_errors() {
+        let err = Target::parse("30 February 2005").unwrap_err();
+        assert_eq!(err, "February 2005 has no day 30");
+        assert!(Target::parse("Decembre 2005").unwrap_err().contains("expected a target phrase"));
+        assert!(Target::parse("soon").is_err());
+        assert!(Target::parse("2005/07").is_err());
+        assert!(Target::parse("Ma 2005").is_err());
+    }
+
+    #[test]
+    fn spans_parse_and_keep_month_ends() {
+        assert_eq!(Span::parse("+90d"), Ok(Span { months: 0, days: 90 }));
+        assert_eq!(Span::parse("6w"), Ok(Span { months: 0, days: 42 }));
+        assert_eq!(Span::parse("+3m"), Ok(Span { months: 3, days: 0 }));
+        assert!(Span::parse("3y").is_err());
+        assert!(Span::parse("m").is_err());
+        let three = Span { months: 3, days: 0 };
+        assert_eq!(three.after(date(2005, 5, 31)), date(2005, 8, 31));
+        assert_eq!(three.after(date(2005, 11, 30)), date(2006, 2, 28));
+        assert_eq!(three.after(date(2005, 2, 28)), date(2005, 5, 31));
+        assert_eq!(three.after(date(2005, 1, 15)), date(2005, 4, 15));
+    }
+}

@@ -1,0 +1,128 @@
+//! `routemap check`: what was loaded.
+
+use serde::Serialize;
+
+use crate::graph::Graph;
+use crate::model::{Category, Model, ProjectKind};
+
+/// The JSON contract of `routemap check --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counts {
+    /// Outcomes in the catalogue.
+    pub outcomes: usize,
+    /// Actions (numbered and partnership).
+    pub actions: usize,
+    /// Tasks of all actions.
+    pub tasks: usize,
+    /// Projects, national projects and milestones.
+    pub projects: usize,
+    /// Graph edges: dependencies plus task-to-outcome edges.
+    pub edges: usize,
+    /// Which data this is: council, version, as-of date and content hash.
+    pub model: ModelInfo,
+}
+
+/// Identifies the model an output came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    /// The council.
+    pub council: String,
+    /// The document version.
+    pub version: String,
+    /// The issue (as-of) date.
+    pub issue_date: String,
+    /// Short content hash of the model and catalogue files.
+    pub hash: String,
+}
+
+impl ModelInfo {
+    /// Describe a loaded model.
+    pub fn new(model: &Model) -> Self {
+        ModelInfo {
+            council: model.document.council.clone(),
+            version: model.document.version.clone(),
+            issue_date: model.document.issue_date.to_string(),
+            hash: model.origin.hash.clone(),
+        }
+    }
+}
+
+/// Everything `check` reports.
+pub struct Summary<'a> {
+    model: &'a Model,
+    graph: &'a Graph,
+}
+
+impl<'a> Summary<'a> {
+    /// Summarise a loaded model and its graph.
+    pub fn new(model: &'a Model, graph: &'a Graph) -> Self {
+        Summary { model, graph }
+    }
+
+    /// The counts, for JSON.
+    pub fn counts(&self) -> Counts {
+        let m = self.model;
+        Counts {
+            outcomes: m.outcomes.len(),
+            actions: m.actions.len(),
+            tasks: m.tasks().count(),
+            projects: m.projects.len(),
+            edges: self.graph.edge_count(),
+            model: ModelInfo::new(m),
+        }
+    }
+
+    /// A readable summary.
+    pub fn table(&self) -> String {
+        let m = self.model;
+        let c = self.counts();
+        let required = m.outcomes.iter().filter(|o| o.category == Category::Required).count();
+        let completed = m.actions.iter().filter(|a| a.completed).count();
+        let partnership = m.actions.iter().filter(|a| a.partnership).count();
+        let kind = |k: ProjectKind| m.projects.iter().filter(|p| p.kind == k).count();
+        let deps: Vec<_> = m
+            .projects
+            .iter()
+            .flat_map(|p| &p.waits_on)
+            .chain(m.tasks().flat_map(|(_, t)| &t.waits_on))
+            .collect();
+        let implied = deps.iter().filter(|d| d.implied).count();
+        let rows = [
+            (
+                "council",
+                format!("{} — {} ({})", m.document.council, m.document.title, m.document.version),
+            ),
+            ("as of", m.document.issue_date.format("%-d %B %Y").to_string()),
+            ("model", format!("{} (hash {})", m.origin.model.name, c.model.hash)),
+            (
+                "outcomes",
+                format!("{} ({required} required, {} good)", c.outcomes, c.outcomes - required),
+            ),
+            (
+                "actions",
+                format!("{} ({completed} completed, {partnership} partnership)", c.actions),
+            ),
+            ("tasks", c.tasks.to_string()),
+            (
+                "projects",
+                format!(
+                    "{} ({} council, {} national, {} milestones)",
+                    c.projects,
+                    kind(ProjectKind::Project),
+                    kind(ProjectKind::National),
+                    kind(ProjectKind::Milestone)
+                ),
+            ),
+            (
+                "dependencies",
+                format!("{} ({} stated, {implied} implied)", deps.len(), deps.len() - implied),
+            ),
+            ("edges", format!("{} (dependencies and task-to-outcome)", c.edges)),
+        ];
+        let mut out = String::from("routemap check: the model is valid\n\n");
+        for (label, value) in rows {
+            out.push_str(&format!("  {label:<13} {value}\n"));
+        }
+        out
+    }
+}
