@@ -114,6 +114,15 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// A file error's reason without the OS error number.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_lowercase(),
+        None => text,
+    }
+}
+
 /// The ids among `candidates` closest to `wanted`, for "did you mean" help (at most three).
 pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let limit = (wanted.chars().count() / 3).max(2);

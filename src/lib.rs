@@ -8,5 +8,6 @@ pub mod error;
 pub mod graph;
 pub mod model;
 pub mod report;
+pub mod rules;
 
 pub use error::{Diagnostic, Error};

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::locate::Located;
 use super::{Catalogue, Category, Dependency, Model, Outcome, Span, Status, Target};
-use crate::error::{Diagnostic, Error, suggest};
+use crate::error::{Diagnostic, Error, io_reason, suggest};
 
 /// Where a model comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,15 +89,6 @@ fn read(source: &Source, path: &Path) -> Result<String, String> {
     }
 }
 
-/// A file error's reason without the OS error number.
-pub(crate) fn io_reason(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(cut) => text[..cut].to_lowercase(),
-        None => text,
-    }
-}
-
 /// Join a relative path, resolving `..` without touching the file system.
 fn lexical_join(base: &Path, relative: &str) -> PathBuf {
     let mut out = PathBuf::new();
@@ -114,7 +105,7 @@ fn lexical_join(base: &Path, relative: &str) -> PathBuf {
 }
 
 /// FNV-1a, 64 bits, as 12 hex digits: stable across platforms and versions.
-pub(crate) fn short_hash(parts: &[&[u8]]) -> String {
+pub fn short_hash(parts: &[&[u8]]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for &b in *part {

@@ -11,7 +11,7 @@ pub mod target;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-pub use load::{Origin, Source, action_id, load, load_embedded};
+pub use load::{Origin, Source, action_id, load, load_embedded, short_hash};
 pub use status::Status;
 pub use target::Target;
 

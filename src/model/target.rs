@@ -228,6 +228,17 @@ impl Span {
         }
         d + chrono::Days::new(u64::from(self.days))
     }
+
+    /// Subtract this span from a date: days first, then calendar months (end of month kept).
+    pub fn before(self, date: NaiveDate) -> NaiveDate {
+        let d = date - chrono::Days::new(u64::from(self.days));
+        let is_month_end = d.succ_opt().is_some_and(|n| n.month() != d.month());
+        let mut back = d.checked_sub_months(Months::new(self.months)).unwrap_or(d);
+        if is_month_end && self.months > 0 {
+            back = last_day(back.year(), back.month()).unwrap_or(back);
+        }
+        back
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,124 @@
+//! The values rule scripts see: `Date`, and read-only views of work and outcomes with getters.
+
+use chrono::{Datelike, NaiveDate};
+use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position};
+
+use crate::model::Span;
+
+/// A piece of work (task, project or milestone) as `own_finish` sees it.
+#[derive(Debug, Clone)]
+pub struct WorkView {
+    pub(crate) id: ImmutableString,
+    pub(crate) kind: ImmutableString,
+    pub(crate) title: ImmutableString,
+    pub(crate) status: ImmutableString,
+    pub(crate) status_text: ImmutableString,
+    pub(crate) target: ImmutableString,
+    pub(crate) target_date: Option<NaiveDate>,
+    pub(crate) phrase: ImmutableString,
+    pub(crate) waits_on: i64,
+    pub(crate) duration: Option<Span>,
+    pub(crate) as_of: NaiveDate,
+}
+
+/// An outcome as `deadline` and `classify` see it.
+#[derive(Debug, Clone)]
+pub struct OutcomeView {
+    pub(crate) code: ImmutableString,
+    pub(crate) category: ImmutableString,
+    pub(crate) title: ImmutableString,
+    pub(crate) area: ImmutableString,
+    pub(crate) deadline: Option<NaiveDate>,
+    pub(crate) forecast: Option<NaiveDate>,
+    pub(crate) slack_days: Option<i64>,
+    pub(crate) as_of: NaiveDate,
+    pub(crate) tasks_total: i64,
+    pub(crate) tasks_complete: i64,
+    pub(crate) tasks_not_started: i64,
+    pub(crate) assumed_drivers: i64,
+    pub(crate) assumptions: i64,
+    pub(crate) partnership: bool,
+}
+
+fn opt<T: Clone + Send + Sync + 'static>(v: Option<T>) -> Dynamic {
+    v.map_or(Dynamic::UNIT, Dynamic::from)
+}
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
+
+fn script_error(message: String) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(message.into(), Position::NONE))
+}
+
+/// Register `Date` and the views on an engine.
+pub fn register(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<NaiveDate>("Date")
+        .register_fn("date", |y: i64, m: i64, d: i64| -> Fallible<NaiveDate> {
+            let (y, m, d) = (i32::try_from(y), u32::try_from(m), u32::try_from(d));
+            match (y, m, d) {
+                (Ok(y), Ok(m), Ok(d)) => NaiveDate::from_ymd_opt(y, m, d),
+                _ => None,
+            }
+            .ok_or_else(|| script_error("date(year, month, day) names no real day".into()))
+        })
+        .register_fn("add_months", |d: &mut NaiveDate, n: i64| -> Fallible<NaiveDate> {
+            let months = u32::try_from(n).map_err(|_| script_error(format!("add_months({n}): months must be 0 or more")))?;
+            Ok(Span { months, days: 0 }.after(*d))
+        })
+        .register_fn("add_days", |d: &mut NaiveDate, n: i64| -> Fallible<NaiveDate> {
+            d.checked_add_signed(chrono::TimeDelta::days(n))
+                .ok_or_else(|| script_error(format!("add_days({n}) leaves the calendar")))
+        })
+        .register_get("year", |d: &mut NaiveDate| i64::from(d.year()))
+        .register_get("month", |d: &mut NaiveDate| i64::from(d.month()))
+        .register_get("day", |d: &mut NaiveDate| i64::from(d.day()))
+        .register_fn("to_string", |d: &mut NaiveDate| d.to_string())
+        .register_fn("to_debug", |d: &mut NaiveDate| d.to_string())
+        .register_fn("-", |a: NaiveDate, b: NaiveDate| (a - b).num_days())
+        .register_fn("==", |a: NaiveDate, b: NaiveDate| a == b)
+        .register_fn("!=", |a: NaiveDate, b: NaiveDate| a != b)
+        .register_fn("<", |a: NaiveDate, b: NaiveDate| a < b)
+        .register_fn("<=", |a: NaiveDate, b: NaiveDate| a <= b)
+        .register_fn(">", |a: NaiveDate, b: NaiveDate| a > b)
+        .register_fn(">=", |a: NaiveDate, b: NaiveDate| a >= b)
+        // Comparing a Date with () (an unknown date) is false, not an error.
+        .register_fn("==", |_: NaiveDate, _: ()| false)
+        .register_fn("!=", |_: NaiveDate, _: ()| true)
+        .register_fn("==", |_: (), _: NaiveDate| false)
+        .register_fn("!=", |_: (), _: NaiveDate| true);
+
+    engine
+        .register_type_with_name::<WorkView>("Work")
+        .register_get("id", |w: &mut WorkView| w.id.clone())
+        .register_get("kind", |w: &mut WorkView| w.kind.clone())
+        .register_get("title", |w: &mut WorkView| w.title.clone())
+        .register_get("status", |w: &mut WorkView| w.status.clone())
+        .register_get("status_text", |w: &mut WorkView| w.status_text.clone())
+        .register_get("target", |w: &mut WorkView| w.target.clone())
+        .register_get("target_date", |w: &mut WorkView| opt(w.target_date))
+        .register_get("phrase", |w: &mut WorkView| w.phrase.clone())
+        .register_get("waits_on", |w: &mut WorkView| w.waits_on)
+        .register_get("has_duration", |w: &mut WorkView| w.duration.is_some())
+        .register_fn("after_duration", |w: &mut WorkView, start: NaiveDate| {
+            opt(w.duration.map(|d| d.after(start)))
+        })
+        .register_get("as_of", |w: &mut WorkView| w.as_of);
+
+    engine
+        .register_type_with_name::<OutcomeView>("Outcome")
+        .register_get("code", |o: &mut OutcomeView| o.code.clone())
+        .register_get("category", |o: &mut OutcomeView| o.category.clone())
+        .register_get("title", |o: &mut OutcomeView| o.title.clone())
+        .register_get("area", |o: &mut OutcomeView| o.area.clone())
+        .register_get("deadline", |o: &mut OutcomeView| opt(o.deadline))
+        .register_get("forecast", |o: &mut OutcomeView| opt(o.forecast))
+        .register_get("slack_days", |o: &mut OutcomeView| opt(o.slack_days))
+        .register_get("as_of", |o: &mut OutcomeView| o.as_of)
+        .register_get("tasks_total", |o: &mut OutcomeView| o.tasks_total)
+        .register_get("tasks_complete", |o: &mut OutcomeView| o.tasks_complete)
+        .register_get("tasks_not_started", |o: &mut OutcomeView| o.tasks_not_started)
+        .register_get("assumed_drivers", |o: &mut OutcomeView| o.assumed_drivers)
+        .register_get("assumptions", |o: &mut OutcomeView| o.assumptions)
+        .register_get("partnership", |o: &mut OutcomeView| o.partnership);
+}

@@ -1,0 +1,233 @@
+//! The rhai rule scripts: the judgements a council reads and changes (deadlines, re-forecasting,
+//! classification). Each script is compiled once; its top-level constants are folded into its
+//! functions; hooks are then called without re-running the script body.
+//!
+//! Scripts run sandboxed: no file, module or network access (the engine starts from
+//! `Engine::new_raw`, with no module resolver), no clock (`no_time`), no `eval`, no printing, and
+//! explicit bounds on operations, call depth, expression depth and string, array and map sizes.
+
+pub mod api;
+
+use std::path::{Path, PathBuf};
+
+use rhai::packages::{Package, StandardPackage};
+use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, OptimizationLevel, Position, Scope};
+
+use crate::error::{Diagnostic, Error, Location, io_reason};
+use crate::model::short_hash;
+
+/// The rule files routemap reads, in the order they are reported, with their embedded defaults.
+pub const DEFAULTS: &[(&str, &str)] = &[
+    ("deadlines", include_str!("../../rules/deadlines.rhai")),
+    ("forecast", include_str!("../../rules/forecast.rhai")),
+    ("classify", include_str!("../../rules/classify.rhai")),
+];
+
+/// Operations one hook call may take before it is stopped as a runaway.
+pub const MAX_OPERATIONS: u64 = 200_000;
+
+/// One compiled rule file.
+#[derive(Debug, Clone)]
+pub struct RuleFile {
+    /// `classify`, `forecast`...
+    pub name: &'static str,
+    /// The path shown to users.
+    pub path: String,
+    text: String,
+    ast: AST,
+    /// The script's top-level constants, as `NAME = value`, in file order.
+    pub constants: Vec<(String, String)>,
+}
+
+/// The compiled rule set.
+pub struct Rules {
+    engine: Engine,
+    /// The files, in [`DEFAULTS`] order.
+    pub files: Vec<RuleFile>,
+    /// A short hash of every file's name and text: which rules produced an output.
+    pub hash: String,
+}
+
+impl std::fmt::Debug for Rules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rules").field("files", &self.files).field("hash", &self.hash).finish()
+    }
+}
+
+/// The sandboxed, bounded engine every rule runs in.
+fn engine() -> Engine {
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(StandardPackage::new().as_shared_module());
+    engine.disable_symbol("eval");
+    engine.set_max_operations(MAX_OPERATIONS);
+    engine.set_max_call_levels(32);
+    engine.set_max_expr_depths(64, 64);
+    engine.set_max_string_size(10_000);
+    engine.set_max_array_size(10_000);
+    engine.set_max_map_size(1_000);
+    engine.set_max_variables(1_000);
+    engine.set_max_functions(1_000);
+    engine.set_max_modules(0);
+    engine.set_optimization_level(OptimizationLevel::None);
+    api::register(&mut engine);
+    engine
+}
+
+impl Rules {
+    /// The embedded default rules, each replaced by `<dir>/<name>.rhai` where that file exists.
+    pub fn load(dir: Option<&Path>) -> Result<Rules, Error> {
+        let engine = engine();
+        let mut sources: Vec<(&'static str, String, String)> = Vec::new();
+        if let Some(dir) = dir {
+            let entries = std::fs::read_dir(dir).map_err(|e| {
+                Error::msg(format!("cannot read the rules directory {}: {}", dir.display(), io_reason(&e)))
+            })?;
+            let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            names.sort();
+            for path in names.iter().filter(|p| p.extension().is_some_and(|x| x == "rhai")) {
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                if !DEFAULTS.iter().any(|(n, _)| *n == stem) {
+                    let known: Vec<String> = DEFAULTS.iter().map(|(n, _)| format!("{n}.rhai")).collect();
+                    return Err(Error::msg(format!(
+                        "unknown rule file {}: routemap reads {}",
+                        path.display(),
+                        known.join(", ")
+                    )));
+                }
+            }
+        }
+        for (name, default) in DEFAULTS {
+            let custom = dir.map(|d| d.join(format!("{name}.rhai"))).filter(|p| p.exists());
+            let (path, text) = match custom {
+                Some(p) => {
+                    let text = std::fs::read_to_string(&p).map_err(|e| {
+                        Error::msg(format!("cannot read {}: {}", p.display(), io_reason(&e)))
+                    })?;
+                    (p.display().to_string(), text)
+                }
+                None => (format!("<embedded>/rules/{name}.rhai"), (*default).to_string()),
+            };
+            sources.push((name, path, text));
+        }
+        let mut diagnostics = Vec::new();
+        let mut files = Vec::new();
+        for (name, path, text) in sources {
+            match compile(&engine, name, &path, &text) {
+                Ok(file) => files.push(file),
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(diagnostics.into());
+        }
+        let parts: Vec<&[u8]> =
+            files.iter().flat_map(|f| [f.name.as_bytes(), f.text.as_bytes()]).collect();
+        let hash = short_hash(&parts);
+        Ok(Rules { engine, files, hash })
+    }
+
+    fn file(&self, name: &str) -> &RuleFile {
+        // Every name in DEFAULTS is compiled by `load`.
+        self.files.iter().find(|f| f.name == name).unwrap_or(&self.files[0])
+    }
+
+    /// Call `hook` in rule file `file` with one argument.
+    pub fn call(&self, file: &str, hook: &str, arg: Dynamic) -> Result<Dynamic, Error> {
+        let rule = self.file(file);
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        self.engine
+            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &rule.ast, hook, (arg,))
+            .map_err(|e| runtime_error(rule, hook, &e).into())
+    }
+
+    /// A diagnostic for a hook that returned something it must not, pointing at the hook.
+    pub fn bad_return(&self, file: &str, hook: &str, got: &str, expected: &str) -> Error {
+        let rule = self.file(file);
+        let location = fn_location(rule, hook);
+        Diagnostic::new(format!("rule `{hook}` in {} returned {got}", rule.path))
+            .at(location)
+            .help(format!("expected {expected} (see docs/rules.md)"))
+            .into()
+    }
+}
+
+fn compile(engine: &Engine, name: &'static str, path: &str, text: &str) -> Result<RuleFile, Diagnostic> {
+    let ast = engine.compile(text).map_err(|e| {
+        let message = e.0.to_string();
+        located(path, text, e.1, format!("cannot compile rule file {path}: {message}"))
+    })?;
+    // Run the top level once to evaluate the constants, then fold them into the functions.
+    let mut scope = Scope::new();
+    engine.run_ast_with_scope(&mut scope, &ast).map_err(|e| {
+        let (message, pos) = innermost(&e);
+        located(path, text, pos, format!("rule file {path} failed while setting its constants: {message}"))
+    })?;
+    let constants = scope
+        .iter()
+        .filter(|(_, constant, _)| *constant)
+        .map(|(n, _, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let ast = engine.optimize_ast(&scope, ast, OptimizationLevel::Simple);
+    let file = RuleFile { name, path: path.to_string(), text: text.to_string(), ast, constants };
+    let hooks: &[&str] = match name {
+        "deadlines" => &["deadline"],
+        "forecast" => &["own_finish"],
+        _ => &["classify"],
+    };
+    for hook in hooks {
+        if !file.ast.iter_functions().any(|f| f.name == *hook && f.params.len() == 1) {
+            return Err(Diagnostic::new(format!("rule file {path} defines no `fn {hook}(x)`"))
+                .help("every rule file must define its hooks (see docs/rules.md)"));
+        }
+    }
+    Ok(file)
+}
+
+/// The innermost error of a call chain (where the script really failed) and its position.
+fn innermost(e: &EvalAltResult) -> (String, Position) {
+    let mut inner = e;
+    while let EvalAltResult::ErrorInFunctionCall(_, _, err, _) = inner {
+        inner = err;
+    }
+    let mut message = inner.to_string();
+    if let Some(cut) = message.rfind(" (line ") {
+        message.truncate(cut);
+    }
+    (message, inner.position())
+}
+
+fn runtime_error(rule: &RuleFile, hook: &str, e: &EvalAltResult) -> Diagnostic {
+    let (message, pos) = innermost(e);
+    let runaway = matches!(
+        e.unwrap_inner(),
+        EvalAltResult::ErrorTooManyOperations(_) | EvalAltResult::ErrorStackOverflow(_)
+    );
+    let d = located(&rule.path, &rule.text, pos, format!("rule `{hook}` in {} failed: {message}", rule.path));
+    if runaway {
+        d.help(format!(
+            "the rule was stopped after {MAX_OPERATIONS} operations or too deep a call chain; does it loop forever?"
+        ))
+    } else {
+        d
+    }
+}
+
+fn located(path: &str, text: &str, pos: Position, message: String) -> Diagnostic {
+    let location = pos.line().map(|line| {
+        let column = pos.position().unwrap_or(1);
+        let source_line = text.lines().nth(line - 1).unwrap_or("").to_string();
+        Location { file: path.to_string(), line, column, source_line, width: 1 }
+    });
+    Diagnostic::new(message).at(location)
+}
+
+fn fn_location(rule: &RuleFile, hook: &str) -> Option<Location> {
+    let needle = format!("fn {hook}(");
+    rule.text.lines().enumerate().find(|(_, l)| l.contains(&needle)).map(|(i, l)| Location {
+        file: rule.path.clone(),
+        line: i + 1,
+        column: l.find(&needle).unwrap_or(0) + 1,
+        source_line: l.to_string(),
+        width: needle.len() - 1,
+    })
+}

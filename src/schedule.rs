@@ -1,0 +1,127 @@
+//! Scheduling over the graph's one topological order: the forward pass (forecast finish), the
+//! backward pass from deadlines (latest finish), slack, and the drivers of each outcome.
+//! Pure functions of the graph and each node's own finish; linear in nodes plus edges.
+
+use chrono::NaiveDate;
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+
+use crate::graph::Graph;
+
+/// A node's own finish, before its dependencies are considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Own {
+    /// Complete: finished on this date, whatever it waits on.
+    Done(NaiveDate),
+    /// Finishes on this date, or later if what it waits on finishes later.
+    Date(NaiveDate),
+    /// No date of its own: finishes when what it waits on finishes.
+    Follows,
+    /// No forecast can be made.
+    Unknown,
+}
+
+/// Forecast finish of every node (`None`: unknown), in node-index order.
+///
+/// A node finishes at the later of its own date and each dependency's finish plus the edge's
+/// lag. Anything that waits on unknown work is unknown; complete work is fixed.
+pub fn forward(graph: &Graph, own: &[Own]) -> Vec<Option<NaiveDate>> {
+    let mut forecast: Vec<Option<NaiveDate>> = vec![None; own.len()];
+    for &n in &graph.order {
+        let (mut date, mut known) = match own[n.index()] {
+            Own::Done(d) => {
+                forecast[n.index()] = Some(d);
+                continue;
+            }
+            Own::Date(d) => (Some(d), true),
+            Own::Follows => (None, true),
+            Own::Unknown => (None, false),
+        };
+        for e in graph.dag.edges_directed(n, Direction::Incoming) {
+            match forecast[e.source().index()] {
+                Some(f) => date = date.max(Some(e.weight().lag.after(f))),
+                None => known = false,
+            }
+        }
+        forecast[n.index()] = if known { date } else { None };
+    }
+    forecast
+}
+
+/// Latest finish of every node such that every outcome it feeds meets its deadline (`None`:
+/// it feeds no outcome with a deadline). `deadline` is indexed by node.
+pub fn backward(graph: &Graph, deadline: &[Option<NaiveDate>]) -> Vec<Option<NaiveDate>> {
+    let mut latest: Vec<Option<NaiveDate>> = deadline.to_vec();
+    for &n in graph.order.iter().rev() {
+        for e in graph.dag.edges_directed(n, Direction::Outgoing) {
+            if let Some(l) = latest[e.target().index()] {
+                let by = e.weight().lag.before(l);
+                let slot = &mut latest[n.index()];
+                *slot = Some(slot.map_or(by, |cur| cur.min(by)));
+            }
+        }
+    }
+    latest
+}
+
+/// Days from `forecast` to `latest`: negative when the work is forecast to finish too late.
+pub fn slack(latest: Option<NaiveDate>, forecast: Option<NaiveDate>) -> Option<i64> {
+    Some((latest? - forecast?).num_days())
+}
+
+/// The chain of nodes that sets `node`'s forecast, from the root cause to `node`.
+///
+/// At each step the chain moves to the dependency whose finish plus lag equals this node's
+/// forecast (for unknown forecasts: to a dependency that is unknown); on a tie the dependency
+/// earliest in the model wins, and a dependency wins over the node's own date. The chain stops
+/// at complete work, at unknown work, and where the node's own date alone sets its forecast.
+pub fn drivers(graph: &Graph, own: &[Own], forecast: &[Option<NaiveDate>], node: NodeIndex) -> Vec<NodeIndex> {
+    let mut chain = vec![node];
+    let mut n = node;
+    loop {
+        if matches!(own[n.index()], Own::Done(_) | Own::Unknown) {
+            break;
+        }
+        let f = forecast[n.index()];
+        let next = graph
+            .dag
+            .edges_directed(n, Direction::Incoming)
+            .filter(|e| {
+                let pf = forecast[e.source().index()];
+                match f {
+                    Some(f) => pf.map(|pf| e.weight().lag.after(pf)) == Some(f),
+                    None => pf.is_none(),
+                }
+            })
+            .map(|e| e.source())
+            .min();
+        match next {
+            Some(p) if !chain.contains(&p) => {
+                chain.push(p);
+                n = p;
+            }
+            _ => break,
+        }
+    }
+    chain.reverse();
+    chain
+}
+
+/// Every node `node` depends on, directly or not (not including itself), in index order.
+pub fn upstream(graph: &Graph, node: NodeIndex) -> Vec<NodeIndex> {
+    let mut seen = vec![false; graph.dag.node_count()];
+    let mut stack = vec![node];
+    let mut out = Vec::new();
+    while let Some(n) = stack.pop() {
+        for p in graph.dag.neighbors_directed(n, Direction::Incoming) {
+            if !seen[p.index()] {
+                seen[p.index()] = true;
+                out.push(p);
+                stack.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
