@@ -3,11 +3,13 @@
 //! Data flows one way, one stage a module: [`model`] (load and validate the YAML) -> [`graph`]
 //! (the dependency DAG) -> report. The binary is a thin shell over [`cli::run`].
 
+pub mod assess;
 pub mod cli;
 pub mod error;
 pub mod graph;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod schedule;
 
 pub use error::{Diagnostic, Error};

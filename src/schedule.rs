@@ -22,31 +22,49 @@ pub enum Own {
     Unknown,
 }
 
-/// Forecast finish of every node (`None`: unknown), in node-index order.
+/// The forward pass: each node's forecast finish, and the earliest it can finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forward {
+    /// Forecast finish per node (`None`: unknown).
+    pub forecast: Vec<Option<NaiveDate>>,
+    /// The earliest each node can finish from what is known, even where its forecast is
+    /// unknown: the later of its own date and its known dependencies' finishes plus lag.
+    pub floor: Vec<Option<NaiveDate>>,
+}
+
+/// Forecast finish of every node, in node-index order.
 ///
 /// A node finishes at the later of its own date and each dependency's finish plus the edge's
 /// lag. Anything that waits on unknown work is unknown; complete work is fixed.
-pub fn forward(graph: &Graph, own: &[Own]) -> Vec<Option<NaiveDate>> {
+pub fn forward(graph: &Graph, own: &[Own]) -> Forward {
     let mut forecast: Vec<Option<NaiveDate>> = vec![None; own.len()];
+    let mut floor: Vec<Option<NaiveDate>> = vec![None; own.len()];
     for &n in &graph.order {
         let (mut date, mut known) = match own[n.index()] {
             Own::Done(d) => {
                 forecast[n.index()] = Some(d);
+                floor[n.index()] = Some(d);
                 continue;
             }
             Own::Date(d) => (Some(d), true),
             Own::Follows => (None, true),
             Own::Unknown => (None, false),
         };
+        let mut least = date;
         for e in graph.dag.edges_directed(n, Direction::Incoming) {
-            match forecast[e.source().index()] {
+            let p = e.source().index();
+            match forecast[p] {
                 Some(f) => date = date.max(Some(e.weight().lag.after(f))),
                 None => known = false,
             }
+            if let Some(f) = floor[p] {
+                least = least.max(Some(e.weight().lag.after(f)));
+            }
         }
         forecast[n.index()] = if known { date } else { None };
+        floor[n.index()] = least;
     }
-    forecast
+    Forward { forecast, floor }
 }
 
 /// Latest finish of every node such that every outcome it feeds meets its deadline (`None`:
@@ -76,7 +94,12 @@ pub fn slack(latest: Option<NaiveDate>, forecast: Option<NaiveDate>) -> Option<i
 /// forecast (for unknown forecasts: to a dependency that is unknown); on a tie the dependency
 /// earliest in the model wins, and a dependency wins over the node's own date. The chain stops
 /// at complete work, at unknown work, and where the node's own date alone sets its forecast.
-pub fn drivers(graph: &Graph, own: &[Own], forecast: &[Option<NaiveDate>], node: NodeIndex) -> Vec<NodeIndex> {
+pub fn drivers(
+    graph: &Graph,
+    own: &[Own],
+    forecast: &[Option<NaiveDate>],
+    node: NodeIndex,
+) -> Vec<NodeIndex> {
     let mut chain = vec![node];
     let mut n = node;
     loop {

@@ -2,4 +2,88 @@
 //! never evaluate rules; they format what earlier stages computed.
 
 pub mod check;
+pub mod critical_path;
+pub mod explain;
+pub mod forecast;
+pub mod graph;
 pub mod json;
+pub mod text;
+
+use petgraph::graph::NodeIndex;
+use serde::Serialize;
+
+use crate::assess::Assessment;
+use crate::graph::{Graph, Item};
+use crate::model::Model;
+use crate::rules::Rules;
+
+/// Everything a report may draw on: the model, its graph, the rules and the assessment.
+pub struct Evaluated<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// Its graph.
+    pub graph: &'a Graph,
+    /// The rules used.
+    pub rules: &'a Rules,
+    /// The assessment.
+    pub assessment: &'a Assessment,
+}
+
+/// Which rules produced an output.
+#[derive(Debug, Clone, Serialize)]
+pub struct RulesInfo {
+    /// Short content hash of every rule file.
+    pub hash: String,
+    /// The files, as paths.
+    pub files: Vec<String>,
+}
+
+impl Evaluated<'_> {
+    /// The node's stable id.
+    pub fn id(&self, n: NodeIndex) -> &str {
+        &self.graph.dag[n].id
+    }
+
+    /// A one-line label: task text, project title or outcome title.
+    pub fn label(&self, n: NodeIndex) -> String {
+        match self.graph.dag[n].item {
+            Item::Outcome(o) => self.model.outcomes[o].title.clone(),
+            Item::Task { action, task } => {
+                text::clip(&self.model.actions[action].tasks[task].text, 70)
+            }
+            Item::Project(p) => self.model.projects[p].title.clone(),
+        }
+    }
+
+    /// Who is responsible for a node: the task's owner, else its action's; the project's owner.
+    pub fn owner(&self, n: NodeIndex) -> Option<String> {
+        match self.graph.dag[n].item {
+            Item::Outcome(_) => None,
+            Item::Task { action, task } => {
+                let a = &self.model.actions[action];
+                a.tasks[task].owner.clone().or_else(|| a.owner.clone())
+            }
+            Item::Project(p) => self.model.projects[p].owner.clone(),
+        }
+    }
+
+    /// The rules' provenance.
+    pub fn rules_info(&self) -> RulesInfo {
+        RulesInfo {
+            hash: self.rules.hash.clone(),
+            files: self.rules.files.iter().map(|f| f.path.clone()).collect(),
+        }
+    }
+
+    /// "model <hash>, rules <hash>": a line naming what produced an output.
+    pub fn provenance(&self) -> String {
+        format!(
+            "{} {} (model {}), rules {}, as of {}",
+            self.model.document.council,
+            self.model.document.version,
+            self.model.origin.hash,
+            self.rules.hash,
+            text::long_date(self.assessment.basis.as_of)
+        )
+    }
+}

@@ -19,6 +19,8 @@ pub struct WorkView {
     pub(crate) waits_on: i64,
     pub(crate) duration: Option<Span>,
     pub(crate) as_of: NaiveDate,
+    pub(crate) partnership: bool,
+    pub(crate) deadline: Option<NaiveDate>,
 }
 
 /// An outcome as `deadline` and `classify` see it.
@@ -30,6 +32,7 @@ pub struct OutcomeView {
     pub(crate) area: ImmutableString,
     pub(crate) deadline: Option<NaiveDate>,
     pub(crate) forecast: Option<NaiveDate>,
+    pub(crate) no_earlier_than: Option<NaiveDate>,
     pub(crate) slack_days: Option<i64>,
     pub(crate) as_of: NaiveDate,
     pub(crate) tasks_total: i64,
@@ -63,7 +66,8 @@ pub fn register(engine: &mut Engine) {
             .ok_or_else(|| script_error("date(year, month, day) names no real day".into()))
         })
         .register_fn("add_months", |d: &mut NaiveDate, n: i64| -> Fallible<NaiveDate> {
-            let months = u32::try_from(n).map_err(|_| script_error(format!("add_months({n}): months must be 0 or more")))?;
+            let months = u32::try_from(n)
+                .map_err(|_| script_error(format!("add_months({n}): months must be 0 or more")))?;
             Ok(Span { months, days: 0 }.after(*d))
         })
         .register_fn("add_days", |d: &mut NaiveDate, n: i64| -> Fallible<NaiveDate> {
@@ -103,7 +107,9 @@ pub fn register(engine: &mut Engine) {
         .register_fn("after_duration", |w: &mut WorkView, start: NaiveDate| {
             opt(w.duration.map(|d| d.after(start)))
         })
-        .register_get("as_of", |w: &mut WorkView| w.as_of);
+        .register_get("as_of", |w: &mut WorkView| w.as_of)
+        .register_get("partnership", |w: &mut WorkView| w.partnership)
+        .register_get("deadline", |w: &mut WorkView| opt(w.deadline));
 
     engine
         .register_type_with_name::<OutcomeView>("Outcome")
@@ -114,6 +120,7 @@ pub fn register(engine: &mut Engine) {
         .register_get("deadline", |o: &mut OutcomeView| opt(o.deadline))
         .register_get("forecast", |o: &mut OutcomeView| opt(o.forecast))
         .register_get("slack_days", |o: &mut OutcomeView| opt(o.slack_days))
+        .register_get("no_earlier_than", |o: &mut OutcomeView| opt(o.no_earlier_than))
         .register_get("as_of", |o: &mut OutcomeView| o.as_of)
         .register_get("tasks_total", |o: &mut OutcomeView| o.tasks_total)
         .register_get("tasks_complete", |o: &mut OutcomeView| o.tasks_complete)

@@ -11,7 +11,9 @@ pub mod api;
 use std::path::{Path, PathBuf};
 
 use rhai::packages::{Package, StandardPackage};
-use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, OptimizationLevel, Position, Scope};
+use rhai::{
+    AST, CallFnOptions, Dynamic, Engine, EvalAltResult, OptimizationLevel, Position, Scope,
+};
 
 use crate::error::{Diagnostic, Error, Location, io_reason};
 use crate::model::short_hash;
@@ -80,14 +82,20 @@ impl Rules {
         let mut sources: Vec<(&'static str, String, String)> = Vec::new();
         if let Some(dir) = dir {
             let entries = std::fs::read_dir(dir).map_err(|e| {
-                Error::msg(format!("cannot read the rules directory {}: {}", dir.display(), io_reason(&e)))
+                Error::msg(format!(
+                    "cannot read the rules directory {}: {}",
+                    dir.display(),
+                    io_reason(&e)
+                ))
             })?;
-            let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let mut names: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             names.sort();
             for path in names.iter().filter(|p| p.extension().is_some_and(|x| x == "rhai")) {
                 let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                 if !DEFAULTS.iter().any(|(n, _)| *n == stem) {
-                    let known: Vec<String> = DEFAULTS.iter().map(|(n, _)| format!("{n}.rhai")).collect();
+                    let known: Vec<String> =
+                        DEFAULTS.iter().map(|(n, _)| format!("{n}.rhai")).collect();
                     return Err(Error::msg(format!(
                         "unknown rule file {}: routemap reads {}",
                         path.display(),
@@ -151,7 +159,12 @@ impl Rules {
     }
 }
 
-fn compile(engine: &Engine, name: &'static str, path: &str, text: &str) -> Result<RuleFile, Diagnostic> {
+fn compile(
+    engine: &Engine,
+    name: &'static str,
+    path: &str,
+    text: &str,
+) -> Result<RuleFile, Diagnostic> {
     let ast = engine.compile(text).map_err(|e| {
         let message = e.0.to_string();
         located(path, text, e.1, format!("cannot compile rule file {path}: {message}"))
@@ -160,7 +173,12 @@ fn compile(engine: &Engine, name: &'static str, path: &str, text: &str) -> Resul
     let mut scope = Scope::new();
     engine.run_ast_with_scope(&mut scope, &ast).map_err(|e| {
         let (message, pos) = innermost(&e);
-        located(path, text, pos, format!("rule file {path} failed while setting its constants: {message}"))
+        located(
+            path,
+            text,
+            pos,
+            format!("rule file {path} failed while setting its constants: {message}"),
+        )
     })?;
     let constants = scope
         .iter()
@@ -202,7 +220,12 @@ fn runtime_error(rule: &RuleFile, hook: &str, e: &EvalAltResult) -> Diagnostic {
         e.unwrap_inner(),
         EvalAltResult::ErrorTooManyOperations(_) | EvalAltResult::ErrorStackOverflow(_)
     );
-    let d = located(&rule.path, &rule.text, pos, format!("rule `{hook}` in {} failed: {message}", rule.path));
+    let d = located(
+        &rule.path,
+        &rule.text,
+        pos,
+        format!("rule `{hook}` in {} failed: {message}", rule.path),
+    );
     if runaway {
         d.help(format!(
             "the rule was stopped after {MAX_OPERATIONS} operations or too deep a call chain; does it loop forever?"

@@ -1,0 +1,369 @@
+//! Assessment: the rules give each piece of work its own finish and each outcome its deadline;
+//! the schedule turns those into forecasts, slack and drivers; the rules then classify each
+//! outcome. The rule calls that do not depend on the forecast are made once per model and as-of
+//! date ([`Basis`]), so what-if runs reuse them.
+
+use chrono::NaiveDate;
+use petgraph::graph::NodeIndex;
+use rhai::{Dynamic, Map};
+
+use crate::error::Error;
+use crate::graph::{Graph, Item, NodeKind};
+use crate::model::{Category, Model, Status, Target};
+use crate::rules::Rules;
+use crate::rules::api::{OutcomeView, WorkView};
+use crate::schedule::{self, Own};
+
+/// How an outcome stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Standing {
+    /// Every task done.
+    Achieved,
+    /// Forecast to meet its deadline on stated targets.
+    OnTrack,
+    /// Forecast to meet its deadline, but only just or only on assumptions.
+    AtRisk,
+    /// Forecast to miss its deadline.
+    OffTrack,
+    /// No forecast can be made.
+    Unknown,
+}
+
+impl Standing {
+    /// Every standing, best first.
+    pub const ALL: [Standing; 5] = [
+        Standing::Achieved,
+        Standing::OnTrack,
+        Standing::AtRisk,
+        Standing::OffTrack,
+        Standing::Unknown,
+    ];
+
+    /// The snake-case name used in output and rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Achieved => "achieved",
+            Standing::OnTrack => "on_track",
+            Standing::AtRisk => "at_risk",
+            Standing::OffTrack => "off_track",
+            Standing::Unknown => "unknown",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Standing> {
+        Standing::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// What the rules say of each node before scheduling: its own finish, and why.
+#[derive(Debug, Clone)]
+pub struct Basis {
+    /// The as-of date these were judged on.
+    pub as_of: NaiveDate,
+    /// Own finish per node.
+    pub own: Vec<Own>,
+    /// The assumption behind a rule-supplied own finish, per node.
+    pub assumption: Vec<Option<String>>,
+    /// Why a node's own finish is unknown, per node.
+    pub unknown_reason: Vec<Option<String>>,
+    /// Deadline per node (outcomes only).
+    pub deadline: Vec<Option<NaiveDate>>,
+}
+
+/// One outcome's assessment.
+#[derive(Debug, Clone)]
+pub struct OutcomeResult {
+    /// Its node.
+    pub node: NodeIndex,
+    /// Its deadline.
+    pub deadline: NaiveDate,
+    /// Its forecast finish.
+    pub forecast: Option<NaiveDate>,
+    /// Deadline minus forecast, in days.
+    pub slack_days: Option<i64>,
+    /// How it stands.
+    pub standing: Standing,
+    /// The classifying rule's reason.
+    pub reason: String,
+    /// The chain that sets its forecast, root cause first, ending at the outcome.
+    pub drivers: Vec<NodeIndex>,
+    /// Upstream nodes whose own finish is a rule assumption, in index order.
+    pub assumptions: Vec<NodeIndex>,
+    /// The values the classifying rule saw.
+    pub view: OutcomeView,
+}
+
+/// A whole assessment.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// The rule basis it was computed from.
+    pub basis: Basis,
+    /// Forecast finish per node.
+    pub forecast: Vec<Option<NaiveDate>>,
+    /// Earliest possible finish per node from what is known.
+    pub floor: Vec<Option<NaiveDate>>,
+    /// Latest finish per node.
+    pub latest: Vec<Option<NaiveDate>>,
+    /// Every outcome, in model order (R1..R29, G1..G25).
+    pub outcomes: Vec<OutcomeResult>,
+}
+
+fn get(map: &Map, key: &str) -> Option<Dynamic> {
+    map.get(key).filter(|v| !v.is_unit()).cloned()
+}
+
+/// Ask the rules for every node's own finish and every outcome's deadline.
+pub fn basis(
+    model: &Model,
+    graph: &Graph,
+    rules: &Rules,
+    as_of: NaiveDate,
+) -> Result<Basis, Error> {
+    let n = graph.dag.node_count();
+    let mut own = vec![Own::Follows; n];
+    let mut assumption = vec![None; n];
+    let mut unknown_reason = vec![None; n];
+    let mut deadline = vec![None; n];
+    for idx in graph.dag.node_indices() {
+        let node = &graph.dag[idx];
+        let i = idx.index();
+        if let Item::Outcome(o) = node.item {
+            let view = outcome_view(model, o, as_of);
+            let d = rules.call("deadlines", "deadline", Dynamic::from(view))?;
+            deadline[i] = Some(d.try_cast::<NaiveDate>().ok_or_else(|| {
+                rules.bad_return(
+                    "deadlines",
+                    "deadline",
+                    &format!("something other than a Date for {}", node.id),
+                    "a Date, such as date(2005, 12, 31)",
+                )
+            })?);
+            continue;
+        }
+        let mut work = work_view(model, graph, idx, as_of);
+        // The earliest deadline among the outcomes this work serves directly.
+        work.deadline = graph
+            .dag
+            .neighbors_directed(idx, petgraph::Direction::Outgoing)
+            .filter_map(|s| deadline[s.index()])
+            .min();
+        if work.status == Status::Complete.as_str() {
+            own[i] = Own::Done(work.target_date.filter(|d| *d < as_of).unwrap_or(as_of));
+            continue;
+        }
+        let answer = rules.call("forecast", "own_finish", Dynamic::from(work))?;
+        let bad = |got: &str| {
+            rules.bad_return(
+                "forecast",
+                "own_finish",
+                &format!("{got} for `{}`", node.id),
+                "#{ date: <Date> }, #{ date, assumption }, #{ follows: true, assumption } or #{ unknown: true, reason }",
+            )
+        };
+        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+        let text = |key: &str| get(&map, key).map(|v| v.to_string());
+        assumption[i] = text("assumption");
+        if get(&map, "unknown").and_then(|v| v.as_bool().ok()) == Some(true) {
+            own[i] = Own::Unknown;
+            unknown_reason[i] =
+                Some(text("reason").unwrap_or_else(|| "the rules give no forecast".into()));
+        } else if get(&map, "follows").and_then(|v| v.as_bool().ok()) == Some(true) {
+            own[i] = Own::Follows;
+        } else if let Some(d) = get(&map, "date") {
+            own[i] = Own::Date(
+                d.try_cast::<NaiveDate>().ok_or_else(|| bad("a `date` that is not a Date"))?,
+            );
+        } else {
+            return Err(bad("a map with none of `date`, `follows` or `unknown`"));
+        }
+    }
+    Ok(Basis { as_of, own, assumption, unknown_reason, deadline })
+}
+
+/// Schedule and classify from a basis.
+pub fn assess(
+    model: &Model,
+    graph: &Graph,
+    rules: &Rules,
+    basis: Basis,
+) -> Result<Assessment, Error> {
+    let schedule::Forward { forecast, floor } = schedule::forward(graph, &basis.own);
+    let latest = schedule::backward(graph, &basis.deadline);
+    let mut outcomes = Vec::with_capacity(model.outcomes.len());
+    for (o, outcome) in model.outcomes.iter().enumerate() {
+        let Some(node) = graph.node(&outcome.code) else { continue };
+        let Some(deadline) = basis.deadline[node.index()] else { continue };
+        let f = forecast[node.index()];
+        let slack_days = schedule::slack(Some(deadline), f);
+        let drivers = schedule::drivers(graph, &basis.own, &forecast, node);
+        let assumptions: Vec<NodeIndex> = schedule::upstream(graph, node)
+            .into_iter()
+            .filter(|n| basis.assumption[n.index()].is_some())
+            .collect();
+        let tasks: Vec<NodeIndex> = graph
+            .dag
+            .neighbors_directed(node, petgraph::Direction::Incoming)
+            .filter(|t| graph.dag[*t].kind == NodeKind::Task)
+            .collect();
+        let task_status = |t: &NodeIndex| match graph.dag[*t].item {
+            Item::Task { action, task } => {
+                (model.actions[action].tasks[task].status, model.actions[action].partnership)
+            }
+            _ => (Status::Unreported, false),
+        };
+        let mut view = outcome_view(model, o, basis.as_of);
+        view.deadline = Some(deadline);
+        view.forecast = f;
+        view.no_earlier_than = floor[node.index()];
+        view.slack_days = slack_days;
+        view.tasks_total = tasks.len() as i64;
+        view.tasks_complete =
+            tasks.iter().filter(|t| task_status(t).0 == Status::Complete).count() as i64;
+        view.tasks_not_started =
+            tasks.iter().filter(|t| task_status(t).0 == Status::NotStarted).count() as i64;
+        view.assumed_drivers =
+            drivers.iter().filter(|n| basis.assumption[n.index()].is_some()).count() as i64;
+        view.assumptions = assumptions.len() as i64;
+        view.partnership = !tasks.is_empty() && tasks.iter().all(|t| task_status(t).1);
+        let answer = rules.call("classify", "classify", Dynamic::from(view.clone()))?;
+        let bad = |got: &str| {
+            rules.bad_return(
+                "classify",
+                "classify",
+                &format!("{got} for {}", outcome.code),
+                "#{ status: \"achieved\" | \"on_track\" | \"at_risk\" | \"off_track\" | \"unknown\", reason: \"...\" }",
+            )
+        };
+        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+        let status = get(&map, "status").map(|v| v.to_string()).unwrap_or_default();
+        let standing =
+            Standing::parse(&status).ok_or_else(|| bad(&format!("status `{status}`")))?;
+        let reason = get(&map, "reason").map(|v| v.to_string()).unwrap_or_default();
+        outcomes.push(OutcomeResult {
+            node,
+            deadline,
+            forecast: f,
+            slack_days,
+            standing,
+            reason,
+            drivers,
+            assumptions,
+            view,
+        });
+    }
+    Ok(Assessment { basis, forecast, floor, latest, outcomes })
+}
+
+/// Basis and assessment in one step.
+pub fn evaluate(
+    model: &Model,
+    graph: &Graph,
+    rules: &Rules,
+    as_of: NaiveDate,
+) -> Result<Assessment, Error> {
+    let b = basis(model, graph, rules, as_of)?;
+    assess(model, graph, rules, b)
+}
+
+fn outcome_view(model: &Model, o: usize, as_of: NaiveDate) -> OutcomeView {
+    let outcome = &model.outcomes[o];
+    OutcomeView {
+        code: outcome.code.as_str().into(),
+        category: outcome.category.as_str().into(),
+        title: outcome.title.as_str().into(),
+        area: outcome.area.as_str().into(),
+        deadline: None,
+        forecast: None,
+        no_earlier_than: None,
+        slack_days: None,
+        as_of,
+        tasks_total: 0,
+        tasks_complete: 0,
+        tasks_not_started: 0,
+        assumed_drivers: 0,
+        assumptions: 0,
+        partnership: false,
+    }
+}
+
+fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> WorkView {
+    let node = &graph.dag[idx];
+    let waits_on = graph.dag.neighbors_directed(idx, petgraph::Direction::Incoming).count() as i64;
+    let mut partnership = false;
+    let (kind, title, status, status_text, target, phrase, duration) = match node.item {
+        Item::Task { action, task } => {
+            let t = &model.actions[action].tasks[task];
+            partnership = model.actions[action].partnership;
+            (
+                "task",
+                t.text.as_str(),
+                t.status,
+                t.status_text.as_deref(),
+                t.target,
+                t.target_phrase(),
+                None,
+            )
+        }
+        Item::Project(p) => {
+            let p = &model.projects[p];
+            // A project's finish phrase is its target; failing that, its start.
+            let (target, phrase) = match (p.finish, p.start) {
+                (Target::Unset, start) if start != Target::Unset => {
+                    let start = match start {
+                        Target::By(d) => Target::Starts(d),
+                        other => other,
+                    };
+                    (start, p.start_text.as_deref().unwrap_or(""))
+                }
+                (finish, _) => (finish, p.finish_text.as_deref().unwrap_or("")),
+            };
+            (
+                p.kind.as_str(),
+                p.title.as_str(),
+                p.status,
+                p.status_text.as_deref(),
+                target,
+                phrase,
+                p.duration,
+            )
+        }
+        Item::Outcome(_) => ("outcome", "", Status::Unreported, None, Target::Unset, "", None),
+    };
+    WorkView {
+        id: node.id.as_str().into(),
+        kind: kind.into(),
+        title: title.into(),
+        status: status.as_str().into(),
+        status_text: status_text.unwrap_or("").into(),
+        target: target.kind().into(),
+        target_date: target.date(),
+        phrase: phrase.into(),
+        waits_on,
+        duration,
+        as_of,
+        partnership,
+        deadline: None,
+    }
+}
+
+/// Outcomes counted by category and standing: every standing present, zero or not.
+pub fn summary(model: &Model, a: &Assessment) -> [(Category, [(Standing, usize); 5]); 2] {
+    [Category::Required, Category::Good].map(|cat| {
+        let counts = Standing::ALL.map(|st| {
+            let n = a
+                .outcomes
+                .iter()
+                .filter(|r| {
+                    r.standing == st
+                        && model.outcomes.get(outcome_index(r)).is_some_and(|o| o.category == cat)
+                })
+                .count();
+            (st, n)
+        });
+        (cat, counts)
+    })
+}
+
+fn outcome_index(r: &OutcomeResult) -> usize {
+    r.node.index()
+}

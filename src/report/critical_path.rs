@@ -1,0 +1,119 @@
+//! `routemap critical-path [CODE]`: the chain that sets an outcome's date, step by step.
+
+use serde::Serialize;
+
+use super::Evaluated;
+use super::text::{self, cell};
+use crate::assess::OutcomeResult;
+use crate::schedule;
+
+/// The JSON contract of `routemap critical-path CODE --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CriticalPath {
+    /// The outcome code.
+    pub outcome: String,
+    /// Its forecast finish, or null.
+    pub forecast: Option<String>,
+    /// Deadline minus forecast, or null.
+    pub slack_days: Option<i64>,
+    /// The node ids, root cause first.
+    pub path: Vec<String>,
+    /// Each step in detail.
+    pub steps: Vec<Step>,
+}
+
+/// One step of the path.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// Node id.
+    pub id: String,
+    /// outcome, task, project or milestone.
+    pub kind: String,
+    /// What it is.
+    pub label: String,
+    /// Forecast finish.
+    pub forecast: Option<String>,
+    /// Latest finish that still meets every deadline it feeds.
+    pub latest: Option<String>,
+    /// Latest minus forecast.
+    pub slack_days: Option<i64>,
+    /// Who is responsible.
+    pub owner: Option<String>,
+    /// The assumption behind its date, if the rules supplied it.
+    pub assumption: Option<String>,
+}
+
+impl CriticalPath {
+    /// The path of one outcome.
+    pub fn new(e: &Evaluated, r: &OutcomeResult) -> Self {
+        let a = e.assessment;
+        let steps = r
+            .drivers
+            .iter()
+            .map(|&n| {
+                let i = n.index();
+                Step {
+                    id: e.id(n).to_string(),
+                    kind: e.graph.dag[n].kind.as_str().to_string(),
+                    label: e.label(n),
+                    forecast: a.forecast[i].map(|d| d.to_string()),
+                    latest: a.latest[i].map(|d| d.to_string()),
+                    slack_days: schedule::slack(a.latest[i], a.forecast[i]),
+                    owner: e.owner(n),
+                    assumption: a.basis.assumption[i].clone(),
+                }
+            })
+            .collect();
+        CriticalPath {
+            outcome: e.id(r.node).to_string(),
+            forecast: r.forecast.map(|d| d.to_string()),
+            slack_days: r.slack_days,
+            path: r.drivers.iter().map(|n| e.id(*n).to_string()).collect(),
+            steps,
+        }
+    }
+
+    /// A readable table of the steps.
+    pub fn table(&self, e: &Evaluated, r: &OutcomeResult) -> String {
+        let title = &e.model.outcomes[r.node.index()].title;
+        let mut out = format!(
+            "{} {} — {}\n  deadline {}, forecast {}, slack {} days\n\n",
+            self.outcome,
+            r.standing.as_str(),
+            text::clip(title, 70),
+            text::short_date(r.deadline),
+            text::opt_date(r.forecast),
+            text::opt_days(r.slack_days),
+        );
+        let a = e.assessment;
+        let rows: Vec<Vec<(String, String)>> = r
+            .drivers
+            .iter()
+            .zip(&self.steps)
+            .map(|(&n, s)| {
+                vec![
+                    cell(&s.id),
+                    cell(&s.kind),
+                    cell(text::opt_date(a.forecast[n.index()])),
+                    cell(a.latest[n.index()].map_or("-".to_string(), text::short_date)),
+                    cell(text::opt_days(s.slack_days)),
+                    cell(s.owner.clone().unwrap_or_else(|| "-".into())),
+                    cell(text::clip(&s.label, 50)),
+                ]
+            })
+            .collect();
+        out.push_str(&text::table(
+            &["step", "kind", "forecast", "latest", "slack", "owner", "what"],
+            &rows,
+        ));
+        let assumed: Vec<&str> =
+            self.steps.iter().filter_map(|s| s.assumption.as_deref()).collect();
+        if !assumed.is_empty() {
+            out.push_str("\n  assumed:\n");
+            for a in assumed {
+                out.push_str(&format!("  - {a}\n"));
+            }
+        }
+        out
+    }
+}

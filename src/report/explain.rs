@@ -1,0 +1,162 @@
+//! `routemap explain CODE`: why an outcome has its status.
+
+use serde::Serialize;
+
+use super::Evaluated;
+use super::critical_path::CriticalPath;
+use super::text::{self, cell};
+use crate::assess::OutcomeResult;
+use crate::graph::{Item, NodeKind};
+
+/// Everything `explain` shows, for JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// The outcome code.
+    pub code: String,
+    /// Its title.
+    pub title: String,
+    /// Its status.
+    pub status: String,
+    /// The rule's reason.
+    pub reason: String,
+    /// The rule file that classified it.
+    pub rule: String,
+    /// The values the rule saw.
+    pub inputs: Vec<(String, String)>,
+    /// The tasks that serve it.
+    pub tasks: Vec<TaskLine>,
+    /// The chain that sets its date.
+    pub critical_path: CriticalPath,
+    /// The assumptions that move its date.
+    pub assumptions: Vec<String>,
+}
+
+/// A task serving the outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskLine {
+    /// Task id.
+    pub id: String,
+    /// Status as written.
+    pub status_text: String,
+    /// Normalised status.
+    pub status: String,
+    /// The target phrase its date comes from.
+    pub target: String,
+    /// Forecast finish.
+    pub forecast: Option<String>,
+    /// The task text.
+    pub text: String,
+}
+
+impl Explanation {
+    /// Explain one outcome.
+    pub fn new(e: &Evaluated, r: &OutcomeResult) -> Self {
+        let outcome = &e.model.outcomes[r.node.index()];
+        let v = &r.view;
+        let opt = |d: Option<chrono::NaiveDate>| d.map_or("()".to_string(), |d| d.to_string());
+        let inputs = vec![
+            ("category".into(), v.category.to_string()),
+            ("deadline".into(), opt(v.deadline)),
+            ("forecast".into(), opt(v.forecast)),
+            ("no_earlier_than".into(), opt(v.no_earlier_than)),
+            ("slack_days".into(), v.slack_days.map_or("()".into(), |d| d.to_string())),
+            ("tasks_total".into(), v.tasks_total.to_string()),
+            ("tasks_complete".into(), v.tasks_complete.to_string()),
+            ("tasks_not_started".into(), v.tasks_not_started.to_string()),
+            ("assumed_drivers".into(), v.assumed_drivers.to_string()),
+            ("assumptions".into(), v.assumptions.to_string()),
+            ("partnership".into(), v.partnership.to_string()),
+        ];
+        let mut tasks: Vec<TaskLine> = e
+            .graph
+            .dag
+            .neighbors_directed(r.node, petgraph::Direction::Incoming)
+            .filter(|n| e.graph.dag[*n].kind == NodeKind::Task)
+            .filter_map(|n| match e.graph.dag[n].item {
+                Item::Task { action, task } => {
+                    let t = &e.model.actions[action].tasks[task];
+                    Some(TaskLine {
+                        id: t.id.clone(),
+                        status_text: t.status_text.clone().unwrap_or_default(),
+                        status: t.status.as_str().to_string(),
+                        target: t.target_phrase().to_string(),
+                        forecast: e.assessment.forecast[n.index()].map(|d| d.to_string()),
+                        text: text::clip(&t.text, 70),
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        tasks.sort_by_key(|t| natural(&t.id));
+        let assumptions = r
+            .assumptions
+            .iter()
+            .filter_map(|n| e.assessment.basis.assumption[n.index()].clone())
+            .collect();
+        Explanation {
+            code: outcome.code.clone(),
+            title: outcome.title.clone(),
+            status: r.standing.as_str().to_string(),
+            reason: r.reason.clone(),
+            rule: e
+                .rules
+                .files
+                .iter()
+                .find(|f| f.name == "classify")
+                .map(|f| f.path.clone())
+                .unwrap_or_default(),
+            inputs,
+            tasks,
+            critical_path: CriticalPath::new(e, r),
+            assumptions,
+        }
+    }
+
+    /// Readable text.
+    pub fn text(&self, e: &Evaluated, r: &OutcomeResult) -> String {
+        let mut out = format!("{} — {}\n\n", self.code, self.title);
+        out.push_str(&format!("Status: {} ({})\n", self.status, self.reason));
+        out.push_str(&format!("Rule:   `classify` in {}, which saw:\n", self.rule));
+        for (k, v) in &self.inputs {
+            out.push_str(&format!("          {k:<18} {v}\n"));
+        }
+        out.push_str("\nTasks that deliver it:\n");
+        if self.tasks.is_empty() {
+            out.push_str("  (none: no action serves this outcome)\n");
+        } else {
+            let rows: Vec<Vec<(String, String)>> = self
+                .tasks
+                .iter()
+                .map(|t| {
+                    let status = if t.status_text.is_empty() {
+                        format!("({})", t.status)
+                    } else {
+                        t.status_text.clone()
+                    };
+                    vec![
+                        cell(&t.id),
+                        cell(status),
+                        cell(if t.target.is_empty() { "-".into() } else { t.target.clone() }),
+                        cell(t.forecast.clone().unwrap_or_else(|| "unknown".into())),
+                        cell(text::clip(&t.text, 50)),
+                    ]
+                })
+                .collect();
+            out.push_str(&text::table(&["task", "status", "target", "forecast", "what"], &rows));
+        }
+        out.push_str("\nWhat sets its date:\n");
+        out.push_str(&self.critical_path.table(e, r));
+        if !self.assumptions.is_empty() {
+            out.push_str("\nAssumptions upstream of it:\n");
+            for a in &self.assumptions {
+                out.push_str(&format!("  - {a}\n"));
+            }
+        }
+        out
+    }
+}
+
+/// A sort key that orders `10.2` before `10.10`.
+pub fn natural(id: &str) -> Vec<(u64, String)> {
+    id.split('.').map(|part| (part.parse().unwrap_or(u64::MAX), part.to_string())).collect()
+}

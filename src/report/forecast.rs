@@ -1,0 +1,216 @@
+//! `routemap forecast`: every outcome's deadline, forecast, status, slack and drivers.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::check::ModelInfo;
+use super::text::{self, Colour, cell};
+use super::{Evaluated, RulesInfo};
+use crate::assess::{self, Standing};
+
+/// The JSON contract of `routemap forecast --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Forecast {
+    /// The date the routemap was judged on.
+    pub as_of: String,
+    /// Every outcome, R1..R29 then G1..G25.
+    pub outcomes: Vec<OutcomeLine>,
+    /// Counts by category and status.
+    pub summary: Summary,
+    /// Every rule assumption an outcome's forecast rests on, by node id.
+    pub assumptions: Vec<Assumption>,
+    /// Which model.
+    pub model: ModelInfo,
+    /// Which rules.
+    pub rules: RulesInfo,
+}
+
+/// One outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeLine {
+    /// `R8`.
+    pub code: String,
+    /// `required` or `good`.
+    pub category: String,
+    /// Its title.
+    pub title: String,
+    /// Its deadline.
+    pub deadline: String,
+    /// Its forecast finish, or null.
+    pub forecast: Option<String>,
+    /// The earliest it can finish from the dates that are known (set even when `forecast` is
+    /// null).
+    pub no_earlier_than: Option<String>,
+    /// achieved, on_track, at_risk, off_track or unknown.
+    pub status: String,
+    /// Deadline minus forecast in days, or null.
+    pub slack_days: Option<i64>,
+    /// The chain setting the forecast, root cause first.
+    pub drivers: Vec<String>,
+    /// The classifying rule's reason.
+    pub reason: String,
+    /// Ids of the upstream work whose dates are rule assumptions.
+    pub assumptions: Vec<String>,
+}
+
+/// Counts by status for each category.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Required outcomes.
+    pub required: BTreeMap<String, usize>,
+    /// Good outcomes.
+    pub good: BTreeMap<String, usize>,
+}
+
+/// An assumption and the work it is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assumption {
+    /// The node id.
+    pub id: String,
+    /// What the rules assumed.
+    pub text: String,
+}
+
+impl Forecast {
+    /// Build the output struct.
+    pub fn new(e: &Evaluated) -> Self {
+        let a = e.assessment;
+        let outcomes = a
+            .outcomes
+            .iter()
+            .map(|r| {
+                let o = &e.model.outcomes[r.node.index()];
+                OutcomeLine {
+                    code: o.code.clone(),
+                    category: o.category.as_str().to_string(),
+                    title: o.title.clone(),
+                    deadline: r.deadline.to_string(),
+                    forecast: r.forecast.map(|d| d.to_string()),
+                    no_earlier_than: a.floor[r.node.index()].map(|d| d.to_string()),
+                    status: r.standing.as_str().to_string(),
+                    slack_days: r.slack_days,
+                    drivers: r.drivers.iter().map(|n| e.id(*n).to_string()).collect(),
+                    reason: r.reason.clone(),
+                    assumptions: r.assumptions.iter().map(|n| e.id(*n).to_string()).collect(),
+                }
+            })
+            .collect();
+        let [(_, required), (_, good)] = assess::summary(e.model, a);
+        let counts = |c: [(Standing, usize); 5]| {
+            c.iter().map(|(s, n)| (s.as_str().to_string(), *n)).collect()
+        };
+        let mut used: Vec<_> =
+            a.outcomes.iter().flat_map(|r| r.assumptions.iter().copied()).collect();
+        used.sort();
+        used.dedup();
+        let assumptions = used
+            .into_iter()
+            .filter_map(|n| {
+                a.basis.assumption[n.index()]
+                    .as_ref()
+                    .map(|t| Assumption { id: e.id(n).to_string(), text: t.clone() })
+            })
+            .collect();
+        Forecast {
+            as_of: a.basis.as_of.to_string(),
+            outcomes,
+            summary: Summary { required: counts(required), good: counts(good) },
+            assumptions,
+            model: ModelInfo::new(e.model),
+            rules: e.rules_info(),
+        }
+    }
+}
+
+const HEADERS: [&str; 8] =
+    ["code", "status", "deadline", "forecast", "slack", "driven by", "title", ""];
+
+fn root_cause(line: &OutcomeLine) -> String {
+    match line.drivers.len() {
+        0 | 1 => "-".to_string(),
+        _ => line.drivers[0].clone(),
+    }
+}
+
+/// The table a person pastes into a Cabinet report, with the assumptions under it.
+pub fn table(e: &Evaluated, colour: Colour) -> String {
+    let f = Forecast::new(e);
+    let mut out = format!("Forecast of the ODPM priority outcomes: {}\n\n", e.provenance());
+    let rows: Vec<Vec<(String, String)>> = e
+        .assessment
+        .outcomes
+        .iter()
+        .zip(&f.outcomes)
+        .map(|(r, line)| {
+            vec![
+                cell(&line.code),
+                (line.status.clone(), colour.standing(r.standing, &line.status)),
+                cell(text::short_date(r.deadline)),
+                cell(match (r.forecast, e.assessment.floor[r.node.index()]) {
+                    (None, Some(floor)) => format!(">= {}", text::short_date(floor)),
+                    (f, _) => text::opt_date(f),
+                }),
+                cell(text::opt_days(r.slack_days)),
+                cell(root_cause(line)),
+                cell(text::clip(&line.title, 60)),
+            ]
+        })
+        .collect();
+    out.push_str(&text::table(&HEADERS[..7], &rows));
+    out.push('\n');
+    for (name, counts) in [("Required", &f.summary.required), ("Good", &f.summary.good)] {
+        let parts: Vec<String> = Standing::ALL
+            .iter()
+            .map(|s| format!("{} {}", counts.get(s.as_str()).copied().unwrap_or(0), s.as_str()))
+            .collect();
+        out.push_str(&format!("{name:<9} {}\n", parts.join(", ")));
+    }
+    if !f.assumptions.is_empty() {
+        out.push_str("\nThe forecast rests on these assumptions (rules/forecast.rhai):\n");
+        for a in &f.assumptions {
+            out.push_str(&format!("  - {}\n", a.text));
+        }
+    }
+    out
+}
+
+fn plain_rows(f: &Forecast) -> Vec<Vec<String>> {
+    f.outcomes
+        .iter()
+        .map(|l| {
+            vec![
+                l.code.clone(),
+                l.category.clone(),
+                l.title.clone(),
+                l.deadline.clone(),
+                l.forecast.clone().unwrap_or_default(),
+                l.status.clone(),
+                l.slack_days.map(|d| d.to_string()).unwrap_or_default(),
+                l.drivers.join(" > "),
+            ]
+        })
+        .collect()
+}
+
+const PLAIN_HEADERS: [&str; 8] =
+    ["code", "category", "title", "deadline", "forecast", "status", "slack_days", "drivers"];
+
+/// CSV, one row per outcome.
+pub fn csv(e: &Evaluated) -> String {
+    text::csv(&PLAIN_HEADERS, &plain_rows(&Forecast::new(e)))
+}
+
+/// A Markdown table with the summary and assumptions.
+pub fn markdown(e: &Evaluated) -> String {
+    let f = Forecast::new(e);
+    let mut out = format!("## Forecast of the ODPM priority outcomes\n\n{}\n\n", e.provenance());
+    out.push_str(&text::markdown(&PLAIN_HEADERS, &plain_rows(&f)));
+    if !f.assumptions.is_empty() {
+        out.push_str("\n**Assumptions**\n\n");
+        for a in &f.assumptions {
+            out.push_str(&format!("- {}\n", a.text));
+        }
+    }
+    out
+}
