@@ -65,7 +65,11 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "{pad} | {indent}{}", "^".repeat(loc.width.max(1)))?;
         }
         if let Some(help) = &self.help {
-            writeln!(f, "  = help: {help}")?;
+            let pad = self
+                .location
+                .as_ref()
+                .map_or(String::new(), |l| " ".repeat(l.line.to_string().len()));
+            writeln!(f, "{pad} = help: {help}")?;
         }
         Ok(())
     }
@@ -126,30 +130,48 @@ pub fn io_reason(e: &std::io::Error) -> String {
 /// The ids among `candidates` closest to `wanted`, for "did you mean" help (at most three).
 pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let limit = (wanted.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &str)> = candidates
+    let sorted = |s: &str| {
+        let mut v: Vec<char> = s.chars().collect();
+        v.sort_unstable();
+        v
+    };
+    let letters = sorted(wanted);
+    // Closest first; among equals, the same letters rearranged (a swap), then the same length.
+    let mut scored: Vec<(usize, bool, usize, &str)> = candidates
         .into_iter()
-        .map(|c| (edit_distance(wanted, c), c))
-        .filter(|(d, c)| *d <= limit || c.contains(wanted) || wanted.contains(c))
+        .map(|c| {
+            (edit_distance(wanted, c), sorted(c) != letters, c.len().abs_diff(wanted.len()), c)
+        })
+        .filter(|(d, _, _, c)| *d <= limit || c.contains(wanted) || wanted.contains(c))
         .collect();
     scored.sort();
     scored.dedup();
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
+    scored.into_iter().take(3).map(|(_, _, _, c)| c).collect()
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters, counting a swap of neighbours as one edit (optimal string
+/// alignment), so that `R82` is one edit from `R28`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 /// A "did you mean" sentence, or a fallback when nothing is close.
@@ -172,6 +194,7 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("R82", "R28"), 1);
     }
 
     #[test]

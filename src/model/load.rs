@@ -56,9 +56,12 @@ pub fn load(source: &Source) -> Result<Model, Error> {
         lexical_join(model_path.parent().unwrap_or(Path::new("")), &model.catalogue);
     let catalogue_text = read(source, &catalogue_path).map_err(|e| {
         Error::from(
-            Diagnostic::new(format!("cannot read the outcomes catalogue: {e}"))
-                .at(model_file.at("catalogue"))
-                .help("`catalogue` is a path relative to the model file"),
+            Diagnostic::new(format!(
+                "cannot read the outcomes catalogue {}",
+                e.trim_start_matches("cannot read ")
+            ))
+            .at(model_file.at("catalogue"))
+            .help("`catalogue` is a path relative to the model file"),
         )
     })?;
     let catalogue_file = Located::new(&display_name(source, &catalogue_path), &catalogue_text);
@@ -134,12 +137,61 @@ fn parse_yaml<T: DeserializeOwned>(file: &Located, text: &str) -> Result<T, Erro
             let width = token_width(line, l.column());
             file.location(l.line(), l.column(), width)
         });
-        // serde_yaml prefixes some messages with the path already.
-        if path != "." && !message.starts_with(&path) {
+        // serde_yaml prefixes some messages with the (parent) path already: keep ours only.
+        if let Some((prefix, rest)) = message.split_once(": ")
+            && !prefix.contains(' ')
+            && path.starts_with(prefix.trim_end_matches('.'))
+        {
+            message = rest.to_string();
+        }
+        let help = serde_help(&message);
+        // A syntax error has no meaningful field path.
+        if path != "." && !path.contains('?') && !message.contains("not allowed in this context") {
             message = format!("{path}: {message}");
         }
-        Error::from(Diagnostic::new(message).at(location.or_else(|| file.at(&path))))
+        let diagnostic = Diagnostic::new(message).at(location.or_else(|| file.at(&path)));
+        Error::from(match help {
+            Some(h) => diagnostic.help(h),
+            None => diagnostic,
+        })
     })
+}
+
+/// Help for serde's messages: say what to write.
+fn serde_help(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`')?;
+        let fields: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        return Some(suggest_field(field, &fields));
+    }
+    if message.contains("mapping values are not allowed") {
+        return Some(
+            "a value containing `: ` must be quoted, e.g. `comments: \"Note: ...\"`".into(),
+        );
+    }
+    if message.contains("expected a sequence") {
+        return Some("write a list: `[R11, R12]`, or one `- item` per line".into());
+    }
+    if [
+        "input contains invalid characters",
+        "premature end of input",
+        "input is out of range",
+        "trailing input",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+    {
+        return Some("expected a date written YYYY-MM-DD, such as `2005-04-13`".into());
+    }
+    None
+}
+
+fn suggest_field(field: &str, fields: &[&str]) -> String {
+    let near = crate::error::nearest(field, fields.iter().copied());
+    match near.first() {
+        Some(n) => format!("did you mean `{n}`? (see docs/model.md)"),
+        None => format!("the fields here are {} (see docs/model.md)", fields.join(", ")),
+    }
 }
 
 /// The width of the token starting at a 1-based column.
@@ -173,6 +225,7 @@ fn validate(model: &mut Model, catalogue: Catalogue) -> Vec<Diagnostic> {
     for (i, action) in model.actions.iter_mut().enumerate() {
         let path = format!("actions[{i}]");
         action.id = action_id(&action.reference);
+        let duplicate = refs.contains_key(&action.reference);
         if let Some(first) = refs.insert(action.reference.clone(), path.clone()) {
             let line = v.model_file.line_of(&first).unwrap_or(0);
             v.error(
@@ -200,7 +253,9 @@ fn validate(model: &mut Model, catalogue: Catalogue) -> Vec<Diagnostic> {
             if task.id.is_empty() {
                 task.id = format!("{}.{}", action.id, j + 1);
             }
-            v.unique_id(&mut seen, &task.id, &format!("{tpath}.id"));
+            if !duplicate {
+                v.unique_id(&mut seen, &task.id, &format!("{tpath}.id"));
+            }
             let original = v.target(task.original.as_deref(), &format!("{tpath}.original"));
             let proposed = v.target(task.proposed.as_deref(), &format!("{tpath}.proposed"));
             task.target = if proposed == Target::Unset { original } else { proposed };

@@ -50,7 +50,7 @@ impl Located {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
+    Map { path: String, key: Option<String>, first_key: bool },
     Seq { path: String, index: usize },
 }
 
@@ -65,7 +65,7 @@ impl Indexer {
     fn child_path(&self) -> String {
         match self.stack.last() {
             None => String::new(),
-            Some(Frame::Map { path, key }) => {
+            Some(Frame::Map { path, key, .. }) => {
                 let key = key.as_deref().unwrap_or("");
                 if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
             }
@@ -93,6 +93,14 @@ impl MarkedEventReceiver for Indexer {
             Event::Scalar(value, style, _, _) => {
                 let awaiting_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
                 if awaiting_key {
+                    // A block mapping's own mark sits on its first key's colon: point at the key.
+                    if let Some(Frame::Map { path, first_key: first @ true, .. }) =
+                        self.stack.last_mut()
+                    {
+                        *first = false;
+                        let width = value.chars().count();
+                        self.positions.insert(path.clone(), (mark.line(), mark.col() + 1, width));
+                    }
                     if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
                         *key = Some(value);
                     }
@@ -110,7 +118,7 @@ impl MarkedEventReceiver for Indexer {
                 let path = self.child_path();
                 self.record(path.clone(), mark, 1);
                 self.stack.push(if matches!(ev, Event::MappingStart(..)) {
-                    Frame::Map { path, key: None }
+                    Frame::Map { path, key: None, first_key: true }
                 } else {
                     Frame::Seq { path, index: 0 }
                 });
@@ -139,6 +147,6 @@ mod tests {
         assert_eq!(at("a[1].x"), Some((4, 8, 1)));
         assert_eq!(at("b"), Some((5, 4, 5)));
         // An absent field falls back to its parent.
-        assert_eq!(l.at("a[1].z").map(|loc| loc.line), Some(4));
+        assert_eq!(at("a[1].z"), Some((4, 5, 1)));
     }
 }
