@@ -220,12 +220,16 @@ fn runtime_error(rule: &RuleFile, hook: &str, e: &EvalAltResult) -> Diagnostic {
         e.unwrap_inner(),
         EvalAltResult::ErrorTooManyOperations(_) | EvalAltResult::ErrorStackOverflow(_)
     );
-    let d = located(
+    let mut d = located(
         &rule.path,
         &rule.text,
         pos,
         format!("rule `{hook}` in {} failed: {message}", rule.path),
     );
+    // A runaway is stopped wherever it happens to be, with no position: point at the hook.
+    if d.location.is_none() {
+        d = d.at(fn_location(rule, hook));
+    }
     if runaway {
         d.help(format!(
             "the rule was stopped after {MAX_OPERATIONS} operations or too deep a call chain; does it loop forever?"
