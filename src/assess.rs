@@ -347,23 +347,16 @@ fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> 
 }
 
 /// Outcomes counted by category and standing: every standing present, zero or not.
-pub fn summary(model: &Model, a: &Assessment) -> [(Category, [(Standing, usize); 5]); 2] {
+pub fn summary(a: &Assessment) -> [(Category, [(Standing, usize); 5]); 2] {
     [Category::Required, Category::Good].map(|cat| {
         let counts = Standing::ALL.map(|st| {
             let n = a
                 .outcomes
                 .iter()
-                .filter(|r| {
-                    r.standing == st
-                        && model.outcomes.get(outcome_index(r)).is_some_and(|o| o.category == cat)
-                })
+                .filter(|r| r.standing == st && r.view.category.as_str() == cat.as_str())
                 .count();
             (st, n)
         });
         (cat, counts)
     })
-}
-
-fn outcome_index(r: &OutcomeResult) -> usize {
-    r.node.index()
 }

@@ -2,17 +2,17 @@
 //! format snapshotted as users see it, exit codes, and checks that encode what the forecast must
 //! say about the seed whatever the snapshots hold.
 
-mod support;
+mod common;
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use common::{bad, json, ok, routemap};
 use routemap::assess::Standing;
 use routemap::cli::Session;
 use routemap::graph::{Item, NodeKind};
 use routemap::model::{Source, Status};
 use serde_json::Value;
-use support::{bad, json, ok, routemap};
 
 // ---- Snapshots of every report on the seed ------------------------------------------------------
 

@@ -2,11 +2,11 @@
 //! forecast as the docs say, and every kind of broken rule file is reported with its place and
 //! exit 2 (fixtures in fixtures/rules/).
 
-mod support;
+mod common;
 
 use std::collections::BTreeMap;
 
-use support::{bad, json, ok};
+use common::{bad, json, ok};
 
 /// Each outcome's status in `forecast --format json`, by code.
 fn statuses(args: &[&str]) -> BTreeMap<String, String> {

@@ -2,7 +2,7 @@
 //! reported with its file, line and column; validation goes on after the first so that the user
 //! sees them all at once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -266,7 +266,7 @@ fn validate(model: &mut Model, catalogue: Catalogue) -> Vec<Diagnostic> {
             v.dependencies(&mut task.waits_on, &format!("{tpath}.waits_on"));
         }
     }
-    let ids: Vec<&str> = model
+    let ids: HashSet<&str> = model
         .projects
         .iter()
         .map(|p| p.id.as_str())
@@ -274,7 +274,7 @@ fn validate(model: &mut Model, catalogue: Catalogue) -> Vec<Diagnostic> {
         .collect();
     let dangling = |deps: &[Dependency], path: &str, v: &mut Validator| {
         for (k, dep) in deps.iter().enumerate() {
-            if !ids.contains(&dep.id.as_str()) {
+            if !ids.contains(dep.id.as_str()) {
                 v.error(
                     format!("`waits_on` names `{}`, which is no task or project", dep.id),
                     &format!("{path}.waits_on[{k}].id"),

@@ -96,7 +96,7 @@ impl Forecast {
                 }
             })
             .collect();
-        let [(_, required), (_, good)] = assess::summary(e.model, a);
+        let [(_, required), (_, good)] = assess::summary(a);
         let counts = |c: [(Standing, usize); 5]| {
             c.iter().map(|(s, n)| (s.as_str().to_string(), *n)).collect()
         };
