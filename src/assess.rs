@@ -8,8 +8,9 @@ use petgraph::graph::NodeIndex;
 use rhai::{Dynamic, Map};
 
 use crate::error::Error;
+use crate::funding::{self, Exposure, Terms};
 use crate::graph::{Graph, Item, NodeKind};
-use crate::model::{Category, Model, Status, Target};
+use crate::model::{Category, Model, Span, Status, Target};
 use crate::rules::Rules;
 use crate::rules::api::{OutcomeView, WorkView};
 use crate::schedule::{self, Own};
@@ -68,6 +69,10 @@ pub struct Basis {
     pub unknown_reason: Vec<Option<String>>,
     /// Deadline per node (outcomes only).
     pub deadline: Vec<Option<NaiveDate>>,
+    /// A scenario's slip per node: how much later than its forecast it finishes (empty: none).
+    pub slip: Vec<Option<Span>>,
+    /// What the funding rules decided.
+    pub terms: Terms,
 }
 
 /// One outcome's assessment.
@@ -106,6 +111,8 @@ pub struct Assessment {
     pub latest: Vec<Option<NaiveDate>>,
     /// Every outcome, in model order (R1..R29, G1..G25).
     pub outcomes: Vec<OutcomeResult>,
+    /// The funding put at risk.
+    pub exposure: Exposure,
 }
 
 fn get(map: &Map, key: &str) -> Option<Dynamic> {
@@ -177,7 +184,8 @@ pub fn basis(
             return Err(bad("a map with none of `date`, `follows` or `unknown`"));
         }
     }
-    Ok(Basis { as_of, own, assumption, unknown_reason, deadline })
+    let terms = funding::terms(model, rules, as_of)?;
+    Ok(Basis { as_of, own, assumption, unknown_reason, deadline, slip: Vec::new(), terms })
 }
 
 /// Schedule and classify from a basis.
@@ -187,7 +195,21 @@ pub fn assess(
     rules: &Rules,
     basis: Basis,
 ) -> Result<Assessment, Error> {
-    let schedule::Forward { forecast, floor } = schedule::forward(graph, &basis.own);
+    assess_reusing(model, graph, rules, basis, None)
+}
+
+/// Schedule and classify from a basis, reusing `earlier`'s classification of every outcome whose
+/// view of the schedule is unchanged (rules are pure functions of what they see, so this gives
+/// the same answer with fewer rule calls).
+pub fn assess_reusing(
+    model: &Model,
+    graph: &Graph,
+    rules: &Rules,
+    basis: Basis,
+    earlier: Option<&Assessment>,
+) -> Result<Assessment, Error> {
+    let fwd = schedule::forward(graph, &basis.own, &basis.slip);
+    let (forecast, floor) = (&fwd.forecast, &fwd.floor);
     let latest = schedule::backward(graph, &basis.deadline);
     let mut outcomes = Vec::with_capacity(model.outcomes.len());
     for (o, outcome) in model.outcomes.iter().enumerate() {
@@ -195,7 +217,7 @@ pub fn assess(
         let Some(deadline) = basis.deadline[node.index()] else { continue };
         let f = forecast[node.index()];
         let slack_days = schedule::slack(Some(deadline), f);
-        let drivers = schedule::drivers(graph, &basis.own, &forecast, node);
+        let drivers = schedule::drivers(graph, &basis.own, &fwd, node);
         let assumptions: Vec<NodeIndex> = schedule::upstream(graph, node)
             .into_iter()
             .filter(|n| basis.assumption[n.index()].is_some())
@@ -225,6 +247,23 @@ pub fn assess(
             drivers.iter().filter(|n| basis.assumption[n.index()].is_some()).count() as i64;
         view.assumptions = assumptions.len() as i64;
         view.partnership = !tasks.is_empty() && tasks.iter().all(|t| task_status(t).1);
+        let seen = earlier
+            .and_then(|e| e.outcomes.get(outcomes.len()))
+            .filter(|r| r.node == node && r.view == view);
+        if let Some(r) = seen {
+            outcomes.push(OutcomeResult {
+                node,
+                deadline,
+                forecast: f,
+                slack_days,
+                standing: r.standing,
+                reason: r.reason.clone(),
+                drivers,
+                assumptions,
+                view,
+            });
+            continue;
+        }
         let answer = rules.call("classify", "classify", Dynamic::from(view.clone()))?;
         let bad = |got: &str| {
             rules.bad_return(
@@ -251,7 +290,9 @@ pub fn assess(
             view,
         });
     }
-    Ok(Assessment { basis, forecast, floor, latest, outcomes })
+    let exposure = funding::exposure(model, &basis.terms, &funding::standings(graph, &outcomes));
+    let schedule::Forward { forecast, floor, .. } = fwd;
+    Ok(Assessment { basis, forecast, floor, latest, outcomes, exposure })
 }
 
 /// Basis and assessment in one step.
@@ -265,7 +306,7 @@ pub fn evaluate(
     assess(model, graph, rules, b)
 }
 
-fn outcome_view(model: &Model, o: usize, as_of: NaiveDate) -> OutcomeView {
+pub(crate) fn outcome_view(model: &Model, o: usize, as_of: NaiveDate) -> OutcomeView {
     let outcome = &model.outcomes[o];
     OutcomeView {
         code: outcome.code.as_str().into(),

@@ -9,7 +9,13 @@ use crate::assess::{self, Assessment, Standing};
 use crate::error::{Diagnostic, Error, suggest};
 use crate::graph::Graph;
 use crate::model::{self, Model, Source};
+use crate::model::Span;
+use crate::report::check::ModelInfo;
 use crate::report::critical_path::CriticalPath;
+use crate::report::exposure::{self, ExposureOut};
+use crate::report::sensitivity::{self, SensitivityOut};
+use crate::report::what_if::{self, Comparison, WhatIf, WhatIfOut};
+use crate::scenario::{self, Change, Scenario, Slip};
 use crate::report::explain::Explanation;
 use crate::report::forecast::{self, Forecast};
 use crate::report::graph::GraphOut;
@@ -72,6 +78,41 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// What moves when work slips, and what it costs: one scenario against the baseline, or
+    /// every scenario of a file side by side.
+    #[command(name = "what-if")]
+    WhatIf {
+        /// Slip a task, project or action: ID=+90d, ID=+6w, ID=+3m (later than forecast),
+        /// ID=2005-10-31 (finishes then) or ID=complete (done now). Repeat for more slips.
+        #[arg(long = "slip", value_name = "ID=CHANGE")]
+        slips: Vec<String>,
+        /// A scenario file (YAML; see docs/scenarios.md); its scenarios are compared side by
+        /// side, with the --slip slips as one more.
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+    },
+    /// Slip each project, and each task an outcome waits on, in turn; rank them by the damage
+    /// done (Required outcomes missed, funding exposure, days of delay).
+    Sensitivity {
+        /// The slips to try, comma-separated.
+        #[arg(long, value_name = "SLIPS", value_delimiter = ',', default_value = "+1m,+3m,+6m")]
+        by: Vec<String>,
+        /// Show this many of the most damaging (0: all) in the table and Markdown.
+        #[arg(long, value_name = "N", default_value_t = 15)]
+        top: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+    },
+    /// How much IEG funding the forecast puts at risk, per stream and per outcome.
+    Exposure {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+    },
     /// The dependency graph, critical edges marked.
     Graph {
         /// Output format.
@@ -99,6 +140,17 @@ pub enum ReportFormat {
     /// CSV, one row per outcome.
     Csv,
     /// A Markdown table.
+    Md,
+}
+
+/// Table, JSON or Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    /// Aligned text for people.
+    Table,
+    /// JSON for programs (see DESIGN.md for the contract).
+    Json,
+    /// Markdown, to paste into a report.
     Md,
 }
 
@@ -276,6 +328,30 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 Format::Json => json::to_string(&x),
             }))
         }
+        Command::WhatIf { slips, scenario, format } => {
+            what_if(&open()?, slips, scenario.as_deref(), *format)
+        }
+        Command::Sensitivity { by, top, format } => {
+            let spans = spans(by)?;
+            let s = open()?;
+            let e = s.evaluated();
+            let results =
+                scenario::sensitivity(&s.model, &s.graph, &s.rules, &s.assessment, &spans)?;
+            Ok(Done::ok(match format {
+                OutFormat::Table => sensitivity::table(&e, &spans, &results, *top),
+                OutFormat::Json => json::to_string(&SensitivityOut::new(&e, &spans, &results)),
+                OutFormat::Md => sensitivity::markdown(&e, &spans, &results, *top),
+            }))
+        }
+        Command::Exposure { format } => {
+            let s = open()?;
+            let e = s.evaluated();
+            Ok(Done::ok(match format {
+                OutFormat::Table => exposure::table(&e),
+                OutFormat::Json => json::to_string(&ExposureOut::new(&e)),
+                OutFormat::Md => exposure::markdown(&e),
+            }))
+        }
         Command::Graph { format } => {
             let s = open()?;
             let g = GraphOut::new(&s.evaluated());
@@ -286,6 +362,96 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
             }))
         }
     }
+}
+
+/// The scenarios a what-if runs: those of the file, then the `--slip` slips as one more.
+pub fn scenarios(
+    s: &Session,
+    slips: &[String],
+    file: Option<&std::path::Path>,
+) -> Result<Vec<Scenario>, Error> {
+    let mut out = match file {
+        Some(path) => scenario::load_file(path, &s.model, &s.graph)?,
+        None => Vec::new(),
+    };
+    if !slips.is_empty() {
+        let mut errors = Vec::new();
+        let mut parsed = Vec::new();
+        for text in slips {
+            match Slip::parse(text).and_then(|slip| {
+                scenario::targets(&s.model, &s.graph, &slip).map(|_| slip)
+            }) {
+                Ok(slip) => parsed.push(slip),
+                Err(d) => errors.push(d.prefixed("--slip ")),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        out.push(Scenario {
+            name: "command line".into(),
+            description: None,
+            as_of: None,
+            slips: parsed,
+        });
+    }
+    if out.is_empty() {
+        return Err(Diagnostic::new("what-if needs something to slip")
+            .help("give --slip ID=+3m (repeatable) or --scenario FILE; `routemap sensitivity` tries every slip")
+            .into());
+    }
+    Ok(out)
+}
+
+fn what_if(
+    s: &Session,
+    slips: &[String],
+    file: Option<&std::path::Path>,
+    format: OutFormat,
+) -> Result<Done, Error> {
+    let chosen = scenarios(s, slips, file)?;
+    let e = s.evaluated();
+    let mut results = Vec::with_capacity(chosen.len());
+    for sc in &chosen {
+        let after = scenario::run(&s.model, &s.graph, &s.rules, &s.assessment, sc)?;
+        results.push(WhatIf::new(&e, sc, &after));
+    }
+    if file.is_none() {
+        let w = results.remove(0);
+        return Ok(Done::ok(match format {
+            OutFormat::Table => what_if::table(&e, &w, Colour::detect()),
+            OutFormat::Md => what_if::markdown(&e, &w),
+            OutFormat::Json => json::to_string(&WhatIfOut {
+                what_if: w,
+                model: ModelInfo::new(&s.model),
+                rules: e.rules_info(),
+            }),
+        }));
+    }
+    let c = Comparison::new(&e, results);
+    Ok(Done::ok(match format {
+        OutFormat::Table => what_if::comparison_table(&e, &c),
+        OutFormat::Md => what_if::comparison_markdown(&e, &c),
+        OutFormat::Json => json::to_string(&c),
+    }))
+}
+
+/// Parse `--by`: later-by slips only, shortest first, each once.
+fn spans(by: &[String]) -> Result<Vec<Span>, Error> {
+    let mut out = Vec::new();
+    for text in by {
+        match Change::parse(text) {
+            Ok(Change::Later(span)) if span != Span::default() => out.push(span),
+            _ => {
+                return Err(Diagnostic::new(format!("--by {text}: not a slip later by some time"))
+                    .help("write later-by slips, comma-separated: --by +2w,+1m,+3m")
+                    .into());
+            }
+        }
+    }
+    out.sort_by_key(|s| (u64::from(s.months) * 31 + u64::from(s.days), s.months));
+    out.dedup();
+    Ok(out)
 }
 
 /// Load a model and build its graph: the first two stages every command needs.

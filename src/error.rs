@@ -45,6 +45,12 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
+
+    /// Put `prefix` before the message (`--slip `).
+    pub fn prefixed(mut self, prefix: &str) -> Self {
+        self.message = format!("{prefix}{}", self.message);
+        self
+    }
 }
 
 impl fmt::Display for Diagnostic {

@@ -6,10 +6,12 @@
 pub mod assess;
 pub mod cli;
 pub mod error;
+pub mod funding;
 pub mod graph;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod scenario;
 pub mod schedule;
 
 pub use error::{Diagnostic, Error};

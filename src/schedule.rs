@@ -8,6 +8,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use crate::graph::Graph;
+use crate::model::Span;
 
 /// A node's own finish, before its dependencies are considered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,20 +31,26 @@ pub struct Forward {
     /// The earliest each node can finish from what is known, even where its forecast is
     /// unknown: the later of its own date and its known dependencies' finishes plus lag.
     pub floor: Vec<Option<NaiveDate>>,
+    /// Forecast finish per node before its own slip (equal to `forecast` where nothing slips):
+    /// what its dependencies and own date alone allow.
+    pub unslipped: Vec<Option<NaiveDate>>,
 }
 
 /// Forecast finish of every node, in node-index order.
 ///
 /// A node finishes at the later of its own date and each dependency's finish plus the edge's
-/// lag. Anything that waits on unknown work is unknown; complete work is fixed.
-pub fn forward(graph: &Graph, own: &[Own]) -> Forward {
+/// lag, then later still by its slip, if any (`slip` is indexed by node; empty means none).
+/// Anything that waits on unknown work is unknown; complete work is fixed and does not slip.
+pub fn forward(graph: &Graph, own: &[Own], slip: &[Option<Span>]) -> Forward {
     let mut forecast: Vec<Option<NaiveDate>> = vec![None; own.len()];
     let mut floor: Vec<Option<NaiveDate>> = vec![None; own.len()];
+    let mut unslipped: Vec<Option<NaiveDate>> = vec![None; own.len()];
     for &n in &graph.order {
         let (mut date, mut known) = match own[n.index()] {
             Own::Done(d) => {
                 forecast[n.index()] = Some(d);
                 floor[n.index()] = Some(d);
+                unslipped[n.index()] = Some(d);
                 continue;
             }
             Own::Date(d) => (Some(d), true),
@@ -61,10 +68,20 @@ pub fn forward(graph: &Graph, own: &[Own]) -> Forward {
                 least = least.max(Some(e.weight().lag.after(f)));
             }
         }
-        forecast[n.index()] = if known { date } else { None };
-        floor[n.index()] = least;
+        let date = if known { date } else { None };
+        unslipped[n.index()] = date;
+        match slip.get(n.index()).copied().flatten() {
+            Some(s) => {
+                forecast[n.index()] = date.map(|d| s.after(d));
+                floor[n.index()] = least.map(|d| s.after(d));
+            }
+            None => {
+                forecast[n.index()] = date;
+                floor[n.index()] = least;
+            }
+        }
     }
-    Forward { forecast, floor }
+    Forward { forecast, floor, unslipped }
 }
 
 /// Latest finish of every node such that every outcome it feeds meets its deadline (`None`:
@@ -91,22 +108,19 @@ pub fn slack(latest: Option<NaiveDate>, forecast: Option<NaiveDate>) -> Option<i
 /// The chain of nodes that sets `node`'s forecast, from the root cause to `node`.
 ///
 /// At each step the chain moves to the dependency whose finish plus lag equals this node's
-/// forecast (for unknown forecasts: to a dependency that is unknown); on a tie the dependency
-/// earliest in the model wins, and a dependency wins over the node's own date. The chain stops
-/// at complete work, at unknown work, and where the node's own date alone sets its forecast.
-pub fn drivers(
-    graph: &Graph,
-    own: &[Own],
-    forecast: &[Option<NaiveDate>],
-    node: NodeIndex,
-) -> Vec<NodeIndex> {
+/// forecast before its own slip (for unknown forecasts: to a dependency that is unknown); on a
+/// tie the dependency earliest in the model wins, and a dependency wins over the node's own
+/// date. The chain stops at complete work, at unknown work, and where the node's own date alone
+/// sets its forecast.
+pub fn drivers(graph: &Graph, own: &[Own], fwd: &Forward, node: NodeIndex) -> Vec<NodeIndex> {
+    let forecast = &fwd.forecast;
     let mut chain = vec![node];
     let mut n = node;
     loop {
         if matches!(own[n.index()], Own::Done(_) | Own::Unknown) {
             break;
         }
-        let f = forecast[n.index()];
+        let f = fwd.unslipped[n.index()];
         let next = graph
             .dag
             .edges_directed(n, Direction::Incoming)

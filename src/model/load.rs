@@ -122,7 +122,7 @@ pub fn short_hash(parts: &[&[u8]]) -> String {
 }
 
 /// Deserialise a whole file, turning serde's error into a located diagnostic.
-fn parse_yaml<T: DeserializeOwned>(file: &Located, text: &str) -> Result<T, Error> {
+pub(crate) fn parse_yaml<T: DeserializeOwned>(file: &Located, text: &str) -> Result<T, Error> {
     let de = serde_yaml::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

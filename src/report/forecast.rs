@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::check::ModelInfo;
 use super::text::{self, Colour, cell};
 use super::{Evaluated, RulesInfo};
-use crate::assess::{self, Standing};
+use crate::assess::{self, Assessment, Standing};
 
 /// The JSON contract of `routemap forecast --format json`.
 #[derive(Debug, Clone, Serialize)]
@@ -63,6 +63,17 @@ pub struct Summary {
     pub good: BTreeMap<String, usize>,
 }
 
+impl Summary {
+    /// Count an assessment's outcomes by category and status.
+    pub fn of(a: &Assessment) -> Self {
+        let [(_, required), (_, good)] = assess::summary(a);
+        let counts = |c: [(Standing, usize); 5]| {
+            c.iter().map(|(s, n)| (s.as_str().to_string(), *n)).collect()
+        };
+        Summary { required: counts(required), good: counts(good) }
+    }
+}
+
 /// An assumption and the work it is about.
 #[derive(Debug, Clone, Serialize)]
 pub struct Assumption {
@@ -96,10 +107,6 @@ impl Forecast {
                 }
             })
             .collect();
-        let [(_, required), (_, good)] = assess::summary(a);
-        let counts = |c: [(Standing, usize); 5]| {
-            c.iter().map(|(s, n)| (s.as_str().to_string(), *n)).collect()
-        };
         let mut used: Vec<_> =
             a.outcomes.iter().flat_map(|r| r.assumptions.iter().copied()).collect();
         used.sort();
@@ -115,7 +122,7 @@ impl Forecast {
         Forecast {
             as_of: a.basis.as_of.to_string(),
             outcomes,
-            summary: Summary { required: counts(required), good: counts(good) },
+            summary: Summary::of(a),
             assumptions,
             model: ModelInfo::new(e.model),
             rules: e.rules_info(),

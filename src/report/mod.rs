@@ -4,10 +4,13 @@
 pub mod check;
 pub mod critical_path;
 pub mod explain;
+pub mod exposure;
 pub mod forecast;
 pub mod graph;
 pub mod json;
+pub mod sensitivity;
 pub mod text;
+pub mod what_if;
 
 use petgraph::graph::NodeIndex;
 use serde::Serialize;

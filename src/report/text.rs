@@ -138,3 +138,45 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
     }
     out
 }
+
+/// Whole pounds as a report writes them: `£150,000`.
+pub fn gbp(amount: u64) -> String {
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("£{out}")
+}
+
+/// A change in pounds with its sign: `+£1,250`, `-£300`, `£0`.
+pub fn gbp_change(change: i64) -> String {
+    match change {
+        0 => "£0".to_string(),
+        c if c > 0 => format!("+{}", gbp(c.unsigned_abs())),
+        c => format!("-{}", gbp(c.unsigned_abs())),
+    }
+}
+
+/// A count of days in words: `1 day`, `92 days`.
+pub fn days(n: i64) -> String {
+    if n.abs() == 1 { format!("{n} day") } else { format!("{n} days") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pounds_have_thousands_separators() {
+        assert_eq!(gbp(0), "£0");
+        assert_eq!(gbp(999), "£999");
+        assert_eq!(gbp(150_000), "£150,000");
+        assert_eq!(gbp(1_234_567), "£1,234,567");
+        assert_eq!(gbp_change(-4_200), "-£4,200");
+        assert_eq!(gbp_change(12), "+£12");
+    }
+}

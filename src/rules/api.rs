@@ -24,7 +24,7 @@ pub struct WorkView {
 }
 
 /// An outcome as `deadline` and `classify` see it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutcomeView {
     pub(crate) code: ImmutableString,
     pub(crate) category: ImmutableString,
@@ -41,6 +41,25 @@ pub struct OutcomeView {
     pub(crate) assumed_drivers: i64,
     pub(crate) assumptions: i64,
     pub(crate) partnership: bool,
+}
+
+/// A funding stream as `stream_at_risk` sees it.
+#[derive(Debug, Clone)]
+pub struct StreamView {
+    pub(crate) id: ImmutableString,
+    pub(crate) name: ImmutableString,
+    pub(crate) financial_year: ImmutableString,
+    pub(crate) amount_gbp: i64,
+    pub(crate) year_end: Option<NaiveDate>,
+    pub(crate) as_of: NaiveDate,
+}
+
+/// A value as a person reads it: dates as `2005-12-31`, everything else as rhai prints it.
+pub fn display(v: &Dynamic) -> String {
+    match v.read_lock::<NaiveDate>() {
+        Some(d) => d.to_string(),
+        None => v.to_string(),
+    }
 }
 
 fn opt<T: Clone + Send + Sync + 'static>(v: Option<T>) -> Dynamic {
@@ -128,4 +147,13 @@ pub fn register(engine: &mut Engine) {
         .register_get("assumed_drivers", |o: &mut OutcomeView| o.assumed_drivers)
         .register_get("assumptions", |o: &mut OutcomeView| o.assumptions)
         .register_get("partnership", |o: &mut OutcomeView| o.partnership);
+
+    engine
+        .register_type_with_name::<StreamView>("Stream")
+        .register_get("id", |s: &mut StreamView| s.id.clone())
+        .register_get("name", |s: &mut StreamView| s.name.clone())
+        .register_get("financial_year", |s: &mut StreamView| s.financial_year.clone())
+        .register_get("amount_gbp", |s: &mut StreamView| s.amount_gbp)
+        .register_get("year_end", |s: &mut StreamView| opt(s.year_end))
+        .register_get("as_of", |s: &mut StreamView| s.as_of);
 }

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use rhai::packages::{Package, StandardPackage};
 use rhai::{
-    AST, CallFnOptions, Dynamic, Engine, EvalAltResult, OptimizationLevel, Position, Scope,
+    AST, CallFnOptions, Dynamic, Engine, EvalAltResult, FuncArgs, OptimizationLevel, Position,
+    Scope,
 };
 
 use crate::error::{Diagnostic, Error, Location, io_reason};
@@ -23,6 +24,15 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("deadlines", include_str!("../../rules/deadlines.rhai")),
     ("forecast", include_str!("../../rules/forecast.rhai")),
     ("classify", include_str!("../../rules/classify.rhai")),
+    ("funding", include_str!("../../rules/funding.rhai")),
+];
+
+/// The hooks each rule file must define, with their number of arguments.
+const HOOKS: &[(&str, &[(&str, usize)])] = &[
+    ("deadlines", &[("deadline", 1)]),
+    ("forecast", &[("own_finish", 1)]),
+    ("classify", &[("classify", 1)]),
+    ("funding", &[("stream_at_risk", 1), ("weight", 1), ("share", 2)]),
 ];
 
 /// Operations one hook call may take before it is stopped as a runaway.
@@ -134,17 +144,23 @@ impl Rules {
         Ok(Rules { engine, files, hash })
     }
 
-    fn file(&self, name: &str) -> &RuleFile {
+    /// The compiled rule file called `name` (one of [`DEFAULTS`]).
+    pub fn file(&self, name: &str) -> &RuleFile {
         // Every name in DEFAULTS is compiled by `load`.
         self.files.iter().find(|f| f.name == name).unwrap_or(&self.files[0])
     }
 
     /// Call `hook` in rule file `file` with one argument.
     pub fn call(&self, file: &str, hook: &str, arg: Dynamic) -> Result<Dynamic, Error> {
+        self.call_with(file, hook, (arg,))
+    }
+
+    /// Call `hook` in rule file `file` with any arguments.
+    pub fn call_with(&self, file: &str, hook: &str, args: impl FuncArgs) -> Result<Dynamic, Error> {
         let rule = self.file(file);
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         self.engine
-            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &rule.ast, hook, (arg,))
+            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &rule.ast, hook, args)
             .map_err(|e| runtime_error(rule, hook, &e).into())
     }
 
@@ -183,19 +199,18 @@ fn compile(
     let constants = scope
         .iter()
         .filter(|(_, constant, _)| *constant)
-        .map(|(n, _, v)| (n.to_string(), v.to_string()))
+        .map(|(n, _, v)| (n.to_string(), api::display(&v)))
         .collect();
     let ast = engine.optimize_ast(&scope, ast, OptimizationLevel::Simple);
     let file = RuleFile { name, path: path.to_string(), text: text.to_string(), ast, constants };
-    let hooks: &[&str] = match name {
-        "deadlines" => &["deadline"],
-        "forecast" => &["own_finish"],
-        _ => &["classify"],
-    };
-    for hook in hooks {
-        if !file.ast.iter_functions().any(|f| f.name == *hook && f.params.len() == 1) {
-            return Err(Diagnostic::new(format!("rule file {path} defines no `fn {hook}(x)`"))
-                .help("every rule file must define its hooks (see docs/rules.md)"));
+    let hooks = HOOKS.iter().find(|(n, _)| *n == name).map_or(&[][..], |(_, h)| *h);
+    for &(hook, arity) in hooks {
+        if !file.ast.iter_functions().any(|f| f.name == hook && f.params.len() == arity) {
+            let params = ["x", "y", "z"][..arity].join(", ");
+            return Err(Diagnostic::new(format!(
+                "rule file {path} defines no `fn {hook}({params})`"
+            ))
+            .help("every rule file must define its hooks (see docs/rules.md)"));
         }
     }
     Ok(file)

@@ -1,0 +1,226 @@
+//! Funding exposure: how much of each IEG funding stream the forecast puts at risk.
+//!
+//! `rules/funding.rhai` decides the terms once per model and as-of date ([`Terms`]): which
+//! streams are still at risk, each outcome's weight, and the share of that weight each status
+//! exposes. Sharing each stream out by weight and adding up is arithmetic done here, so that a
+//! what-if or sensitivity run costs no rule calls.
+
+use chrono::NaiveDate;
+use rhai::Dynamic;
+
+use crate::assess::{OutcomeResult, Standing};
+use crate::error::Error;
+use crate::model::{Category, Model};
+use crate::rules::Rules;
+use crate::rules::api::StreamView;
+
+/// What the funding rules decided, independent of the forecast.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Terms {
+    /// Per funding stream, in model order: whether it is at risk, and why.
+    pub streams: Vec<StreamTerm>,
+    /// Per outcome, in model order: its weight.
+    pub weight: Vec<f64>,
+    /// The share of an outcome's weight exposed, by category (required, good) and standing (in
+    /// [`Standing::ALL`] order).
+    pub share: [[f64; 5]; 2],
+}
+
+/// One stream's standing under the rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamTerm {
+    /// Still at risk on the as-of date.
+    pub at_risk: bool,
+    /// The rule's reason.
+    pub reason: String,
+}
+
+/// The exposure of one assessment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposure {
+    /// Per stream, in model order.
+    pub streams: Vec<StreamExposure>,
+    /// Per outcome, in the assessment's outcome order: pounds at risk across every stream.
+    pub outcomes: Vec<u64>,
+    /// Every stream's amount.
+    pub total_gbp: u64,
+    /// Pounds at risk across every stream.
+    pub at_risk_gbp: u64,
+}
+
+/// One stream's exposure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamExposure {
+    /// Pounds at risk.
+    pub at_risk_gbp: u64,
+    /// Per outcome, in the assessment's outcome order: the outcome's part of the stream.
+    pub portion_gbp: Vec<u64>,
+}
+
+fn category_index(c: Category) -> usize {
+    match c {
+        Category::Required => 0,
+        Category::Good => 1,
+    }
+}
+
+fn standing_index(s: Standing) -> usize {
+    Standing::ALL.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+/// The 31 March that ends a financial year written `2004/05`.
+pub fn year_end(financial_year: &str) -> Option<NaiveDate> {
+    let (first, second) = financial_year.split_once('/')?;
+    let first: i32 = first.trim().parse().ok()?;
+    let second: i32 = second.trim().parse().ok()?;
+    (second == (first + 1) % 100).then(|| NaiveDate::from_ymd_opt(first + 1, 3, 31)).flatten()
+}
+
+fn number(v: &Dynamic) -> Option<f64> {
+    v.as_float().ok().or_else(|| v.as_int().ok().map(|i| i as f64))
+}
+
+/// Ask the funding rules for their terms.
+pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Error> {
+    let mut streams = Vec::with_capacity(model.funding.len());
+    for s in &model.funding {
+        let view = StreamView {
+            id: s.id.as_str().into(),
+            name: s.name.as_str().into(),
+            financial_year: s.financial_year.as_str().into(),
+            amount_gbp: i64::try_from(s.amount_gbp).unwrap_or(i64::MAX),
+            year_end: year_end(&s.financial_year),
+            as_of,
+        };
+        let answer = rules.call("funding", "stream_at_risk", Dynamic::from(view))?;
+        let bad = || {
+            rules.bad_return(
+                "funding",
+                "stream_at_risk",
+                &format!("something other than #{{ at_risk: true | false, reason }} for `{}`", s.id),
+                "#{ at_risk: true, reason: \"...\" }",
+            )
+        };
+        let map = answer.try_cast::<rhai::Map>().ok_or_else(bad)?;
+        let at_risk = map.get("at_risk").and_then(|v| v.as_bool().ok()).ok_or_else(bad)?;
+        let reason = map.get("reason").map(|v| v.to_string()).unwrap_or_default();
+        streams.push(StreamTerm { at_risk, reason });
+    }
+    let mut weight = Vec::with_capacity(model.outcomes.len());
+    for (i, o) in model.outcomes.iter().enumerate() {
+        let view = crate::assess::outcome_view(model, i, as_of);
+        let w = rules.call("funding", "weight", Dynamic::from(view))?;
+        match number(&w) {
+            Some(w) if w.is_finite() && w >= 0.0 => weight.push(w),
+            _ => {
+                return Err(rules.bad_return(
+                    "funding",
+                    "weight",
+                    &format!("`{w}` for {}", o.code),
+                    "a number, 0 or more",
+                ));
+            }
+        }
+    }
+    let mut share = [[0.0; 5]; 2];
+    for category in [Category::Required, Category::Good] {
+        for standing in Standing::ALL {
+            let args = (Dynamic::from(category.as_str()), Dynamic::from(standing.as_str()));
+            let v = rules.call_with("funding", "share", args)?;
+            match number(&v) {
+                Some(x) if (0.0..=1.0).contains(&x) => {
+                    share[category_index(category)][standing_index(standing)] = x;
+                }
+                _ => {
+                    return Err(rules.bad_return(
+                        "funding",
+                        "share",
+                        &format!("`{v}` for {} outcomes {}", category.as_str(), standing.as_str()),
+                        "a number from 0 to 1",
+                    ));
+                }
+            }
+        }
+    }
+    Ok(Terms { streams, weight, share })
+}
+
+/// Share `amount` among `weights` in whole pounds, exactly, by largest remainder (ties to the
+/// earlier outcome).
+fn portions(amount: u64, weights: &[f64]) -> Vec<u64> {
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return vec![0; weights.len()];
+    }
+    let exact: Vec<f64> = weights.iter().map(|w| amount as f64 * w / total).collect();
+    let mut out: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let given: u64 = out.iter().sum();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (fa, fb) = (exact[a] - exact[a].floor(), exact[b] - exact[b].floor());
+        fb.total_cmp(&fa).then(a.cmp(&b))
+    });
+    for &i in order.iter().take(amount.saturating_sub(given) as usize) {
+        out[i] += 1;
+    }
+    out
+}
+
+/// The exposure of an assessment's outcomes under `terms`.
+pub fn exposure(model: &Model, terms: &Terms, outcomes: &[(usize, Standing)]) -> Exposure {
+    let weights: Vec<f64> = outcomes.iter().map(|(o, _)| terms.weight[*o]).collect();
+    let mut per_outcome = vec![0u64; outcomes.len()];
+    let mut streams = Vec::with_capacity(model.funding.len());
+    for (stream, term) in model.funding.iter().zip(&terms.streams) {
+        let portion_gbp = portions(stream.amount_gbp, &weights);
+        let mut at_risk_gbp = 0;
+        if term.at_risk {
+            for (i, (o, standing)) in outcomes.iter().enumerate() {
+                let category = category_index(model.outcomes[*o].category);
+                let share = terms.share[category][standing_index(*standing)];
+                let part = (portion_gbp[i] as f64 * share).round() as u64;
+                per_outcome[i] += part;
+                at_risk_gbp += part;
+            }
+        }
+        streams.push(StreamExposure { at_risk_gbp, portion_gbp });
+    }
+    Exposure {
+        total_gbp: model.funding.iter().map(|s| s.amount_gbp).sum(),
+        at_risk_gbp: streams.iter().map(|s| s.at_risk_gbp).sum(),
+        streams,
+        outcomes: per_outcome,
+    }
+}
+
+/// The model outcome index and standing of each result, for [`exposure`].
+pub fn standings(graph: &crate::graph::Graph, results: &[OutcomeResult]) -> Vec<(usize, Standing)> {
+    results
+        .iter()
+        .filter_map(|r| match graph.dag[r.node].item {
+            crate::graph::Item::Outcome(o) => Some((o, r.standing)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portions_share_the_whole_amount() {
+        assert_eq!(portions(100, &[1.0, 1.0, 1.0]), vec![34, 33, 33]);
+        assert_eq!(portions(350_000, &[2.0; 29]).iter().sum::<u64>(), 350_000);
+        assert_eq!(portions(10, &[0.0, 0.0]), vec![0, 0]);
+        assert_eq!(portions(10, &[3.0, 1.0]), vec![8, 2]);
+    }
+
+    #[test]
+    fn financial_years() {
+        assert_eq!(year_end("2004/05"), NaiveDate::from_ymd_opt(2005, 3, 31));
+        assert_eq!(year_end("1999/00"), NaiveDate::from_ymd_opt(2000, 3, 31));
+        assert_eq!(year_end("2004/06"), None);
+        assert_eq!(year_end("2004"), None);
+    }
+}

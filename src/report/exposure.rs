@@ -1,0 +1,241 @@
+//! `routemap exposure`: the IEG funding the forecast puts at risk, per stream and per outcome.
+
+use serde::Serialize;
+
+use super::check::ModelInfo;
+use super::text::{self, cell};
+use super::{Evaluated, RulesInfo};
+
+/// The JSON contract of `routemap exposure --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExposureOut {
+    /// The date the routemap was judged on.
+    pub as_of: String,
+    /// Every stream's amount.
+    pub total_gbp: u64,
+    /// Pounds at risk across every stream.
+    pub at_risk_gbp: u64,
+    /// Each funding stream, in model order.
+    pub streams: Vec<StreamLine>,
+    /// Every outcome, R1..R29 then G1..G25.
+    pub outcomes: Vec<OutcomeLine>,
+    /// The funding rules' parameters (the constants of `rules/funding.rhai`), in file order.
+    pub parameters: Vec<Parameter>,
+    /// Which model.
+    pub model: ModelInfo,
+    /// Which rules.
+    pub rules: RulesInfo,
+}
+
+/// One funding stream.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamLine {
+    /// Its slug.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// `2004/05`.
+    pub financial_year: String,
+    /// The whole grant.
+    pub amount_gbp: u64,
+    /// Whether the rules hold it at risk on the as-of date.
+    pub at_risk: bool,
+    /// The rule's reason.
+    pub reason: String,
+    /// Pounds at risk.
+    pub at_risk_gbp: u64,
+}
+
+/// One outcome's part of the exposure.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeLine {
+    /// `R8`.
+    pub code: String,
+    /// `required` or `good`.
+    pub category: String,
+    /// Its forecast status.
+    pub status: String,
+    /// Its weight under the rules.
+    pub weight: f64,
+    /// Its part of the streams at risk: the most it could put at risk.
+    pub portion_gbp: u64,
+    /// Pounds it puts at risk.
+    pub at_risk_gbp: u64,
+}
+
+/// A rule parameter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameter {
+    /// The constant's name.
+    pub name: String,
+    /// Its value as the script prints it.
+    pub value: String,
+}
+
+impl ExposureOut {
+    /// Build the output struct.
+    pub fn new(e: &Evaluated) -> Self {
+        let a = e.assessment;
+        let x = &a.exposure;
+        let terms = &a.basis.terms;
+        let streams = e
+            .model
+            .funding
+            .iter()
+            .zip(&terms.streams)
+            .zip(&x.streams)
+            .map(|((s, term), sx)| StreamLine {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                financial_year: s.financial_year.clone(),
+                amount_gbp: s.amount_gbp,
+                at_risk: term.at_risk,
+                reason: term.reason.clone(),
+                at_risk_gbp: sx.at_risk_gbp,
+            })
+            .collect();
+        let outcomes = a
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let portion_gbp = x
+                    .streams
+                    .iter()
+                    .zip(&terms.streams)
+                    .filter(|(_, t)| t.at_risk)
+                    .map(|(s, _)| s.portion_gbp[i])
+                    .sum();
+                OutcomeLine {
+                    code: e.id(r.node).to_string(),
+                    category: r.view.category.to_string(),
+                    status: r.standing.as_str().to_string(),
+                    weight: outcome_weight(e, r.node),
+                    portion_gbp,
+                    at_risk_gbp: x.outcomes[i],
+                }
+            })
+            .collect();
+        ExposureOut {
+            as_of: a.basis.as_of.to_string(),
+            total_gbp: x.total_gbp,
+            at_risk_gbp: x.at_risk_gbp,
+            streams,
+            outcomes,
+            parameters: parameters(e),
+            model: ModelInfo::new(e.model),
+            rules: e.rules_info(),
+        }
+    }
+}
+
+fn outcome_weight(e: &Evaluated, node: petgraph::graph::NodeIndex) -> f64 {
+    match e.graph.dag[node].item {
+        crate::graph::Item::Outcome(o) => e.assessment.basis.terms.weight[o],
+        _ => 0.0,
+    }
+}
+
+/// The funding rules' constants.
+pub fn parameters(e: &Evaluated) -> Vec<Parameter> {
+    e.rules
+        .file("funding")
+        .constants
+        .iter()
+        .map(|(name, value)| Parameter { name: name.clone(), value: value.clone() })
+        .collect()
+}
+
+/// The funding position for people: streams, the outcomes that put money at risk, parameters.
+pub fn table(e: &Evaluated) -> String {
+    let x = ExposureOut::new(e);
+    let mut out = format!("IEG funding exposure: {}\n\n", e.provenance());
+    let mut rows: Vec<Vec<(String, String)>> = x
+        .streams
+        .iter()
+        .map(|s| {
+            vec![
+                cell(&s.name),
+                cell(text::gbp(s.amount_gbp)),
+                cell(text::gbp(s.at_risk_gbp)),
+                cell(if s.at_risk { s.reason.clone() } else { format!("settled: {}", s.reason) }),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        cell("total"),
+        cell(text::gbp(x.total_gbp)),
+        cell(text::gbp(x.at_risk_gbp)),
+        cell(""),
+    ]);
+    out.push_str(&text::table(&["stream", "amount", "at risk", "why"], &rows));
+    let exposed: Vec<&OutcomeLine> = x.outcomes.iter().filter(|o| o.at_risk_gbp > 0).collect();
+    if exposed.is_empty() {
+        out.push_str("\nNo outcome puts funding at risk.\n");
+    } else {
+        out.push_str(&format!(
+            "\n{} outcomes put funding at risk (each outcome's part of the streams at risk, by weight, times the share its status exposes):\n\n",
+            exposed.len()
+        ));
+        let rows: Vec<Vec<(String, String)>> = exposed
+            .iter()
+            .map(|o| {
+                vec![
+                    cell(&o.code),
+                    cell(&o.status),
+                    cell(text::gbp(o.portion_gbp)),
+                    cell(text::gbp(o.at_risk_gbp)),
+                ]
+            })
+            .collect();
+        out.push_str(&text::table(&["code", "status", "part", "at risk"], &rows));
+    }
+    out.push_str(&format!("\nRule parameters ({}):\n", e.rules.file("funding").path));
+    for p in &x.parameters {
+        out.push_str(&format!("  {} = {}\n", p.name, p.value));
+    }
+    out
+}
+
+/// The same as a Markdown section.
+pub fn markdown(e: &Evaluated) -> String {
+    let x = ExposureOut::new(e);
+    let mut out = format!("## IEG funding exposure\n\n{}\n\n", e.provenance());
+    let mut rows: Vec<Vec<String>> = x
+        .streams
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                text::gbp(s.amount_gbp),
+                text::gbp(s.at_risk_gbp),
+                s.reason.clone(),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "**Total**".into(),
+        text::gbp(x.total_gbp),
+        format!("**{}**", text::gbp(x.at_risk_gbp)),
+        String::new(),
+    ]);
+    out.push_str(&text::markdown(&["Stream", "Amount", "At risk", "Why"], &rows));
+    let rows: Vec<Vec<String>> = x
+        .outcomes
+        .iter()
+        .filter(|o| o.at_risk_gbp > 0)
+        .map(|o| {
+            vec![
+                o.code.clone(),
+                o.status.clone(),
+                text::gbp(o.portion_gbp),
+                text::gbp(o.at_risk_gbp),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push('\n');
+        out.push_str(&text::markdown(&["Outcome", "Status", "Part", "At risk"], &rows));
+    }
+    out
+}

@@ -1,0 +1,179 @@
+//! `routemap sensitivity`: each piece of work slipped alone by each amount, worst first.
+
+use serde::Serialize;
+
+use super::check::ModelInfo;
+use super::text::{self, cell};
+use super::{Evaluated, RulesInfo};
+use crate::model::Span;
+use crate::scenario::{Damage, Sensitivity};
+
+/// The JSON of `routemap sensitivity --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SensitivityOut {
+    /// The date the routemap was judged on.
+    pub as_of: String,
+    /// The slips tried, as written.
+    pub by: Vec<String>,
+    /// Every piece of work slipped, worst first.
+    pub work: Vec<WorkLine>,
+    /// Which model.
+    pub model: ModelInfo,
+    /// Which rules.
+    pub rules: RulesInfo,
+}
+
+/// One piece of work.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkLine {
+    /// Its id.
+    pub id: String,
+    /// task, project, national or milestone.
+    pub kind: String,
+    /// Its title or text.
+    pub title: String,
+    /// Who is responsible, where known.
+    pub owner: Option<String>,
+    /// The damage of each slip, in `by` order.
+    pub damage: Vec<DamageLine>,
+}
+
+/// The damage of one slip.
+#[derive(Debug, Clone, Serialize)]
+pub struct DamageLine {
+    /// The slip: `+3m`.
+    pub slip: String,
+    /// Required outcomes it turns off track.
+    pub required_missed: usize,
+    /// Days of delay it adds across every outcome's forecast.
+    pub delay_days: i64,
+    /// Pounds of funding exposure it adds.
+    pub exposure_gbp: i64,
+}
+
+/// `+3m`, `+90d`, `+1m10d`.
+pub fn span_text(s: Span) -> String {
+    match (s.months, s.days) {
+        (m, 0) => format!("+{m}m"),
+        (0, d) => format!("+{d}d"),
+        (m, d) => format!("+{m}m{d}d"),
+    }
+}
+
+impl SensitivityOut {
+    /// Build the output struct.
+    pub fn new(e: &Evaluated, spans: &[Span], results: &[Sensitivity]) -> Self {
+        let by: Vec<String> = spans.iter().map(|s| span_text(*s)).collect();
+        let work = results
+            .iter()
+            .map(|r| WorkLine {
+                id: e.id(r.node).to_string(),
+                kind: e.graph.dag[r.node].kind.as_str().to_string(),
+                title: e.label(r.node),
+                owner: e.owner(r.node),
+                damage: r
+                    .damage
+                    .iter()
+                    .zip(&by)
+                    .map(|(d, slip)| DamageLine {
+                        slip: slip.clone(),
+                        required_missed: d.required_missed,
+                        delay_days: d.delay_days,
+                        exposure_gbp: d.exposure_gbp,
+                    })
+                    .collect(),
+            })
+            .collect();
+        SensitivityOut {
+            as_of: e.assessment.basis.as_of.to_string(),
+            by,
+            work,
+            model: ModelInfo::new(e.model),
+            rules: e.rules_info(),
+        }
+    }
+}
+
+fn damage_cell(d: &Damage) -> String {
+    if d.is_none() {
+        "-".to_string()
+    } else {
+        format!("{}R {}d {}", d.required_missed, d.delay_days, text::gbp_change(d.exposure_gbp))
+    }
+}
+
+fn harmful(results: &[Sensitivity]) -> impl Iterator<Item = &Sensitivity> {
+    results.iter().filter(|r| r.damage.iter().any(|d| !d.is_none()))
+}
+
+fn rows(e: &Evaluated, results: &[Sensitivity], top: usize) -> Vec<Vec<String>> {
+    harmful(results)
+        .take(if top == 0 { usize::MAX } else { top })
+        .enumerate()
+        .map(|(i, r)| {
+            let mut row = vec![
+                (i + 1).to_string(),
+                e.id(r.node).to_string(),
+                text::clip(&e.owner(r.node).unwrap_or_default(), 24),
+            ];
+            row.extend(r.damage.iter().map(damage_cell));
+            row
+        })
+        .collect()
+}
+
+fn headers(spans: &[Span]) -> Vec<String> {
+    let mut h = vec!["#".to_string(), "work".to_string(), "owner".to_string()];
+    h.extend(spans.iter().map(|s| span_text(*s)));
+    h
+}
+
+fn footer(results: &[Sensitivity], shown: usize, spans: &[Span]) -> String {
+    let harmful = harmful(results).count();
+    let mut out = String::new();
+    if harmful > shown {
+        out.push_str(&format!(
+            "{} more pieces of work do some damage (--top 0 shows all).\n",
+            harmful - shown
+        ));
+    }
+    let largest = spans.iter().map(|s| span_text(*s)).next_back().unwrap_or_default();
+    out.push_str(&format!(
+        "{} of {} pieces of work change nothing when slipped by up to {largest}.\n",
+        results.len() - harmful,
+        results.len()
+    ));
+    out
+}
+
+const KEY: &str = "Each cell: Required outcomes newly off track (R), days of delay added across \
+every outcome's forecast (d), and funding exposure added.";
+
+/// The tornado table for people.
+pub fn table(e: &Evaluated, spans: &[Span], results: &[Sensitivity], top: usize) -> String {
+    let mut out = format!(
+        "Slip sensitivity: {}\nEach piece of work slipped alone, worst first. {KEY}\n\n",
+        e.provenance()
+    );
+    let rows = rows(e, results, top);
+    let h = headers(spans);
+    let h: Vec<&str> = h.iter().map(String::as_str).collect();
+    let cells: Vec<Vec<(String, String)>> =
+        rows.iter().map(|r| r.iter().map(cell).collect()).collect();
+    out.push_str(&text::table(&h, &cells));
+    out.push('\n');
+    out.push_str(&footer(results, rows.len(), spans));
+    out
+}
+
+/// The same as Markdown.
+pub fn markdown(e: &Evaluated, spans: &[Span], results: &[Sensitivity], top: usize) -> String {
+    let mut out = format!("## Slip sensitivity\n\n{}\n\n{KEY}\n\n", e.provenance());
+    let rows = rows(e, results, top);
+    let h = headers(spans);
+    let h: Vec<&str> = h.iter().map(String::as_str).collect();
+    out.push_str(&text::markdown(&h, &rows));
+    out.push('\n');
+    out.push_str(&footer(results, rows.len(), spans));
+    out
+}

@@ -1,0 +1,445 @@
+//! `routemap what-if`: what moves when work slips, and what it costs; one scenario against the
+//! baseline, or several side by side.
+
+use serde::Serialize;
+
+use super::check::ModelInfo;
+use super::forecast::Summary;
+use super::text::{self, Colour, cell};
+use super::{Evaluated, RulesInfo};
+use crate::assess::{Assessment, OutcomeResult, Standing};
+use crate::scenario::{self, Scenario};
+
+/// The JSON contract of `routemap what-if --format json` (one scenario).
+#[derive(Debug, Clone, Serialize)]
+pub struct WhatIf {
+    /// The scenario's name (`command line` for `--slip`).
+    pub name: String,
+    /// What it supposes, in words.
+    pub description: Option<String>,
+    /// The date the scenario was judged on.
+    pub as_of: String,
+    /// The slips, as given.
+    pub slips: Vec<SlipLine>,
+    /// Every outcome whose status or forecast differs from the baseline, R1..R29 then G1..G25.
+    pub changed: Vec<Changed>,
+    /// Funding at risk before and after.
+    pub exposure: ExposureChange,
+    /// Counts by category and status, before and after.
+    pub summary: SummaryChange,
+}
+
+/// One slip and how far it moved its work.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlipLine {
+    /// The work it names.
+    pub id: String,
+    /// The change as written: `+3m`, `2005-10-31`, `complete`.
+    pub slip: String,
+    /// Days the work's forecast finish moved (the most, for an action's tasks), or null when
+    /// its forecast is unknown.
+    pub days: Option<i64>,
+    /// The work's forecast finish in the baseline (for an action: its latest task).
+    pub from: Option<String>,
+    /// ... and in the scenario.
+    pub to: Option<String>,
+}
+
+/// An outcome that moved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changed {
+    /// `R8`.
+    pub code: String,
+    /// `required` or `good`.
+    pub category: String,
+    /// Its title.
+    pub title: String,
+    /// Before.
+    pub baseline: State,
+    /// After.
+    pub scenario: State,
+    /// Days the forecast moved, or null when either is unknown.
+    pub days: Option<i64>,
+    /// Whether the status changed.
+    pub status_changed: bool,
+    /// Whether the chain of work that sets its date changed.
+    pub drivers_changed: bool,
+}
+
+/// An outcome's position in one assessment.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct State {
+    /// achieved, on_track, at_risk, off_track or unknown.
+    pub status: String,
+    /// Forecast finish, or null.
+    pub forecast: Option<String>,
+    /// The earliest it can finish from the dates that are known (set even when `forecast` is
+    /// null).
+    pub no_earlier_than: Option<String>,
+    /// Deadline minus forecast, or null.
+    pub slack_days: Option<i64>,
+    /// The chain that sets the forecast, root cause first.
+    pub drivers: Vec<String>,
+}
+
+/// Funding at risk before and after.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExposureChange {
+    /// Pounds at risk in the baseline.
+    pub baseline_gbp: u64,
+    /// Pounds at risk in the scenario.
+    pub scenario_gbp: u64,
+    /// The difference.
+    pub change_gbp: i64,
+}
+
+/// Counts by status, before and after.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryChange {
+    /// The baseline.
+    pub baseline: Summary,
+    /// The scenario.
+    pub scenario: Summary,
+}
+
+fn state(a: &Assessment, e: &Evaluated, r: &OutcomeResult) -> State {
+    State {
+        status: r.standing.as_str().to_string(),
+        forecast: r.forecast.map(|d| d.to_string()),
+        no_earlier_than: a.floor[r.node.index()].map(|d| d.to_string()),
+        slack_days: r.slack_days,
+        drivers: r.drivers.iter().map(|n| e.id(*n).to_string()).collect(),
+    }
+}
+
+impl WhatIf {
+    /// Compare a scenario's assessment with the baseline's (`e`).
+    pub fn new(e: &Evaluated, scenario: &Scenario, after: &Assessment) -> Self {
+        let before = e.assessment;
+        let slips = scenario
+            .slips
+            .iter()
+            .map(|s| {
+                let nodes = scenario::targets(e.model, e.graph, s).unwrap_or_default();
+                let latest = |a: &Assessment| {
+                    nodes.iter().filter_map(|n| a.forecast[n.index()]).max().map(|d| d.to_string())
+                };
+                SlipLine {
+                    id: s.id.clone(),
+                    slip: s.text.split_once('=').map_or(&*s.text, |(_, c)| c).trim().to_string(),
+                    days: scenario::moved(before, after, &nodes),
+                    from: latest(before),
+                    to: latest(after),
+                }
+            })
+            .collect();
+        let changed = before
+            .outcomes
+            .iter()
+            .zip(&after.outcomes)
+            .filter(|(b, a)| b.standing != a.standing || b.forecast != a.forecast)
+            .map(|(b, a)| {
+                let o = e.graph.dag[b.node].item;
+                let outcome = match o {
+                    crate::graph::Item::Outcome(i) => &e.model.outcomes[i],
+                    _ => &e.model.outcomes[0],
+                };
+                Changed {
+                    code: outcome.code.clone(),
+                    category: outcome.category.as_str().to_string(),
+                    title: outcome.title.clone(),
+                    baseline: state(before, e, b),
+                    scenario: state(after, e, a),
+                    days: b.forecast.zip(a.forecast).map(|(b, a)| (a - b).num_days()),
+                    status_changed: b.standing != a.standing,
+                    drivers_changed: b.drivers != a.drivers,
+                }
+            })
+            .collect();
+        WhatIf {
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            as_of: after.basis.as_of.to_string(),
+            slips,
+            changed,
+            exposure: ExposureChange {
+                baseline_gbp: before.exposure.at_risk_gbp,
+                scenario_gbp: after.exposure.at_risk_gbp,
+                change_gbp: after.exposure.at_risk_gbp as i64 - before.exposure.at_risk_gbp as i64,
+            },
+            summary: SummaryChange {
+                baseline: Summary::of(before),
+                scenario: Summary::of(after),
+            },
+        }
+    }
+
+    /// Status changes first, then forecasts that moved with the status unchanged.
+    fn ordered(&self) -> Vec<&Changed> {
+        let mut v: Vec<&Changed> = self.changed.iter().collect();
+        v.sort_by_key(|c| !c.status_changed);
+        v
+    }
+}
+
+/// The JSON of one scenario with its model and rules.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhatIfOut {
+    /// The comparison (flattened: `slips`, `changed`, `exposure` at the top level).
+    #[serde(flatten)]
+    pub what_if: WhatIf,
+    /// Which model.
+    pub model: ModelInfo,
+    /// Which rules.
+    pub rules: RulesInfo,
+}
+
+/// The JSON of several scenarios against one baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// The baseline's as-of date.
+    pub as_of: String,
+    /// The baseline's funding at risk.
+    pub baseline_exposure_gbp: u64,
+    /// The baseline's counts by status.
+    pub baseline_summary: Summary,
+    /// Each scenario against the baseline, in file order.
+    pub scenarios: Vec<WhatIf>,
+    /// Which model.
+    pub model: ModelInfo,
+    /// Which rules.
+    pub rules: RulesInfo,
+}
+
+impl Comparison {
+    /// Bundle scenario results.
+    pub fn new(e: &Evaluated, scenarios: Vec<WhatIf>) -> Self {
+        Comparison {
+            as_of: e.assessment.basis.as_of.to_string(),
+            baseline_exposure_gbp: e.assessment.exposure.at_risk_gbp,
+            baseline_summary: Summary::of(e.assessment),
+            scenarios,
+            model: ModelInfo::new(e.model),
+            rules: e.rules_info(),
+        }
+    }
+}
+
+fn standing(s: &str) -> Standing {
+    Standing::ALL.into_iter().find(|x| x.as_str() == s).unwrap_or(Standing::Unknown)
+}
+
+fn slip_words(w: &WhatIf) -> String {
+    let parts: Vec<String> = w.slips.iter().map(|s| format!("{} {}", s.id, s.slip)).collect();
+    if parts.is_empty() { "no slips".to_string() } else { parts.join(", ") }
+}
+
+fn date_text(d: &Option<String>) -> String {
+    d.as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map_or_else(|| "unknown".to_string(), text::short_date)
+}
+
+fn change_text(days: Option<i64>) -> String {
+    match days {
+        Some(0) => "no change".to_string(),
+        Some(d) => format!("{}{}", if d > 0 { "+" } else { "" }, text::days(d)),
+        None => "-".to_string(),
+    }
+}
+
+fn exposure_line(x: &ExposureChange) -> String {
+    format!(
+        "Funding exposure: {} -> {} ({})\n",
+        text::gbp(x.baseline_gbp),
+        text::gbp(x.scenario_gbp),
+        text::gbp_change(x.change_gbp)
+    )
+}
+
+/// One scenario for people: the slips, status changes first, then the funding.
+pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
+    let mut out = format!("What if {}: {}\n", slip_words(w), e.provenance());
+    if let Some(d) = &w.description {
+        out.push_str(&format!("{d}\n"));
+    }
+    if w.as_of != e.assessment.basis.as_of.to_string() {
+        out.push_str(&format!("Judged on {}\n", date_text(&Some(w.as_of.clone()))));
+    }
+    out.push_str("\nSlips:\n");
+    for s in &w.slips {
+        out.push_str(&format!(
+            "  {} {}: {} -> {} ({})\n",
+            s.id,
+            s.slip,
+            date_text(&s.from),
+            date_text(&s.to),
+            change_text(s.days)
+        ));
+    }
+    out.push('\n');
+    if w.changed.is_empty() {
+        out.push_str("No outcome's status or forecast moves.\n");
+    } else {
+        let rows: Vec<Vec<(String, String)>> = w
+            .ordered()
+            .into_iter()
+            .map(|c| {
+                let (b, a) = (standing(&c.baseline.status), standing(&c.scenario.status));
+                let status = if c.status_changed {
+                    let plain = format!("{} -> {}", c.baseline.status, c.scenario.status);
+                    let painted = format!(
+                        "{} -> {}",
+                        colour.standing(b, &c.baseline.status),
+                        colour.standing(a, &c.scenario.status)
+                    );
+                    (plain, painted)
+                } else {
+                    (c.scenario.status.clone(), colour.standing(a, &c.scenario.status))
+                };
+                vec![
+                    cell(&c.code),
+                    status,
+                    cell(change_text(c.days)),
+                    cell(format!(
+                        "{} -> {}",
+                        forecast_text(&c.baseline),
+                        forecast_text(&c.scenario)
+                    )),
+                    cell(if c.drivers_changed {
+                        c.scenario.drivers.first().cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }),
+                ]
+            })
+            .collect();
+        let moved = w.changed.iter().filter(|c| c.status_changed).count();
+        out.push_str(&format!(
+            "{} outcomes move ({} change status):\n\n",
+            w.changed.len(),
+            moved
+        ));
+        out.push_str(&text::table(
+            &["code", "status", "change", "forecast", "now driven by"],
+            &rows,
+        ));
+    }
+    out.push('\n');
+    out.push_str(&exposure_line(&w.exposure));
+    out
+}
+
+/// One scenario as Markdown.
+pub fn markdown(e: &Evaluated, w: &WhatIf) -> String {
+    let mut out = format!("## What if {}\n\n{}\n\n", slip_words(w), e.provenance());
+    if let Some(d) = &w.description {
+        out.push_str(&format!("{d}\n\n"));
+    }
+    let rows: Vec<Vec<String>> = w
+        .ordered()
+        .into_iter()
+        .map(|c| {
+            vec![
+                c.code.clone(),
+                c.baseline.status.clone(),
+                c.scenario.status.clone(),
+                forecast_text(&c.baseline),
+                forecast_text(&c.scenario),
+                change_text(c.days),
+                c.scenario.drivers.join(" > "),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        out.push_str("No outcome's status or forecast moves.\n");
+    } else {
+        out.push_str(&text::markdown(
+            &["Outcome", "Was", "Now", "Forecast was", "Forecast now", "Change", "Driven by"],
+            &rows,
+        ));
+    }
+    out.push('\n');
+    out.push_str(&exposure_line(&w.exposure));
+    out
+}
+
+/// A state's forecast: the date, `>= date` when only a floor is known, or `unknown`.
+fn forecast_text(s: &State) -> String {
+    match (&s.forecast, &s.no_earlier_than) {
+        (None, Some(_)) => format!(">= {}", date_text(&s.no_earlier_than)),
+        (f, _) => date_text(f),
+    }
+}
+
+fn cell_text(s: &State) -> String {
+    format!("{} {}", s.status, forecast_text(s))
+}
+
+/// The comparison table: outcomes by scenario, for every outcome that moves in any of them.
+fn comparison_rows(e: &Evaluated, c: &Comparison) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut headers = vec!["code".to_string(), "baseline".to_string()];
+    headers.extend(c.scenarios.iter().map(|s| s.name.clone()));
+    let mut rows = Vec::new();
+    for r in &e.assessment.outcomes {
+        let code = e.id(r.node);
+        if !c.scenarios.iter().any(|s| s.changed.iter().any(|x| x.code == code)) {
+            continue;
+        }
+        let base = state(e.assessment, e, r);
+        let mut row = vec![code.to_string(), cell_text(&base)];
+        for s in &c.scenarios {
+            row.push(match s.changed.iter().find(|x| x.code == code) {
+                Some(x) => cell_text(&x.scenario),
+                None => "same".to_string(),
+            });
+        }
+        rows.push(row);
+    }
+    let count = |sum: &Summary, status: &str| sum.required.get(status).copied().unwrap_or(0);
+    for status in ["off_track", "at_risk"] {
+        let mut row =
+            vec![format!("Required {status}"), count(&c.baseline_summary, status).to_string()];
+        row.extend(c.scenarios.iter().map(|s| count(&s.summary.scenario, status).to_string()));
+        rows.push(row);
+    }
+    let mut row = vec!["exposure".to_string(), text::gbp(c.baseline_exposure_gbp)];
+    row.extend(c.scenarios.iter().map(|s| text::gbp(s.exposure.scenario_gbp)));
+    rows.push(row);
+    (headers, rows)
+}
+
+fn legend(c: &Comparison) -> String {
+    let mut out = String::new();
+    for s in &c.scenarios {
+        out.push_str(&format!("  {}: {}", s.name, slip_words(s)));
+        if s.as_of != c.as_of {
+            out.push_str(&format!(", judged on {}", date_text(&Some(s.as_of.clone()))));
+        }
+        out.push('\n');
+        if let Some(d) = &s.description {
+            out.push_str(&format!("    {d}\n"));
+        }
+    }
+    out
+}
+
+/// Several scenarios side by side, for people.
+pub fn comparison_table(e: &Evaluated, c: &Comparison) -> String {
+    let mut out = format!("Scenarios compared: {}\n\n{}\n", e.provenance(), legend(c));
+    let (headers, rows) = comparison_rows(e, c);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let rows: Vec<Vec<(String, String)>> =
+        rows.into_iter().map(|r| r.into_iter().map(cell).collect()).collect();
+    out.push_str(&text::table(&headers, &rows));
+    out
+}
+
+/// Several scenarios side by side, as Markdown.
+pub fn comparison_markdown(e: &Evaluated, c: &Comparison) -> String {
+    let mut out = format!("## Scenarios compared\n\n{}\n\n{}\n", e.provenance(), legend(c));
+    let (headers, rows) = comparison_rows(e, c);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    out.push_str(&text::markdown(&headers, &rows));
+    out
+}

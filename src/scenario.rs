@@ -1,0 +1,441 @@
+//! What-if scenarios: slips applied to a rule basis, scenario files, and slip sensitivity.
+//!
+//! A slip moves one piece of work (a project, a task, or every task of an action): `+3m` makes it
+//! finish three calendar months later than it otherwise would, `2005-10-31` gives it that date
+//! as its own finish, `complete` treats it as done on the as-of date. Slips are applied to the
+//! baseline's [`Basis`], so a scenario reuses the compiled rules, the graph and its topological
+//! order; only scheduling and the classification of outcomes whose view changed are redone.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use petgraph::graph::NodeIndex;
+use serde::Deserialize;
+
+use crate::assess::{self, Assessment, Basis, Standing};
+use crate::error::{Diagnostic, Error, Location, io_reason, suggest};
+use crate::graph::{Graph, Item, NodeKind};
+use crate::model::{Category, Located, Model, Span, parse_yaml};
+use crate::rules::Rules;
+use crate::schedule::Own;
+
+/// What a slip does to its work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Finish this much later than otherwise forecast.
+    Later(Span),
+    /// Finish on this date (or later, if what it waits on finishes later).
+    On(NaiveDate),
+    /// Done on the as-of date.
+    Complete,
+}
+
+/// One slip: `ID=+3m`, `ID=2005-10-31` or `ID=complete`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slip {
+    /// The task id, project slug or action ref it moves.
+    pub id: String,
+    /// What it does.
+    pub change: Change,
+    /// As written.
+    pub text: String,
+    /// Where it was written, for scenario files.
+    pub location: Option<Location>,
+}
+
+const FORMS: &str =
+    "write ID=+90d, ID=+6w, ID=+3m (later by days, weeks or calendar months), ID=2005-10-31 or ID=complete";
+
+impl Change {
+    /// Parse `+3m`, `+90d`, `+6w`, `2005-10-31` or `complete`.
+    pub fn parse(text: &str) -> Result<Change, String> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("complete") {
+            return Ok(Change::Complete);
+        }
+        if t.starts_with('-') {
+            return Err(format!(
+                "`{t}` moves work earlier: a slip is later only; give the earlier date itself (YYYY-MM-DD) instead"
+            ));
+        }
+        if let Some(rest) = t.strip_prefix('+') {
+            let span = Span::parse(rest).map_err(|_| {
+                format!("`{t}` is not a slip: expected a number and d, w or m after `+`")
+            })?;
+            return Ok(Change::Later(span));
+        }
+        if t.chars().next().is_some_and(|c| c.is_ascii_digit()) && t.contains('-') {
+            return NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .map(Change::On)
+                .map_err(|_| format!("`{t}` is not a date: expected YYYY-MM-DD, such as 2005-10-31"));
+        }
+        Err(format!("`{t}` is not a slip"))
+    }
+}
+
+impl Slip {
+    /// Parse `ID=CHANGE`.
+    pub fn parse(text: &str) -> Result<Slip, Diagnostic> {
+        let bad = |why: String| Diagnostic::new(format!("`{text}`: {why}")).help(FORMS);
+        let (id, change) = text
+            .split_once('=')
+            .ok_or_else(|| bad("a slip names the work and the change, joined by `=`".into()))?;
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(bad("no id before `=`".into()));
+        }
+        let change = Change::parse(change).map_err(bad)?;
+        Ok(Slip { id: id.to_string(), change, text: text.to_string(), location: None })
+    }
+
+    /// The later-by span, if this is one.
+    pub fn span(&self) -> Option<Span> {
+        match self.change {
+            Change::Later(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A named set of slips.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Its name.
+    pub name: String,
+    /// What it supposes, in words.
+    pub description: Option<String>,
+    /// Judge it on this date instead of the baseline's.
+    pub as_of: Option<NaiveDate>,
+    /// The slips, in order.
+    pub slips: Vec<Slip>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    scenarios: Vec<Entry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    as_of: Option<String>,
+    #[serde(default)]
+    slips: Vec<String>,
+}
+
+/// Read a scenario file (see docs/scenarios.md), checking every slip's form and id against the
+/// model. Every problem is reported, each with its line and column.
+pub fn load_file(path: &Path, model: &Model, graph: &Graph) -> Result<Vec<Scenario>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::msg(format!("cannot read the scenario file {}: {}", path.display(), io_reason(&e)))
+    })?;
+    let file = Located::new(&path.display().to_string(), &text);
+    let parsed: File = parse_yaml(&file, &text)?;
+    let mut errors = Vec::new();
+    let mut names = HashSet::new();
+    if parsed.scenarios.is_empty() {
+        errors.push(
+            Diagnostic::new(format!("{} has no scenarios", path.display()))
+                .at(file.at("scenarios"))
+                .help("list at least one scenario under `scenarios:` (see docs/scenarios.md)"),
+        );
+    }
+    let mut out = Vec::new();
+    for (i, entry) in parsed.scenarios.into_iter().enumerate() {
+        let here = format!("scenarios[{i}]");
+        if !names.insert(entry.name.clone()) {
+            errors.push(
+                Diagnostic::new(format!("scenario `{}` is named twice", entry.name))
+                    .at(file.at(&format!("{here}.name")))
+                    .help("give each scenario its own name"),
+            );
+        }
+        let as_of = match &entry.as_of {
+            None => None,
+            Some(t) => match NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(
+                        Diagnostic::new(format!("{here}.as_of: `{t}` is not a date"))
+                            .at(file.at(&format!("{here}.as_of")))
+                            .help("write YYYY-MM-DD, such as 2005-09-30"),
+                    );
+                    None
+                }
+            },
+        };
+        if entry.slips.is_empty() && as_of.is_none() {
+            errors.push(
+                Diagnostic::new(format!("scenario `{}` has no slips and no as_of", entry.name))
+                    .at(file.at(&here))
+                    .help("a scenario changes something: list its `slips`, or judge it on another `as_of`"),
+            );
+        }
+        let mut slips = Vec::new();
+        for (j, text) in entry.slips.iter().enumerate() {
+            let location = file.at(&format!("{here}.slips[{j}]"));
+            match Slip::parse(text).and_then(|s| targets(model, graph, &s).map(|_| s)) {
+                Ok(mut s) => {
+                    s.location = location;
+                    slips.push(s);
+                }
+                Err(d) => errors.push(d.at(location)),
+            }
+        }
+        out.push(Scenario { name: entry.name, description: entry.description, as_of, slips });
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors.into()) }
+}
+
+/// Every id a slip may name: task ids, project slugs and action refs.
+fn slip_ids<'a>(model: &'a Model, graph: &'a Graph) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = graph
+        .dag
+        .node_weights()
+        .filter(|n| n.kind != NodeKind::Outcome)
+        .map(|n| n.id.as_str())
+        .collect();
+    ids.extend(model.actions.iter().map(|a| a.reference.as_str()));
+    ids
+}
+
+/// The nodes a slip moves: one task or project, or every task of an action.
+pub fn targets(model: &Model, graph: &Graph, slip: &Slip) -> Result<Vec<NodeIndex>, Diagnostic> {
+    let id = slip.id.as_str();
+    if let Some(n) = graph.node(id) {
+        if graph.dag[n].kind == NodeKind::Outcome {
+            return Err(Diagnostic::new(format!(
+                "`{}`: {id} is an outcome; slip the work it waits on",
+                slip.text
+            ))
+            .help(format!("`routemap critical-path {id}` lists the work that sets its date")));
+        }
+        return Ok(vec![n]);
+    }
+    if let Some(a) = model.actions.iter().position(|a| a.reference == id || a.id == id) {
+        let tasks: Vec<NodeIndex> = graph
+            .dag
+            .node_indices()
+            .filter(|&n| matches!(graph.dag[n].item, Item::Task { action, .. } if action == a))
+            .collect();
+        if !tasks.is_empty() {
+            return Ok(tasks);
+        }
+        return Err(Diagnostic::new(format!("`{}`: action {id} has no tasks to slip", slip.text)));
+    }
+    Err(Diagnostic::new(format!("`{}`: no task, project or action `{id}`", slip.text))
+        .help(suggest(id, slip_ids(model, graph))))
+}
+
+fn plus(a: Option<Span>, b: Span) -> Span {
+    let a = a.unwrap_or_default();
+    Span { months: a.months + b.months, days: a.days + b.days }
+}
+
+/// Apply slips to a basis. Slips on the same work add up (`+1m` twice is `+2m`); a date or
+/// `complete` replaces the work's own finish and the assumption behind it.
+pub fn apply(model: &Model, graph: &Graph, mut basis: Basis, slips: &[Slip]) -> Result<Basis, Error> {
+    let n = graph.dag.node_count();
+    if basis.slip.len() != n {
+        basis.slip = vec![None; n];
+    }
+    let mut errors = Vec::new();
+    for slip in slips {
+        let nodes = match targets(model, graph, slip) {
+            Ok(nodes) => nodes,
+            Err(d) => {
+                errors.push(d.at(slip.location.clone()));
+                continue;
+            }
+        };
+        if let Change::On(d) = slip.change
+            && d < basis.as_of
+        {
+            errors.push(
+                Diagnostic::new(format!(
+                    "`{}`: {d} is before the as-of date {}; a forecast cannot be in the past",
+                    slip.text, basis.as_of
+                ))
+                .at(slip.location.clone())
+                .help(format!("for work already done write `{}=complete`", slip.id)),
+            );
+            continue;
+        }
+        let open: Vec<NodeIndex> = nodes
+            .iter()
+            .copied()
+            .filter(|n| !matches!(basis.own[n.index()], Own::Done(_)))
+            .collect();
+        if open.is_empty() && slip.change != Change::Complete {
+            let done = match basis.own[nodes[0].index()] {
+                Own::Done(d) => format!(" (done by {d})"),
+                _ => String::new(),
+            };
+            errors.push(
+                Diagnostic::new(format!(
+                    "`{}`: {} is complete{done}; complete work cannot slip",
+                    slip.text, slip.id
+                ))
+                .at(slip.location.clone())
+                .help("slip the work that waits on it instead"),
+            );
+            continue;
+        }
+        for node in open {
+            let i = node.index();
+            match slip.change {
+                Change::Later(span) => basis.slip[i] = Some(plus(basis.slip[i], span)),
+                Change::On(d) => {
+                    basis.own[i] = Own::Date(d);
+                    basis.slip[i] = None;
+                    basis.assumption[i] = None;
+                    basis.unknown_reason[i] = None;
+                }
+                Change::Complete => {
+                    basis.own[i] = Own::Done(basis.as_of);
+                    basis.slip[i] = None;
+                    basis.assumption[i] = None;
+                    basis.unknown_reason[i] = None;
+                }
+            }
+        }
+    }
+    if errors.is_empty() { Ok(basis) } else { Err(errors.into()) }
+}
+
+/// Assess a scenario against the baseline: the baseline's basis (or a fresh one on the
+/// scenario's as-of date) with the slips applied.
+pub fn run(
+    model: &Model,
+    graph: &Graph,
+    rules: &Rules,
+    baseline: &Assessment,
+    scenario: &Scenario,
+) -> Result<Assessment, Error> {
+    let basis = match scenario.as_of {
+        Some(d) if d != baseline.basis.as_of => assess::basis(model, graph, rules, d)?,
+        _ => baseline.basis.clone(),
+    };
+    let basis = apply(model, graph, basis, &scenario.slips)?;
+    assess::assess_reusing(model, graph, rules, basis, Some(baseline))
+}
+
+/// The damage one slip does, compared with the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Damage {
+    /// Required outcomes that become off track.
+    pub required_missed: usize,
+    /// Pounds of funding exposure added.
+    pub exposure_gbp: i64,
+    /// Days of delay added across every outcome's forecast.
+    pub delay_days: i64,
+}
+
+impl Damage {
+    /// Compare a scenario's assessment with the baseline.
+    pub fn between(baseline: &Assessment, scenario: &Assessment) -> Damage {
+        let mut d = Damage::default();
+        for (b, s) in baseline.outcomes.iter().zip(&scenario.outcomes) {
+            if s.standing == Standing::OffTrack
+                && b.standing != Standing::OffTrack
+                && s.view.category.as_str() == Category::Required.as_str()
+            {
+                d.required_missed += 1;
+            }
+            if let (Some(bf), Some(sf)) = (b.forecast, s.forecast) {
+                d.delay_days += (sf - bf).num_days().max(0);
+            }
+        }
+        d.exposure_gbp = scenario.exposure.at_risk_gbp as i64 - baseline.exposure.at_risk_gbp as i64;
+        d
+    }
+
+    /// True when the slip changes none of the measures.
+    pub fn is_none(&self) -> bool {
+        *self == Damage::default()
+    }
+}
+
+/// One piece of work slipped by each amount in turn.
+#[derive(Debug, Clone)]
+pub struct Sensitivity {
+    /// The work.
+    pub node: NodeIndex,
+    /// Its damage for each amount, in the order given.
+    pub damage: Vec<Damage>,
+}
+
+/// The work a sensitivity run slips: every project and every task that some outcome waits on,
+/// directly or through other work, that is not complete.
+pub fn candidates(graph: &Graph, basis: &Basis) -> Vec<NodeIndex> {
+    let n = graph.dag.node_count();
+    let mut feeds = vec![false; n];
+    for &node in graph.order.iter().rev() {
+        let i = node.index();
+        feeds[i] = graph.dag[node].kind == NodeKind::Outcome
+            || graph
+                .dag
+                .neighbors_directed(node, petgraph::Direction::Outgoing)
+                .any(|s| feeds[s.index()]);
+    }
+    graph
+        .dag
+        .node_indices()
+        .filter(|&node| {
+            let kind = graph.dag[node].kind;
+            kind != NodeKind::Outcome
+                && (kind != NodeKind::Task || feeds[node.index()])
+                && !matches!(basis.own[node.index()], Own::Done(_))
+        })
+        .collect()
+}
+
+/// Slip each candidate by each span in turn and measure the damage, worst first: ranked by the
+/// largest span's damage (Required outcomes missed, then exposure, then days), then by the
+/// smaller spans', then in model order. Reuses the baseline's basis, rules and graph order.
+pub fn sensitivity(
+    model: &Model,
+    graph: &Graph,
+    rules: &Rules,
+    baseline: &Assessment,
+    spans: &[Span],
+) -> Result<Vec<Sensitivity>, Error> {
+    let mut basis = baseline.basis.clone();
+    basis.slip = vec![None; graph.dag.node_count()];
+    let mut out = Vec::new();
+    for node in candidates(graph, &basis) {
+        let mut damage = Vec::with_capacity(spans.len());
+        for &span in spans {
+            let mut b = basis.clone();
+            b.slip[node.index()] = Some(span);
+            let a = assess::assess_reusing(model, graph, rules, b, Some(baseline))?;
+            damage.push(Damage::between(baseline, &a));
+        }
+        out.push(Sensitivity { node, damage });
+    }
+    out.sort_by(|a, b| {
+        b.damage.iter().rev().cmp(a.damage.iter().rev()).then(a.node.cmp(&b.node))
+    });
+    Ok(out)
+}
+
+/// How far a slip moved each node it targets: the scenario's forecast minus the baseline's.
+pub fn moved(
+    baseline: &Assessment,
+    scenario: &Assessment,
+    nodes: &[NodeIndex],
+) -> Option<i64> {
+    nodes
+        .iter()
+        .filter_map(|n| {
+            let (b, s) = (baseline.forecast[n.index()]?, scenario.forecast[n.index()]?);
+            Some((s - b).num_days())
+        })
+        .max()
+}
