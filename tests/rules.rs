@@ -63,7 +63,8 @@ fn custom_rules_are_named_in_the_output() {
         serde_json::json!([
             "<embedded>/rules/deadlines.rhai",
             "<embedded>/rules/forecast.rhai",
-            "fixtures/rules/not-started-at-risk/classify.rhai"
+            "fixtures/rules/not-started-at-risk/classify.rhai",
+            "<embedded>/rules/funding.rhai"
         ])
     );
     let default = json(&ok(&["forecast", "--format", "json"]));
