@@ -155,7 +155,10 @@ pub fn basis(
             .filter_map(|s| deadline[s.index()])
             .min();
         if work.status == Status::Complete.as_str() {
-            own[i] = Own::Done(work.target_date.filter(|d| *d < as_of).unwrap_or(as_of));
+            // Done by its target if that had passed; otherwise by the day the routemap reported
+            // it complete (its issue date), or the as-of date if that is earlier.
+            let reported = model.document.issue_date.min(as_of);
+            own[i] = Own::Done(work.target_date.filter(|d| *d < as_of).unwrap_or(reported));
             continue;
         }
         let answer = rules.call("forecast", "own_finish", Dynamic::from(work))?;
