@@ -220,7 +220,14 @@ pub fn assess_reusing(
         let Some(deadline) = basis.deadline[node.index()] else { continue };
         let f = forecast[node.index()];
         let slack_days = schedule::slack(Some(deadline), f);
-        let drivers = schedule::drivers(graph, &basis.own, &fwd, node);
+        // An outcome with no forecast that its dated work already makes late is driven by
+        // that dated work; otherwise by the chain that sets (or withholds) its forecast.
+        let late_floor = f.is_none() && floor[node.index()].is_some_and(|d| d > deadline);
+        let drivers = if late_floor {
+            schedule::floor_drivers(graph, &basis.own, &fwd, node)
+        } else {
+            schedule::drivers(graph, &basis.own, &fwd, node)
+        };
         let assumptions: Vec<NodeIndex> = schedule::upstream(graph, node)
             .into_iter()
             .filter(|n| basis.assumption[n.index()].is_some())

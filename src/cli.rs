@@ -13,7 +13,9 @@ use crate::model::Span;
 use crate::report::check::ModelInfo;
 use crate::report::critical_path::CriticalPath;
 use crate::report::exposure::{self, ExposureOut};
+use crate::report::risk_report::{self, Forecasted, RiskInputs};
 use crate::report::sensitivity::{self, SensitivityOut};
+use crate::risk;
 use crate::report::what_if::{self, Comparison, WhatIf, WhatIfOut};
 use crate::scenario::{self, Change, Scenario, Slip};
 use crate::report::explain::Explanation;
@@ -113,6 +115,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
     },
+    /// The routemap's Risk Analysis section, written from the forecast: each register risk's
+    /// likelihood and impact from the evidence, the proposed actions and who is responsible.
+    #[command(name = "risk-report")]
+    RiskReport {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+        format: DocFormat,
+        /// Write to this file (atomically: it appears complete or not at all) instead of
+        /// standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// A scenario file (see docs/scenarios.md): each scenario is assessed beside the
+        /// forecast.
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+    },
     /// The dependency graph, critical edges marked.
     Graph {
         /// Output format.
@@ -152,6 +170,15 @@ pub enum OutFormat {
     Json,
     /// Markdown, to paste into a report.
     Md,
+}
+
+/// Formats of a prose report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    /// Markdown: pastes into Word through any converter.
+    Md,
+    /// One self-contained HTML file that prints on A4.
+    Html,
 }
 
 /// Formats of the graph.
@@ -352,6 +379,17 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 OutFormat::Md => exposure::markdown(&e),
             }))
         }
+        Command::RiskReport { format, output, scenario } => {
+            let s = open()?;
+            let text = risk_report(&s, scenario.as_deref(), *format)?;
+            match output {
+                Some(path) => {
+                    report::write_atomically(path, &text)?;
+                    Ok(Done::ok(String::new()))
+                }
+                None => Ok(Done::ok(text)),
+            }
+        }
         Command::Graph { format } => {
             let s = open()?;
             let g = GraphOut::new(&s.evaluated());
@@ -434,6 +472,46 @@ fn what_if(
         OutFormat::Md => what_if::comparison_markdown(&e, &c),
         OutFormat::Json => json::to_string(&c),
     }))
+}
+
+fn risk_report(
+    s: &Session,
+    file: Option<&std::path::Path>,
+    format: DocFormat,
+) -> Result<String, Error> {
+    let chosen = match file {
+        Some(_) => scenarios(s, &[], file)?,
+        None => Vec::new(),
+    };
+    let (m, g, r, a) = (&s.model, &s.graph, &s.rules, &s.assessment);
+    let actions = risk::proposed_actions(m, g, a);
+    let after = risk::after_actions(m, g, r, a, &actions)?;
+    let mut runs = Vec::with_capacity(chosen.len());
+    for sc in &chosen {
+        runs.push(scenario::run(m, g, r, a, sc)?);
+    }
+    let forecasted = |assessment| -> Result<Forecasted, Error> {
+        Ok(Forecasted {
+            e: Evaluated { model: m, graph: g, rules: r, assessment },
+            scores: risk::score(m, g, r, assessment)?,
+        })
+    };
+    let mut scenarios = Vec::with_capacity(chosen.len());
+    for (sc, run) in chosen.iter().zip(&runs) {
+        scenarios.push((sc, forecasted(run)?));
+    }
+    let inputs = RiskInputs {
+        baseline: forecasted(a)?,
+        actions,
+        after: forecasted(&after)?,
+        scenarios,
+        scenario_file: file.map(|f| f.display().to_string()),
+    };
+    let doc = risk_report::document(&inputs);
+    Ok(match format {
+        DocFormat::Md => doc.markdown(),
+        DocFormat::Html => doc.html(),
+    })
 }
 
 /// Parse `--by`: later-by slips only, shortest first, each once.

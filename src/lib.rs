@@ -10,6 +10,7 @@ pub mod funding;
 pub mod graph;
 pub mod model;
 pub mod report;
+pub mod risk;
 pub mod rules;
 pub mod scenario;
 pub mod schedule;

@@ -34,6 +34,8 @@ pub struct Forward {
     /// Forecast finish per node before its own slip (equal to `forecast` where nothing slips):
     /// what its dependencies and own date alone allow.
     pub unslipped: Vec<Option<NaiveDate>>,
+    /// Earliest finish per node before its own slip.
+    pub unslipped_floor: Vec<Option<NaiveDate>>,
 }
 
 /// Forecast finish of every node, in node-index order.
@@ -45,12 +47,14 @@ pub fn forward(graph: &Graph, own: &[Own], slip: &[Option<Span>]) -> Forward {
     let mut forecast: Vec<Option<NaiveDate>> = vec![None; own.len()];
     let mut floor: Vec<Option<NaiveDate>> = vec![None; own.len()];
     let mut unslipped: Vec<Option<NaiveDate>> = vec![None; own.len()];
+    let mut unslipped_floor: Vec<Option<NaiveDate>> = vec![None; own.len()];
     for &n in &graph.order {
         let (mut date, mut known) = match own[n.index()] {
             Own::Done(d) => {
                 forecast[n.index()] = Some(d);
                 floor[n.index()] = Some(d);
                 unslipped[n.index()] = Some(d);
+                unslipped_floor[n.index()] = Some(d);
                 continue;
             }
             Own::Date(d) => (Some(d), true),
@@ -70,6 +74,7 @@ pub fn forward(graph: &Graph, own: &[Own], slip: &[Option<Span>]) -> Forward {
         }
         let date = if known { date } else { None };
         unslipped[n.index()] = date;
+        unslipped_floor[n.index()] = least;
         match slip.get(n.index()).copied().flatten() {
             Some(s) => {
                 forecast[n.index()] = date.map(|d| s.after(d));
@@ -81,7 +86,7 @@ pub fn forward(graph: &Graph, own: &[Own], slip: &[Option<Span>]) -> Forward {
             }
         }
     }
-    Forward { forecast, floor, unslipped }
+    Forward { forecast, floor, unslipped, unslipped_floor }
 }
 
 /// Latest finish of every node such that every outcome it feeds meets its deadline (`None`:
@@ -113,22 +118,46 @@ pub fn slack(latest: Option<NaiveDate>, forecast: Option<NaiveDate>) -> Option<i
 /// date. The chain stops at complete work, at unknown work, and where the node's own date alone
 /// sets its forecast.
 pub fn drivers(graph: &Graph, own: &[Own], fwd: &Forward, node: NodeIndex) -> Vec<NodeIndex> {
-    let forecast = &fwd.forecast;
+    chain(graph, own, &fwd.forecast, &fwd.unslipped, true, node)
+}
+
+/// The chain of nodes that sets `node`'s earliest possible finish (its floor), from the root
+/// cause to `node`: for work whose forecast is unknown, the dated work that already makes it
+/// this late. Moves as [`drivers`] does, through unknown work too.
+pub fn floor_drivers(
+    graph: &Graph,
+    own: &[Own],
+    fwd: &Forward,
+    node: NodeIndex,
+) -> Vec<NodeIndex> {
+    chain(graph, own, &fwd.floor, &fwd.unslipped_floor, false, node)
+}
+
+fn chain(
+    graph: &Graph,
+    own: &[Own],
+    finish: &[Option<NaiveDate>],
+    unslipped: &[Option<NaiveDate>],
+    stop_at_unknown: bool,
+    node: NodeIndex,
+) -> Vec<NodeIndex> {
     let mut chain = vec![node];
     let mut n = node;
     loop {
-        if matches!(own[n.index()], Own::Done(_) | Own::Unknown) {
-            break;
+        match own[n.index()] {
+            Own::Done(_) => break,
+            Own::Unknown if stop_at_unknown => break,
+            _ => {}
         }
-        let f = fwd.unslipped[n.index()];
+        let f = unslipped[n.index()];
         let next = graph
             .dag
             .edges_directed(n, Direction::Incoming)
             .filter(|e| {
-                let pf = forecast[e.source().index()];
+                let pf = finish[e.source().index()];
                 match f {
                     Some(f) => pf.map(|pf| e.weight().lag.after(pf)) == Some(f),
-                    None => pf.is_none(),
+                    None => stop_at_unknown && pf.is_none(),
                 }
             })
             .map(|e| e.source())

@@ -341,6 +341,24 @@ pub enum Level {
     High,
 }
 
+impl Level {
+    /// `High`, `Medium` or `Low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Low => "Low",
+            Level::Medium => "Medium",
+            Level::High => "High",
+        }
+    }
+
+    /// Parse `High`, `Medium` or `Low` (any case).
+    pub fn parse(s: &str) -> Option<Level> {
+        [Level::Low, Level::Medium, Level::High]
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
 /// A strategic risk register entry.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -2,23 +2,56 @@
 //! never evaluate rules; they format what earlier stages computed.
 
 pub mod check;
+pub mod document;
 pub mod critical_path;
 pub mod explain;
 pub mod exposure;
 pub mod forecast;
 pub mod graph;
 pub mod json;
+pub mod risk_report;
 pub mod sensitivity;
 pub mod text;
 pub mod what_if;
+
+use std::io::Write;
+use std::path::Path;
 
 use petgraph::graph::NodeIndex;
 use serde::Serialize;
 
 use crate::assess::Assessment;
+use crate::error::{Error, io_reason};
 use crate::graph::{Graph, Item};
 use crate::model::Model;
 use crate::rules::Rules;
+
+/// Write `text` to `path` so that the file appears complete or not at all: write a temporary
+/// file beside it, flush it to disk, then rename it over `path`. On any error the temporary file
+/// is removed and an earlier file at `path` is left as it was.
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if name.is_empty() {
+        return Err(Error::msg(format!("cannot write to {}: not a file name", path.display())));
+    }
+    let temp = path.with_file_name(format!(".{name}.partial"));
+    let fail = |e: std::io::Error| {
+        Error::msg(format!("cannot write {}: {}", path.display(), io_reason(&e)))
+    };
+    let written = (|| {
+        let mut f = std::fs::File::create(&temp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if let Err(e) = written {
+        if temp.is_file() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        return Err(fail(e));
+    }
+    Ok(())
+}
 
 /// Everything a report may draw on: the model, its graph, the rules and the assessment.
 pub struct Evaluated<'a> {

@@ -54,6 +54,29 @@ pub struct StreamView {
     pub(crate) as_of: NaiveDate,
 }
 
+/// A register risk as `assess` sees it.
+#[derive(Debug, Clone)]
+pub struct RiskView {
+    pub(crate) reference: ImmutableString,
+    pub(crate) title: ImmutableString,
+    pub(crate) description: ImmutableString,
+    pub(crate) likelihood: ImmutableString,
+    pub(crate) impact: ImmutableString,
+    pub(crate) residual_likelihood: Option<ImmutableString>,
+}
+
+/// What the forecast says that bears on a risk, as `assess` sees it.
+#[derive(Debug, Clone)]
+pub struct EvidenceView {
+    /// Outcome counts by category (required, good) and status (achieved .. unknown).
+    pub(crate) counts: [[i64; 5]; 2],
+    pub(crate) required_least_slack: Option<i64>,
+    pub(crate) required_deadline: Option<NaiveDate>,
+    pub(crate) exposure_gbp: i64,
+    pub(crate) total_gbp: i64,
+    pub(crate) as_of: NaiveDate,
+}
+
 /// A value as a person reads it: dates as `2005-12-31`, everything else as rhai prints it.
 pub fn display(v: &Dynamic) -> String {
     match v.read_lock::<NaiveDate>() {
@@ -96,6 +119,11 @@ pub fn register(engine: &mut Engine) {
         .register_get("year", |d: &mut NaiveDate| i64::from(d.year()))
         .register_get("month", |d: &mut NaiveDate| i64::from(d.month()))
         .register_get("day", |d: &mut NaiveDate| i64::from(d.day()))
+        .register_fn("pounds", |n: i64| {
+            let text = crate::report::text::gbp(n.unsigned_abs());
+            if n < 0 { format!("-{text}") } else { text }
+        })
+        .register_fn("long_date", |d: NaiveDate| crate::report::text::long_date(d))
         .register_fn("to_string", |d: &mut NaiveDate| d.to_string())
         .register_fn("to_debug", |d: &mut NaiveDate| d.to_string())
         .register_fn("-", |a: NaiveDate, b: NaiveDate| (a - b).num_days())
@@ -156,4 +184,34 @@ pub fn register(engine: &mut Engine) {
         .register_get("amount_gbp", |s: &mut StreamView| s.amount_gbp)
         .register_get("year_end", |s: &mut StreamView| opt(s.year_end))
         .register_get("as_of", |s: &mut StreamView| s.as_of);
+
+    engine
+        .register_type_with_name::<RiskView>("Risk")
+        .register_get("reference", |r: &mut RiskView| r.reference.clone())
+        .register_get("title", |r: &mut RiskView| r.title.clone())
+        .register_get("description", |r: &mut RiskView| r.description.clone())
+        .register_get("likelihood", |r: &mut RiskView| r.likelihood.clone())
+        .register_get("impact", |r: &mut RiskView| r.impact.clone())
+        .register_get("residual_likelihood", |r: &mut RiskView| {
+            r.residual_likelihood.clone().map_or(Dynamic::UNIT, Dynamic::from)
+        });
+
+    engine.register_type_with_name::<EvidenceView>("Evidence");
+    const STATUSES: [&str; 5] = ["achieved", "on_track", "at_risk", "off_track", "unknown"];
+    for (c, category) in ["required", "good"].into_iter().enumerate() {
+        engine.register_get(&format!("{category}_total"), move |e: &mut EvidenceView| {
+            e.counts[c].iter().sum::<i64>()
+        });
+        for (s, status) in STATUSES.into_iter().enumerate() {
+            engine.register_get(&format!("{category}_{status}"), move |e: &mut EvidenceView| {
+                e.counts[c][s]
+            });
+        }
+    }
+    engine
+        .register_get("required_least_slack", |e: &mut EvidenceView| opt(e.required_least_slack))
+        .register_get("required_deadline", |e: &mut EvidenceView| opt(e.required_deadline))
+        .register_get("exposure_gbp", |e: &mut EvidenceView| e.exposure_gbp)
+        .register_get("total_gbp", |e: &mut EvidenceView| e.total_gbp)
+        .register_get("as_of", |e: &mut EvidenceView| e.as_of);
 }

@@ -25,6 +25,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("forecast", include_str!("../../rules/forecast.rhai")),
     ("classify", include_str!("../../rules/classify.rhai")),
     ("funding", include_str!("../../rules/funding.rhai")),
+    ("risk", include_str!("../../rules/risk.rhai")),
 ];
 
 /// The hooks each rule file must define, with their number of arguments.
@@ -33,6 +34,7 @@ const HOOKS: &[(&str, &[(&str, usize)])] = &[
     ("forecast", &[("own_finish", 1)]),
     ("classify", &[("classify", 1)]),
     ("funding", &[("stream_at_risk", 1), ("weight", 1), ("share", 2)]),
+    ("risk", &[("assess", 2)]),
 ];
 
 /// Operations one hook call may take before it is stopped as a runaway.

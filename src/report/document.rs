@@ -1,0 +1,209 @@
+//! A small document model for prose reports, written as Markdown or as one self-contained HTML
+//! file that prints on A4.
+
+/// A run of text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inline {
+    /// Plain text.
+    Text(String),
+    /// Bold text.
+    Strong(String),
+}
+
+/// A block of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// A heading: level 1 to 3.
+    Heading(u8, String),
+    /// A paragraph.
+    Para(Vec<Inline>),
+    /// A bulleted list.
+    List(Vec<String>),
+    /// A table with a header row.
+    Table {
+        /// Column headings.
+        headers: Vec<String>,
+        /// Rows of cells.
+        rows: Vec<Vec<String>>,
+    },
+}
+
+/// A titled document.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// Shown as the HTML page title.
+    pub title: String,
+    /// Its blocks, in order.
+    pub blocks: Vec<Block>,
+}
+
+/// Plain text as one paragraph.
+pub fn para(text: impl Into<String>) -> Block {
+    Block::Para(vec![Inline::Text(text.into())])
+}
+
+/// A paragraph led by a bold label: **Label:** text.
+pub fn labelled(label: &str, text: impl Into<String>) -> Block {
+    Block::Para(vec![Inline::Strong(format!("{label}:")), Inline::Text(format!(" {}", text.into()))])
+}
+
+impl Document {
+    /// Add a block.
+    pub fn push(&mut self, b: Block) {
+        self.blocks.push(b);
+    }
+
+    /// As Markdown (CommonMark with pipe tables).
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        for b in &self.blocks {
+            match b {
+                Block::Heading(level, text) => {
+                    out.push_str(&format!("{} {}\n\n", "#".repeat(usize::from(*level)), text));
+                }
+                Block::Para(runs) => {
+                    for r in runs {
+                        match r {
+                            Inline::Text(t) => out.push_str(&md_escape(t)),
+                            Inline::Strong(t) => out.push_str(&format!("**{}**", md_escape(t))),
+                        }
+                    }
+                    out.push_str("\n\n");
+                }
+                Block::List(items) => {
+                    for i in items {
+                        out.push_str(&format!("- {}\n", md_escape(i)));
+                    }
+                    out.push('\n');
+                }
+                Block::Table { headers, rows } => {
+                    let cell = |s: &str| md_escape(s).replace('|', "\\|").replace('\n', " ");
+                    let head: Vec<String> = headers.iter().map(|h| cell(h)).collect();
+                    out.push_str(&format!("| {} |\n", head.join(" | ")));
+                    out.push_str(&format!("|{}\n", "---|".repeat(headers.len())));
+                    for row in rows {
+                        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+                    }
+                    out.push('\n');
+                }
+            }
+        }
+        let trimmed = out.trim_end().len();
+        out.truncate(trimmed);
+        out.push('\n');
+        out
+    }
+
+    /// As one self-contained HTML page: no external assets, styled to print on A4.
+    pub fn html(&self) -> String {
+        let mut body = String::new();
+        for b in &self.blocks {
+            match b {
+                Block::Heading(level, text) => {
+                    body.push_str(&format!("<h{level}>{}</h{level}>\n", html_escape(text)));
+                }
+                Block::Para(runs) => {
+                    body.push_str("<p>");
+                    for r in runs {
+                        match r {
+                            Inline::Text(t) => body.push_str(&html_escape(t)),
+                            Inline::Strong(t) => {
+                                body.push_str(&format!("<strong>{}</strong>", html_escape(t)));
+                            }
+                        }
+                    }
+                    body.push_str("</p>\n");
+                }
+                Block::List(items) => {
+                    body.push_str("<ul>\n");
+                    for i in items {
+                        body.push_str(&format!("<li>{}</li>\n", html_escape(i)));
+                    }
+                    body.push_str("</ul>\n");
+                }
+                Block::Table { headers, rows } => {
+                    body.push_str("<table>\n<thead><tr>");
+                    for h in headers {
+                        body.push_str(&format!("<th>{}</th>", html_escape(h)));
+                    }
+                    body.push_str("</tr></thead>\n<tbody>\n");
+                    for row in rows {
+                        body.push_str("<tr>");
+                        for c in row {
+                            body.push_str(&format!("<td>{}</td>", html_escape(c)));
+                        }
+                        body.push_str("</tr>\n");
+                    }
+                    body.push_str("</tbody>\n</table>\n");
+                }
+            }
+        }
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+            html_escape(&self.title)
+        )
+    }
+}
+
+const STYLE: &str = "@page { size: A4; margin: 20mm 18mm; }
+body { font-family: Arial, Helvetica, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #000; max-width: 174mm; margin: 0 auto; }
+h1 { font-size: 16pt; margin: 0 0 8pt; }
+h2 { font-size: 13pt; margin: 16pt 0 6pt; page-break-after: avoid; break-after: avoid; }
+h3 { font-size: 11pt; margin: 12pt 0 4pt; page-break-after: avoid; break-after: avoid; }
+p { margin: 0 0 6pt; }
+table { border-collapse: collapse; width: 100%; margin: 4pt 0 10pt; font-size: 9.5pt; }
+th, td { border: 0.5pt solid #555; padding: 3pt 4pt; text-align: left; vertical-align: top; }
+th { background: #e8e8e8; }
+tr { page-break-inside: avoid; break-inside: avoid; }
+thead { display: table-header-group; }
+ul { margin: 0 0 8pt; padding-left: 16pt; }
+";
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escape the characters Markdown would read as emphasis or markup.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '*' | '`' | '<' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_both_ways() {
+        let mut d = Document { title: "T & c".into(), blocks: Vec::new() };
+        d.push(Block::Heading(1, "Risk <analysis>".into()));
+        d.push(labelled("Likelihood", "High_ish"));
+        d.push(Block::Table { headers: vec!["a".into()], rows: vec![vec!["x|y".into()]] });
+        assert_eq!(
+            d.markdown(),
+            "# Risk <analysis>\n\n**Likelihood:** High_ish\n\n| a |\n|---|\n| x\\|y |\n"
+        );
+        let html = d.html();
+        assert!(html.contains("<title>T &amp; c</title>"));
+        assert!(html.contains("<h1>Risk &lt;analysis&gt;</h1>"));
+        assert!(html.contains("<td>x|y</td>"));
+        assert!(!html.contains("http"), "no external assets");
+    }
+}

@@ -1,0 +1,488 @@
+//! `routemap risk-report`: the routemap's "Risk Analysis" section, written from the forecast.
+
+use chrono::NaiveDate;
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+
+use super::Evaluated;
+use super::document::{Block, Document, Inline, labelled, para};
+use super::exposure::parameters;
+use super::text::{self, gbp, long_date};
+use crate::assess::{Assessment, OutcomeResult, Standing};
+use crate::graph::NodeKind;
+use crate::model::{Category, Level, Risk};
+use crate::risk::{ProposedAction, Score};
+use crate::scenario::Scenario;
+
+/// One forecast the report describes: the baseline, or a scenario.
+pub struct Forecasted<'a> {
+    /// The view of the model and assessment.
+    pub e: Evaluated<'a>,
+    /// How the rules scored each register risk.
+    pub scores: Vec<Score>,
+}
+
+/// Everything the report is written from.
+pub struct RiskInputs<'a> {
+    /// The baseline.
+    pub baseline: Forecasted<'a>,
+    /// The proposed actions derived from the baseline's drivers.
+    pub actions: Vec<ProposedAction>,
+    /// The baseline if every proposed action finishes by its latest finish.
+    pub after: Forecasted<'a>,
+    /// Scenarios with their forecasts, in file order.
+    pub scenarios: Vec<(&'a Scenario, Forecasted<'a>)>,
+    /// The scenario file, as given.
+    pub scenario_file: Option<String>,
+}
+
+fn is_required(r: &OutcomeResult) -> bool {
+    r.view.category.as_str() == Category::Required.as_str()
+}
+
+fn status_words(s: Standing) -> &'static str {
+    match s {
+        Standing::Achieved => "Achieved",
+        Standing::OnTrack => "On track",
+        Standing::AtRisk => "At risk",
+        Standing::OffTrack => "Forecast to miss",
+        Standing::Unknown => "Cannot yet be forecast",
+    }
+}
+
+fn count(a: &Assessment, required: bool, s: Standing) -> usize {
+    a.outcomes.iter().filter(|r| is_required(r) == required && r.standing == s).count()
+}
+
+/// "6 have been achieved, 2 are on track, ..." for one category.
+fn position(e: &Evaluated, required: bool) -> String {
+    let a = e.assessment;
+    let n = |s| count(a, required, s);
+    format!(
+        "{} have been achieved, {} are on track, {} are at risk, {} are forecast to miss their deadline and {} cannot yet be forecast",
+        n(Standing::Achieved),
+        n(Standing::OnTrack),
+        n(Standing::AtRisk),
+        n(Standing::OffTrack),
+        n(Standing::Unknown)
+    )
+}
+
+fn deadline_of(e: &Evaluated, required: bool) -> Option<NaiveDate> {
+    e.assessment.outcomes.iter().filter(|r| is_required(r) == required).map(|r| r.deadline).max()
+}
+
+fn total(e: &Evaluated, required: bool) -> usize {
+    e.assessment.outcomes.iter().filter(|r| is_required(r) == required).count()
+}
+
+fn date_or(d: Option<NaiveDate>, none: &str) -> String {
+    d.map_or_else(|| none.to_string(), long_date)
+}
+
+fn forecast_words(e: &Evaluated, r: &OutcomeResult) -> String {
+    match (r.forecast, e.assessment.floor[r.node.index()]) {
+        (Some(f), _) => long_date(f),
+        (None, Some(floor)) => format!("not before {}", long_date(floor)),
+        (None, None) => "no date".to_string(),
+    }
+}
+
+fn slack_words(slack: Option<i64>) -> String {
+    match slack {
+        None => "–".to_string(),
+        Some(d) if d < 0 => format!("{} late", text::days(-d)),
+        Some(d) => text::days(d),
+    }
+}
+
+/// Who answers for an outcome: the owners along its critical path, root cause first; failing
+/// those, the owners of the work that serves it directly.
+pub fn responsibility(e: &Evaluated, r: &OutcomeResult) -> String {
+    fn add(owners: &mut Vec<String>, o: Option<String>) {
+        if let Some(o) = o
+            && !owners.contains(&o)
+        {
+            owners.push(o);
+        }
+    }
+    let mut owners: Vec<String> = Vec::new();
+    for &n in &r.drivers {
+        add(&mut owners, e.owner(n));
+    }
+    if owners.is_empty() {
+        for n in e.graph.dag.neighbors_directed(r.node, Direction::Incoming) {
+            add(&mut owners, e.owner(n));
+        }
+        owners.sort();
+    }
+    if owners.is_empty() { "not named in the routemap".to_string() } else { owners.join("; ") }
+}
+
+fn driver_words(e: &Evaluated, r: &OutcomeResult) -> String {
+    let chain: Vec<&str> = r
+        .drivers
+        .iter()
+        .filter(|n| e.graph.dag[**n].kind != NodeKind::Outcome)
+        .map(|n| e.id(*n))
+        .collect();
+    if chain.is_empty() { "its own tasks".to_string() } else { chain.join(" → ") }
+}
+
+/// The Required outcomes not on track (at risk, off track or unforecast), as a table.
+fn not_on_track(e: &Evaluated) -> (usize, Block) {
+    let rows: Vec<Vec<String>> = e
+        .assessment
+        .outcomes
+        .iter()
+        .filter(|r| {
+            is_required(r)
+                && matches!(r.standing, Standing::AtRisk | Standing::OffTrack | Standing::Unknown)
+        })
+        .map(|r| {
+            vec![
+                format!("{} {}", e.id(r.node), text::clip(&e.label(r.node), 60)),
+                status_words(r.standing).to_string(),
+                forecast_words(e, r),
+                slack_words(r.slack_days),
+                driver_words(e, r),
+                responsibility(e, r),
+            ]
+        })
+        .collect();
+    let n = rows.len();
+    let headers = ["Outcome", "Status", "Forecast", "Slack", "Driven by", "Responsibility"];
+    (n, Block::Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows })
+}
+
+fn level_row(name: &str, register: Level, score: Option<Level>) -> Vec<String> {
+    vec![
+        name.to_string(),
+        register.as_str().to_string(),
+        score.map_or_else(|| "not assessed".to_string(), |l| l.as_str().to_string()),
+    ]
+}
+
+/// "above" or "below" the register, or None where they agree.
+fn compare(register: Level, evidence: Level) -> Option<&'static str> {
+    match evidence.cmp(&register) {
+        std::cmp::Ordering::Greater => Some("above"),
+        std::cmp::Ordering::Less => Some("below"),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+fn outcome_list(e: &Evaluated, nodes: &[NodeIndex]) -> String {
+    let codes: Vec<&str> = nodes.iter().map(|n| e.id(*n)).collect();
+    codes.join(", ")
+}
+
+fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) {
+    let e = &inputs.baseline.e;
+    doc.push(Block::Heading(2, format!("{}. {}", risk.reference, risk.title)));
+    doc.push(labelled(
+        "Title & Description",
+        format!("{}. {} – {}", risk.reference, risk.title, risk.description),
+    ));
+    let score = &inputs.baseline.scores[i];
+    let (likelihood, impact) = match score {
+        Score::Assessed { likelihood, impact, .. } => (Some(*likelihood), Some(*impact)),
+        Score::NotAssessed { .. } => (None, None),
+    };
+    doc.push(Block::Table {
+        headers: vec![String::new(), "Recorded in the register".into(), "Assessed from the forecast".into()],
+        rows: vec![
+            level_row("Likelihood", risk.likelihood, likelihood),
+            level_row("Impact", risk.impact, impact),
+        ],
+    });
+    match score {
+        Score::Assessed { likelihood, impact, likelihood_reason, impact_reason } => {
+            doc.push(para(format!(
+                "The forecast gives a likelihood of {}, because {likelihood_reason}; and an impact of {}, because {impact_reason}.",
+                likelihood.as_str(),
+                impact.as_str()
+            )));
+            let mut differ = Vec::new();
+            if let Some(w) = compare(risk.likelihood, *likelihood) {
+                differ.push(format!(
+                    "the likelihood is {w} the register's {}",
+                    risk.likelihood.as_str()
+                ));
+            }
+            if let Some(w) = compare(risk.impact, *impact) {
+                differ.push(format!("the impact is {w} the register's {}", risk.impact.as_str()));
+            }
+            if !differ.is_empty() {
+                doc.push(Block::Para(vec![
+                    Inline::Strong("The evidence disagrees with the register:".into()),
+                    Inline::Text(format!(" {}.", differ.join(", and "))),
+                ]));
+            }
+            let after = &inputs.after;
+            let ae = after.e.assessment;
+            let residual = match &after.scores[i] {
+                Score::Assessed { likelihood, .. } => likelihood.as_str().to_string(),
+                Score::NotAssessed { .. } => "not assessed".to_string(),
+            };
+            let recorded = risk
+                .residual_likelihood
+                .map_or_else(|| "gives none".to_string(), |l| format!("records {}", l.as_str()));
+            doc.push(labelled(
+                "Likelihood after proposed actions",
+                format!(
+                    "{residual}. If each proposed action below finishes by the date shown, {} Required outcomes would be forecast to miss their deadline and {} would be at risk or not yet forecast. The register {recorded}.",
+                    count(ae, true, Standing::OffTrack),
+                    count(ae, true, Standing::AtRisk)
+                        + count(ae, true, Standing::Unknown),
+                ),
+            ));
+            proposed_actions(doc, e, &inputs.actions, risk);
+        }
+        Score::NotAssessed { reason } => {
+            doc.push(para(format!(
+                "The register's assessment stands: {reason}. Likelihood after the proposed actions: {}.",
+                risk.residual_likelihood
+                    .map_or("not recorded in the register", |l| l.as_str())
+            )));
+            register_actions(doc, risk, "Proposed actions");
+        }
+    }
+}
+
+fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction], risk: &Risk) {
+    doc.push(Block::Heading(3, "Proposed actions".into()));
+    if actions.is_empty() {
+        doc.push(para(
+            "No Required outcome is at risk or forecast to miss, so the forecast proposes no action.",
+        ));
+    } else {
+        doc.push(para(format!(
+            "Each piece of work below sets the date of a Required outcome that is at risk or forecast to miss its deadline. It must finish by the date shown for every outcome it serves to be met ({} in all).",
+            actions.len()
+        )));
+        let rows = actions
+            .iter()
+            .map(|p| {
+                vec![
+                    format!("{} ({})", text::clip(&e.label(p.node), 90), e.id(p.node)),
+                    outcome_list(e, &p.blocks),
+                    date_or(p.latest, "–"),
+                    date_or(p.forecast, "no date"),
+                    e.owner(p.node).unwrap_or_else(|| "not named in the routemap".into()),
+                ]
+            })
+            .collect();
+        doc.push(Block::Table {
+            headers: ["Proposed action", "Holds up", "Must finish by", "Forecast", "Responsibility"]
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            rows,
+        });
+    }
+    register_actions(doc, risk, "Actions recorded in the register");
+}
+
+fn register_actions(doc: &mut Document, risk: &Risk, heading: &str) {
+    if risk.proposed_actions.is_empty() {
+        return;
+    }
+    doc.push(Block::Heading(3, heading.into()));
+    doc.push(Block::Table {
+        headers: vec!["Proposed actions".into(), "Responsibility".into()],
+        rows: risk
+            .proposed_actions
+            .iter()
+            .map(|a| vec![a.clone(), risk.responsibility.clone().unwrap_or_default()])
+            .collect(),
+    });
+}
+
+fn exposure_section(doc: &mut Document, e: &Evaluated) {
+    let x = &e.assessment.exposure;
+    doc.push(Block::Heading(2, "IEG funding exposure".into()));
+    let quote = e
+        .model
+        .funding
+        .iter()
+        .find_map(|s| s.source.clone())
+        .map(|q| format!(" (\u{201c}{q}\u{201d})"))
+        .unwrap_or_default();
+    doc.push(para(format!(
+        "The routemap ties {} of IEG grant to the priority outcomes{quote}. On the forecast, {} of it is at risk.",
+        gbp(x.total_gbp),
+        gbp(x.at_risk_gbp)
+    )));
+    let rows = e
+        .model
+        .funding
+        .iter()
+        .zip(&e.assessment.basis.terms.streams)
+        .zip(&x.streams)
+        .map(|((s, t), sx)| {
+            vec![
+                s.name.clone(),
+                gbp(s.amount_gbp),
+                gbp(sx.at_risk_gbp),
+                if t.at_risk { t.reason.clone() } else { format!("settled: {}", t.reason) },
+            ]
+        })
+        .collect();
+    doc.push(Block::Table {
+        headers: ["Stream", "Amount", "At risk", "Why"].iter().map(|h| h.to_string()).collect(),
+        rows,
+    });
+    let params: Vec<String> =
+        parameters(e).iter().map(|p| format!("{} = {}", p.name, p.value)).collect();
+    doc.push(para(format!(
+        "Each stream at risk is shared among the outcomes by weight, and each outcome's share is counted at risk in part or in full according to its status ({}: {}).",
+        e.rules.file("funding").path,
+        params.join(", ")
+    )));
+}
+
+fn cmt_section(doc: &mut Document, e: &Evaluated) {
+    if e.model.cmt_risks.is_empty() {
+        return;
+    }
+    doc.push(Block::Heading(2, "Risks identified by the Corporate Management Team".into()));
+    let when = e.model.cmt_risks.iter().find_map(|r| r.identified);
+    doc.push(para(format!(
+        "The table below identifies and proposes solutions to risk management issues identified at Corporate Management Team (CMT){}, carried over from the register.",
+        when.map(|d| format!(" on {}", long_date(d))).unwrap_or_default()
+    )));
+    doc.push(Block::Table {
+        headers: vec!["Risk".into(), "Countermeasures".into()],
+        rows: e
+            .model
+            .cmt_risks
+            .iter()
+            .map(|r| vec![r.risk.clone(), r.countermeasures.join("; ")])
+            .collect(),
+    });
+}
+
+fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
+    if inputs.scenarios.is_empty() {
+        return;
+    }
+    let e = &inputs.baseline.e;
+    doc.push(Block::Heading(2, "Scenarios".into()));
+    doc.push(para(format!(
+        "The same assessment if work slips as each scenario{} supposes, beside the forecast above.",
+        inputs.scenario_file.as_ref().map(|f| format!(" of {f}")).unwrap_or_default()
+    )));
+    // The first risk the forecast bears on.
+    let target =
+        inputs.baseline.scores.iter().position(|s| matches!(s, Score::Assessed { .. }));
+    let levels = |f: &Forecasted| match target.and_then(|i| f.scores.get(i)) {
+        Some(Score::Assessed { likelihood, impact, .. }) => {
+            (likelihood.as_str().to_string(), impact.as_str().to_string())
+        }
+        _ => ("not assessed".to_string(), "not assessed".to_string()),
+    };
+    let row = |name: &str, f: &Forecasted| {
+        let a = f.e.assessment;
+        let (l, i) = levels(f);
+        vec![
+            name.to_string(),
+            count(a, true, Standing::OffTrack).to_string(),
+            (count(a, true, Standing::AtRisk) + count(a, true, Standing::Unknown))
+                .to_string(),
+            gbp(a.exposure.at_risk_gbp),
+            l,
+            i,
+        ]
+    };
+    let mut rows = vec![row("Forecast", &inputs.baseline)];
+    rows.extend(inputs.scenarios.iter().map(|(s, f)| row(&s.name, f)));
+    let first = target
+        .and_then(|i| e.model.risks.get(i))
+        .map(|r| format!("risk {}", r.reference))
+        .unwrap_or_default();
+    doc.push(Block::Table {
+        headers: vec![
+            "Scenario".into(),
+            "Required forecast to miss".into(),
+            "Required at risk or not forecast".into(),
+            "IEG grant at risk".into(),
+            format!("Likelihood ({first})"),
+            format!("Impact ({first})"),
+        ],
+        rows,
+    });
+    for (s, f) in &inputs.scenarios {
+        doc.push(Block::Heading(3, s.name.clone()));
+        let slips: Vec<String> = s.slips.iter().map(|x| x.text.clone()).collect();
+        let mut words = s.description.clone().unwrap_or_default();
+        if !slips.is_empty() {
+            words.push_str(&format!(" Slips: {}.", slips.join(", ")));
+        }
+        if let Some(d) = s.as_of {
+            words.push_str(&format!(" Judged on {}.", long_date(d)));
+        }
+        doc.push(para(words.trim().to_string()));
+        let (n, table) = not_on_track(&f.e);
+        doc.push(para(format!(
+            "{n} Required outcomes are not on track; {} of IEG grant is at risk.",
+            gbp(f.e.assessment.exposure.at_risk_gbp)
+        )));
+        doc.push(table);
+    }
+}
+
+/// Write the section.
+pub fn document(inputs: &RiskInputs) -> Document {
+    let e = &inputs.baseline.e;
+    let d = &e.model.document;
+    let mut doc = Document {
+        title: format!("{}: Risk Analysis", d.council),
+        blocks: Vec::new(),
+    };
+    doc.push(Block::Heading(1, "Risk Analysis".into()));
+    doc.push(para(format!(
+        "This section assesses the risks of the Council's Strategic Risk Register against the forecast of the {} ODPM priority outcomes in {}'s {}, {} ({}), judged on {}.",
+        e.assessment.outcomes.len(),
+        d.council,
+        d.title,
+        d.version,
+        long_date(d.issue_date),
+        long_date(e.assessment.basis.as_of)
+    )));
+    doc.push(para(format!(
+        "Of the {} Required outcomes, due by {}, {}. Of the {} Good outcomes, due by {}, {}. The forecast puts {} of the {} IEG grant at risk.",
+        total(e, true),
+        date_or(deadline_of(e, true), "their deadline"),
+        position(e, true),
+        total(e, false),
+        date_or(deadline_of(e, false), "their deadline"),
+        position(e, false),
+        gbp(e.assessment.exposure.at_risk_gbp),
+        gbp(e.assessment.exposure.total_gbp)
+    )));
+    doc.push(para(
+        "The following actions are proposed to minimise the likelihood and impact of risks highlighted by the Council's Strategic Risk Register.",
+    ));
+    for (i, risk) in e.model.risks.iter().enumerate() {
+        risk_section(&mut doc, inputs, i, risk);
+    }
+    cmt_section(&mut doc, e);
+    doc.push(Block::Heading(2, "Required outcomes not on track".into()));
+    let (n, table) = not_on_track(e);
+    doc.push(para(format!(
+        "{n} of the {} Required outcomes are not on track on {}. \"Driven by\" is the chain of work that sets each forecast, root cause first.",
+        total(e, true),
+        long_date(e.assessment.basis.as_of)
+    )));
+    doc.push(table);
+    exposure_section(&mut doc, e);
+    scenario_section(&mut doc, inputs);
+    doc.push(para(format!(
+        "Generated by routemap: model {}, rules {} ({}).",
+        e.model.origin.hash,
+        e.rules.hash,
+        e.rules.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>().join(", ")
+    )));
+    doc
+}

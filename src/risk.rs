@@ -1,0 +1,196 @@
+//! Risk analysis: the evidence a forecast gives on each risk of the register, scored by
+//! `rules/risk.rhai`; the proposed actions derived from the drivers of the Required outcomes at
+//! risk or off track; and the forecast if every proposed action finishes by its latest finish.
+
+use chrono::NaiveDate;
+use petgraph::graph::NodeIndex;
+use rhai::{Dynamic, Map};
+
+use crate::assess::{Assessment, Standing};
+use crate::error::Error;
+use crate::graph::{Graph, NodeKind};
+use crate::model::{Category, Level, Model};
+use crate::rules::Rules;
+use crate::rules::api::{EvidenceView, RiskView};
+use crate::scenario::{self, Change, Scenario, Slip};
+use crate::schedule::Own;
+
+/// How the rules scored one risk on one forecast.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Score {
+    /// The forecast bears on the risk.
+    Assessed {
+        /// Likelihood.
+        likelihood: Level,
+        /// Impact.
+        impact: Level,
+        /// Why that likelihood.
+        likelihood_reason: String,
+        /// Why that impact.
+        impact_reason: String,
+    },
+    /// The forecast holds no evidence on the risk.
+    NotAssessed {
+        /// Why not.
+        reason: String,
+    },
+}
+
+/// A piece of work on the critical path of a Required outcome that is at risk or off track.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposedAction {
+    /// The work.
+    pub node: NodeIndex,
+    /// The Required outcomes whose critical path it is on, in outcome order.
+    pub blocks: Vec<NodeIndex>,
+    /// The date it must finish by for every outcome it feeds to be met.
+    pub latest: Option<NaiveDate>,
+    /// Its forecast finish.
+    pub forecast: Option<NaiveDate>,
+}
+
+fn is_required(model: &Model, graph: &Graph, node: NodeIndex) -> bool {
+    match graph.dag[node].item {
+        crate::graph::Item::Outcome(o) => model.outcomes[o].category == Category::Required,
+        _ => false,
+    }
+}
+
+/// The evidence one assessment gives.
+pub fn evidence(model: &Model, graph: &Graph, a: &Assessment) -> EvidenceView {
+    let mut counts = [[0i64; 5]; 2];
+    let mut least = None;
+    let mut deadline = None;
+    for r in &a.outcomes {
+        let c = usize::from(!is_required(model, graph, r.node));
+        let s = Standing::ALL.iter().position(|x| *x == r.standing).unwrap_or(4);
+        counts[c][s] += 1;
+        if c == 0 {
+            deadline = deadline.max(Some(r.deadline));
+            if r.standing != Standing::Achieved
+                && let Some(slack) = r.slack_days
+            {
+                least = Some(least.map_or(slack, |l: i64| l.min(slack)));
+            }
+        }
+    }
+    EvidenceView {
+        counts,
+        required_least_slack: least,
+        required_deadline: deadline,
+        exposure_gbp: i64::try_from(a.exposure.at_risk_gbp).unwrap_or(i64::MAX),
+        total_gbp: i64::try_from(a.exposure.total_gbp).unwrap_or(i64::MAX),
+        as_of: a.basis.as_of,
+    }
+}
+
+/// Score every risk of the register on an assessment.
+pub fn score(
+    model: &Model,
+    graph: &Graph,
+    rules: &Rules,
+    a: &Assessment,
+) -> Result<Vec<Score>, Error> {
+    let ev = evidence(model, graph, a);
+    let mut out = Vec::with_capacity(model.risks.len());
+    for risk in &model.risks {
+        let view = RiskView {
+            reference: risk.reference.as_str().into(),
+            title: risk.title.as_str().into(),
+            description: risk.description.as_str().into(),
+            likelihood: risk.likelihood.as_str().into(),
+            impact: risk.impact.as_str().into(),
+            residual_likelihood: risk.residual_likelihood.map(|l| l.as_str().into()),
+        };
+        let answer =
+            rules.call_with("risk", "assess", (Dynamic::from(view), Dynamic::from(ev.clone())))?;
+        let bad = |got: &str| {
+            rules.bad_return(
+                "risk",
+                "assess",
+                &format!("{got} for risk {}", risk.reference),
+                "#{ likelihood: \"High\" | \"Medium\" | \"Low\", impact, likelihood_reason, impact_reason } or #{ assessed: false, reason }",
+            )
+        };
+        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+        let text = |k: &str| map.get(k).filter(|v| !v.is_unit()).map(|v| v.to_string());
+        if map.get("assessed").and_then(|v| v.as_bool().ok()) == Some(false) {
+            out.push(Score::NotAssessed { reason: text("reason").unwrap_or_default() });
+            continue;
+        }
+        let level = |k: &str| {
+            let t = text(k).unwrap_or_default();
+            Level::parse(&t).ok_or_else(|| bad(&format!("{k} `{t}`")))
+        };
+        out.push(Score::Assessed {
+            likelihood: level("likelihood")?,
+            impact: level("impact")?,
+            likelihood_reason: text("likelihood_reason").unwrap_or_default(),
+            impact_reason: text("impact_reason").unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+/// The work on the critical path of every Required outcome at risk or off track, not yet
+/// complete: soonest latest finish first, then in model order.
+pub fn proposed_actions(model: &Model, graph: &Graph, a: &Assessment) -> Vec<ProposedAction> {
+    let mut actions: Vec<ProposedAction> = Vec::new();
+    for r in &a.outcomes {
+        if !is_required(model, graph, r.node)
+            || !matches!(r.standing, Standing::AtRisk | Standing::OffTrack)
+        {
+            continue;
+        }
+        for &n in &r.drivers {
+            if graph.dag[n].kind == NodeKind::Outcome
+                || matches!(a.basis.own[n.index()], Own::Done(_))
+            {
+                continue;
+            }
+            match actions.iter_mut().find(|p| p.node == n) {
+                Some(p) => p.blocks.push(r.node),
+                None => actions.push(ProposedAction {
+                    node: n,
+                    blocks: vec![r.node],
+                    latest: a.latest[n.index()],
+                    forecast: a.forecast[n.index()],
+                }),
+            }
+        }
+    }
+    actions.sort_by_key(|p| (p.latest, p.node));
+    actions
+}
+
+/// The forecast if every proposed action finishes by its latest finish date (or on the as-of
+/// date, where that has already passed).
+pub fn after_actions(
+    model: &Model,
+    graph: &Graph,
+    rules: &Rules,
+    a: &Assessment,
+    actions: &[ProposedAction],
+) -> Result<Assessment, Error> {
+    let slips = actions
+        .iter()
+        .filter_map(|p| {
+            let latest = p.latest?;
+            let by = p.forecast.map_or(latest, |f| f.min(latest)).max(a.basis.as_of);
+            let id = graph.dag[p.node].id.clone();
+            Some(Slip {
+                text: format!("{id}={by}"),
+                id,
+                change: Change::On(by),
+                location: None,
+            })
+        })
+        .collect();
+    let plan = Scenario {
+        name: "proposed actions on time".into(),
+        description: None,
+        as_of: None,
+        slips,
+    };
+    scenario::run(model, graph, rules, a, &plan)
+}
