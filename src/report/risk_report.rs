@@ -40,6 +40,11 @@ fn is_required(r: &OutcomeResult) -> bool {
     r.view.category.as_str() == Category::Required.as_str()
 }
 
+/// "1 Required outcome", "4 Required outcomes".
+fn required(n: usize) -> String {
+    if n == 1 { "1 Required outcome".to_string() } else { format!("{n} Required outcomes") }
+}
+
 fn status_words(s: Standing) -> &'static str {
     match s {
         Standing::Achieved => "Achieved",
@@ -231,10 +236,9 @@ fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) 
             doc.push(labelled(
                 "Likelihood after proposed actions",
                 format!(
-                    "{residual}. If each proposed action below finishes by the date shown, {} Required outcomes would be forecast to miss their deadline and {} would be at risk or not yet forecast. The register {recorded}.",
-                    count(ae, true, Standing::OffTrack),
-                    count(ae, true, Standing::AtRisk)
-                        + count(ae, true, Standing::Unknown),
+                    "{residual}. If each proposed action below finishes by the date shown, the forecast would show {} forecast to miss the deadline and {} at risk or not yet forecast. The register {recorded}.",
+                    required(count(ae, true, Standing::OffTrack)),
+                    count(ae, true, Standing::AtRisk) + count(ae, true, Standing::Unknown),
                 ),
             ));
             proposed_actions(doc, e, &inputs.actions, risk);
@@ -425,7 +429,7 @@ fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
         doc.push(para(words.trim().to_string()));
         let (n, table) = not_on_track(&f.e);
         doc.push(para(format!(
-            "{n} Required outcomes are not on track; {} of IEG grant is at risk.",
+            "Required outcomes not on track: {n}. IEG grant at risk: {}.",
             gbp(f.e.assessment.exposure.at_risk_gbp)
         )));
         doc.push(table);
@@ -471,8 +475,9 @@ pub fn document(inputs: &RiskInputs) -> Document {
     doc.push(Block::Heading(2, "Required outcomes not on track".into()));
     let (n, table) = not_on_track(e);
     doc.push(para(format!(
-        "{n} of the {} Required outcomes are not on track on {}. \"Driven by\" is the chain of work that sets each forecast, root cause first.",
+        "{n} of the {} Required outcomes {} not on track on {}. \"Driven by\" is the chain of work that sets each forecast, root cause first.",
         total(e, true),
+        if n == 1 { "is" } else { "are" },
         long_date(e.assessment.basis.as_of)
     )));
     doc.push(table);
