@@ -1,6 +1,6 @@
 //! The whole pipeline, stage by stage, on the embedded Charnwood routemap, and forecasting a
 //! synthetic national roll-up of 400 councils (400 copies of the Charnwood work, about 78,000
-//! nodes) against the DESIGN.md quality bars: well under 50 ms a command on the embedded model,
+//! nodes) against the quality bars: well under 50 ms a command on the embedded model,
 //! under 2 s at national scale.
 //!
 //! Run: `cargo bench --bench pipeline -- --warm-up-time 1 --measurement-time 3`.

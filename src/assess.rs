@@ -3,6 +3,8 @@
 //! outcome. The rule calls that do not depend on the forecast are made once per model and as-of
 //! date ([`Basis`]), so what-if runs reuse them.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
 use rhai::{Dynamic, Map};
@@ -63,16 +65,17 @@ pub struct Basis {
     pub as_of: NaiveDate,
     /// Own finish per node.
     pub own: Vec<Own>,
-    /// The assumption behind a rule-supplied own finish, per node.
-    pub assumption: Vec<Option<String>>,
+    /// The assumption behind a rule-supplied own finish, per node (shared between a baseline
+    /// and its scenarios until a scenario changes it).
+    pub assumption: Arc<Vec<Option<String>>>,
     /// Why a node's own finish is unknown, per node.
-    pub unknown_reason: Vec<Option<String>>,
+    pub unknown_reason: Arc<Vec<Option<String>>>,
     /// Deadline per node (outcomes only).
     pub deadline: Vec<Option<NaiveDate>>,
     /// A scenario's slip per node: how much later than its forecast it finishes (empty: none).
     pub slip: Vec<Option<Span>>,
     /// What the funding rules decided.
-    pub terms: Terms,
+    pub terms: Arc<Terms>,
 }
 
 /// One outcome's assessment.
@@ -188,7 +191,15 @@ pub fn basis(
         }
     }
     let terms = funding::terms(model, rules, as_of)?;
-    Ok(Basis { as_of, own, assumption, unknown_reason, deadline, slip: Vec::new(), terms })
+    Ok(Basis {
+        as_of,
+        own,
+        assumption: Arc::new(assumption),
+        unknown_reason: Arc::new(unknown_reason),
+        deadline,
+        slip: Vec::new(),
+        terms: Arc::new(terms),
+    })
 }
 
 /// Schedule and classify from a basis.
@@ -213,7 +224,11 @@ pub fn assess_reusing(
 ) -> Result<Assessment, Error> {
     let fwd = schedule::forward(graph, &basis.own, &basis.slip);
     let (forecast, floor) = (&fwd.forecast, &fwd.floor);
-    let latest = schedule::backward(graph, &basis.deadline);
+    // Deadlines do not change between a baseline and its scenarios' slips.
+    let latest = match earlier {
+        Some(e) if e.basis.deadline == basis.deadline => e.latest.clone(),
+        _ => schedule::backward(graph, &basis.deadline),
+    };
     let mut outcomes = Vec::with_capacity(model.outcomes.len());
     for (o, outcome) in model.outcomes.iter().enumerate() {
         let Some(node) = graph.node(&outcome.code) else { continue };
@@ -228,10 +243,18 @@ pub fn assess_reusing(
         } else {
             schedule::drivers(graph, &basis.own, &fwd, node)
         };
-        let assumptions: Vec<NodeIndex> = schedule::upstream(graph, node)
-            .into_iter()
-            .filter(|n| basis.assumption[n.index()].is_some())
-            .collect();
+        // The upstream assumptions change only when a scenario replaces an assumed date.
+        let same =
+            earlier.and_then(|e| e.outcomes.get(outcomes.len())).filter(|r| r.node == node).filter(
+                |_| earlier.is_some_and(|e| Arc::ptr_eq(&e.basis.assumption, &basis.assumption)),
+            );
+        let assumptions: Vec<NodeIndex> = match same {
+            Some(r) => r.assumptions.clone(),
+            None => schedule::upstream(graph, node)
+                .into_iter()
+                .filter(|n| basis.assumption[n.index()].is_some())
+                .collect(),
+        };
         let tasks: Vec<NodeIndex> = graph
             .dag
             .neighbors_directed(node, petgraph::Direction::Incoming)

@@ -8,22 +8,22 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::assess::{self, Assessment, Standing};
 use crate::error::{Diagnostic, Error, suggest};
 use crate::graph::Graph;
-use crate::model::{self, Model, Source};
 use crate::model::Span;
+use crate::model::{self, Model, Source};
 use crate::report::check::ModelInfo;
 use crate::report::critical_path::CriticalPath;
-use crate::report::exposure::{self, ExposureOut};
-use crate::report::risk_report::{self, Forecasted, RiskInputs};
-use crate::report::sensitivity::{self, SensitivityOut};
-use crate::risk;
-use crate::report::what_if::{self, Comparison, WhatIf, WhatIfOut};
-use crate::scenario::{self, Change, Scenario, Slip};
 use crate::report::explain::Explanation;
+use crate::report::exposure::{self, ExposureOut};
 use crate::report::forecast::{self, Forecast};
 use crate::report::graph::GraphOut;
+use crate::report::risk_report::{self, Forecasted, RiskInputs};
+use crate::report::sensitivity::{self, SensitivityOut};
 use crate::report::text::Colour;
+use crate::report::what_if::{self, Comparison, WhatIf, WhatIfOut};
 use crate::report::{self, Evaluated, json};
+use crate::risk;
 use crate::rules::Rules;
+use crate::scenario::{self, Change, Scenario, Slip};
 
 /// Forecast a council's e-Government routemap against the ODPM priority outcomes.
 ///
@@ -144,7 +144,7 @@ pub enum Command {
 pub enum Format {
     /// Aligned text for people.
     Table,
-    /// JSON for programs (see DESIGN.md for the contract).
+    /// JSON for programs (see docs/json.md for the contract).
     Json,
 }
 
@@ -166,7 +166,7 @@ pub enum ReportFormat {
 pub enum OutFormat {
     /// Aligned text for people.
     Table,
-    /// JSON for programs (see DESIGN.md for the contract).
+    /// JSON for programs (see docs/json.md for the contract).
     Json,
     /// Markdown, to paste into a report.
     Md,
@@ -416,9 +416,9 @@ pub fn scenarios(
         let mut errors = Vec::new();
         let mut parsed = Vec::new();
         for text in slips {
-            match Slip::parse(text).and_then(|slip| {
-                scenario::targets(&s.model, &s.graph, &slip).map(|_| slip)
-            }) {
+            match Slip::parse(text)
+                .and_then(|slip| scenario::targets(&s.model, &s.graph, &slip).map(|_| slip))
+            {
                 Ok(slip) => parsed.push(slip),
                 Err(d) => errors.push(d.prefixed("--slip ")),
             }
@@ -518,14 +518,17 @@ fn risk_report(
 fn spans(by: &[String]) -> Result<Vec<Span>, Error> {
     let mut out = Vec::new();
     for text in by {
-        match Change::parse(text) {
-            Ok(Change::Later(span)) if span != Span::default() => out.push(span),
-            _ => {
-                return Err(Diagnostic::new(format!("--by {text}: not a slip later by some time"))
-                    .help("write later-by slips, comma-separated: --by +2w,+1m,+3m")
-                    .into());
+        let why = match Change::parse(text) {
+            Ok(Change::Later(span)) => {
+                out.push(span);
+                continue;
             }
-        }
+            Ok(_) => format!("`{text}` is not a slip later by some time"),
+            Err(e) => e,
+        };
+        return Err(Diagnostic::new(format!("--by {text}: {why}"))
+            .help("write later-by slips, comma-separated: --by +2w,+1m,+3m")
+            .into());
     }
     out.sort_by_key(|s| (u64::from(s.months) * 31 + u64::from(s.days), s.months));
     out.dedup();

@@ -24,6 +24,8 @@ pub struct Terms {
     /// The share of an outcome's weight exposed, by category (required, good) and standing (in
     /// [`Standing::ALL`] order).
     pub share: [[f64; 5]; 2],
+    /// Per stream, per outcome in model order: the outcome's part of the stream in whole pounds.
+    pub portions: Vec<Vec<u64>>,
 }
 
 /// One stream's standing under the rules.
@@ -97,7 +99,10 @@ pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Er
             rules.bad_return(
                 "funding",
                 "stream_at_risk",
-                &format!("something other than #{{ at_risk: true | false, reason }} for `{}`", s.id),
+                &format!(
+                    "something other than #{{ at_risk: true | false, reason }} for `{}`",
+                    s.id
+                ),
                 "#{ at_risk: true, reason: \"...\" }",
             )
         };
@@ -142,7 +147,8 @@ pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Er
             }
         }
     }
-    Ok(Terms { streams, weight, share })
+    let portions = model.funding.iter().map(|s| portions(s.amount_gbp, &weight)).collect();
+    Ok(Terms { streams, weight, share, portions })
 }
 
 /// Share `amount` among `weights` in whole pounds, exactly, by largest remainder (ties to the
@@ -166,13 +172,12 @@ fn portions(amount: u64, weights: &[f64]) -> Vec<u64> {
     out
 }
 
-/// The exposure of an assessment's outcomes under `terms`.
+/// The exposure of an assessment's outcomes (model outcome index and standing) under `terms`.
 pub fn exposure(model: &Model, terms: &Terms, outcomes: &[(usize, Standing)]) -> Exposure {
-    let weights: Vec<f64> = outcomes.iter().map(|(o, _)| terms.weight[*o]).collect();
     let mut per_outcome = vec![0u64; outcomes.len()];
     let mut streams = Vec::with_capacity(model.funding.len());
-    for (stream, term) in model.funding.iter().zip(&terms.streams) {
-        let portion_gbp = portions(stream.amount_gbp, &weights);
+    for (term, all) in terms.streams.iter().zip(&terms.portions) {
+        let portion_gbp: Vec<u64> = outcomes.iter().map(|(o, _)| all[*o]).collect();
         let mut at_risk_gbp = 0;
         if term.at_risk {
             for (i, (o, standing)) in outcomes.iter().enumerate() {

@@ -178,19 +178,10 @@ pub fn after_actions(
             let latest = p.latest?;
             let by = p.forecast.map_or(latest, |f| f.min(latest)).max(a.basis.as_of);
             let id = graph.dag[p.node].id.clone();
-            Some(Slip {
-                text: format!("{id}={by}"),
-                id,
-                change: Change::On(by),
-                location: None,
-            })
+            Some(Slip { text: format!("{id}={by}"), id, change: Change::On(by), location: None })
         })
         .collect();
-    let plan = Scenario {
-        name: "proposed actions on time".into(),
-        description: None,
-        as_of: None,
-        slips,
-    };
+    let plan =
+        Scenario { name: "proposed actions on time".into(), description: None, as_of: None, slips };
     scenario::run(model, graph, rules, a, &plan)
 }

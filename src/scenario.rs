@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
@@ -44,8 +45,7 @@ pub struct Slip {
     pub location: Option<Location>,
 }
 
-const FORMS: &str =
-    "write ID=+90d, ID=+6w, ID=+3m (later by days, weeks or calendar months), ID=2005-10-31 or ID=complete";
+const FORMS: &str = "write ID=+90d, ID=+6w, ID=+3m (later by days, weeks or calendar months), ID=2005-10-31 or ID=complete";
 
 impl Change {
     /// Parse `+3m`, `+90d`, `+6w`, `2005-10-31` or `complete`.
@@ -60,15 +60,22 @@ impl Change {
             ));
         }
         if let Some(rest) = t.strip_prefix('+') {
-            let span = Span::parse(rest).map_err(|_| {
-                format!("`{t}` is not a slip: expected a number and d, w or m after `+`")
+            let span = Span::parse(rest).map_err(|e| {
+                if e.contains("hundred years") {
+                    format!("`{t}` is longer than a hundred years")
+                } else {
+                    format!("`{t}` is not a slip: expected a number and d, w or m after `+`")
+                }
             })?;
+            if span == Span::default() {
+                return Err(format!("`{t}` moves nothing"));
+            }
             return Ok(Change::Later(span));
         }
         if t.chars().next().is_some_and(|c| c.is_ascii_digit()) && t.contains('-') {
-            return NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .map(Change::On)
-                .map_err(|_| format!("`{t}` is not a date: expected YYYY-MM-DD, such as 2005-10-31"));
+            return NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Change::On).map_err(|_| {
+                format!("`{t}` is not a date: expected YYYY-MM-DD, such as 2005-10-31")
+            });
         }
         Err(format!("`{t}` is not a slip"))
     }
@@ -136,7 +143,7 @@ pub fn load_file(path: &Path, model: &Model, graph: &Graph) -> Result<Vec<Scenar
         Error::msg(format!("cannot read the scenario file {}: {}", path.display(), io_reason(&e)))
     })?;
     let file = Located::new(&path.display().to_string(), &text);
-    let parsed: File = parse_yaml(&file, &text)?;
+    let parsed: File = parse_yaml(&file, &text, "docs/scenarios.md")?;
     let mut errors = Vec::new();
     let mut names = HashSet::new();
     if parsed.scenarios.is_empty() {
@@ -233,38 +240,43 @@ pub fn targets(model: &Model, graph: &Graph, slip: &Slip) -> Result<Vec<NodeInde
         .help(suggest(id, slip_ids(model, graph))))
 }
 
-fn plus(a: Option<Span>, b: Span) -> Span {
-    let a = a.unwrap_or_default();
-    Span { months: a.months + b.months, days: a.days + b.days }
-}
-
 /// Apply slips to a basis. Slips on the same work add up (`+1m` twice is `+2m`); a date or
 /// `complete` replaces the work's own finish and the assumption behind it.
-pub fn apply(model: &Model, graph: &Graph, mut basis: Basis, slips: &[Slip]) -> Result<Basis, Error> {
+pub fn apply(
+    model: &Model,
+    graph: &Graph,
+    mut basis: Basis,
+    slips: &[Slip],
+) -> Result<Basis, Error> {
     let n = graph.dag.node_count();
     if basis.slip.len() != n {
         basis.slip = vec![None; n];
     }
     let mut errors = Vec::new();
+    // A slip with no place in a file came from the command line.
+    let origin = |slip: &Slip, d: Diagnostic| match &slip.location {
+        Some(l) => d.at(Some(l.clone())),
+        None => d.prefixed("--slip "),
+    };
     for slip in slips {
         let nodes = match targets(model, graph, slip) {
             Ok(nodes) => nodes,
             Err(d) => {
-                errors.push(d.at(slip.location.clone()));
+                errors.push(origin(slip, d));
                 continue;
             }
         };
         if let Change::On(d) = slip.change
             && d < basis.as_of
         {
-            errors.push(
+            errors.push(origin(
+                slip,
                 Diagnostic::new(format!(
                     "`{}`: {d} is before the as-of date {}; a forecast cannot be in the past",
                     slip.text, basis.as_of
                 ))
-                .at(slip.location.clone())
                 .help(format!("for work already done write `{}=complete`", slip.id)),
-            );
+            ));
             continue;
         }
         let open: Vec<NodeIndex> = nodes
@@ -277,31 +289,33 @@ pub fn apply(model: &Model, graph: &Graph, mut basis: Basis, slips: &[Slip]) -> 
                 Own::Done(d) => format!(" (done by {d})"),
                 _ => String::new(),
             };
-            errors.push(
+            errors.push(origin(
+                slip,
                 Diagnostic::new(format!(
                     "`{}`: {} is complete{done}; complete work cannot slip",
                     slip.text, slip.id
                 ))
-                .at(slip.location.clone())
                 .help("slip the work that waits on it instead"),
-            );
+            ));
             continue;
         }
         for node in open {
             let i = node.index();
             match slip.change {
-                Change::Later(span) => basis.slip[i] = Some(plus(basis.slip[i], span)),
+                Change::Later(span) => {
+                    basis.slip[i] = Some(basis.slip[i].unwrap_or_default().plus(span));
+                }
                 Change::On(d) => {
                     basis.own[i] = Own::Date(d);
                     basis.slip[i] = None;
-                    basis.assumption[i] = None;
-                    basis.unknown_reason[i] = None;
+                    Arc::make_mut(&mut basis.assumption)[i] = None;
+                    Arc::make_mut(&mut basis.unknown_reason)[i] = None;
                 }
                 Change::Complete => {
                     basis.own[i] = Own::Done(basis.as_of);
                     basis.slip[i] = None;
-                    basis.assumption[i] = None;
-                    basis.unknown_reason[i] = None;
+                    Arc::make_mut(&mut basis.assumption)[i] = None;
+                    Arc::make_mut(&mut basis.unknown_reason)[i] = None;
                 }
             }
         }
@@ -352,7 +366,8 @@ impl Damage {
                 d.delay_days += (sf - bf).num_days().max(0);
             }
         }
-        d.exposure_gbp = scenario.exposure.at_risk_gbp as i64 - baseline.exposure.at_risk_gbp as i64;
+        d.exposure_gbp =
+            scenario.exposure.at_risk_gbp as i64 - baseline.exposure.at_risk_gbp as i64;
         d
     }
 
@@ -419,23 +434,17 @@ pub fn sensitivity(
         }
         out.push(Sensitivity { node, damage });
     }
-    out.sort_by(|a, b| {
-        b.damage.iter().rev().cmp(a.damage.iter().rev()).then(a.node.cmp(&b.node))
-    });
+    out.sort_by(|a, b| b.damage.iter().rev().cmp(a.damage.iter().rev()).then(a.node.cmp(&b.node)));
     Ok(out)
 }
 
-/// How far a slip moved each node it targets: the scenario's forecast minus the baseline's.
-pub fn moved(
-    baseline: &Assessment,
-    scenario: &Assessment,
-    nodes: &[NodeIndex],
-) -> Option<i64> {
-    nodes
-        .iter()
-        .filter_map(|n| {
-            let (b, s) = (baseline.forecast[n.index()]?, scenario.forecast[n.index()]?);
-            Some((s - b).num_days())
-        })
-        .max()
+/// When the work a slip targets finishes: the latest forecast of its nodes, or `None` when any
+/// is unknown.
+pub fn finish(a: &Assessment, nodes: &[NodeIndex]) -> Option<NaiveDate> {
+    nodes.iter().map(|n| a.forecast[n.index()]).collect::<Option<Vec<_>>>()?.into_iter().max()
+}
+
+/// How far a slip moved its work's finish, in days, or `None` when either finish is unknown.
+pub fn moved(baseline: &Assessment, scenario: &Assessment, nodes: &[NodeIndex]) -> Option<i64> {
+    Some((finish(scenario, nodes)? - finish(baseline, nodes)?).num_days())
 }

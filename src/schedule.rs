@@ -124,12 +124,7 @@ pub fn drivers(graph: &Graph, own: &[Own], fwd: &Forward, node: NodeIndex) -> Ve
 /// The chain of nodes that sets `node`'s earliest possible finish (its floor), from the root
 /// cause to `node`: for work whose forecast is unknown, the dated work that already makes it
 /// this late. Moves as [`drivers`] does, through unknown work too.
-pub fn floor_drivers(
-    graph: &Graph,
-    own: &[Own],
-    fwd: &Forward,
-    node: NodeIndex,
-) -> Vec<NodeIndex> {
+pub fn floor_drivers(graph: &Graph, own: &[Own], fwd: &Forward, node: NodeIndex) -> Vec<NodeIndex> {
     chain(graph, own, &fwd.floor, &fwd.unslipped_floor, false, node)
 }
 

@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::routemap;
 
 /// Run `routemap check --model fixtures/invalid/<name>.yaml`, snapshot the exit code and standard
@@ -54,18 +52,7 @@ invalid_fixtures! {
 
 #[test]
 fn every_fixture_has_a_test() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/invalid");
-    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.is_file() && path.extension().is_some_and(|e| e == "yaml"))
-        .map(|path| path.file_stem().expect("file name").to_string_lossy().into_owned())
-        .collect();
-    on_disk.sort();
-    let untested: Vec<&String> =
-        on_disk.iter().filter(|f| !FIXTURES.contains(&f.as_str())).collect();
-    let missing: Vec<&&str> =
-        FIXTURES.iter().filter(|f| !on_disk.iter().any(|d| d == *f)).collect();
+    let (untested, missing) = common::untested_fixtures("fixtures/invalid", FIXTURES);
     assert!(untested.is_empty(), "fixtures with no test in tests/errors.rs: {untested:?}");
     assert!(missing.is_empty(), "tests whose fixture is not in fixtures/invalid/: {missing:?}");
 }

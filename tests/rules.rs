@@ -64,7 +64,8 @@ fn custom_rules_are_named_in_the_output() {
             "<embedded>/rules/deadlines.rhai",
             "<embedded>/rules/forecast.rhai",
             "fixtures/rules/not-started-at-risk/classify.rhai",
-            "<embedded>/rules/funding.rhai"
+            "<embedded>/rules/funding.rhai",
+            "<embedded>/rules/risk.rhai"
         ])
     );
     let default = json(&ok(&["forecast", "--format", "json"]));

@@ -2,13 +2,15 @@
 //! standings for the shapes a routemap has (chains, diamonds, parallel branches, complete,
 //! undated, overdue and not-yet-started work), then property tests on random DAGs.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
+use common::{config, rank};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::RngSeed;
 use routemap::assess::{self, Assessment, OutcomeResult, Standing};
 use routemap::cli::Session;
 use routemap::graph::Graph;
@@ -550,29 +552,6 @@ impl Random {
     }
 }
 
-/// The four ordered standings, best first; `Unknown` stands apart.
-fn rank(s: Standing) -> Option<u8> {
-    match s {
-        Standing::Achieved => Some(0),
-        Standing::OnTrack => Some(1),
-        Standing::AtRisk => Some(2),
-        Standing::OffTrack => Some(3),
-        Standing::Unknown => None,
-    }
-}
-
-/// 64 cases from a fixed seed, so `cargo test` is quick and repeatable; set `PROPTEST_CASES` to
-/// search harder.
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(64);
-    ProptestConfig {
-        cases,
-        rng_seed: RngSeed::Fixed(0x5eed_2005_0413),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
     #![proptest_config(config())]
 
@@ -656,11 +635,16 @@ proptest! {
                     "{}: no edge {} -> {}", code, run.graph.dag[w[0]].id, run.graph.dag[w[1]].id
                 );
             }
+            // An outcome with no forecast whose dated work already makes it late is driven by
+            // that dated work; any other by the chain that sets (or withholds) its forecast.
             let fwd = schedule::forward(&run.graph, &run.a.basis.own, &run.a.basis.slip);
-            prop_assert_eq!(
-                &schedule::drivers(&run.graph, &run.a.basis.own, &fwd, r.node),
-                &r.drivers
-            );
+            let late = r.forecast.is_none() && fwd.floor[r.node.index()].is_some_and(|f| f > r.deadline);
+            let expected = if late {
+                schedule::floor_drivers(&run.graph, &run.a.basis.own, &fwd, r.node)
+            } else {
+                schedule::drivers(&run.graph, &run.a.basis.own, &fwd, r.node)
+            };
+            prop_assert_eq!(&expected, &r.drivers);
         }
     }
 }

@@ -50,7 +50,7 @@ pub fn load(source: &Source) -> Result<Model, Error> {
     };
     let text = read(source, &model_path).map_err(Error::msg)?;
     let model_file = Located::new(&display_name(source, &model_path), &text);
-    let mut model: Model = parse_yaml(&model_file, &text)?;
+    let mut model: Model = parse_yaml(&model_file, &text, "docs/model.md")?;
 
     let catalogue_path =
         lexical_join(model_path.parent().unwrap_or(Path::new("")), &model.catalogue);
@@ -65,7 +65,7 @@ pub fn load(source: &Source) -> Result<Model, Error> {
         )
     })?;
     let catalogue_file = Located::new(&display_name(source, &catalogue_path), &catalogue_text);
-    let catalogue: Catalogue = parse_yaml(&catalogue_file, &catalogue_text)?;
+    let catalogue: Catalogue = parse_yaml(&catalogue_file, &catalogue_text, "docs/model.md")?;
 
     let hash = short_hash(&[text.as_bytes(), catalogue_text.as_bytes()]);
     model.origin = Origin { model: model_file, catalogue: catalogue_file, hash };
@@ -122,7 +122,12 @@ pub fn short_hash(parts: &[&[u8]]) -> String {
 }
 
 /// Deserialise a whole file, turning serde's error into a located diagnostic.
-pub(crate) fn parse_yaml<T: DeserializeOwned>(file: &Located, text: &str) -> Result<T, Error> {
+/// `doc` names the page describing the format, for help text.
+pub(crate) fn parse_yaml<T: DeserializeOwned>(
+    file: &Located,
+    text: &str,
+    doc: &str,
+) -> Result<T, Error> {
     let de = serde_yaml::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -144,7 +149,7 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(file: &Located, text: &str) -> Res
         {
             message = rest.to_string();
         }
-        let help = serde_help(&message);
+        let help = serde_help(&message, doc);
         // A syntax error has no meaningful field path.
         if path != "." && !path.contains('?') && !message.contains("not allowed in this context") {
             message = format!("{path}: {message}");
@@ -158,11 +163,11 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(file: &Located, text: &str) -> Res
 }
 
 /// Help for serde's messages: say what to write.
-fn serde_help(message: &str) -> Option<String> {
+fn serde_help(message: &str, doc: &str) -> Option<String> {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`')?;
         let fields: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        return Some(suggest_field(field, &fields));
+        return Some(suggest_field(field, &fields, doc));
     }
     if message.contains("mapping values are not allowed") {
         return Some(
@@ -186,11 +191,11 @@ fn serde_help(message: &str) -> Option<String> {
     None
 }
 
-fn suggest_field(field: &str, fields: &[&str]) -> String {
+fn suggest_field(field: &str, fields: &[&str], doc: &str) -> String {
     let near = crate::error::nearest(field, fields.iter().copied());
     match near.first() {
-        Some(n) => format!("did you mean `{n}`? (see docs/model.md)"),
-        None => format!("the fields here are {} (see docs/model.md)", fields.join(", ")),
+        Some(n) => format!("did you mean `{n}`? (see {doc})"),
+        None => format!("the fields here are {} (see {doc})", fields.join(", ")),
     }
 }
 

@@ -200,7 +200,11 @@ fn last_day(year: i32, month: u32) -> Result<NaiveDate, String> {
 }
 
 impl Span {
-    /// Parse a length of time: `90d`, `6w`, `3m`, with an optional leading `+`.
+    /// The longest span routemap accepts: a hundred years.
+    pub const MAX_DAYS: u32 = 36_525;
+
+    /// Parse a length of time: `90d`, `6w`, `3m`, with an optional leading `+`; at most a
+    /// hundred years.
     pub fn parse(text: &str) -> Result<Span, String> {
         let t = text.trim();
         let t = t.strip_prefix('+').unwrap_or(t);
@@ -211,29 +215,49 @@ impl Span {
         };
         let unit = t.chars().last().ok_or_else(err)?;
         let n: u32 = t[..t.len() - unit.len_utf8()].parse().map_err(|_| err())?;
-        match unit {
-            'd' => Ok(Span { months: 0, days: n }),
-            'w' => Ok(Span { months: 0, days: n * 7 }),
-            'm' => Ok(Span { months: n, days: 0 }),
-            _ => Err(err()),
+        let span = match unit {
+            'd' => Span { months: 0, days: n },
+            'w' => Span { months: 0, days: n.saturating_mul(7) },
+            'm' => Span { months: n, days: 0 },
+            _ => return Err(err()),
+        };
+        if span.months > Self::MAX_DAYS / 30 || span.days > Self::MAX_DAYS {
+            return Err(format!("`{text}` is longer than a hundred years"));
+        }
+        Ok(span)
+    }
+
+    /// The sum of two spans (months and days added separately).
+    pub fn plus(self, other: Span) -> Span {
+        Span {
+            months: self.months.saturating_add(other.months),
+            days: self.days.saturating_add(other.days),
         }
     }
 
-    /// Add this span to a date: calendar months first (end of month kept), then days.
+    /// Add this span to a date: calendar months first (end of month kept), then days. A sum
+    /// beyond the calendar's end gives its last day.
     pub fn after(self, date: NaiveDate) -> NaiveDate {
         let is_month_end = date.succ_opt().is_some_and(|n| n.month() != date.month());
-        let mut d = date.checked_add_months(Months::new(self.months)).unwrap_or(date);
+        let Some(mut d) = date.checked_add_months(Months::new(self.months)) else {
+            return NaiveDate::MAX;
+        };
         if is_month_end && self.months > 0 {
             d = last_day(d.year(), d.month()).unwrap_or(d);
         }
-        d + chrono::Days::new(u64::from(self.days))
+        d.checked_add_days(chrono::Days::new(u64::from(self.days))).unwrap_or(NaiveDate::MAX)
     }
 
-    /// Subtract this span from a date: days first, then calendar months (end of month kept).
+    /// Subtract this span from a date: days first, then calendar months (end of month kept). A
+    /// difference before the calendar's start gives its first day.
     pub fn before(self, date: NaiveDate) -> NaiveDate {
-        let d = date - chrono::Days::new(u64::from(self.days));
+        let Some(d) = date.checked_sub_days(chrono::Days::new(u64::from(self.days))) else {
+            return NaiveDate::MIN;
+        };
         let is_month_end = d.succ_opt().is_some_and(|n| n.month() != d.month());
-        let mut back = d.checked_sub_months(Months::new(self.months)).unwrap_or(d);
+        let Some(mut back) = d.checked_sub_months(Months::new(self.months)) else {
+            return NaiveDate::MIN;
+        };
         if is_month_end && self.months > 0 {
             back = last_day(back.year(), back.month()).unwrap_or(back);
         }

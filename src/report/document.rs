@@ -44,7 +44,10 @@ pub fn para(text: impl Into<String>) -> Block {
 
 /// A paragraph led by a bold label: **Label:** text.
 pub fn labelled(label: &str, text: impl Into<String>) -> Block {
-    Block::Para(vec![Inline::Strong(format!("{label}:")), Inline::Text(format!(" {}", text.into()))])
+    Block::Para(vec![
+        Inline::Strong(format!("{label}:")),
+        Inline::Text(format!(" {}", text.into())),
+    ])
 }
 
 impl Document {

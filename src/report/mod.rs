@@ -2,8 +2,8 @@
 //! never evaluate rules; they format what earlier stages computed.
 
 pub mod check;
-pub mod document;
 pub mod critical_path;
+pub mod document;
 pub mod explain;
 pub mod exposure;
 pub mod forecast;

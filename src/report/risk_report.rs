@@ -195,7 +195,11 @@ fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) 
         Score::NotAssessed { .. } => (None, None),
     };
     doc.push(Block::Table {
-        headers: vec![String::new(), "Recorded in the register".into(), "Assessed from the forecast".into()],
+        headers: vec![
+            String::new(),
+            "Recorded in the register".into(),
+            "Assessed from the forecast".into(),
+        ],
         rows: vec![
             level_row("Likelihood", risk.likelihood, likelihood),
             level_row("Impact", risk.impact, impact),
@@ -278,10 +282,16 @@ fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction
             })
             .collect();
         doc.push(Block::Table {
-            headers: ["Proposed action", "Holds up", "Must finish by", "Forecast", "Responsibility"]
-                .iter()
-                .map(|h| h.to_string())
-                .collect(),
+            headers: [
+                "Proposed action",
+                "Holds up",
+                "Must finish by",
+                "Forecast",
+                "Responsibility",
+            ]
+            .iter()
+            .map(|h| h.to_string())
+            .collect(),
             rows,
         });
     }
@@ -378,8 +388,7 @@ fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
         inputs.scenario_file.as_ref().map(|f| format!(" of {f}")).unwrap_or_default()
     )));
     // The first risk the forecast bears on.
-    let target =
-        inputs.baseline.scores.iter().position(|s| matches!(s, Score::Assessed { .. }));
+    let target = inputs.baseline.scores.iter().position(|s| matches!(s, Score::Assessed { .. }));
     let levels = |f: &Forecasted| match target.and_then(|i| f.scores.get(i)) {
         Some(Score::Assessed { likelihood, impact, .. }) => {
             (likelihood.as_str().to_string(), impact.as_str().to_string())
@@ -392,8 +401,7 @@ fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
         vec![
             name.to_string(),
             count(a, true, Standing::OffTrack).to_string(),
-            (count(a, true, Standing::AtRisk) + count(a, true, Standing::Unknown))
-                .to_string(),
+            (count(a, true, Standing::AtRisk) + count(a, true, Standing::Unknown)).to_string(),
             gbp(a.exposure.at_risk_gbp),
             l,
             i,
@@ -440,10 +448,7 @@ fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
 pub fn document(inputs: &RiskInputs) -> Document {
     let e = &inputs.baseline.e;
     let d = &e.model.document;
-    let mut doc = Document {
-        title: format!("{}: Risk Analysis", d.council),
-        blocks: Vec::new(),
-    };
+    let mut doc = Document { title: format!("{}: Risk Analysis", d.council), blocks: Vec::new() };
     doc.push(Block::Heading(1, "Risk Analysis".into()));
     doc.push(para(format!(
         "This section assesses the risks of the Council's Strategic Risk Register against the forecast of the {} ODPM priority outcomes in {}'s {}, {} ({}), judged on {}.",

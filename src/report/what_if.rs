@@ -36,10 +36,11 @@ pub struct SlipLine {
     pub id: String,
     /// The change as written: `+3m`, `2005-10-31`, `complete`.
     pub slip: String,
-    /// Days the work's forecast finish moved (the most, for an action's tasks), or null when
+    /// Days the work's forecast finish moved (for an action: its last task's), or null when
     /// its forecast is unknown.
     pub days: Option<i64>,
-    /// The work's forecast finish in the baseline (for an action: its latest task).
+    /// The work's forecast finish in the baseline (for an action: its last task's; null when
+    /// any is unknown).
     pub from: Option<String>,
     /// ... and in the scenario.
     pub to: Option<String>,
@@ -121,9 +122,7 @@ impl WhatIf {
             .iter()
             .map(|s| {
                 let nodes = scenario::targets(e.model, e.graph, s).unwrap_or_default();
-                let latest = |a: &Assessment| {
-                    nodes.iter().filter_map(|n| a.forecast[n.index()]).max().map(|d| d.to_string())
-                };
+                let latest = |a: &Assessment| scenario::finish(a, &nodes).map(|d| d.to_string());
                 SlipLine {
                     id: s.id.clone(),
                     slip: s.text.split_once('=').map_or(&*s.text, |(_, c)| c).trim().to_string(),
@@ -167,10 +166,7 @@ impl WhatIf {
                 scenario_gbp: after.exposure.at_risk_gbp,
                 change_gbp: after.exposure.at_risk_gbp as i64 - before.exposure.at_risk_gbp as i64,
             },
-            summary: SummaryChange {
-                baseline: Summary::of(before),
-                scenario: Summary::of(after),
-            },
+            summary: SummaryChange { baseline: Summary::of(before), scenario: Summary::of(after) },
         }
     }
 
@@ -315,10 +311,11 @@ pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
             })
             .collect();
         let moved = w.changed.iter().filter(|c| c.status_changed).count();
+        let n = w.changed.len();
         out.push_str(&format!(
-            "{} outcomes move ({} change status):\n\n",
-            w.changed.len(),
-            moved
+            "{n} {} ({moved} {} status):\n\n",
+            if n == 1 { "outcome moves" } else { "outcomes move" },
+            if moved == 1 { "changes" } else { "change" },
         ));
         out.push_str(&text::table(
             &["code", "status", "change", "forecast", "now driven by"],

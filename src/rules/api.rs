@@ -199,11 +199,11 @@ pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<EvidenceView>("Evidence");
     const STATUSES: [&str; 5] = ["achieved", "on_track", "at_risk", "off_track", "unknown"];
     for (c, category) in ["required", "good"].into_iter().enumerate() {
-        engine.register_get(&format!("{category}_total"), move |e: &mut EvidenceView| {
+        engine.register_get(format!("{category}_total"), move |e: &mut EvidenceView| {
             e.counts[c].iter().sum::<i64>()
         });
         for (s, status) in STATUSES.into_iter().enumerate() {
-            engine.register_get(&format!("{category}_{status}"), move |e: &mut EvidenceView| {
+            engine.register_get(format!("{category}_{status}"), move |e: &mut EvidenceView| {
                 e.counts[c][s]
             });
         }
