@@ -133,7 +133,8 @@ pub fn score(
 }
 
 /// The work on the critical path of every Required outcome at risk or off track, not yet
-/// complete: soonest latest finish first, then in model order.
+/// complete: the work furthest behind first (no forecast, then least slack), then in model
+/// order.
 pub fn proposed_actions(model: &Model, graph: &Graph, a: &Assessment) -> Vec<ProposedAction> {
     let mut actions: Vec<ProposedAction> = Vec::new();
     for r in &a.outcomes {
@@ -159,7 +160,11 @@ pub fn proposed_actions(model: &Model, graph: &Graph, a: &Assessment) -> Vec<Pro
             }
         }
     }
-    actions.sort_by_key(|p| (p.latest, p.node));
+    // The work furthest behind first: no forecast at all, then least slack.
+    actions.sort_by_key(|p| {
+        let slack = p.latest.zip(p.forecast).map(|(l, f)| (l - f).num_days());
+        (slack.is_some(), slack, p.latest, p.node)
+    });
     actions
 }
 
