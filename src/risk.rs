@@ -47,6 +47,8 @@ pub struct ProposedAction {
     pub latest: Option<NaiveDate>,
     /// Its forecast finish.
     pub forecast: Option<NaiveDate>,
+    /// The earliest it can finish from the dates that are known.
+    pub floor: Option<NaiveDate>,
 }
 
 fn is_required(model: &Model, graph: &Graph, node: NodeIndex) -> bool {
@@ -156,6 +158,7 @@ pub fn proposed_actions(model: &Model, graph: &Graph, a: &Assessment) -> Vec<Pro
                     blocks: vec![r.node],
                     latest: a.latest[n.index()],
                     forecast: a.forecast[n.index()],
+                    floor: a.floor[n.index()],
                 }),
             }
         }

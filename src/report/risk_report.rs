@@ -276,7 +276,10 @@ fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction
                     format!("{} ({})", text::clip(&e.label(p.node), 90), e.id(p.node)),
                     outcome_list(e, &p.blocks),
                     date_or(p.latest, "–"),
-                    date_or(p.forecast, "no date"),
+                    match (p.forecast, p.floor) {
+                        (None, Some(floor)) => format!("not before {}", long_date(floor)),
+                        (f, _) => date_or(f, "no date"),
+                    },
                     e.owner(p.node).unwrap_or_else(|| "not named in the routemap".into()),
                 ]
             })
