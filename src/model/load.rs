@@ -121,45 +121,96 @@ pub fn short_hash(parts: &[&[u8]]) -> String {
     format!("{h:016x}")[..12].to_string()
 }
 
-/// Deserialise a whole file, turning serde's error into a located diagnostic.
-/// `doc` names the page describing the format, for help text.
+/// Deserialise a whole file, turning serde's error into a located diagnostic. A file whose
+/// first character is `{` is JSON (which is YAML too) and is read by the much faster JSON
+/// parser, for machine-written roll-ups. `doc` names the page describing the format, for help.
 pub(crate) fn parse_yaml<T: DeserializeOwned>(
     file: &Located,
     text: &str,
     doc: &str,
 ) -> Result<T, Error> {
-    let de = serde_yaml::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let mut message = inner.to_string();
-        let location = inner.location().map(|l| {
-            let suffix = format!(" at line {} column {}", l.line(), l.column());
+    // (path, message, line and column)
+    let failed: (String, String, Option<(usize, usize)>) = if text.trim_start().starts_with('{') {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let json_at = |e: &serde_json::Error| {
+            let mut message = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
             if let Some(cut) = message.find(&suffix) {
                 message.truncate(cut);
             }
-            let line = text.lines().nth(l.line().saturating_sub(1)).unwrap_or("");
-            let width = token_width(line, l.column());
-            file.location(l.line(), l.column(), width)
-        });
-        // serde_yaml prefixes some messages with the (parent) path already: keep ours only.
-        if let Some((prefix, rest)) = message.split_once(": ")
-            && !prefix.contains(' ')
-            && path.starts_with(prefix.trim_end_matches('.'))
-        {
-            message = rest.to_string();
+            let at = (e.line() > 0).then(|| (e.line(), json_column(text, e.line(), e.column())));
+            (message, at)
+        };
+        match serde_path_to_error::deserialize(&mut de) {
+            Ok(v) => match de.end() {
+                Ok(()) => return Ok(v),
+                Err(e) => {
+                    let (message, at) = json_at(&e);
+                    (".".to_string(), message, at)
+                }
+            },
+            Err(e) => {
+                let path = e.path().to_string();
+                let (message, at) = json_at(e.inner());
+                (path, message, at)
+            }
         }
-        let help = serde_help(&message, doc);
-        // A syntax error has no meaningful field path.
-        if path != "." && !path.contains('?') && !message.contains("not allowed in this context") {
-            message = format!("{path}: {message}");
+    } else {
+        let de = serde_yaml::Deserializer::from_str(text);
+        match serde_path_to_error::deserialize(de) {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let mut message = inner.to_string();
+                let at = inner.location().map(|l| (l.line(), l.column()));
+                if let Some((line, column)) = at {
+                    let suffix = format!(" at line {line} column {column}");
+                    if let Some(cut) = message.find(&suffix) {
+                        message.truncate(cut);
+                    }
+                }
+                (path, message, at)
+            }
         }
-        let diagnostic = Diagnostic::new(message).at(location.or_else(|| file.at(&path)));
-        Error::from(match help {
-            Some(h) => diagnostic.help(h),
-            None => diagnostic,
-        })
-    })
+    };
+    let (path, mut message, at) = failed;
+    let location = at.map(|(line, column)| {
+        let source = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        file.location(line, column, token_width(source, column))
+    });
+    // serde_yaml prefixes some messages with the (parent) path already: keep ours only.
+    if let Some((prefix, rest)) = message.split_once(": ")
+        && !prefix.contains(' ')
+        && path.starts_with(prefix.trim_end_matches('.'))
+    {
+        message = rest.to_string();
+    }
+    let help = serde_help(&message, doc);
+    // A syntax error has no meaningful field path.
+    if path != "." && !path.contains('?') && !message.contains("not allowed in this context") {
+        message = format!("{path}: {message}");
+    }
+    let diagnostic = Diagnostic::new(message).at(location.or_else(|| file.at(&path)));
+    Err(Error::from(match help {
+        Some(h) => diagnostic.help(h),
+        None => diagnostic,
+    }))
+}
+
+/// serde_json reports the column just after a string it rejects (a key, a value): point at the
+/// string's opening quote instead.
+fn json_column(text: &str, line: usize, column: usize) -> usize {
+    let source: Vec<char> =
+        text.lines().nth(line.saturating_sub(1)).unwrap_or("").chars().collect();
+    let end = column.min(source.len());
+    if end > 0
+        && source[end - 1] == '"'
+        && let Some(open) = source[..end - 1].iter().rposition(|c| *c == '"')
+    {
+        return open + 1;
+    }
+    column.max(1)
 }
 
 /// Help for serde's messages: say what to write.

@@ -2,34 +2,45 @@
 //! errors found after deserialising still point at the line and column.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::error::Location;
 
-/// A file's text and the position of every node in it.
+/// A file's text and, built on first use, the position of every node in it: a valid file
+/// never pays for the index.
 #[derive(Debug, Clone, Default)]
 pub struct Located {
     /// The file name as shown to the user.
     pub name: String,
     text: String,
-    positions: HashMap<String, (usize, usize, usize)>,
+    positions: OnceLock<HashMap<String, (usize, usize, usize)>>,
 }
 
 impl Located {
-    /// Index a file. A file that does not parse indexes nothing (serde reports the syntax error).
+    /// Keep a file's text for locating errors in it.
     pub fn new(name: &str, text: &str) -> Self {
-        let mut index = Indexer::default();
-        let _ = Parser::new_from_str(text).load(&mut index, false);
-        Located { name: name.to_string(), text: text.to_string(), positions: index.positions }
+        Located { name: name.to_string(), text: text.to_string(), positions: OnceLock::new() }
+    }
+
+    /// The position of every node, indexed on first use. A file that does not parse indexes
+    /// nothing (serde reports the syntax error).
+    fn positions(&self) -> &HashMap<String, (usize, usize, usize)> {
+        self.positions.get_or_init(|| {
+            let mut index = Indexer::default();
+            let _ = Parser::new_from_str(&self.text).load(&mut index, false);
+            index.positions
+        })
     }
 
     /// The location of the node at `path`, or of its nearest located parent.
     pub fn at(&self, path: &str) -> Option<Location> {
+        let positions = self.positions();
         let mut p = path;
         loop {
-            if let Some(&(line, column, width)) = self.positions.get(p) {
+            if let Some(&(line, column, width)) = positions.get(p) {
                 return Some(self.location(line, column, width));
             }
             let cut = p.rfind(['.', '['])?;
