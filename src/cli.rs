@@ -484,8 +484,7 @@ fn risk_report(
         None => Vec::new(),
     };
     let (m, g, r, a) = (&s.model, &s.graph, &s.rules, &s.assessment);
-    let actions = risk::proposed_actions(m, g, a);
-    let after = risk::after_actions(m, g, r, a, &actions)?;
+    let risk::Plan { actions, after } = risk::plan(m, g, r, a)?;
     let mut runs = Vec::with_capacity(chosen.len());
     for sc in &chosen {
         runs.push(scenario::run(m, g, r, a, sc)?);

@@ -134,20 +134,44 @@ pub fn score(
     Ok(out)
 }
 
-/// The work on the critical path of every Required outcome at risk or off track, not yet
-/// complete: the work furthest behind first (no forecast, then least slack), then in model
-/// order.
-pub fn proposed_actions(model: &Model, graph: &Graph, a: &Assessment) -> Vec<ProposedAction> {
+/// The proposed actions and the forecast if they all finish in time.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The work to finish in time: the work furthest behind first (no forecast, then least
+    /// slack), then in model order.
+    pub actions: Vec<ProposedAction>,
+    /// The forecast if every action finishes by its latest finish date.
+    pub after: Assessment,
+}
+
+/// The unfinished work on the driving chains of `on`'s Required outcomes at risk or off track,
+/// as actions with the baseline's dates. When `only_late` is set, only work still late in `on`
+/// that `known` does not hold yet.
+fn chain_actions(
+    model: &Model,
+    graph: &Graph,
+    baseline: &Assessment,
+    on: &Assessment,
+    known: &[ProposedAction],
+    only_late: bool,
+) -> Vec<ProposedAction> {
     let mut actions: Vec<ProposedAction> = Vec::new();
-    for r in &a.outcomes {
+    for r in &on.outcomes {
         if !is_required(model, graph, r.node)
             || !matches!(r.standing, Standing::AtRisk | Standing::OffTrack)
         {
             continue;
         }
         for &n in &r.drivers {
+            let i = n.index();
+            let late = |a: &Assessment| match (a.latest[i], a.forecast[i].or(a.floor[i])) {
+                (Some(latest), Some(f)) => f > latest,
+                _ => false,
+            };
             if graph.dag[n].kind == NodeKind::Outcome
-                || matches!(a.basis.own[n.index()], Own::Done(_))
+                || matches!(baseline.basis.own[i], Own::Done(_))
+                || known.iter().any(|p| p.node == n)
+                || (only_late && !late(on))
             {
                 continue;
             }
@@ -156,24 +180,39 @@ pub fn proposed_actions(model: &Model, graph: &Graph, a: &Assessment) -> Vec<Pro
                 None => actions.push(ProposedAction {
                     node: n,
                     blocks: vec![r.node],
-                    latest: a.latest[n.index()],
-                    forecast: a.forecast[n.index()],
-                    floor: a.floor[n.index()],
+                    latest: baseline.latest[i],
+                    forecast: baseline.forecast[i],
+                    floor: baseline.floor[i],
                 }),
             }
         }
     }
-    // The work furthest behind first: no forecast at all, then least slack.
-    actions.sort_by_key(|p| {
-        let slack = p.latest.zip(p.forecast).map(|(l, f)| (l - f).num_days());
-        (slack.is_some(), slack, p.latest, p.node)
-    });
     actions
+}
+
+/// The work on the critical path of every Required outcome at risk or off track, not yet
+/// complete; then, as long as finishing all of it in time leaves such an outcome late, the work
+/// that then sets its date. With the forecast if it all finishes in time.
+pub fn plan(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Result<Plan, Error> {
+    let mut actions = chain_actions(model, graph, a, a, &[], false);
+    loop {
+        let after = after_actions(model, graph, rules, a, &actions)?;
+        let more = chain_actions(model, graph, a, &after, &actions, true);
+        if more.is_empty() {
+            // The work furthest behind first: no forecast at all, then least slack.
+            actions.sort_by_key(|p| {
+                let slack = p.latest.zip(p.forecast).map(|(l, f)| (l - f).num_days());
+                (slack.is_some(), slack, p.latest, p.node)
+            });
+            return Ok(Plan { actions, after });
+        }
+        actions.extend(more);
+    }
 }
 
 /// The forecast if every proposed action finishes by its latest finish date (or on the as-of
 /// date, where that has already passed).
-pub fn after_actions(
+fn after_actions(
     model: &Model,
     graph: &Graph,
     rules: &Rules,

@@ -62,7 +62,8 @@ impl Document {
         for b in &self.blocks {
             match b {
                 Block::Heading(level, text) => {
-                    out.push_str(&format!("{} {}\n\n", "#".repeat(usize::from(*level)), text));
+                    let text = escape_markdown(text, false);
+                    out.push_str(&format!("{} {text}\n\n", "#".repeat(usize::from(*level))));
                 }
                 Block::Para(runs) => {
                     for r in runs {
@@ -80,7 +81,7 @@ impl Document {
                     out.push('\n');
                 }
                 Block::Table { headers, rows } => {
-                    let cell = |s: &str| md_escape(s).replace('|', "\\|").replace('\n', " ");
+                    let cell = |s: &str| escape_markdown(s, false).replace('|', "\\|");
                     let head: Vec<String> = headers.iter().map(|h| cell(h)).collect();
                     out.push_str(&format!("| {} |\n", head.join(" | ")));
                     out.push_str(&format!("|{}\n", "---|".repeat(headers.len())));
@@ -177,11 +178,44 @@ fn html_escape(s: &str) -> String {
     out
 }
 
-/// Escape the characters Markdown would read as emphasis or markup.
+/// Text as Markdown reads it literally, on one line: line breaks become spaces, and characters
+/// Markdown would read as emphasis, code, links, HTML, entities or (at the start) a block
+/// marker are escaped. An underscore inside a word (`HIGH_OFF_TRACK`) is left alone, as
+/// Markdown does not read it as emphasis.
 fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    escape_markdown(s, true)
+}
+
+/// [`md_escape`], optionally leaving block markers at the start alone (in a heading).
+fn escape_markdown(s: &str, block_start: bool) -> String {
+    let mut chars: Vec<char> = Vec::with_capacity(s.len());
     for c in s.chars() {
-        if matches!(c, '*' | '`' | '<' | '[' | ']') {
+        if !c.is_whitespace() {
+            chars.push(c);
+        } else if chars.last() != Some(&' ') {
+            chars.push(' ');
+        }
+    }
+    let mut out = String::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let word = |j: Option<&char>| j.is_some_and(|c| c.is_alphanumeric());
+        let inside_word =
+            c == '_' && word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1));
+        let escape = match c {
+            '\\' | '*' | '`' | '<' | '[' | ']' => true,
+            // Only where it would start an entity such as `&lt;`.
+            '&' => {
+                let rest = &chars[i + 1..];
+                let name = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '#');
+                let n = name.count();
+                n > 0 && rest.get(n) == Some(&';')
+            }
+            '_' => !inside_word,
+            '#' | '>' | '+' | '-' | '|' | '=' => block_start && i == 0,
+            '.' | ')' => block_start && i > 0 && chars[..i].iter().all(char::is_ascii_digit),
+            _ => false,
+        };
+        if escape {
             out.push('\\');
         }
         out.push(c);
@@ -201,12 +235,26 @@ mod tests {
         d.push(Block::Table { headers: vec!["a".into()], rows: vec![vec!["x|y".into()]] });
         assert_eq!(
             d.markdown(),
-            "# Risk <analysis>\n\n**Likelihood:** High_ish\n\n| a |\n|---|\n| x\\|y |\n"
+            "# Risk \\<analysis>\n\n**Likelihood:** High_ish\n\n| a |\n|---|\n| x\\|y |\n"
         );
         let html = d.html();
         assert!(html.contains("<title>T &amp; c</title>"));
         assert!(html.contains("<h1>Risk &lt;analysis&gt;</h1>"));
         assert!(html.contains("<td>x|y</td>"));
         assert!(!html.contains("http"), "no external assets");
+    }
+
+    #[test]
+    fn markdown_reads_text_literally() {
+        assert_eq!(md_escape("HIGH_OFF_TRACK = 3"), "HIGH_OFF_TRACK = 3");
+        assert_eq!(
+            md_escape("_x_ *y* `z` [a](b) &lt; <b>"),
+            "\\_x\\_ \\*y\\* \\`z\\` \\[a\\](b) \\&lt; \\<b>"
+        );
+        assert_eq!(md_escape("one\n\n## two\n| a |"), "one ## two | a |");
+        assert_eq!(md_escape("# x"), "\\# x");
+        assert_eq!(md_escape("- x"), "\\- x");
+        assert_eq!(md_escape("12. x"), "12\\. x");
+        assert_eq!(md_escape("a\\b"), "a\\\\b");
     }
 }

@@ -29,20 +29,42 @@ use crate::rules::Rules;
 /// Write `text` to `path` so that the file appears complete or not at all: write a temporary
 /// file beside it, flush it to disk, then rename it over `path`. On any error the temporary file
 /// is removed and an earlier file at `path` is left as it was.
+///
+/// A symbolic link is followed, so the file it points to is replaced and the link kept; an
+/// existing file keeps its permissions. Something that is not a regular file (`/dev/stdout`, a
+/// named pipe) cannot be replaced, so it is written to directly.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if name.is_empty() {
-        return Err(Error::msg(format!("cannot write to {}: not a file name", path.display())));
-    }
-    let temp = path.with_file_name(format!(".{name}.partial"));
     let fail = |e: std::io::Error| {
         Error::msg(format!("cannot write {}: {}", path.display(), io_reason(&e)))
     };
+    let existing = std::fs::metadata(path).ok();
+    if let Some(m) = &existing {
+        if m.is_dir() {
+            return Err(Error::msg(format!("cannot write {}: it is a directory", path.display())));
+        }
+        if !m.is_file() {
+            let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(fail)?;
+            return f.write_all(text.as_bytes()).map_err(fail);
+        }
+    }
+    // Where the bytes really go: through any symbolic links.
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).map_err(fail)?,
+        _ => path.to_path_buf(),
+    };
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if name.is_empty() {
+        return Err(Error::msg(format!("cannot write to {}: not a file name", path.display())));
+    }
+    let temp = target.with_file_name(format!(".{name}.partial"));
     let written = (|| {
         let mut f = std::fs::File::create(&temp)?;
         f.write_all(text.as_bytes())?;
+        if let Some(m) = &existing {
+            f.set_permissions(m.permissions())?;
+        }
         f.sync_all()?;
-        std::fs::rename(&temp, path)
+        std::fs::rename(&temp, &target)
     })();
     if let Err(e) = written {
         if temp.is_file() {

@@ -266,7 +266,7 @@ fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction
         ));
     } else {
         doc.push(para(format!(
-            "Each piece of work below sets the date of a Required outcome that is at risk or forecast to miss its deadline. It must finish by the date shown for every outcome it serves to be met ({} in all).",
+            "Each piece of work below sets the date of a Required outcome that is at risk or forecast to miss its deadline, or would set it once the rest of the list finishes in time. Each must finish by the date shown for every outcome it serves to be met ({} in all).",
             actions.len()
         )));
         let rows = actions
