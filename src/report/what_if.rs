@@ -65,6 +65,8 @@ pub struct Changed {
     pub status_changed: bool,
     /// Whether the chain of work that sets its date changed.
     pub drivers_changed: bool,
+    /// The slipped work on the scenario's chain, root cause first.
+    pub slipped_drivers: Vec<String>,
 }
 
 /// An outcome's position in one assessment.
@@ -132,6 +134,11 @@ impl WhatIf {
                 }
             })
             .collect();
+        let slipped: Vec<petgraph::graph::NodeIndex> = scenario
+            .slips
+            .iter()
+            .flat_map(|s| scenario::targets(e.model, e.graph, s).unwrap_or_default())
+            .collect();
         let changed = before
             .outcomes
             .iter()
@@ -152,6 +159,12 @@ impl WhatIf {
                     days: b.forecast.zip(a.forecast).map(|(b, a)| (a - b).num_days()),
                     status_changed: b.standing != a.standing,
                     drivers_changed: b.drivers != a.drivers,
+                    slipped_drivers: a
+                        .drivers
+                        .iter()
+                        .filter(|n| slipped.contains(n))
+                        .map(|n| e.id(*n).to_string())
+                        .collect(),
                 }
             })
             .collect();
@@ -302,10 +315,10 @@ pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
                         forecast_text(&c.baseline),
                         forecast_text(&c.scenario)
                     )),
-                    cell(if c.drivers_changed {
-                        c.scenario.drivers.first().cloned().unwrap_or_default()
-                    } else {
-                        String::new()
+                    cell(match (c.drivers_changed, c.slipped_drivers.is_empty()) {
+                        (false, _) => String::new(),
+                        (true, true) => c.scenario.drivers.first().cloned().unwrap_or_default(),
+                        (true, false) => c.slipped_drivers.join(", "),
                     }),
                 ]
             })
