@@ -73,18 +73,43 @@ impl CriticalPath {
         }
     }
 
-    /// A readable table of the steps.
+    /// A readable table of the steps, under a heading naming the outcome.
     pub fn table(&self, e: &Evaluated, r: &OutcomeResult) -> String {
         let title = &e.model.outcomes[r.node.index()].title;
+        let floor = e.assessment.floor[r.node.index()];
+        let (forecast, slack) = match (r.forecast, floor) {
+            (Some(f), _) => (text::short_date(f), text::slack_words(r.slack_days)),
+            (None, Some(floor)) if floor > r.deadline => (
+                format!("unknown (not before {})", text::short_date(floor)),
+                format!("at least {} late", text::days((floor - r.deadline).num_days())),
+            ),
+            (None, Some(floor)) => (
+                format!("unknown (not before {})", text::short_date(floor)),
+                "slack unknown".into(),
+            ),
+            (None, None) => ("unknown".to_string(), "slack unknown".to_string()),
+        };
         let mut out = format!(
-            "{} {} — {}\n  deadline {}, forecast {}, slack {} days\n\n",
+            "{} {} — {}\n  deadline {}, forecast {forecast}, {slack}\n\n{}",
             self.outcome,
             r.standing.as_str(),
             text::clip(title, 70),
             text::short_date(r.deadline),
-            text::opt_date(r.forecast),
-            text::opt_days(r.slack_days),
+            self.steps_table(e, r)
         );
+        let assumed: Vec<&str> =
+            self.steps.iter().filter_map(|s| s.assumption.as_deref()).collect();
+        if !assumed.is_empty() {
+            out.push_str("\n  assumed:\n");
+            for a in assumed {
+                out.push_str(&format!("  - {a}\n"));
+            }
+        }
+        out
+    }
+
+    /// The steps alone.
+    pub fn steps_table(&self, e: &Evaluated, r: &OutcomeResult) -> String {
         let a = e.assessment;
         let rows: Vec<Vec<(String, String)>> = r
             .drivers
@@ -102,18 +127,6 @@ impl CriticalPath {
                 ]
             })
             .collect();
-        out.push_str(&text::table(
-            &["step", "kind", "forecast", "latest", "slack", "owner", "what"],
-            &rows,
-        ));
-        let assumed: Vec<&str> =
-            self.steps.iter().filter_map(|s| s.assumption.as_deref()).collect();
-        if !assumed.is_empty() {
-            out.push_str("\n  assumed:\n");
-            for a in assumed {
-                out.push_str(&format!("  - {a}\n"));
-            }
-        }
-        out
+        text::table(&["step", "kind", "forecast", "latest", "slack", "owner", "what"], &rows)
     }
 }

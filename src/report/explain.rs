@@ -145,7 +145,7 @@ impl Explanation {
             out.push_str(&text::table(&["task", "status", "target", "forecast", "what"], &rows));
         }
         out.push_str("\nWhat sets its date:\n");
-        out.push_str(&self.critical_path.table(e, r));
+        out.push_str(&self.critical_path.steps_table(e, r));
         if !self.assumptions.is_empty() {
             out.push_str("\nAssumptions upstream of it:\n");
             for a in &self.assumptions {

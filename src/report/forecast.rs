@@ -213,6 +213,22 @@ pub fn markdown(e: &Evaluated) -> String {
     let f = Forecast::new(e);
     let mut out = format!("## Forecast of the ODPM priority outcomes\n\n{}\n\n", e.provenance());
     out.push_str(&text::markdown(&PLAIN_HEADERS, &plain_rows(&f)));
+    out.push('\n');
+    let rows: Vec<Vec<String>> = [("Required", &f.summary.required), ("Good", &f.summary.good)]
+        .into_iter()
+        .map(|(name, counts)| {
+            let mut row = vec![name.to_string()];
+            row.extend(
+                Standing::ALL
+                    .iter()
+                    .map(|s| counts.get(s.as_str()).copied().unwrap_or(0).to_string()),
+            );
+            row
+        })
+        .collect();
+    let mut headers = vec!["Outcomes"];
+    headers.extend(Standing::ALL.iter().map(|s| s.as_str()));
+    out.push_str(&text::markdown(&headers, &rows));
     if !f.assumptions.is_empty() {
         out.push_str("\n**Assumptions**\n\n");
         for a in &f.assumptions {

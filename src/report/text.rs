@@ -161,6 +161,15 @@ pub fn gbp_change(change: i64) -> String {
     }
 }
 
+/// Slack in words: `31 days of slack`, `59 days late`, `slack unknown`.
+pub fn slack_words(slack: Option<i64>) -> String {
+    match slack {
+        None => "slack unknown".to_string(),
+        Some(d) if d < 0 => format!("{} late", days(-d)),
+        Some(d) => format!("{} of slack", days(d)),
+    }
+}
+
 /// A count of days in words: `1 day`, `92 days`.
 pub fn days(n: i64) -> String {
     if n.abs() == 1 { format!("{n} day") } else { format!("{n} days") }
