@@ -24,9 +24,9 @@ fn statuses(args: &[&str]) -> BTreeMap<String, String> {
 }
 
 #[test]
-fn not_started_work_near_the_deadline_is_at_risk() {
+fn not_started_work_near_the_deadline_is_off_track() {
     let default = statuses(&[]);
-    let custom = statuses(&["--rules", "fixtures/rules/not-started-at-risk"]);
+    let custom = statuses(&["--rules", "fixtures/rules/not-started-off-track"]);
     let changed: Vec<(&str, &str, &str)> = default
         .iter()
         .filter(|(code, status)| custom[*code] != **status)
@@ -47,13 +47,13 @@ fn not_started_work_near_the_deadline_is_at_risk() {
 
 #[test]
 fn custom_rules_are_named_in_the_output() {
-    let out = ok(&["--rules", "fixtures/rules/not-started-at-risk", "explain", "G11"]);
+    let out = ok(&["--rules", "fixtures/rules/not-started-off-track", "explain", "G11"]);
     assert!(out.contains("Status: off_track (1 task(s) not started"), "{out}");
-    assert!(out.contains("fixtures/rules/not-started-at-risk/classify.rhai"), "{out}");
+    assert!(out.contains("fixtures/rules/not-started-off-track/classify.rhai"), "{out}");
     // Files the directory does not replace stay the embedded ones.
     let f = json(&ok(&[
         "--rules",
-        "fixtures/rules/not-started-at-risk",
+        "fixtures/rules/not-started-off-track",
         "forecast",
         "--format",
         "json",
@@ -63,7 +63,7 @@ fn custom_rules_are_named_in_the_output() {
         serde_json::json!([
             "<embedded>/rules/deadlines.rhai",
             "<embedded>/rules/forecast.rhai",
-            "fixtures/rules/not-started-at-risk/classify.rhai",
+            "fixtures/rules/not-started-off-track/classify.rhai",
             "<embedded>/rules/funding.rhai",
             "<embedded>/rules/risk.rhai"
         ])
@@ -74,7 +74,7 @@ fn custom_rules_are_named_in_the_output() {
 
 #[test]
 fn check_accepts_a_valid_rules_directory() {
-    ok(&["--rules", "fixtures/rules/not-started-at-risk", "check"]);
+    ok(&["--rules", "fixtures/rules/not-started-off-track", "check"]);
 }
 
 #[test]
