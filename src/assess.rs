@@ -250,7 +250,7 @@ pub fn assess_reusing(
             );
         let assumptions: Vec<NodeIndex> = match same {
             Some(r) => r.assumptions.clone(),
-            None => schedule::upstream(graph, node)
+            None => schedule::upstream_open(graph, &basis.own, node)
                 .into_iter()
                 .filter(|n| basis.assumption[n.index()].is_some())
                 .collect(),
@@ -272,10 +272,12 @@ pub fn assess_reusing(
         view.no_earlier_than = floor[node.index()];
         view.slack_days = slack_days;
         view.tasks_total = tasks.len() as i64;
-        view.tasks_complete =
-            tasks.iter().filter(|t| task_status(t).0 == Status::Complete).count() as i64;
+        // Done as the basis has it: complete in the model, or made complete by a scenario.
+        let done = |t: &&NodeIndex| matches!(basis.own[t.index()], Own::Done(_));
+        view.tasks_complete = tasks.iter().filter(done).count() as i64;
         view.tasks_not_started =
-            tasks.iter().filter(|t| task_status(t).0 == Status::NotStarted).count() as i64;
+            tasks.iter().filter(|t| !done(t) && task_status(t).0 == Status::NotStarted).count()
+                as i64;
         view.assumed_drivers =
             drivers.iter().filter(|n| basis.assumption[n.index()].is_some()).count() as i64;
         view.assumptions = assumptions.len() as i64;

@@ -450,9 +450,28 @@ fn what_if(
     let chosen = scenarios(s, slips, file)?;
     let e = s.evaluated();
     let mut results = Vec::with_capacity(chosen.len());
+    let mut runs = Vec::with_capacity(chosen.len());
+    let mut errors = Vec::new();
     for sc in &chosen {
-        let after = scenario::run(&s.model, &s.graph, &s.rules, &s.assessment, sc)?;
-        results.push(WhatIf::new(&e, sc, &after));
+        // A scenario judged on another date is compared with the routemap judged on that date,
+        // so that what it reports moving is what its slips move.
+        let own_date = sc.as_of.filter(|d| *d != s.assessment.basis.as_of);
+        let before = match own_date {
+            Some(d) => Some(assess::evaluate(&s.model, &s.graph, &s.rules, d)?),
+            None => None,
+        };
+        let base = before.as_ref().unwrap_or(&s.assessment);
+        match scenario::run(&s.model, &s.graph, &s.rules, base, sc) {
+            Ok(after) => {
+                let on_date = Evaluated { assessment: base, ..s.evaluated() };
+                results.push(WhatIf::new(&on_date, sc, &after));
+                runs.push(after);
+            }
+            Err(e) => errors.extend(e.diagnostics),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
     }
     if file.is_none() {
         let w = results.remove(0);
@@ -468,8 +487,8 @@ fn what_if(
     }
     let c = Comparison::new(&e, results);
     Ok(Done::ok(match format {
-        OutFormat::Table => what_if::comparison_table(&e, &c),
-        OutFormat::Md => what_if::comparison_markdown(&e, &c),
+        OutFormat::Table => what_if::comparison_table(&e, &c, &runs),
+        OutFormat::Md => what_if::comparison_markdown(&e, &c, &runs),
         OutFormat::Json => json::to_string(&c),
     }))
 }

@@ -211,7 +211,7 @@ pub fn plan(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Resu
 }
 
 /// The forecast if every proposed action finishes by its latest finish date (or on the as-of
-/// date, where that has already passed).
+/// date, where that has already passed). Nothing is moved later than its forecast.
 fn after_actions(
     model: &Model,
     graph: &Graph,
@@ -222,8 +222,12 @@ fn after_actions(
     let slips = actions
         .iter()
         .filter_map(|p| {
-            let latest = p.latest?;
-            let by = p.forecast.map_or(latest, |f| f.min(latest)).max(a.basis.as_of);
+            // Late or undated work is brought to its latest finish (or to the as-of date, if
+            // that has passed); work already forecast in time is left as it is.
+            let by = p.latest?.max(a.basis.as_of);
+            if p.forecast.is_some_and(|f| f <= by) {
+                return None;
+            }
             let id = graph.dag[p.node].id.clone();
             Some(Slip { text: format!("{id}={by}"), id, change: Change::On(by), location: None })
         })

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
 use serde::Deserialize;
 
-use crate::assess::{self, Assessment, Basis, Standing};
+use crate::assess::{self, Assessment, Basis, OutcomeResult, Standing};
 use crate::error::{Diagnostic, Error, Location, io_reason, suggest};
 use crate::graph::{Graph, Item, NodeKind};
 use crate::model::{Category, Located, Model, Span, parse_yaml};
@@ -340,6 +340,37 @@ pub fn run(
     assess::assess_reusing(model, graph, rules, basis, Some(baseline))
 }
 
+/// Whether an outcome moved between two assessments: its status, its forecast, or (where its
+/// forecast is unknown) the earliest it can finish.
+pub fn outcome_moved(
+    baseline: &Assessment,
+    scenario: &Assessment,
+    b: &OutcomeResult,
+    s: &OutcomeResult,
+) -> bool {
+    b.standing != s.standing
+        || b.forecast != s.forecast
+        || baseline.floor[b.node.index()] != scenario.floor[s.node.index()]
+}
+
+/// Days an outcome's finish moved: its forecast, or where the forecast is unknown in both, the
+/// earliest it can finish; `None` when neither can be compared.
+pub fn finish_moved(
+    baseline: &Assessment,
+    scenario: &Assessment,
+    b: &OutcomeResult,
+    s: &OutcomeResult,
+) -> Option<i64> {
+    match (b.forecast, s.forecast) {
+        (Some(bf), Some(sf)) => Some((sf - bf).num_days()),
+        (None, None) => {
+            let (bf, sf) = (baseline.floor[b.node.index()]?, scenario.floor[s.node.index()]?);
+            Some((sf - bf).num_days())
+        }
+        _ => None,
+    }
+}
+
 /// The damage one slip does, compared with the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Damage {
@@ -347,7 +378,8 @@ pub struct Damage {
     pub required_missed: usize,
     /// Pounds of funding exposure added.
     pub exposure_gbp: i64,
-    /// Days of delay added across every outcome's forecast.
+    /// Days of delay added across every outcome's forecast (or, where it has none, the earliest
+    /// it can finish).
     pub delay_days: i64,
 }
 
@@ -362,8 +394,8 @@ impl Damage {
             {
                 d.required_missed += 1;
             }
-            if let (Some(bf), Some(sf)) = (b.forecast, s.forecast) {
-                d.delay_days += (sf - bf).num_days().max(0);
+            if let Some(days) = finish_moved(baseline, scenario, b, s) {
+                d.delay_days += days.max(0);
             }
         }
         d.exposure_gbp =

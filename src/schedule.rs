@@ -169,6 +169,28 @@ fn chain(
     chain
 }
 
+/// Every node `node` still depends on, in index order: what it waits on, directly or not, not
+/// looking past complete work (which no longer waits on anything).
+pub fn upstream_open(graph: &Graph, own: &[Own], node: NodeIndex) -> Vec<NodeIndex> {
+    let mut seen = vec![false; graph.dag.node_count()];
+    let mut stack = vec![node];
+    let mut out = Vec::new();
+    while let Some(n) = stack.pop() {
+        if n != node && matches!(own[n.index()], Own::Done(_)) {
+            continue;
+        }
+        for p in graph.dag.neighbors_directed(n, Direction::Incoming) {
+            if !seen[p.index()] {
+                seen[p.index()] = true;
+                out.push(p);
+                stack.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Every node `node` depends on, directly or not (not including itself), in index order.
 pub fn upstream(graph: &Graph, node: NodeIndex) -> Vec<NodeIndex> {
     let mut seen = vec![false; graph.dag.node_count()];

@@ -279,16 +279,29 @@ fn what_if_json_keeps_the_contract() {
         assert_eq!(b["status"], base["status"], "{code}");
         assert_eq!(b["forecast"], base["forecast"], "{code}");
         assert_eq!(b["drivers"], base["drivers"], "{code}");
-        // Listed only when the status or the forecast moves; never for the better.
-        assert!(b["status"] != s["status"] || b["forecast"] != s["forecast"], "{c:#}");
+        // Listed only when the status, the forecast or (with no forecast) the earliest finish
+        // moves; never for the better.
+        assert!(
+            b["status"] != s["status"]
+                || b["forecast"] != s["forecast"]
+                || b["no_earlier_than"] != s["no_earlier_than"],
+            "{c:#}"
+        );
         assert_eq!(c["status_changed"], b["status"] != s["status"], "{c:#}");
         assert!(no_better(standing(&b["status"]), standing(&s["status"])), "{c:#}");
-        if let (Some(bf), Some(sf)) = (b["forecast"].as_str(), s["forecast"].as_str()) {
-            assert!(sf > bf, "{c:#}");
-            let d = |t: &str| t.parse::<chrono::NaiveDate>().expect("a date");
-            assert_eq!(i64_of(&c["days"], "days"), (d(sf) - d(bf)).num_days(), "{c:#}");
-        } else {
-            assert!(c["days"].is_null(), "{c:#}");
+        let d = |t: &str| t.parse::<chrono::NaiveDate>().expect("a date");
+        let pair = |key: &str| b[key].as_str().zip(s[key].as_str());
+        let compared = match (b["forecast"].is_null(), s["forecast"].is_null()) {
+            (false, false) => pair("forecast"),
+            (true, true) => pair("no_earlier_than"),
+            _ => None,
+        };
+        match compared {
+            Some((bf, sf)) => {
+                assert!(sf > bf, "{c:#}");
+                assert_eq!(i64_of(&c["days"], "days"), (d(sf) - d(bf)).num_days(), "{c:#}");
+            }
+            None => assert!(c["days"].is_null(), "{c:#}"),
         }
     }
     // R28 (e-forms) misses its deadline; the six-month slip of document management pushes G19

@@ -63,13 +63,18 @@ fn count(a: &Assessment, required: bool, s: Standing) -> usize {
 fn position(e: &Evaluated, required: bool) -> String {
     let a = e.assessment;
     let n = |s| count(a, required, s);
+    let verb = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "{} have been achieved, {} are on track, {} are at risk, {} are forecast to miss their deadline and {} cannot yet be forecast",
-        n(Standing::Achieved),
-        n(Standing::OnTrack),
-        n(Standing::AtRisk),
-        n(Standing::OffTrack),
-        n(Standing::Unknown)
+        "{}, {}, {}, {} and {}",
+        verb(n(Standing::Achieved), "has been achieved", "have been achieved"),
+        verb(n(Standing::OnTrack), "is on track", "are on track"),
+        verb(n(Standing::AtRisk), "is at risk", "are at risk"),
+        verb(
+            n(Standing::OffTrack),
+            "is forecast to miss its deadline",
+            "are forecast to miss their deadline"
+        ),
+        verb(n(Standing::Unknown), "cannot yet be forecast", "cannot yet be forecast"),
     )
 }
 
@@ -131,7 +136,7 @@ fn driver_words(e: &Evaluated, r: &OutcomeResult) -> String {
         .filter(|n| e.graph.dag[**n].kind != NodeKind::Outcome)
         .map(|n| e.id(*n))
         .collect();
-    if chain.is_empty() { "its own tasks".to_string() } else { chain.join(" → ") }
+    if chain.is_empty() { "no work serves it".to_string() } else { chain.join(" → ") }
 }
 
 /// The Required outcomes not on track (at risk, off track or unforecast), as a table.
@@ -275,7 +280,12 @@ fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction
                 vec![
                     format!("{} ({})", text::clip(&e.label(p.node), 90), e.id(p.node)),
                     outcome_list(e, &p.blocks),
-                    date_or(p.latest, "–"),
+                    match p.latest {
+                        Some(l) if l < e.assessment.basis.as_of => {
+                            format!("{} (passed)", long_date(l))
+                        }
+                        l => date_or(l, "–"),
+                    },
                     match (p.forecast, p.floor) {
                         (None, Some(floor)) => format!("not before {}", long_date(floor)),
                         (f, _) => date_or(f, "no date"),
@@ -462,20 +472,31 @@ pub fn document(inputs: &RiskInputs) -> Document {
         long_date(d.issue_date),
         long_date(e.assessment.basis.as_of)
     )));
-    doc.push(para(format!(
-        "Of the {} Required outcomes, due by {}, {}. Of the {} Good outcomes, due by {}, {}. The forecast puts {} of the {} IEG grant at risk.",
-        total(e, true),
-        date_or(deadline_of(e, true), "their deadline"),
-        position(e, true),
-        total(e, false),
-        date_or(deadline_of(e, false), "their deadline"),
-        position(e, false),
+    let mut position_words = Vec::new();
+    for (required, name) in [(true, "Required"), (false, "Good")] {
+        let n = total(e, required);
+        if n > 0 {
+            position_words.push(format!(
+                "Of the {n} {name} {}, due by {}, {}.",
+                if n == 1 { "outcome" } else { "outcomes" },
+                date_or(deadline_of(e, required), "its deadline"),
+                position(e, required)
+            ));
+        }
+    }
+    position_words.push(format!(
+        "The forecast puts {} of the {} IEG grant at risk.",
         gbp(e.assessment.exposure.at_risk_gbp),
         gbp(e.assessment.exposure.total_gbp)
-    )));
-    doc.push(para(
-        "The following actions are proposed to minimise the likelihood and impact of risks highlighted by the Council's Strategic Risk Register.",
     ));
+    doc.push(para(position_words.join(" ")));
+    if e.model.risks.is_empty() {
+        doc.push(para("The routemap's risk register lists no strategic risks."));
+    } else {
+        doc.push(para(
+            "The following actions are proposed to minimise the likelihood and impact of risks highlighted by the Council's Strategic Risk Register.",
+        ));
+    }
     for (i, risk) in e.model.risks.iter().enumerate() {
         risk_section(&mut doc, inputs, i, risk);
     }

@@ -17,11 +17,13 @@ pub struct WhatIf {
     pub name: String,
     /// What it supposes, in words.
     pub description: Option<String>,
-    /// The date the scenario was judged on.
+    /// The date the scenario was judged on; `changed` compares it with the routemap judged on
+    /// the same date without its slips.
     pub as_of: String,
     /// The slips, as given.
     pub slips: Vec<SlipLine>,
-    /// Every outcome whose status or forecast differs from the baseline, R1..R29 then G1..G25.
+    /// Every outcome whose status, forecast or (where it has no forecast) earliest possible
+    /// finish differs from the baseline, R1..R29 then G1..G25.
     pub changed: Vec<Changed>,
     /// Funding at risk before and after.
     pub exposure: ExposureChange,
@@ -59,7 +61,7 @@ pub struct Changed {
     pub baseline: State,
     /// After.
     pub scenario: State,
-    /// Days the forecast moved, or null when either is unknown.
+    /// Days the forecast moved (where both are unknown: the earliest possible finish), or null.
     pub days: Option<i64>,
     /// Whether the status changed.
     pub status_changed: bool,
@@ -143,7 +145,7 @@ impl WhatIf {
             .outcomes
             .iter()
             .zip(&after.outcomes)
-            .filter(|(b, a)| b.standing != a.standing || b.forecast != a.forecast)
+            .filter(|(b, a)| scenario::outcome_moved(before, after, b, a))
             .map(|(b, a)| {
                 let o = e.graph.dag[b.node].item;
                 let outcome = match o {
@@ -156,7 +158,7 @@ impl WhatIf {
                     title: outcome.title.clone(),
                     baseline: state(before, e, b),
                     scenario: state(after, e, a),
-                    days: b.forecast.zip(a.forecast).map(|(b, a)| (a - b).num_days()),
+                    days: scenario::finish_moved(before, after, b, a),
                     status_changed: b.standing != a.standing,
                     drivers_changed: b.drivers != a.drivers,
                     slipped_drivers: a
@@ -387,22 +389,28 @@ fn cell_text(s: &State) -> String {
 }
 
 /// The comparison table: outcomes by scenario, for every outcome that moves in any of them.
-fn comparison_rows(e: &Evaluated, c: &Comparison) -> (Vec<String>, Vec<Vec<String>>) {
+fn comparison_rows(
+    e: &Evaluated,
+    c: &Comparison,
+    runs: &[Assessment],
+) -> (Vec<String>, Vec<Vec<String>>) {
     let mut headers = vec!["code".to_string(), "baseline".to_string()];
     headers.extend(c.scenarios.iter().map(|s| s.name.clone()));
     let mut rows = Vec::new();
-    for r in &e.assessment.outcomes {
-        let code = e.id(r.node);
-        if !c.scenarios.iter().any(|s| s.changed.iter().any(|x| x.code == code)) {
+    for (i, r) in e.assessment.outcomes.iter().enumerate() {
+        // Each scenario's position against the baseline column, whatever date it is judged on.
+        let moved: Vec<Option<&OutcomeResult>> = runs
+            .iter()
+            .map(|run| {
+                run.outcomes.get(i).filter(|x| scenario::outcome_moved(e.assessment, run, r, x))
+            })
+            .collect();
+        if moved.iter().all(Option::is_none) {
             continue;
         }
-        let base = state(e.assessment, e, r);
-        let mut row = vec![code.to_string(), cell_text(&base)];
-        for s in &c.scenarios {
-            row.push(match s.changed.iter().find(|x| x.code == code) {
-                Some(x) => cell_text(&x.scenario),
-                None => "same".to_string(),
-            });
+        let mut row = vec![e.id(r.node).to_string(), cell_text(&state(e.assessment, e, r))];
+        for (run, m) in runs.iter().zip(&moved) {
+            row.push(m.map_or_else(|| "same".to_string(), |x| cell_text(&state(run, e, x))));
         }
         rows.push(row);
     }
@@ -410,11 +418,11 @@ fn comparison_rows(e: &Evaluated, c: &Comparison) -> (Vec<String>, Vec<Vec<Strin
     for status in ["off_track", "at_risk"] {
         let mut row =
             vec![format!("Required {status}"), count(&c.baseline_summary, status).to_string()];
-        row.extend(c.scenarios.iter().map(|s| count(&s.summary.scenario, status).to_string()));
+        row.extend(runs.iter().map(|run| count(&Summary::of(run), status).to_string()));
         rows.push(row);
     }
     let mut row = vec!["exposure".to_string(), text::gbp(c.baseline_exposure_gbp)];
-    row.extend(c.scenarios.iter().map(|s| text::gbp(s.exposure.scenario_gbp)));
+    row.extend(runs.iter().map(|run| text::gbp(run.exposure.at_risk_gbp)));
     rows.push(row);
     (headers, rows)
 }
@@ -435,9 +443,9 @@ fn legend(c: &Comparison) -> String {
 }
 
 /// Several scenarios side by side, for people.
-pub fn comparison_table(e: &Evaluated, c: &Comparison) -> String {
+pub fn comparison_table(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> String {
     let mut out = format!("Scenarios compared: {}\n\n{}\n", e.provenance(), legend(c));
-    let (headers, rows) = comparison_rows(e, c);
+    let (headers, rows) = comparison_rows(e, c, runs);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let rows: Vec<Vec<(String, String)>> =
         rows.into_iter().map(|r| r.into_iter().map(cell).collect()).collect();
@@ -446,9 +454,9 @@ pub fn comparison_table(e: &Evaluated, c: &Comparison) -> String {
 }
 
 /// Several scenarios side by side, as Markdown.
-pub fn comparison_markdown(e: &Evaluated, c: &Comparison) -> String {
+pub fn comparison_markdown(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> String {
     let mut out = format!("## Scenarios compared\n\n{}\n\n{}\n", e.provenance(), legend(c));
-    let (headers, rows) = comparison_rows(e, c);
+    let (headers, rows) = comparison_rows(e, c, runs);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     out.push_str(&text::markdown(&headers, &rows));
     out
