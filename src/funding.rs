@@ -82,6 +82,10 @@ fn number(v: &Dynamic) -> Option<f64> {
     v.as_float().ok().or_else(|| v.as_int().ok().map(|i| i as f64))
 }
 
+/// The largest weight an outcome may have: weights are relative, and a bound keeps the
+/// arithmetic exact.
+const MAX_WEIGHT: f64 = 1_000_000.0;
+
 /// Ask the funding rules for their terms.
 pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Error> {
     let mut streams = Vec::with_capacity(model.funding.len());
@@ -116,13 +120,13 @@ pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Er
         let view = crate::assess::outcome_view(model, i, as_of);
         let w = rules.call("funding", "weight", Dynamic::from(view))?;
         match number(&w) {
-            Some(w) if w.is_finite() && w >= 0.0 => weight.push(w),
+            Some(w) if (0.0..=MAX_WEIGHT).contains(&w) => weight.push(w),
             _ => {
                 return Err(rules.bad_return(
                     "funding",
                     "weight",
                     &format!("`{w}` for {}", o.code),
-                    "a number, 0 or more",
+                    "a number from 0 to 1,000,000",
                 ));
             }
         }
@@ -191,8 +195,8 @@ pub fn exposure(model: &Model, terms: &Terms, outcomes: &[(usize, Standing)]) ->
         streams.push(StreamExposure { at_risk_gbp, portion_gbp });
     }
     Exposure {
-        total_gbp: model.funding.iter().map(|s| s.amount_gbp).sum(),
-        at_risk_gbp: streams.iter().map(|s| s.at_risk_gbp).sum(),
+        total_gbp: model.funding.iter().fold(0, |t, s| t.saturating_add(s.amount_gbp)),
+        at_risk_gbp: streams.iter().fold(0, |t, s| t.saturating_add(s.at_risk_gbp)),
         streams,
         outcomes: per_outcome,
     }

@@ -144,24 +144,38 @@ pub struct Plan {
     pub after: Assessment,
 }
 
-/// The unfinished work on the driving chains of `on`'s Required outcomes at risk or off track,
-/// as actions with the baseline's dates. When `only_late` is set, only work still late in `on`
-/// that `known` does not hold yet.
+/// Which of an assessment's outcomes call for proposed actions: the rules' `propose` hook.
+fn proposing(rules: &Rules, a: &Assessment) -> Result<Vec<bool>, Error> {
+    a.outcomes
+        .iter()
+        .map(|r| {
+            let args = (Dynamic::from(r.view.clone()), Dynamic::from(r.standing.as_str()));
+            let answer = rules.call_with("risk", "propose", args)?;
+            answer.as_bool().map_err(|_| {
+                rules.bad_return(
+                    "risk",
+                    "propose",
+                    &format!("`{answer}` for {}", r.view.code),
+                    "true or false",
+                )
+            })
+        })
+        .collect()
+}
+
+/// The unfinished work on the driving chains of `on`'s outcomes that call for action, as actions
+/// with the baseline's dates. When `only_late` is set, only work still late in `on` that `known`
+/// does not hold yet.
 fn chain_actions(
-    model: &Model,
     graph: &Graph,
     baseline: &Assessment,
     on: &Assessment,
+    wanted: &[bool],
     known: &[ProposedAction],
     only_late: bool,
 ) -> Vec<ProposedAction> {
     let mut actions: Vec<ProposedAction> = Vec::new();
-    for r in &on.outcomes {
-        if !is_required(model, graph, r.node)
-            || !matches!(r.standing, Standing::AtRisk | Standing::OffTrack)
-        {
-            continue;
-        }
+    for (r, _) in on.outcomes.iter().zip(wanted).filter(|(_, w)| **w) {
         for &n in &r.drivers {
             let i = n.index();
             let late = |a: &Assessment| match (a.latest[i], a.forecast[i].or(a.floor[i])) {
@@ -190,14 +204,15 @@ fn chain_actions(
     actions
 }
 
-/// The work on the critical path of every Required outcome at risk or off track, not yet
-/// complete; then, as long as finishing all of it in time leaves such an outcome late, the work
-/// that then sets its date. With the forecast if it all finishes in time.
+/// The work on the critical path of every outcome that calls for action (`propose` in
+/// `rules/risk.rhai`: by default, Required outcomes at risk or off track), not yet complete;
+/// then, as long as finishing all of it in time leaves such an outcome late, the work that then
+/// sets its date. With the forecast if it all finishes in time.
 pub fn plan(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Result<Plan, Error> {
-    let mut actions = chain_actions(model, graph, a, a, &[], false);
+    let mut actions = chain_actions(graph, a, a, &proposing(rules, a)?, &[], false);
     loop {
         let after = after_actions(model, graph, rules, a, &actions)?;
-        let more = chain_actions(model, graph, a, &after, &actions, true);
+        let more = chain_actions(graph, a, &after, &proposing(rules, &after)?, &actions, true);
         if more.is_empty() {
             // The work furthest behind first: no forecast at all, then least slack.
             actions.sort_by_key(|p| {

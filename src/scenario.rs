@@ -303,7 +303,18 @@ pub fn apply(
             let i = node.index();
             match slip.change {
                 Change::Later(span) => {
-                    basis.slip[i] = Some(basis.slip[i].unwrap_or_default().plus(span));
+                    let total = basis.slip[i].unwrap_or_default().plus(span);
+                    if total.months > Span::MAX_DAYS / 30 || total.days > Span::MAX_DAYS {
+                        errors.push(origin(
+                            slip,
+                            Diagnostic::new(format!(
+                                "`{}`: the slips on {} add up to more than a hundred years",
+                                slip.text, graph.dag[node].id
+                            )),
+                        ));
+                        break;
+                    }
+                    basis.slip[i] = Some(total);
                 }
                 Change::On(d) => {
                     basis.own[i] = Own::Date(d);

@@ -260,6 +260,9 @@ fn token_width(line: &str, column: usize) -> usize {
 
 /// Check everything serde cannot: codes, ids, phrases, statuses, references. Fills the parsed
 /// fields of the model as it goes.
+/// The largest funding stream accepted, in pounds: sums of many stay far from overflowing.
+const MAX_STREAM_GBP: u64 = 1_000_000_000_000;
+
 fn validate(model: &mut Model, catalogue: Catalogue) -> Vec<Diagnostic> {
     let mut v = Validator { model_file: model.origin.model.clone(), errors: Vec::new() };
     model.outcomes = v.outcomes(&model.origin.catalogue, catalogue);
@@ -320,6 +323,18 @@ fn validate(model: &mut Model, catalogue: Catalogue) -> Vec<Diagnostic> {
                 task.status = Status::Complete;
             }
             v.dependencies(&mut task.waits_on, &format!("{tpath}.waits_on"));
+        }
+    }
+    for (i, stream) in model.funding.iter().enumerate() {
+        if stream.amount_gbp > MAX_STREAM_GBP {
+            v.error(
+                format!(
+                    "funding stream `{}` of £{} is implausibly large",
+                    stream.id, stream.amount_gbp
+                ),
+                &format!("funding[{i}].amount_gbp"),
+                format!("amounts are whole pounds, at most {MAX_STREAM_GBP} (a trillion)"),
+            );
         }
     }
     let ids: HashSet<&str> = model

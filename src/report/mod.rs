@@ -21,7 +21,7 @@ use petgraph::graph::NodeIndex;
 use serde::Serialize;
 
 use crate::assess::Assessment;
-use crate::error::{Error, io_reason};
+use crate::error::{Diagnostic, Error, io_reason};
 use crate::graph::{Graph, Item};
 use crate::model::Model;
 use crate::rules::Rules;
@@ -58,7 +58,8 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     }
     let temp = target.with_file_name(format!(".{name}.partial"));
     let written = (|| {
-        let mut f = std::fs::File::create(&temp)?;
+        // A new file only: never through a link or over another run's unfinished file.
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
         f.write_all(text.as_bytes())?;
         if let Some(m) = &existing {
             f.set_permissions(m.permissions())?;
@@ -67,6 +68,15 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
         std::fs::rename(&temp, &target)
     })();
     if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            return Err(Diagnostic::new(format!(
+                "cannot write {}: {} already exists",
+                path.display(),
+                temp.display()
+            ))
+            .help("another routemap may be writing this file; if not, remove the leftover file")
+            .into());
+        }
         if temp.is_file() {
             let _ = std::fs::remove_file(&temp);
         }

@@ -34,7 +34,7 @@ const HOOKS: &[(&str, &[(&str, usize)])] = &[
     ("forecast", &[("own_finish", 1)]),
     ("classify", &[("classify", 1)]),
     ("funding", &[("stream_at_risk", 1), ("weight", 1), ("share", 2)]),
-    ("risk", &[("assess", 2)]),
+    ("risk", &[("assess", 2), ("propose", 2)]),
 ];
 
 /// Operations one hook call may take before it is stopped as a runaway.
