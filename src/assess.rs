@@ -76,6 +76,8 @@ pub struct Basis {
     pub slip: Vec<Option<Span>>,
     /// What the funding rules decided.
     pub terms: Arc<Terms>,
+    /// The hash of the rules that made it: classifications are reused only under the same rules.
+    pub rules_hash: String,
 }
 
 /// One outcome's assessment.
@@ -199,6 +201,7 @@ pub fn basis(
         deadline,
         slip: Vec::new(),
         terms: Arc::new(terms),
+        rules_hash: rules.hash.clone(),
     })
 }
 
@@ -222,6 +225,9 @@ pub fn assess_reusing(
     basis: Basis,
     earlier: Option<&Assessment>,
 ) -> Result<Assessment, Error> {
+    // Only an assessment made under these rules, of this graph, can lend its results.
+    let earlier = earlier
+        .filter(|e| e.basis.rules_hash == rules.hash && e.forecast.len() == graph.dag.node_count());
     let fwd = schedule::forward(graph, &basis.own, &basis.slip);
     let (forecast, floor) = (&fwd.forecast, &fwd.floor);
     // Deadlines do not change between a baseline and its scenarios' slips.

@@ -455,7 +455,18 @@ pub fn comparison_table(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> S
 
 /// Several scenarios side by side, as Markdown.
 pub fn comparison_markdown(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> String {
-    let mut out = format!("## Scenarios compared\n\n{}\n\n{}\n", e.provenance(), legend(c));
+    let mut out = format!("## Scenarios compared\n\n{}\n\n", e.provenance());
+    for s in &c.scenarios {
+        out.push_str(&format!("- **{}**: {}", s.name, slip_words(s)));
+        if s.as_of != c.as_of {
+            out.push_str(&format!(", judged on {}", date_text(&Some(s.as_of.clone()))));
+        }
+        if let Some(d) = &s.description {
+            out.push_str(&format!(". {}", d.split_whitespace().collect::<Vec<_>>().join(" ")));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
     let (headers, rows) = comparison_rows(e, c, runs);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     out.push_str(&text::markdown(&headers, &rows));
