@@ -247,3 +247,28 @@ fn forecast_json_is_byte_identical_across_runs() {
     let second = ok(&["forecast", "--format", "json"]);
     assert_eq!(first, second);
 }
+
+/// Judged after the dates in the routemap, nothing unfinished is forecast in the past, and an
+/// outcome whose deadline has passed without being achieved is off track.
+#[test]
+fn late_judgements_forecast_nothing_in_the_past() {
+    for as_of in ["2005-10-01", "2006-01-15", "2006-06-01"] {
+        let f = json(&ok(&["--as-of", as_of, "forecast", "--format", "json"]));
+        let day: NaiveDate = as_of.parse().expect("a date");
+        for o in f["outcomes"].as_array().expect("outcomes") {
+            let status = o["status"].as_str().expect("a status");
+            if status == "achieved" {
+                continue;
+            }
+            if let Some(forecast) = o["forecast"].as_str() {
+                let forecast: NaiveDate = forecast.parse().expect("a date");
+                assert!(forecast >= day, "as of {as_of}: {o:#}");
+            }
+            let deadline: NaiveDate =
+                o["deadline"].as_str().expect("a deadline").parse().expect("a date");
+            if deadline < day {
+                assert_eq!(status, "off_track", "as of {as_of}: {o:#}");
+            }
+        }
+    }
+}
