@@ -199,6 +199,17 @@ fn last_day(year: i32, month: u32) -> Result<NaiveDate, String> {
     Ok(first + Months::new(1) - chrono::Days::new(1))
 }
 
+/// `3m`, `90d`, `1m10d`, `0d`.
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.months, self.days) {
+            (m, 0) if m > 0 => write!(f, "{m}m"),
+            (0, d) => write!(f, "{d}d"),
+            (m, d) => write!(f, "{m}m{d}d"),
+        }
+    }
+}
+
 impl Span {
     /// The longest span routemap accepts: a hundred years.
     pub const MAX_DAYS: u32 = 36_525;

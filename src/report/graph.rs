@@ -6,6 +6,7 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
 use super::Evaluated;
+use crate::model::Span;
 
 /// The JSON contract of `routemap graph --format json`.
 #[derive(Debug, Clone, Serialize)]
@@ -53,7 +54,9 @@ impl GraphOut {
             .iter()
             .flat_map(|r| r.drivers.windows(2).map(|w| (w[0].index(), w[1].index())))
             .collect();
-        let mut nodes: Vec<NodeOut> = e
+        // Model order: outcomes R1..R29 and G1..G25, then projects, then tasks as the routemap
+        // lists them.
+        let nodes: Vec<NodeOut> = e
             .graph
             .dag
             .node_indices()
@@ -64,28 +67,21 @@ impl GraphOut {
                 forecast: e.assessment.forecast[n.index()].map(|d| d.to_string()),
             })
             .collect();
-        nodes.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut edges: Vec<EdgeOut> = e
-            .graph
-            .dag
-            .edge_references()
+        let mut refs: Vec<_> = e.graph.dag.edge_references().collect();
+        refs.sort_by_key(|edge| (edge.source(), edge.target()));
+        let edges: Vec<EdgeOut> = refs
+            .into_iter()
             .map(|edge| {
                 let lag = edge.weight().lag;
                 EdgeOut {
                     from: e.id(edge.source()).to_string(),
                     to: e.id(edge.target()).to_string(),
                     lag_days: lag.months * 30 + lag.days,
-                    lag: match (lag.months, lag.days) {
-                        (0, 0) => String::new(),
-                        (m, 0) => format!("{m}m"),
-                        (0, d) => format!("{d}d"),
-                        (m, d) => format!("{m}m{d}d"),
-                    },
+                    lag: if lag == Span::default() { String::new() } else { lag.to_string() },
                     critical: critical.contains(&(edge.source().index(), edge.target().index())),
                 }
             })
             .collect();
-        edges.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
         GraphOut { nodes, edges }
     }
 

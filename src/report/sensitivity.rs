@@ -53,11 +53,7 @@ pub struct DamageLine {
 
 /// `+3m`, `+90d`, `+1m10d`.
 pub fn span_text(s: Span) -> String {
-    match (s.months, s.days) {
-        (m, 0) => format!("+{m}m"),
-        (0, d) => format!("+{d}d"),
-        (m, d) => format!("+{m}m{d}d"),
-    }
+    format!("+{s}")
 }
 
 impl SensitivityOut {
