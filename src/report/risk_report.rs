@@ -12,7 +12,7 @@ use crate::assess::{Assessment, OutcomeResult, Standing};
 use crate::graph::NodeKind;
 use crate::model::{Category, Level, Risk};
 use crate::risk::{ProposedAction, Score};
-use crate::scenario::Scenario;
+use crate::scenario::{self, Scenario};
 
 /// One forecast the report describes: the baseline, or a scenario.
 pub struct Forecasted<'a> {
@@ -442,12 +442,47 @@ fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
             words.push_str(&format!(" Judged on {}.", long_date(d)));
         }
         doc.push(para(words.trim().to_string()));
-        let (n, table) = not_on_track(&f.e);
+        let (n, _) = not_on_track(&f.e);
+        let (base_n, _) = not_on_track(e);
         doc.push(para(format!(
-            "Required outcomes not on track: {n}. IEG grant at risk: {}.",
-            gbp(f.e.assessment.exposure.at_risk_gbp)
+            "Required outcomes not on track: {n} (in the forecast: {base_n}). IEG grant at risk: {} (in the forecast: {}).",
+            gbp(f.e.assessment.exposure.at_risk_gbp),
+            gbp(e.assessment.exposure.at_risk_gbp)
         )));
-        doc.push(table);
+        doc.push(moved_table(e, &f.e));
+    }
+}
+
+/// The Required outcomes whose position differs between the forecast and a scenario.
+fn moved_table(base: &Evaluated, scenario: &Evaluated) -> Block {
+    let (a, b) = (base.assessment, scenario.assessment);
+    let position = |e: &Evaluated, r: &OutcomeResult| {
+        format!("{}, {}", status_words(r.standing), forecast_words(e, r))
+    };
+    let rows: Vec<Vec<String>> = a
+        .outcomes
+        .iter()
+        .zip(&b.outcomes)
+        .filter(|(x, y)| is_required(x) && scenario::outcome_moved(a, b, x, y))
+        .map(|(x, y)| {
+            vec![
+                format!("{} {}", base.id(x.node), text::clip(&base.label(x.node), 60)),
+                position(base, x),
+                position(scenario, y),
+                driver_words(scenario, y),
+                responsibility(scenario, y),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return para("No Required outcome's position changes.");
+    }
+    Block::Table {
+        headers: ["Outcome", "In the forecast", "In this scenario", "Driven by", "Responsibility"]
+            .iter()
+            .map(|h| h.to_string())
+            .collect(),
+        rows,
     }
 }
 
