@@ -160,10 +160,16 @@ pub fn basis(
             .filter_map(|s| deadline[s.index()])
             .min();
         if work.status == Status::Complete.as_str() {
-            // Done by its target if that had passed; otherwise by the day the routemap reported
-            // it complete (its issue date), or the as-of date if that is earlier.
-            let reported = model.document.issue_date.min(as_of);
-            own[i] = Own::Done(work.target_date.filter(|d| *d < as_of).unwrap_or(reported));
+            let answer = rules.call("forecast", "done_on", Dynamic::from(work))?;
+            let done = answer.try_cast::<NaiveDate>().filter(|d| *d <= as_of).ok_or_else(|| {
+                rules.bad_return(
+                    "forecast",
+                    "done_on",
+                    &format!("something other than a Date on or before {as_of} for `{}`", node.id),
+                    "a Date no later than the as-of date",
+                )
+            })?;
+            own[i] = Own::Done(done);
             continue;
         }
         let answer = rules.call("forecast", "own_finish", Dynamic::from(work))?;
@@ -423,6 +429,7 @@ fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> 
         waits_on,
         duration,
         as_of,
+        reported: model.document.issue_date,
         partnership,
         deadline: None,
     }

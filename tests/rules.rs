@@ -125,3 +125,29 @@ fn a_missing_rules_directory_is_an_error() {
     assert!(stderr.contains("fixtures/rules/does-not-exist"), "{stderr}");
     insta::assert_snapshot!("missing_dir_stderr", stderr);
 }
+
+/// A council's forecast.rhai written before the `done_on` hook still works: the built-in hook
+/// dates its complete work, and the forecast is the built-in one's.
+#[test]
+fn a_forecast_file_without_done_on_uses_the_built_in_hook() {
+    let custom = json(&ok(&[
+        "--rules",
+        "fixtures/rules/forecast-before-done-on",
+        "forecast",
+        "--format",
+        "json",
+    ]));
+    let default = json(&ok(&["forecast", "--format", "json"]));
+    assert_eq!(custom["outcomes"], default["outcomes"]);
+    assert_ne!(custom["rules"]["hash"], default["rules"]["hash"]);
+}
+
+#[test]
+fn complete_work_dated_after_the_as_of_date_is_refused() {
+    let stderr = bad(&["--rules", "fixtures/rules/done-in-future", "forecast"]);
+    assert!(
+        stderr.contains("rule `done_on` in fixtures/rules/done-in-future/forecast.rhai"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fixtures/rules/done-in-future/forecast.rhai:"), "{stderr}");
+}

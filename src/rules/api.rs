@@ -19,6 +19,7 @@ pub struct WorkView {
     pub(crate) waits_on: i64,
     pub(crate) duration: Option<Span>,
     pub(crate) as_of: NaiveDate,
+    pub(crate) reported: NaiveDate,
     pub(crate) partnership: bool,
     pub(crate) deadline: Option<NaiveDate>,
 }
@@ -155,6 +156,7 @@ pub fn register(engine: &mut Engine) {
             opt(w.duration.map(|d| d.after(start)))
         })
         .register_get("as_of", |w: &mut WorkView| w.as_of)
+        .register_get("reported", |w: &mut WorkView| w.reported)
         .register_get("partnership", |w: &mut WorkView| w.partnership)
         .register_get("deadline", |w: &mut WorkView| opt(w.deadline));
 

@@ -31,11 +31,15 @@ pub const DEFAULTS: &[(&str, &str)] = &[
 /// The hooks each rule file must define, with their number of arguments.
 const HOOKS: &[(&str, &[(&str, usize)])] = &[
     ("deadlines", &[("deadline", 1)]),
-    ("forecast", &[("own_finish", 1)]),
+    ("forecast", &[("own_finish", 1), ("done_on", 1)]),
     ("classify", &[("classify", 1)]),
     ("funding", &[("stream_at_risk", 1), ("weight", 1), ("share", 2)]),
     ("risk", &[("assess", 2), ("propose", 2)]),
 ];
+
+/// Hooks added to a rule file after its first release: a council's own copy of the file that
+/// lacks one uses the built-in hook, so that an upgrade does not break it.
+const OPTIONAL_HOOKS: &[(&str, &str)] = &[("forecast", "done_on")];
 
 /// Operations one hook call may take before it is stopped as a runaway.
 pub const MAX_OPERATIONS: u64 = 200_000;
@@ -51,6 +55,8 @@ pub struct RuleFile {
     ast: AST,
     /// The script's top-level constants, as `NAME = value`, in file order.
     pub constants: Vec<(String, String)>,
+    /// The built-in file, for optional hooks this one does not define.
+    fallback: Option<Box<RuleFile>>,
 }
 
 /// The compiled rule set.
@@ -133,7 +139,19 @@ impl Rules {
         let mut files = Vec::new();
         for (name, path, text) in sources {
             match compile(&engine, name, &path, &text) {
-                Ok(file) => files.push(file),
+                Ok(mut file) => {
+                    let missing =
+                        OPTIONAL_HOOKS.iter().any(|(f, hook)| *f == name && !file.defines(hook));
+                    if missing && let Some((_, default)) = DEFAULTS.iter().find(|(n, _)| *n == name)
+                    {
+                        let built_in = format!("<embedded>/rules/{name}.rhai");
+                        match compile(&engine, name, &built_in, default) {
+                            Ok(f) => file.fallback = Some(Box::new(f)),
+                            Err(d) => diagnostics.push(d),
+                        }
+                    }
+                    files.push(file);
+                }
                 Err(d) => diagnostics.push(d),
             }
         }
@@ -157,9 +175,19 @@ impl Rules {
         self.call_with(file, hook, (arg,))
     }
 
+    /// The file whose `hook` runs: `file`, or the built-in one where `file` lacks an optional
+    /// hook.
+    fn hook_file(&self, file: &str, hook: &str) -> &RuleFile {
+        let rule = self.file(file);
+        match &rule.fallback {
+            Some(built_in) if !rule.defines(hook) => built_in,
+            _ => rule,
+        }
+    }
+
     /// Call `hook` in rule file `file` with any arguments.
     pub fn call_with(&self, file: &str, hook: &str, args: impl FuncArgs) -> Result<Dynamic, Error> {
-        let rule = self.file(file);
+        let rule = self.hook_file(file, hook);
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         self.engine
             .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &rule.ast, hook, args)
@@ -168,7 +196,7 @@ impl Rules {
 
     /// A diagnostic for a hook that returned something it must not, pointing at the hook.
     pub fn bad_return(&self, file: &str, hook: &str, got: &str, expected: &str) -> Error {
-        let rule = self.file(file);
+        let rule = self.hook_file(file, hook);
         let location = fn_location(rule, hook);
         Diagnostic::new(format!("rule `{hook}` in {} returned {got}", rule.path))
             .at(location)
@@ -204,10 +232,20 @@ fn compile(
         .map(|(n, _, v)| (n.to_string(), api::display(&v)))
         .collect();
     let ast = engine.optimize_ast(&scope, ast, OptimizationLevel::Simple);
-    let file = RuleFile { name, path: path.to_string(), text: text.to_string(), ast, constants };
+    let file = RuleFile {
+        name,
+        path: path.to_string(),
+        text: text.to_string(),
+        ast,
+        constants,
+        fallback: None,
+    };
     let hooks = HOOKS.iter().find(|(n, _)| *n == name).map_or(&[][..], |(_, h)| *h);
     for &(hook, arity) in hooks {
-        if !file.ast.iter_functions().any(|f| f.name == hook && f.params.len() == arity) {
+        let optional = OPTIONAL_HOOKS.contains(&(name, hook));
+        if !optional
+            && !file.ast.iter_functions().any(|f| f.name == hook && f.params.len() == arity)
+        {
             let params = ["x", "y", "z"][..arity].join(", ");
             return Err(Diagnostic::new(format!(
                 "rule file {path} defines no `fn {hook}({params})`"
@@ -216,6 +254,13 @@ fn compile(
         }
     }
     Ok(file)
+}
+
+impl RuleFile {
+    /// Whether the file defines `hook`.
+    fn defines(&self, hook: &str) -> bool {
+        self.ast.iter_functions().any(|f| f.name == hook)
+    }
 }
 
 /// The innermost error of a call chain (where the script really failed) and its position.
