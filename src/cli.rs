@@ -505,8 +505,15 @@ fn risk_report(
     let (m, g, r, a) = (&s.model, &s.graph, &s.rules, &s.assessment);
     let risk::Plan { actions, after } = risk::plan(m, g, r, a)?;
     let mut runs = Vec::with_capacity(chosen.len());
+    let mut errors = Vec::new();
     for sc in &chosen {
-        runs.push(scenario::run(m, g, r, a, sc)?);
+        match scenario::run(m, g, r, a, sc) {
+            Ok(run) => runs.push(run),
+            Err(e) => errors.extend(e.diagnostics),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
     }
     let forecasted = |assessment| -> Result<Forecasted, Error> {
         Ok(Forecasted {

@@ -13,7 +13,7 @@ use crate::model::{Category, Level, Model};
 use crate::rules::Rules;
 use crate::rules::api::{EvidenceView, RiskView};
 use crate::scenario::{self, Change, Scenario, Slip};
-use crate::schedule::Own;
+use crate::schedule::{self, Own};
 
 /// How the rules scored one risk on one forecast.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,30 +163,14 @@ fn proposing(rules: &Rules, a: &Assessment) -> Result<Vec<bool>, Error> {
         .collect()
 }
 
-/// The unfinished work on the driving chains of `on`'s outcomes that call for action, as actions
-/// with the baseline's dates. When `only_late` is set, only work still late in `on` that `known`
-/// does not hold yet.
-fn chain_actions(
-    graph: &Graph,
-    baseline: &Assessment,
-    on: &Assessment,
-    wanted: &[bool],
-    known: &[ProposedAction],
-    only_late: bool,
-) -> Vec<ProposedAction> {
+/// The unfinished work on the driving chains of the outcomes that call for action (`wanted`),
+/// as actions with the assessment's dates.
+fn chain_actions(graph: &Graph, a: &Assessment, wanted: &[bool]) -> Vec<ProposedAction> {
     let mut actions: Vec<ProposedAction> = Vec::new();
-    for (r, _) in on.outcomes.iter().zip(wanted).filter(|(_, w)| **w) {
+    for (r, _) in a.outcomes.iter().zip(wanted).filter(|(_, w)| **w) {
         for &n in &r.drivers {
             let i = n.index();
-            let late = |a: &Assessment| match (a.latest[i], a.forecast[i].or(a.floor[i])) {
-                (Some(latest), Some(f)) => f > latest,
-                _ => false,
-            };
-            if graph.dag[n].kind == NodeKind::Outcome
-                || matches!(baseline.basis.own[i], Own::Done(_))
-                || known.iter().any(|p| p.node == n)
-                || (only_late && !late(on))
-            {
+            if graph.dag[n].kind == NodeKind::Outcome || matches!(a.basis.own[i], Own::Done(_)) {
                 continue;
             }
             match actions.iter_mut().find(|p| p.node == n) {
@@ -194,9 +178,9 @@ fn chain_actions(
                 None => actions.push(ProposedAction {
                     node: n,
                     blocks: vec![r.node],
-                    latest: baseline.latest[i],
-                    forecast: baseline.forecast[i],
-                    floor: baseline.floor[i],
+                    latest: a.latest[i],
+                    forecast: a.forecast[i],
+                    floor: a.floor[i],
                 }),
             }
         }
@@ -205,24 +189,47 @@ fn chain_actions(
 }
 
 /// The work on the critical path of every outcome that calls for action (`propose` in
-/// `rules/risk.rhai`: by default, Required outcomes at risk or off track), not yet complete;
-/// then, as long as finishing all of it in time leaves such an outcome late, the work that then
-/// sets its date. With the forecast if it all finishes in time.
+/// `rules/risk.rhai`: by default, Required outcomes at risk or off track), not yet complete; and
+/// every other piece of unfinished work upstream of such an outcome whose own date is already
+/// too late for it (so that it would set the outcome's date once the rest finishes in time),
+/// while that outcome's deadline can still be met. With the forecast if it all finishes in time.
 pub fn plan(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Result<Plan, Error> {
-    let mut actions = chain_actions(graph, a, a, &proposing(rules, a)?, &[], false);
-    loop {
-        let after = after_actions(model, graph, rules, a, &actions)?;
-        let more = chain_actions(graph, a, &after, &proposing(rules, &after)?, &actions, true);
-        if more.is_empty() {
-            // The work furthest behind first: no forecast at all, then least slack.
-            actions.sort_by_key(|p| {
-                let slack = p.latest.zip(p.forecast).map(|(l, f)| (l - f).num_days());
-                (slack.is_some(), slack, p.latest, p.node)
-            });
-            return Ok(Plan { actions, after });
+    let wanted = proposing(rules, a)?;
+    let mut actions = chain_actions(graph, a, &wanted);
+    let mut more: Vec<ProposedAction> = Vec::new();
+    for (r, _) in a.outcomes.iter().zip(&wanted).filter(|(_, w)| **w) {
+        // The latest each piece of work may finish for this outcome alone to be met.
+        let mut deadline = vec![None; graph.dag.node_count()];
+        deadline[r.node.index()] = Some(r.deadline);
+        let latest = schedule::backward(graph, &deadline);
+        for n in schedule::upstream_open(graph, &a.basis.own, r.node) {
+            let i = n.index();
+            let Own::Date(own) = a.basis.own[i] else { continue };
+            let own = a.basis.slip.get(i).copied().flatten().map_or(own, |s| s.after(own));
+            let Some(by) = latest[i] else { continue };
+            if own <= by || by < a.basis.as_of || actions.iter().any(|p| p.node == n) {
+                continue;
+            }
+            match more.iter_mut().find(|p| p.node == n) {
+                Some(p) => p.blocks.push(r.node),
+                None => more.push(ProposedAction {
+                    node: n,
+                    blocks: vec![r.node],
+                    latest: a.latest[i],
+                    forecast: a.forecast[i],
+                    floor: a.floor[i],
+                }),
+            }
         }
-        actions.extend(more);
     }
+    actions.extend(more);
+    let after = after_actions(model, graph, rules, a, &actions)?;
+    // The work furthest behind first: no forecast at all, then least slack.
+    actions.sort_by_key(|p| {
+        let slack = p.latest.zip(p.forecast).map(|(l, f)| (l - f).num_days());
+        (slack.is_some(), slack, p.latest, p.node)
+    });
+    Ok(Plan { actions, after })
 }
 
 /// The forecast if every proposed action finishes by its latest finish date (or on the as-of

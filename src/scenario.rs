@@ -304,7 +304,8 @@ pub fn apply(
             match slip.change {
                 Change::Later(span) => {
                     let total = basis.slip[i].unwrap_or_default().plus(span);
-                    if total.months > Span::MAX_DAYS / 30 || total.days > Span::MAX_DAYS {
+                    let days = u64::from(total.months) * 30 + u64::from(total.days);
+                    if days > u64::from(Span::MAX_DAYS) {
                         errors.push(origin(
                             slip,
                             Diagnostic::new(format!(

@@ -151,3 +151,14 @@ fn complete_work_dated_after_the_as_of_date_is_refused() {
     );
     assert!(stderr.contains("fixtures/rules/done-in-future/forecast.rhai:"), "{stderr}");
 }
+
+/// A `risk.rhai` written before the `propose` hook existed still works: the built-in hook picks
+/// the outcomes that get proposed actions.
+#[test]
+fn a_risk_file_without_propose_uses_the_built_in_hook() {
+    let custom = ok(&["--rules", "fixtures/rules/risk-before-propose", "risk-report"]);
+    let default = ok(&["risk-report"]);
+    let actions = |md: &str| md.lines().filter(|l| l.contains(" | 31 December 2005 | ")).count();
+    assert!(actions(&default) > 0);
+    assert_eq!(actions(&custom), actions(&default));
+}

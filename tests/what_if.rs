@@ -1044,3 +1044,34 @@ fn shipped_scenario_files_run() {
     assert_eq!(c["as_of"], "2005-04-13");
     assert!(!array(&s["changed"], "changed").is_empty(), "{s:#}");
 }
+
+/// A scenario file in YAML's flow style starts with `{` like JSON, and is still read as YAML.
+#[test]
+fn a_flow_style_scenario_file_is_yaml() {
+    let dir = common::TempDir::new("what-if-flow");
+    let file = dir.file("flow.yaml");
+    std::fs::write(&file, "{scenarios: [{name: late, slips: [e-forms=+3m]}]}\n").unwrap();
+    let flow = json(&ok(&["what-if", "--scenario", &file, "--format", "json"]));
+    let direct = json(&ok(&["what-if", "--slip", "e-forms=+3m", "--format", "json"]));
+    assert_eq!(flow["scenarios"][0]["changed"], direct["changed"]);
+}
+
+/// Scenario names and descriptions are the user's text: Markdown reads them literally, and a
+/// pipe in a name does not break the comparison table.
+#[test]
+fn markdown_reads_scenario_text_literally() {
+    let dir = common::TempDir::new("what-if-markdown");
+    let file = dir.file("odd.yaml");
+    std::fs::write(
+        &file,
+        "scenarios:\n  - name: \"a|b *x* <img src=x>\"\n    description: \"one\\n## two\"\n    slips: [e-forms=+3m]\n",
+    )
+    .unwrap();
+    let md = ok(&["what-if", "--scenario", &file, "--format", "md"]);
+    assert!(md.contains("- **a|b \\*x\\* \\<img src=x>**: e-forms +3m. one ## two\n"), "{md}");
+    assert!(
+        md.contains("| code | baseline | a\\|b \\*x\\* \\<img src=x> |\n|---|---|---|\n"),
+        "{md}"
+    );
+    assert!(!md.contains("\n## two"), "{md}");
+}

@@ -130,7 +130,11 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
     doc: &str,
 ) -> Result<T, Error> {
     // (path, message, line and column)
-    let failed: (String, String, Option<(usize, usize)>) = if text.trim_start().starts_with('{') {
+    let json = text.trim_start().starts_with('{') && {
+        // JSON only if it parses as JSON: `{a: 1}` is YAML's flow style, not JSON.
+        serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    };
+    let failed: (String, String, Option<(usize, usize)>) = if json {
         let mut de = serde_json::Deserializer::from_str(text);
         let json_at = |e: &serde_json::Error| {
             let mut message = e.to_string();
@@ -198,19 +202,21 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
     }))
 }
 
-/// serde_json reports the column just after a string it rejects (a key, a value): point at the
-/// string's opening quote instead.
+/// serde_json reports the byte column just after a string it rejects (a key, a value): point at
+/// the string's opening quote instead, as a character column.
 fn json_column(text: &str, line: usize, column: usize) -> usize {
-    let source: Vec<char> =
-        text.lines().nth(line.saturating_sub(1)).unwrap_or("").chars().collect();
-    let end = column.min(source.len());
+    let source = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    // The characters before the reported byte column.
+    let before: Vec<char> =
+        source.char_indices().take_while(|(b, _)| *b < column).map(|(_, c)| c).collect();
+    let end = before.len();
     if end > 0
-        && source[end - 1] == '"'
-        && let Some(open) = source[..end - 1].iter().rposition(|c| *c == '"')
+        && before[end - 1] == '"'
+        && let Some(open) = before[..end - 1].iter().rposition(|c| *c == '"')
     {
         return open + 1;
     }
-    column.max(1)
+    end.max(1)
 }
 
 /// Help for serde's messages: say what to write.

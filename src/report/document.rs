@@ -81,7 +81,7 @@ impl Document {
                     out.push('\n');
                 }
                 Block::Table { headers, rows } => {
-                    let cell = |s: &str| escape_markdown(s, false).replace('|', "\\|");
+                    let cell = super::text::md_cell;
                     let head: Vec<String> = headers.iter().map(|h| cell(h)).collect();
                     out.push_str(&format!("| {} |\n", head.join(" | ")));
                     out.push_str(&format!("|{}\n", "---|".repeat(headers.len())));
@@ -187,7 +187,7 @@ fn md_escape(s: &str) -> String {
 }
 
 /// [`md_escape`], optionally leaving block markers at the start alone (in a heading).
-fn escape_markdown(s: &str, block_start: bool) -> String {
+pub(crate) fn escape_markdown(s: &str, block_start: bool) -> String {
     let mut chars: Vec<char> = Vec::with_capacity(s.len());
     for c in s.chars() {
         if !c.is_whitespace() {

@@ -109,12 +109,17 @@ pub fn cell(text: impl Into<String>) -> (String, String) {
     (t.clone(), t)
 }
 
+/// Text as one cell of a Markdown table: read literally, on one line, pipes escaped.
+pub fn md_cell(s: &str) -> String {
+    super::document::escape_markdown(s, false).replace('|', "\\|")
+}
+
 /// A Markdown table.
 pub fn markdown(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    let mut out = format!("| {} |\n|{}\n", headers.join(" | "), "---|".repeat(headers.len()));
+    let head: Vec<String> = headers.iter().map(|h| md_cell(h)).collect();
+    let mut out = format!("| {} |\n|{}\n", head.join(" | "), "---|".repeat(headers.len()));
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| esc(c)).collect();
+        let cells: Vec<String> = row.iter().map(|c| md_cell(c)).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::check::ModelInfo;
+use super::document::escape_markdown;
 use super::forecast::Summary;
 use super::text::{self, Colour, cell};
 use super::{Evaluated, RulesInfo};
@@ -457,14 +458,18 @@ pub fn comparison_table(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> S
 pub fn comparison_markdown(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> String {
     let mut out = format!("## Scenarios compared\n\n{}\n\n", e.provenance());
     for s in &c.scenarios {
-        out.push_str(&format!("- **{}**: {}", s.name, slip_words(s)));
+        let mut line = slip_words(s);
         if s.as_of != c.as_of {
-            out.push_str(&format!(", judged on {}", date_text(&Some(s.as_of.clone()))));
+            line.push_str(&format!(", judged on {}", date_text(&Some(s.as_of.clone()))));
         }
         if let Some(d) = &s.description {
-            out.push_str(&format!(". {}", d.split_whitespace().collect::<Vec<_>>().join(" ")));
+            line.push_str(&format!(". {d}"));
         }
-        out.push('\n');
+        out.push_str(&format!(
+            "- **{}**: {}\n",
+            escape_markdown(&s.name, false),
+            escape_markdown(&line, false)
+        ));
     }
     out.push('\n');
     let (headers, rows) = comparison_rows(e, c, runs);

@@ -39,7 +39,7 @@ const HOOKS: &[(&str, &[(&str, usize)])] = &[
 
 /// Hooks added to a rule file after its first release: a council's own copy of the file that
 /// lacks one uses the built-in hook, so that an upgrade does not break it.
-const OPTIONAL_HOOKS: &[(&str, &str)] = &[("forecast", "done_on")];
+const OPTIONAL_HOOKS: &[(&str, &str)] = &[("forecast", "done_on"), ("risk", "propose")];
 
 /// Operations one hook call may take before it is stopped as a runaway.
 pub const MAX_OPERATIONS: u64 = 200_000;
@@ -257,9 +257,14 @@ fn compile(
 }
 
 impl RuleFile {
-    /// Whether the file defines `hook`.
+    /// Whether the file defines `hook` with the arguments routemap passes it.
     fn defines(&self, hook: &str) -> bool {
-        self.ast.iter_functions().any(|f| f.name == hook)
+        let arity = HOOKS
+            .iter()
+            .find(|(n, _)| *n == self.name)
+            .and_then(|(_, hooks)| hooks.iter().find(|(h, _)| *h == hook))
+            .map(|(_, a)| *a);
+        self.ast.iter_functions().any(|f| f.name == hook && Some(f.params.len()) == arity)
     }
 }
 
