@@ -53,7 +53,8 @@ impl Standing {
         }
     }
 
-    fn parse(s: &str) -> Option<Standing> {
+    /// The standing named `s`, as `as_str` writes it.
+    pub fn parse(s: &str) -> Option<Standing> {
         Standing::ALL.into_iter().find(|st| st.as_str() == s)
     }
 }

@@ -163,6 +163,21 @@ fn proposing(rules: &Rules, a: &Assessment) -> Result<Vec<bool>, Error> {
         .collect()
 }
 
+/// Record that work `n` holds up `outcome`: a new action with the assessment's dates, or one
+/// more outcome for an action already listed.
+fn hold_up(actions: &mut Vec<ProposedAction>, a: &Assessment, n: NodeIndex, outcome: NodeIndex) {
+    match actions.iter_mut().find(|p| p.node == n) {
+        Some(p) => p.blocks.push(outcome),
+        None => actions.push(ProposedAction {
+            node: n,
+            blocks: vec![outcome],
+            latest: a.latest[n.index()],
+            forecast: a.forecast[n.index()],
+            floor: a.floor[n.index()],
+        }),
+    }
+}
+
 /// The unfinished work on the driving chains of the outcomes that call for action (`wanted`),
 /// as actions with the assessment's dates.
 fn chain_actions(graph: &Graph, a: &Assessment, wanted: &[bool]) -> Vec<ProposedAction> {
@@ -173,16 +188,7 @@ fn chain_actions(graph: &Graph, a: &Assessment, wanted: &[bool]) -> Vec<Proposed
             if graph.dag[n].kind == NodeKind::Outcome || matches!(a.basis.own[i], Own::Done(_)) {
                 continue;
             }
-            match actions.iter_mut().find(|p| p.node == n) {
-                Some(p) => p.blocks.push(r.node),
-                None => actions.push(ProposedAction {
-                    node: n,
-                    blocks: vec![r.node],
-                    latest: a.latest[i],
-                    forecast: a.forecast[i],
-                    floor: a.floor[i],
-                }),
-            }
+            hold_up(&mut actions, a, n, r.node);
         }
     }
     actions
@@ -210,16 +216,7 @@ pub fn plan(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Resu
             if own <= by || by < a.basis.as_of || actions.iter().any(|p| p.node == n) {
                 continue;
             }
-            match more.iter_mut().find(|p| p.node == n) {
-                Some(p) => p.blocks.push(r.node),
-                None => more.push(ProposedAction {
-                    node: n,
-                    blocks: vec![r.node],
-                    latest: a.latest[i],
-                    forecast: a.forecast[i],
-                    floor: a.floor[i],
-                }),
-            }
+            hold_up(&mut more, a, n, r.node);
         }
     }
     actions.extend(more);

@@ -172,31 +172,24 @@ fn chain(
 /// Every node `node` still depends on, in index order: what it waits on, directly or not, not
 /// looking past complete work (which no longer waits on anything).
 pub fn upstream_open(graph: &Graph, own: &[Own], node: NodeIndex) -> Vec<NodeIndex> {
-    let mut seen = vec![false; graph.dag.node_count()];
-    let mut stack = vec![node];
-    let mut out = Vec::new();
-    while let Some(n) = stack.pop() {
-        if n != node && matches!(own[n.index()], Own::Done(_)) {
-            continue;
-        }
-        for p in graph.dag.neighbors_directed(n, Direction::Incoming) {
-            if !seen[p.index()] {
-                seen[p.index()] = true;
-                out.push(p);
-                stack.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    walk_up(graph, node, |n| matches!(own[n.index()], Own::Done(_)))
 }
 
 /// Every node `node` depends on, directly or not (not including itself), in index order.
 pub fn upstream(graph: &Graph, node: NodeIndex) -> Vec<NodeIndex> {
+    walk_up(graph, node, |_| false)
+}
+
+/// The nodes `node` waits on, directly or not, in index order, not looking past a node for which
+/// `stop` holds (it is included, what it waits on is not).
+fn walk_up(graph: &Graph, node: NodeIndex, stop: impl Fn(NodeIndex) -> bool) -> Vec<NodeIndex> {
     let mut seen = vec![false; graph.dag.node_count()];
     let mut stack = vec![node];
     let mut out = Vec::new();
     while let Some(n) = stack.pop() {
+        if n != node && stop(n) {
+            continue;
+        }
         for p in graph.dag.neighbors_directed(n, Direction::Incoming) {
             if !seen[p.index()] {
                 seen[p.index()] = true;

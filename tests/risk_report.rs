@@ -210,19 +210,6 @@ fn programme_board_scenarios() {
     insta::assert_snapshot!("risk_report_programme_board_md", redact_rules_hash(&out));
 }
 
-/// Whole pounds as the report writes them: `£256,051`.
-fn pounds(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("£{out}")
-}
-
 #[test]
 fn scenario_rows_agree_with_what_if() {
     // The scenario table's counts and exposure are those `what-if` gives for the same file.
@@ -248,7 +235,7 @@ fn scenario_rows_agree_with_what_if() {
             name.to_string(),
             n("off_track").to_string(),
             (n("at_risk") + n("unknown")).to_string(),
-            pounds(gbp.as_u64().expect("pounds")),
+            routemap::report::text::gbp(gbp.as_u64().expect("pounds")),
         ]
     };
     let mut expected = vec![row("Forecast", &w["baseline_summary"], &w["baseline_exposure_gbp"])];

@@ -121,6 +121,50 @@ pub fn short_hash(parts: &[&[u8]]) -> String {
     format!("{h:016x}")[..12].to_string()
 }
 
+/// Why a file did not deserialise: the field path, serde's message, and its line and column.
+type Failure = (String, String, Option<(usize, usize)>);
+
+/// Read JSON, or `None` when the text is not JSON at all (`{a: 1}` is YAML's flow style), so
+/// that the YAML parser reads it instead.
+fn from_json<T: DeserializeOwned>(text: &str) -> Option<Result<T, Failure>> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let failure = |path: String, e: &serde_json::Error| {
+        let mut message = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        if let Some(cut) = message.find(&suffix) {
+            message.truncate(cut);
+        }
+        let at = (e.line() > 0).then(|| (e.line(), json_column(text, e.line(), e.column())));
+        (path, message, at)
+    };
+    match serde_path_to_error::deserialize(&mut de) {
+        Ok(v) => match de.end() {
+            Ok(()) => Some(Ok(v)),
+            Err(_) => None,
+        },
+        Err(e) if e.inner().is_data() => Some(Err(failure(e.path().to_string(), e.inner()))),
+        Err(_) => None,
+    }
+}
+
+/// Read YAML.
+fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
+    let de = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let mut message = inner.to_string();
+        let at = inner.location().map(|l| (l.line(), l.column()));
+        if let Some((line, column)) = at {
+            let suffix = format!(" at line {line} column {column}");
+            if let Some(cut) = message.find(&suffix) {
+                message.truncate(cut);
+            }
+        }
+        (path, message, at)
+    })
+}
+
 /// Deserialise a whole file, turning serde's error into a located diagnostic. A file whose
 /// first character is `{` is JSON (which is YAML too) and is read by the much faster JSON
 /// parser, for machine-written roll-ups. `doc` names the page describing the format, for help.
@@ -129,54 +173,14 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
     text: &str,
     doc: &str,
 ) -> Result<T, Error> {
-    // (path, message, line and column)
-    let json = text.trim_start().starts_with('{') && {
-        // JSON only if it parses as JSON: `{a: 1}` is YAML's flow style, not JSON.
-        serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
-    };
-    let failed: (String, String, Option<(usize, usize)>) = if json {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let json_at = |e: &serde_json::Error| {
-            let mut message = e.to_string();
-            let suffix = format!(" at line {} column {}", e.line(), e.column());
-            if let Some(cut) = message.find(&suffix) {
-                message.truncate(cut);
-            }
-            let at = (e.line() > 0).then(|| (e.line(), json_column(text, e.line(), e.column())));
-            (message, at)
-        };
-        match serde_path_to_error::deserialize(&mut de) {
-            Ok(v) => match de.end() {
-                Ok(()) => return Ok(v),
-                Err(e) => {
-                    let (message, at) = json_at(&e);
-                    (".".to_string(), message, at)
-                }
-            },
-            Err(e) => {
-                let path = e.path().to_string();
-                let (message, at) = json_at(e.inner());
-                (path, message, at)
-            }
-        }
-    } else {
-        let de = serde_yaml::Deserializer::from_str(text);
-        match serde_path_to_error::deserialize(de) {
+    let json = if text.trim_start().starts_with('{') { from_json(text) } else { None };
+    let failed = match json {
+        Some(Ok(v)) => return Ok(v),
+        Some(Err(failed)) => failed,
+        None => match from_yaml(text) {
             Ok(v) => return Ok(v),
-            Err(e) => {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                let mut message = inner.to_string();
-                let at = inner.location().map(|l| (l.line(), l.column()));
-                if let Some((line, column)) = at {
-                    let suffix = format!(" at line {line} column {column}");
-                    if let Some(cut) = message.find(&suffix) {
-                        message.truncate(cut);
-                    }
-                }
-                (path, message, at)
-            }
-        }
+            Err(failed) => failed,
+        },
     };
     let (path, mut message, at) = failed;
     let location = at.map(|(line, column)| {

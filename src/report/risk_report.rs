@@ -431,6 +431,7 @@ fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
         ],
         rows,
     });
+    let (base_n, _) = not_on_track(e);
     for (s, f) in &inputs.scenarios {
         doc.push(Block::Heading(3, s.name.clone()));
         let slips: Vec<String> = s.slips.iter().map(|x| x.text.clone()).collect();
@@ -443,7 +444,6 @@ fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
         }
         doc.push(para(words.trim().to_string()));
         let (n, _) = not_on_track(&f.e);
-        let (base_n, _) = not_on_track(e);
         doc.push(para(format!(
             "Required outcomes not on track: {n} (in the forecast: {base_n}). IEG grant at risk: {} (in the forecast: {}).",
             gbp(f.e.assessment.exposure.at_risk_gbp),

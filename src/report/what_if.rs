@@ -1,6 +1,7 @@
 //! `routemap what-if`: what moves when work slips, and what it costs; one scenario against the
 //! baseline, or several side by side.
 
+use petgraph::graph::NodeIndex;
 use serde::Serialize;
 
 use super::check::ModelInfo;
@@ -122,26 +123,27 @@ impl WhatIf {
     /// Compare a scenario's assessment with the baseline's (`e`).
     pub fn new(e: &Evaluated, scenario: &Scenario, after: &Assessment) -> Self {
         let before = e.assessment;
+        let targets: Vec<Vec<NodeIndex>> = scenario
+            .slips
+            .iter()
+            .map(|s| scenario::targets(e.model, e.graph, s).unwrap_or_default())
+            .collect();
         let slips = scenario
             .slips
             .iter()
-            .map(|s| {
-                let nodes = scenario::targets(e.model, e.graph, s).unwrap_or_default();
-                let latest = |a: &Assessment| scenario::finish(a, &nodes).map(|d| d.to_string());
+            .zip(&targets)
+            .map(|(s, nodes)| {
+                let latest = |a: &Assessment| scenario::finish(a, nodes).map(|d| d.to_string());
                 SlipLine {
                     id: s.id.clone(),
                     slip: s.text.split_once('=').map_or(&*s.text, |(_, c)| c).trim().to_string(),
-                    days: scenario::moved(before, after, &nodes),
+                    days: scenario::moved(before, after, nodes),
                     from: latest(before),
                     to: latest(after),
                 }
             })
             .collect();
-        let slipped: Vec<petgraph::graph::NodeIndex> = scenario
-            .slips
-            .iter()
-            .flat_map(|s| scenario::targets(e.model, e.graph, s).unwrap_or_default())
-            .collect();
+        let slipped: Vec<NodeIndex> = targets.concat();
         let changed = before
             .outcomes
             .iter()
@@ -238,7 +240,7 @@ impl Comparison {
 }
 
 fn standing(s: &str) -> Standing {
-    Standing::ALL.into_iter().find(|x| x.as_str() == s).unwrap_or(Standing::Unknown)
+    Standing::parse(s).unwrap_or(Standing::Unknown)
 }
 
 fn slip_words(w: &WhatIf) -> String {
