@@ -9,7 +9,8 @@ use routemap::graph::Graph;
 use routemap::model::{self, Category, Dependency, Model};
 
 /// The routemap document the model was transcribed from.
-const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seed/000_b37fea7f978c7b6c.txt");
+const SEED: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/charnwood/strategy-and-routemap-v3.txt");
 
 fn embedded() -> Model {
     model::load_embedded().unwrap_or_else(|e| panic!("the embedded model does not load:\n{e}"))
