@@ -33,11 +33,13 @@ fn not_started_work_near_the_deadline_is_off_track() {
         .map(|(code, status)| (code.as_str(), status.as_str(), custom[code].as_str()))
         .collect();
     // Each has a Not started task and under 92 days of slack: G11 (action 32, e-billing, 91
-    // days), G3 and G4 (actions 2 and 7, March 2006), R27 (70.3, web integration, December 2005).
+    // days), G19 (63.1, FOI records research, March 2006), G3 and G4 (actions 2 and 7, March
+    // 2006), R27 (70.3, web integration, December 2005).
     assert_eq!(
         changed,
         vec![
             ("G11", "at_risk", "off_track"),
+            ("G19", "at_risk", "off_track"),
             ("G3", "at_risk", "off_track"),
             ("G4", "at_risk", "off_track"),
             ("R27", "at_risk", "off_track")
