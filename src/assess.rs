@@ -379,6 +379,7 @@ fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> 
     let node = &graph.dag[idx];
     let waits_on = graph.dag.neighbors_directed(idx, petgraph::Direction::Incoming).count() as i64;
     let mut partnership = false;
+    let mut start_date = None;
     let (kind, title, status, status_text, target, phrase, duration) = match node.item {
         Item::Task { action, task } => {
             let t = &model.actions[action].tasks[task];
@@ -404,7 +405,12 @@ fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> 
                     };
                     (start, p.start_text.as_deref().unwrap_or(""))
                 }
-                (finish, _) => (finish, p.finish_text.as_deref().unwrap_or("")),
+                (finish, start) => {
+                    // A start beside a finish dates the work; the span between them is its
+                    // duration unless the model states one (see `load`).
+                    start_date = start.date();
+                    (finish, p.finish_text.as_deref().unwrap_or(""))
+                }
             };
             (
                 p.kind.as_str(),
@@ -426,6 +432,7 @@ fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> 
         status_text: status_text.unwrap_or("").into(),
         target: target.kind().into(),
         target_date: target.date(),
+        start_date,
         phrase: phrase.into(),
         waits_on,
         duration,

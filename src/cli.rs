@@ -55,6 +55,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The ODPM priority outcomes a model is judged against: the built-in national catalogue,
+    /// with any outcomes the model's own `catalogue` file overrides or adds.
+    #[command(
+        after_help = "Examples:\n  routemap outcomes\n  routemap outcomes --model my-council.yaml --format csv > outcomes.csv"
+    )]
+    Outcomes {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TabularFormat::Table)]
+        format: TabularFormat,
+    },
     /// Where every outcome will stand at its deadline, and why.
     Forecast {
         /// Output format.
@@ -146,6 +156,19 @@ pub enum Format {
     Table,
     /// JSON for programs (see docs/json.md for the contract).
     Json,
+}
+
+/// Formats of a plain list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TabularFormat {
+    /// Aligned text for people.
+    Table,
+    /// JSON for programs (see docs/json.md for the contract).
+    Json,
+    /// CSV, one row per item.
+    Csv,
+    /// A Markdown table.
+    Md,
 }
 
 /// Formats of the forecast.
@@ -309,6 +332,16 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
             Ok(Done::ok(match format {
                 Format::Table => summary.table(),
                 Format::Json => json::to_string(&summary.counts()),
+            }))
+        }
+        Command::Outcomes { format } => {
+            let model = model::load(&source)?;
+            let out = crate::report::outcomes::OutcomesOut::new(&model);
+            Ok(Done::ok(match format {
+                TabularFormat::Table => out.table(),
+                TabularFormat::Json => json::to_string(&out),
+                TabularFormat::Csv => out.csv(),
+                TabularFormat::Md => out.markdown(),
             }))
         }
         Command::Forecast { format, fail_on } => {

@@ -52,24 +52,38 @@ pub fn load(source: &Source) -> Result<Model, Error> {
     let model_file = Located::new(&display_name(source, &model_path), &text);
     let mut model: Model = parse_yaml(&model_file, &text, "docs/model.md")?;
 
-    let catalogue_path =
-        lexical_join(model_path.parent().unwrap_or(Path::new("")), &model.catalogue);
-    let catalogue_text = read(source, &catalogue_path).map_err(|e| {
-        Error::from(
-            Diagnostic::new(format!(
-                "cannot read the outcomes catalogue {}",
-                e.trim_start_matches("cannot read ")
-            ))
-            .at(model_file.at("catalogue"))
-            .help("`catalogue` is a path relative to the model file"),
-        )
-    })?;
-    let catalogue_file = Located::new(&display_name(source, &catalogue_path), &catalogue_text);
-    let catalogue: Catalogue = parse_yaml(&catalogue_file, &catalogue_text, "docs/model.md")?;
+    // The national catalogue is built in; a model's own `catalogue` file overrides its outcomes
+    // by code and may add more.
+    let national = EMBEDDED[1];
+    let national_file = Located::new(&format!("<embedded>/{}", national.0), national.1);
+    let national_outcomes: Catalogue = parse_yaml(&national_file, national.1, "docs/model.md")?;
+    let (catalogue_file, catalogue_text, own) = match &model.catalogue {
+        None => (national_file, national.1.to_string(), None),
+        Some(relative) => {
+            let catalogue_path =
+                lexical_join(model_path.parent().unwrap_or(Path::new("")), relative);
+            let catalogue_text = read(source, &catalogue_path).map_err(|e| {
+                Error::from(
+                    Diagnostic::new(format!(
+                        "cannot read the outcomes catalogue {}",
+                        e.trim_start_matches("cannot read ")
+                    ))
+                    .at(model_file.at("catalogue"))
+                    .help(
+                        "`catalogue` is a path relative to the model file; leave it out to use \
+                         the built-in national catalogue (`routemap outcomes` lists it)",
+                    ),
+                )
+            })?;
+            let file = Located::new(&display_name(source, &catalogue_path), &catalogue_text);
+            let own: Catalogue = parse_yaml(&file, &catalogue_text, "docs/model.md")?;
+            (file, catalogue_text, Some(own))
+        }
+    };
 
     let hash = short_hash(&[text.as_bytes(), catalogue_text.as_bytes()]);
     model.origin = Origin { model: model_file, catalogue: catalogue_file, hash };
-    let diagnostics = validate(&mut model, catalogue);
+    let diagnostics = validate(&mut model, national_outcomes, own);
     if diagnostics.is_empty() { Ok(model) } else { Err(diagnostics.into()) }
 }
 
@@ -273,9 +287,22 @@ fn token_width(line: &str, column: usize) -> usize {
 /// The largest funding stream accepted, in pounds: sums of many stay far from overflowing.
 const MAX_STREAM_GBP: u64 = 1_000_000_000_000;
 
-fn validate(model: &mut Model, catalogue: Catalogue) -> Vec<Diagnostic> {
-    let mut v = Validator { model_file: model.origin.model.clone(), errors: Vec::new() };
-    model.outcomes = v.outcomes(&model.origin.catalogue, catalogue);
+fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> Vec<Diagnostic> {
+    let own_words =
+        model.status_words.iter().map(|(word, status)| (Status::key(word), *status)).collect();
+    let mut v = Validator { model_file: model.origin.model.clone(), errors: Vec::new(), own_words };
+    // A model's own catalogue replaces national outcomes by code and may add more.
+    let mut outcomes = national.outcomes;
+    if let Some(own) = own {
+        for outcome in v.outcomes(&model.origin.catalogue, own) {
+            match outcomes.iter_mut().find(|o| o.code == outcome.code) {
+                Some(national) => *national = outcome,
+                None => outcomes.push(outcome),
+            }
+        }
+    }
+    outcomes.sort_by_key(|o| Outcome::sort_key(&o.code));
+    model.outcomes = outcomes;
 
     // Ids: actions, tasks and projects share one namespace (slips name any of them).
     let mut seen: HashMap<String, String> = HashMap::new();
@@ -288,6 +315,19 @@ fn validate(model: &mut Model, catalogue: Catalogue) -> Vec<Diagnostic> {
         project.status = v.status(project.status_text.as_deref(), &format!("{path}.status"));
         project.duration =
             project.duration_text.as_deref().and_then(|d| v.span(d, &format!("{path}.duration")));
+        // A start and a finish: the work runs between them.
+        if let (Some(start), Some(finish)) = (project.start.date(), project.finish.date()) {
+            if start > finish {
+                v.error(
+                    format!("project `{}` starts on {start}, after it finishes on {finish}", project.id),
+                    &format!("{path}.start"),
+                    "a project's `start` must come on or before its `finish`",
+                );
+            } else if project.duration.is_none() {
+                let days = u32::try_from((finish - start).num_days()).unwrap_or(u32::MAX);
+                project.duration = Some(Span { months: 0, days });
+            }
+        }
         v.dependencies(&mut project.waits_on, &format!("{path}.waits_on"));
     }
     let mut refs: HashMap<String, String> = HashMap::new();
@@ -413,6 +453,8 @@ pub fn action_id(reference: &str) -> String {
 struct Validator {
     model_file: Located,
     errors: Vec<Diagnostic>,
+    /// The model's `status_words`, normalised.
+    own_words: Vec<(String, Status)>,
 }
 
 impl Validator {
@@ -495,7 +537,7 @@ impl Validator {
 
     fn status(&mut self, text: Option<&str>, path: &str) -> Status {
         let text = text.unwrap_or("");
-        Status::parse(text).unwrap_or_else(|help| {
+        Status::parse_with(text, &self.own_words).unwrap_or_else(|help| {
             self.error(format!("unrecognised status `{text}`"), path, help);
             Status::Unreported
         })

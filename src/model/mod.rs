@@ -23,8 +23,14 @@ pub use target::Target;
 pub struct Model {
     /// Title block of the routemap document.
     pub document: Document,
-    /// Path of the outcomes catalogue, relative to the model file.
-    pub catalogue: String,
+    /// Path of an outcomes catalogue, relative to the model file, whose outcomes override the
+    /// built-in national catalogue's by code (and may add more). Default: the national one.
+    #[serde(default)]
+    pub catalogue: Option<String>,
+    /// The council's own status words and what each means (`Delayed: in_progress`), beside the
+    /// built-in ones; a word here overrides a built-in one.
+    #[serde(default)]
+    pub status_words: std::collections::BTreeMap<String, Status>,
     /// Enabling projects, national projects and milestones.
     #[serde(default)]
     pub projects: Vec<Project>,

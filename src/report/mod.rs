@@ -9,6 +9,7 @@ pub mod exposure;
 pub mod forecast;
 pub mod graph;
 pub mod json;
+pub mod outcomes;
 pub mod risk_report;
 pub mod sensitivity;
 pub mod text;

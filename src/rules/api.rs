@@ -15,6 +15,7 @@ pub struct WorkView {
     pub(crate) status_text: ImmutableString,
     pub(crate) target: ImmutableString,
     pub(crate) target_date: Option<NaiveDate>,
+    pub(crate) start_date: Option<NaiveDate>,
     pub(crate) phrase: ImmutableString,
     pub(crate) waits_on: i64,
     pub(crate) duration: Option<Span>,
@@ -149,6 +150,7 @@ pub fn register(engine: &mut Engine) {
         .register_get("status_text", |w: &mut WorkView| w.status_text.clone())
         .register_get("target", |w: &mut WorkView| w.target.clone())
         .register_get("target_date", |w: &mut WorkView| opt(w.target_date))
+        .register_get("start_date", |w: &mut WorkView| opt(w.start_date))
         .register_get("phrase", |w: &mut WorkView| w.phrase.clone())
         .register_get("waits_on", |w: &mut WorkView| w.waits_on)
         .register_get("has_duration", |w: &mut WorkView| w.duration.is_some())
