@@ -444,8 +444,11 @@ fn every_outcome_of_the_catalogue_is_assessed_in_order() {
     assert_eq!(run.model.outcomes.len(), 54);
     // G19 (deadline 1 April 2006) has 91 days of slack.
     assert_eq!(run.summary("G19").1, Some(91));
-    // An outcome no work serves has no forecast.
-    assert_eq!(run.outcome("R1").standing, Standing::Unknown);
+    // An outcome no work serves has no forecast, and the default rule judges it off track:
+    // nothing in the routemap delivers it.
+    let r1 = run.outcome("R1");
+    assert_eq!((r1.standing, r1.forecast), (Standing::OffTrack, None));
+    assert!(r1.reason.contains("nothing in the routemap delivers it"), "{}", r1.reason);
     let _ = &run.rules;
 }
 

@@ -250,7 +250,8 @@ fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) 
                     count(ae, true, Standing::AtRisk) + count(ae, true, Standing::Unknown),
                 ),
             ));
-            proposed_actions(doc, e, &inputs.actions, risk);
+            proposed_actions(doc, e, &inputs.actions, 3);
+            register_actions(doc, risk, "Actions recorded in the register");
         }
         Score::NotAssessed { reason } => {
             doc.push(para(format!(
@@ -263,8 +264,9 @@ fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) 
     }
 }
 
-fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction], risk: &Risk) {
-    doc.push(Block::Heading(3, "Proposed actions".into()));
+/// The work the forecast says must finish, and by when, under a heading of this level.
+fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction], level: u8) {
+    doc.push(Block::Heading(level, "Proposed actions".into()));
     if actions.is_empty() {
         doc.push(para("No outcome calls for action, so the forecast proposes none."));
     } else {
@@ -306,7 +308,6 @@ fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction
             rows,
         });
     }
-    register_actions(doc, risk, "Actions recorded in the register");
 }
 
 fn register_actions(doc: &mut Document, risk: &Risk, heading: &str) {
@@ -492,8 +493,14 @@ pub fn document(inputs: &RiskInputs) -> Document {
     let d = &e.model.document;
     let mut doc = Document { title: format!("{}: Risk Analysis", d.council), blocks: Vec::new() };
     doc.push(Block::Heading(1, "Risk Analysis".into()));
+    let register = !e.model.risks.is_empty();
     doc.push(para(format!(
-        "This section assesses the risks of the Council's Strategic Risk Register against the forecast of the {} ODPM priority outcomes in {}'s {}, {} ({}), judged on {}.",
+        "This section assesses {} the forecast of the {} ODPM priority outcomes in {}'s {}, {} ({}), judged on {}.",
+        if register {
+            "the risks of the Council's Strategic Risk Register against"
+        } else {
+            "the risks to"
+        },
         e.assessment.outcomes.len(),
         d.council,
         d.title,
@@ -519,8 +526,11 @@ pub fn document(inputs: &RiskInputs) -> Document {
         gbp(e.assessment.exposure.total_gbp)
     ));
     doc.push(para(position_words.join(" ")));
-    if e.model.risks.is_empty() {
-        doc.push(para("The routemap's risk register lists no strategic risks."));
+    if !register {
+        doc.push(para(
+            "The routemap records no Strategic Risk Register, so no register risk is assessed here; the actions below come from the forecast alone.",
+        ));
+        proposed_actions(&mut doc, e, &inputs.actions, 2);
     } else {
         doc.push(para(
             "The following actions are proposed to minimise the likelihood and impact of risks highlighted by the Council's Strategic Risk Register.",
