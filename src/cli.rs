@@ -49,11 +49,18 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Load and validate a model and the rules; print what was loaded.
+    /// Load and validate a model and the rules; print what was loaded, and warn of what is
+    /// legal but probably wrong (on standard error, or under `warnings` in the JSON).
+    #[command(
+        after_help = "Examples:\n  routemap check --model my-council.yaml\n  routemap check --model my-council.yaml --deny-warnings --format json"
+    )]
     Check {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Exit with code 1 when there are warnings (errors always exit with code 2).
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// The ODPM priority outcomes a model is judged against: the built-in national catalogue,
     /// with any outcomes the model's own `catalogue` file overrides or adds.
@@ -255,13 +262,15 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 pub struct Done {
     /// Text for standard output.
     pub stdout: String,
+    /// Warnings for standard error.
+    pub stderr: String,
     /// Exit code: 0, or 1 when a `--fail-on` gate trips.
     pub code: u8,
 }
 
 impl Done {
     fn ok(stdout: String) -> Self {
-        Done { stdout, code: 0 }
+        Done { stdout, stderr: String::new(), code: 0 }
     }
 }
 
@@ -325,14 +334,30 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
     };
     let open = || Session::open(&source, cli.rules.as_deref(), cli.as_of);
     match &cli.command {
-        Command::Check { format } => {
-            let (model, graph) = load(&source)?;
-            Rules::load(cli.rules.as_deref())?;
-            let summary = report::check::Summary::new(&model, &graph);
-            Ok(Done::ok(match format {
-                Format::Table => summary.table(),
-                Format::Json => json::to_string(&summary.counts()),
-            }))
+        Command::Check { format, deny_warnings } => {
+            let s = open()?;
+            let warnings = crate::warnings::check(&s.evaluated());
+            let summary = report::check::Summary::new(&s.model, &s.graph);
+            let code = u8::from(*deny_warnings && !warnings.is_empty());
+            Ok(match format {
+                Format::Table => {
+                    let mut stderr: String =
+                        warnings.iter().map(|w| w.diagnostic.warning() + "\n").collect();
+                    if !warnings.is_empty() {
+                        let n = warnings.len();
+                        stderr.push_str(&format!(
+                            "{n} {}\n",
+                            if n == 1 { "warning" } else { "warnings" }
+                        ));
+                    }
+                    Done { stdout: summary.table(), stderr, code }
+                }
+                Format::Json => {
+                    let mut counts = summary.counts();
+                    counts.warnings = warnings.iter().map(report::check::WarningOut::new).collect();
+                    Done { stdout: json::to_string(&counts), stderr: String::new(), code }
+                }
+            })
         }
         Command::Outcomes { format } => {
             let model = model::load(&source)?;
@@ -356,7 +381,7 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
             let tripped = fail_on.is_some_and(|st| {
                 s.assessment.outcomes.iter().any(|r| r.standing == st.standing())
             });
-            Ok(Done { stdout, code: u8::from(tripped) })
+            Ok(Done { stdout, stderr: String::new(), code: u8::from(tripped) })
         }
         Command::CriticalPath { code, format } => {
             let s = open()?;

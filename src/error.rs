@@ -53,9 +53,20 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+impl Diagnostic {
+    /// The diagnostic rendered as a warning rather than an error.
+    pub fn warning(&self) -> String {
+        struct AsWarning<'a>(&'a Diagnostic);
+        impl fmt::Display for AsWarning<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.render(f, "warning")
+            }
+        }
+        AsWarning(self).to_string()
+    }
+
+    fn render(&self, f: &mut fmt::Formatter<'_>, label: &str) -> fmt::Result {
+        writeln!(f, "{label}: {}", self.message)?;
         if let Some(loc) = &self.location {
             let number = loc.line.to_string();
             let pad = " ".repeat(number.len());
@@ -78,6 +89,12 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "{pad} = help: {help}")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.render(f, "error")
     }
 }
 

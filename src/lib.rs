@@ -14,5 +14,6 @@ pub mod risk;
 pub mod rules;
 pub mod scenario;
 pub mod schedule;
+pub mod warnings;
 
 pub use error::{Diagnostic, Error};

@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     let args = routemap::cli::Cli::parse();
     match routemap::cli::run(&args) {
         Ok(done) => {
+            eprint!("{}", done.stderr);
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`routemap forecast | head`) is not an error.
             let _ = stdout.write_all(done.stdout.as_bytes()).and_then(|()| stdout.flush());

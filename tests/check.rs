@@ -48,8 +48,19 @@ fn normalise(text: &str) -> String {
 
 #[test]
 fn check_accepts_the_embedded_model() {
-    let stdout = succeeds(&["check"]);
-    assert!(stdout.starts_with("routemap check: the model is valid\n"), "{stdout}");
+    let run = routemap(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("routemap check: the model is valid\n"), "{}", run.stdout);
+    // What is legal but probably wrong is warned of on standard error, located, and is no error.
+    assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+    insta::assert_snapshot!("check_warnings_embedded", run.stderr);
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_exit_1() {
+    let run = routemap(&["check", "--deny-warnings"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("warning:"), "{}", run.stderr);
 }
 
 #[test]
@@ -81,9 +92,21 @@ fn check_json_gives_the_counts() {
 
 #[test]
 fn the_file_on_disk_is_the_embedded_model() {
-    let embedded = json(&["check", "--format", "json"]);
-    let on_disk =
-        json(&["check", "--model", "fixtures/charnwood/routemap.yaml", "--format", "json"]);
+    // Warnings name the file as the user named it; everything else is the same.
+    let unnamed = |mut v: serde_json::Value| {
+        for w in v["warnings"].as_array_mut().expect("a warnings array") {
+            w["file"] = serde_json::Value::Null;
+        }
+        v
+    };
+    let embedded = unnamed(json(&["check", "--format", "json"]));
+    let on_disk = unnamed(json(&[
+        "check",
+        "--model",
+        "fixtures/charnwood/routemap.yaml",
+        "--format",
+        "json",
+    ]));
     assert_eq!(on_disk, embedded);
 }
 

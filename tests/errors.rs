@@ -48,6 +48,7 @@ invalid_fixtures! {
     implied_without_source: "implied-without-source",
     several_errors: "several-errors",
     catalogue_errors: "catalogue-errors",
+    start_after_finish: "start-after-finish",
 }
 
 #[test]

@@ -76,7 +76,7 @@ fn custom_rules_are_named_in_the_output() {
 
 #[test]
 fn check_accepts_a_valid_rules_directory() {
-    ok(&["--rules", "fixtures/rules/not-started-off-track", "check"]);
+    ok(&["--rules", "fixtures/rules/not-started-off-track", "check", "--format", "json"]);
 }
 
 #[test]

@@ -319,7 +319,10 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         if let (Some(start), Some(finish)) = (project.start.date(), project.finish.date()) {
             if start > finish {
                 v.error(
-                    format!("project `{}` starts on {start}, after it finishes on {finish}", project.id),
+                    format!(
+                        "project `{}` starts on {start}, after it finishes on {finish}",
+                        project.id
+                    ),
                     &format!("{path}.start"),
                     "a project's `start` must come on or before its `finish`",
                 );

@@ -20,6 +20,41 @@ pub struct Counts {
     pub edges: usize,
     /// Which data this is: council, version, as-of date and content hash.
     pub model: ModelInfo,
+    /// What is legal but probably wrong, in file order.
+    pub warnings: Vec<WarningOut>,
+}
+
+/// One warning of `check`.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningOut {
+    /// A stable name for the kind of warning (`nothing-waits-on`...).
+    pub kind: &'static str,
+    /// What was found.
+    pub message: String,
+    /// The file, when it has a place in one.
+    pub file: Option<String>,
+    /// 1-based line.
+    pub line: Option<usize>,
+    /// 1-based column.
+    pub column: Option<usize>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl WarningOut {
+    /// The JSON form of a warning.
+    pub fn new(w: &crate::warnings::Warning) -> Self {
+        let d = &w.diagnostic;
+        let at = d.location.as_ref();
+        WarningOut {
+            kind: w.kind,
+            message: d.message.clone(),
+            file: at.map(|l| l.file.clone()),
+            line: at.map(|l| l.line),
+            column: at.map(|l| l.column),
+            help: d.help.clone(),
+        }
+    }
 }
 
 /// Identifies the model an output came from.
@@ -69,6 +104,7 @@ impl<'a> Summary<'a> {
             projects: m.projects.len(),
             edges: self.graph.edge_count(),
             model: ModelInfo::new(m),
+            warnings: Vec::new(),
         }
     }
 
