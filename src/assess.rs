@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
 use rhai::{Dynamic, Map};
 
 use crate::error::Error;
@@ -73,6 +74,11 @@ pub struct Basis {
     pub unknown_reason: Arc<Vec<Option<String>>>,
     /// Deadline per node (outcomes only).
     pub deadline: Vec<Option<NaiveDate>>,
+    /// Time after each edge's source finishes before its target can, by edge index: the
+    /// model's `lag` where it states one, else the follow-on time the rules give.
+    pub lag: Arc<Vec<Span>>,
+    /// The assumption behind each rule-supplied follow-on time, by edge index.
+    pub lag_assumption: Arc<Vec<Option<String>>>,
     /// A scenario's slip per node: how much later than its forecast it finishes (empty: none).
     pub slip: Vec<Option<Span>>,
     /// What the funding rules decided.
@@ -137,6 +143,7 @@ pub fn basis(
     let mut assumption = vec![None; n];
     let mut unknown_reason = vec![None; n];
     let mut deadline = vec![None; n];
+    let mut views: Vec<Option<WorkView>> = vec![None; n];
     for idx in graph.dag.node_indices() {
         let node = &graph.dag[idx];
         let i = idx.index();
@@ -160,6 +167,7 @@ pub fn basis(
             .neighbors_directed(idx, petgraph::Direction::Outgoing)
             .filter_map(|s| deadline[s.index()])
             .min();
+        views[i] = Some(work.clone());
         if work.status == Status::Complete.as_str() {
             let answer = rules.call("forecast", "done_on", Dynamic::from(work))?;
             let done = answer.try_cast::<NaiveDate>().filter(|d| *d <= as_of).ok_or_else(|| {
@@ -199,6 +207,7 @@ pub fn basis(
             return Err(bad("a map with none of `date`, `follows` or `unknown`"));
         }
     }
+    let (lag, lag_assumption) = follow_on(graph, rules, &views)?;
     let terms = funding::terms(model, rules, as_of)?;
     Ok(Basis {
         as_of,
@@ -206,10 +215,62 @@ pub fn basis(
         assumption: Arc::new(assumption),
         unknown_reason: Arc::new(unknown_reason),
         deadline,
+        lag: Arc::new(lag),
+        lag_assumption: Arc::new(lag_assumption),
         slip: Vec::new(),
         terms: Arc::new(terms),
         rules_hash: rules.hash.clone(),
     })
+}
+
+/// The follow-on time of every edge: the model's `lag` where it states one, else what
+/// `forecast.rhai`'s `follow_on(work, waits_on, edge)` gives.
+fn follow_on(
+    graph: &Graph,
+    rules: &Rules,
+    views: &[Option<WorkView>],
+) -> Result<(Vec<Span>, Vec<Option<String>>), Error> {
+    let edges = graph.dag.edge_count();
+    let mut lag = Vec::with_capacity(edges);
+    let mut assumption = vec![None; edges];
+    for e in graph.dag.edge_references() {
+        let (from, to) = (e.source().index(), e.target().index());
+        let (Some(dependency), Some(work), true) = (&views[from], &views[to], e.weight().follow_on)
+        else {
+            lag.push(e.weight().lag);
+            continue;
+        };
+        let mut edge = Map::new();
+        edge.insert("implied".into(), Dynamic::from(e.weight().implied));
+        let answer =
+            rules.call_with("forecast", "follow_on", (work.clone(), dependency.clone(), edge))?;
+        let bad = |got: &str| {
+            rules.bad_return(
+                "forecast",
+                "follow_on",
+                &format!(
+                    "{got} for `{}` waiting on `{}`",
+                    graph.dag[e.target()].id,
+                    graph.dag[e.source()].id
+                ),
+                &format!(
+                    "#{{ days: <whole number from 0 to {}> }} or #{{ days, assumption }}",
+                    Span::MAX_DAYS
+                ),
+            )
+        };
+        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+        let days = get(&map, "days")
+            .and_then(|d| d.as_int().ok())
+            .ok_or_else(|| bad("a map with no whole-number `days`"))?;
+        let days = u32::try_from(days)
+            .ok()
+            .filter(|d| *d <= Span::MAX_DAYS)
+            .ok_or_else(|| bad(&format!("`days: {days}`")))?;
+        assumption[e.id().index()] = get(&map, "assumption").map(|v| v.to_string());
+        lag.push(Span { months: 0, days });
+    }
+    Ok((lag, assumption))
 }
 
 /// Schedule and classify from a basis.
@@ -235,12 +296,12 @@ pub fn assess_reusing(
     // Only an assessment made under these rules, of this graph, can lend its results.
     let earlier = earlier
         .filter(|e| e.basis.rules_hash == rules.hash && e.forecast.len() == graph.dag.node_count());
-    let fwd = schedule::forward(graph, &basis.own, &basis.slip);
+    let fwd = schedule::forward(graph, &basis.lag, &basis.own, &basis.slip);
     let (forecast, floor) = (&fwd.forecast, &fwd.floor);
     // Deadlines do not change between a baseline and its scenarios' slips.
     let latest = match earlier {
         Some(e) if e.basis.deadline == basis.deadline => e.latest.clone(),
-        _ => schedule::backward(graph, &basis.deadline),
+        _ => schedule::backward(graph, &basis.lag, &basis.deadline),
     };
     let mut outcomes = Vec::with_capacity(model.outcomes.len());
     for (o, outcome) in model.outcomes.iter().enumerate() {
@@ -252,9 +313,9 @@ pub fn assess_reusing(
         // that dated work; otherwise by the chain that sets (or withholds) its forecast.
         let late_floor = f.is_none() && floor[node.index()].is_some_and(|d| d > deadline);
         let drivers = if late_floor {
-            schedule::floor_drivers(graph, &basis.own, &fwd, node)
+            schedule::floor_drivers(graph, &basis.lag, &basis.own, &fwd, node)
         } else {
-            schedule::drivers(graph, &basis.own, &fwd, node)
+            schedule::drivers(graph, &basis.lag, &basis.own, &fwd, node)
         };
         // The upstream assumptions change only when a scenario replaces an assumed date.
         let same =
@@ -380,10 +441,12 @@ fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> 
     let waits_on = graph.dag.neighbors_directed(idx, petgraph::Direction::Incoming).count() as i64;
     let mut partnership = false;
     let mut start_date = None;
+    let mut comments = "";
     let (kind, title, status, status_text, target, phrase, duration) = match node.item {
         Item::Task { action, task } => {
             let t = &model.actions[action].tasks[task];
             partnership = model.actions[action].partnership;
+            comments = t.comments.as_deref().unwrap_or("");
             (
                 "task",
                 t.text.as_str(),
@@ -396,6 +459,7 @@ fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> 
         }
         Item::Project(p) => {
             let p = &model.projects[p];
+            comments = p.progress.as_deref().unwrap_or("");
             // A project's finish phrase is its target; failing that, its start.
             let (target, phrase) = match (p.finish, p.start) {
                 (Target::Unset, start) if start != Target::Unset => {
@@ -434,6 +498,7 @@ fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> 
         target_date: target.date(),
         start_date,
         phrase: phrase.into(),
+        comments: comments.into(),
         waits_on,
         duration,
         as_of,

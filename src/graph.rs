@@ -65,8 +65,14 @@ pub struct Node {
 /// An edge: the target waits on the source, `lag` after it finishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Edge {
-    /// Time after the source finishes before the target can.
+    /// Time after the source finishes before the target can, as the model states it (zero
+    /// where it states none, and for a task's edge to the outcome it serves).
     pub lag: Span,
+    /// A `waits_on` entry with no `lag` of its own: the follow-on time is the rules' to decide
+    /// (`forecast.rhai` `follow_on`), and `lag` is only the starting point.
+    pub follow_on: bool,
+    /// The `waits_on` entry is implied rather than stated.
+    pub implied: bool,
 }
 
 /// The dependency graph with one topological order, computed once.
@@ -105,23 +111,29 @@ impl Graph {
                 add(&mut dag, &task.id, NodeKind::Task, Item::Task { action: a, task: t });
             }
         }
-        let mut edge = |from: &str, to: &str, lag: Span| {
+        let mut edge = |from: &str, to: &str, e: Edge| {
             if let (Some(&f), Some(&t)) = (index.get(from), index.get(to)) {
-                dag.add_edge(f, t, Edge { lag });
+                dag.add_edge(f, t, e);
             }
+        };
+        let waits = |dep: &crate::model::Dependency| Edge {
+            lag: dep.lag,
+            follow_on: dep.lag_text.is_none(),
+            implied: dep.implied,
         };
         for p in &model.projects {
             for dep in &p.waits_on {
-                edge(&dep.id, &p.id, dep.lag);
+                edge(&dep.id, &p.id, waits(dep));
             }
         }
+        let serves = Edge { lag: Span::default(), follow_on: false, implied: false };
         for action in &model.actions {
             for task in &action.tasks {
                 for dep in &task.waits_on {
-                    edge(&dep.id, &task.id, dep.lag);
+                    edge(&dep.id, &task.id, waits(dep));
                 }
                 for code in &action.outcomes {
-                    edge(&task.id, code, Span::default());
+                    edge(&task.id, code, serves);
                 }
             }
         }

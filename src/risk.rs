@@ -207,7 +207,7 @@ pub fn plan(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Resu
         // The latest each piece of work may finish for this outcome alone to be met.
         let mut deadline = vec![None; graph.dag.node_count()];
         deadline[r.node.index()] = Some(r.deadline);
-        let latest = schedule::backward(graph, &deadline);
+        let latest = schedule::backward(graph, &a.basis.lag, &deadline);
         for n in schedule::upstream_open(graph, &a.basis.own, r.node) {
             let i = n.index();
             let Own::Date(own) = a.basis.own[i] else { continue };

@@ -1,6 +1,7 @@
 //! Scheduling over the graph's one topological order: the forward pass (forecast finish), the
 //! backward pass from deadlines (latest finish), slack, and the drivers of each outcome.
-//! Pure functions of the graph and each node's own finish; linear in nodes plus edges.
+//! Pure functions of the graph, each edge's lag (indexed by edge) and each node's own finish;
+//! linear in nodes plus edges.
 
 use chrono::NaiveDate;
 use petgraph::Direction;
@@ -43,7 +44,7 @@ pub struct Forward {
 /// A node finishes at the later of its own date and each dependency's finish plus the edge's
 /// lag, then later still by its slip, if any (`slip` is indexed by node; empty means none).
 /// Anything that waits on unknown work is unknown; complete work is fixed and does not slip.
-pub fn forward(graph: &Graph, own: &[Own], slip: &[Option<Span>]) -> Forward {
+pub fn forward(graph: &Graph, lag: &[Span], own: &[Own], slip: &[Option<Span>]) -> Forward {
     let mut forecast: Vec<Option<NaiveDate>> = vec![None; own.len()];
     let mut floor: Vec<Option<NaiveDate>> = vec![None; own.len()];
     let mut unslipped: Vec<Option<NaiveDate>> = vec![None; own.len()];
@@ -65,11 +66,11 @@ pub fn forward(graph: &Graph, own: &[Own], slip: &[Option<Span>]) -> Forward {
         for e in graph.dag.edges_directed(n, Direction::Incoming) {
             let p = e.source().index();
             match forecast[p] {
-                Some(f) => date = date.max(Some(e.weight().lag.after(f))),
+                Some(f) => date = date.max(Some(lag[e.id().index()].after(f))),
                 None => known = false,
             }
             if let Some(f) = floor[p] {
-                least = least.max(Some(e.weight().lag.after(f)));
+                least = least.max(Some(lag[e.id().index()].after(f)));
             }
         }
         let date = if known { date } else { None };
@@ -91,12 +92,16 @@ pub fn forward(graph: &Graph, own: &[Own], slip: &[Option<Span>]) -> Forward {
 
 /// Latest finish of every node such that every outcome it feeds meets its deadline (`None`:
 /// it feeds no outcome with a deadline). `deadline` is indexed by node.
-pub fn backward(graph: &Graph, deadline: &[Option<NaiveDate>]) -> Vec<Option<NaiveDate>> {
+pub fn backward(
+    graph: &Graph,
+    lag: &[Span],
+    deadline: &[Option<NaiveDate>],
+) -> Vec<Option<NaiveDate>> {
     let mut latest: Vec<Option<NaiveDate>> = deadline.to_vec();
     for &n in graph.order.iter().rev() {
         for e in graph.dag.edges_directed(n, Direction::Outgoing) {
             if let Some(l) = latest[e.target().index()] {
-                let by = e.weight().lag.before(l);
+                let by = lag[e.id().index()].before(l);
                 let slot = &mut latest[n.index()];
                 *slot = Some(slot.map_or(by, |cur| cur.min(by)));
             }
@@ -117,19 +122,32 @@ pub fn slack(latest: Option<NaiveDate>, forecast: Option<NaiveDate>) -> Option<i
 /// tie the dependency earliest in the model wins, and a dependency wins over the node's own
 /// date. The chain stops at complete work, at unknown work, and where the node's own date alone
 /// sets its forecast.
-pub fn drivers(graph: &Graph, own: &[Own], fwd: &Forward, node: NodeIndex) -> Vec<NodeIndex> {
-    chain(graph, own, &fwd.forecast, &fwd.unslipped, true, node)
+pub fn drivers(
+    graph: &Graph,
+    lag: &[Span],
+    own: &[Own],
+    fwd: &Forward,
+    node: NodeIndex,
+) -> Vec<NodeIndex> {
+    chain(graph, lag, own, &fwd.forecast, &fwd.unslipped, true, node)
 }
 
 /// The chain of nodes that sets `node`'s earliest possible finish (its floor), from the root
 /// cause to `node`: for work whose forecast is unknown, the dated work that already makes it
 /// this late. Moves as [`drivers`] does, through unknown work too.
-pub fn floor_drivers(graph: &Graph, own: &[Own], fwd: &Forward, node: NodeIndex) -> Vec<NodeIndex> {
-    chain(graph, own, &fwd.floor, &fwd.unslipped_floor, false, node)
+pub fn floor_drivers(
+    graph: &Graph,
+    lag: &[Span],
+    own: &[Own],
+    fwd: &Forward,
+    node: NodeIndex,
+) -> Vec<NodeIndex> {
+    chain(graph, lag, own, &fwd.floor, &fwd.unslipped_floor, false, node)
 }
 
 fn chain(
     graph: &Graph,
+    lag: &[Span],
     own: &[Own],
     finish: &[Option<NaiveDate>],
     unslipped: &[Option<NaiveDate>],
@@ -151,7 +169,7 @@ fn chain(
             .filter(|e| {
                 let pf = finish[e.source().index()];
                 match f {
-                    Some(f) => pf.map(|pf| e.weight().lag.after(pf)) == Some(f),
+                    Some(f) => pf.map(|pf| lag[e.id().index()].after(pf)) == Some(f),
                     None => stop_at_unknown && pf.is_none(),
                 }
             })

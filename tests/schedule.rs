@@ -563,14 +563,14 @@ proptest! {
     #[test]
     fn forecast_follows_every_dependency(random in random_model()) {
         let run = evaluate("prop-forward", &random.work());
-        let f = schedule::forward(&run.graph, &run.a.basis.own, &[]);
+        let f = schedule::forward(&run.graph, &run.a.basis.lag, &run.a.basis.own, &[]);
         prop_assert_eq!(&f.forecast, &run.a.forecast);
         for e in run.graph.dag.edge_indices() {
             let (p, n) = run.graph.dag.edge_endpoints(e).unwrap();
             if matches!(run.a.basis.own[n.index()], Own::Done(_)) {
                 continue;
             }
-            let lag = run.graph.dag[e].lag;
+            let lag = run.a.basis.lag[e.index()];
             match (f.forecast[p.index()], f.forecast[n.index()]) {
                 (Some(pf), Some(nf)) => prop_assert!(
                     nf >= lag.after(pf),
@@ -625,6 +625,36 @@ proptest! {
         }
     }
 
+    /// (b2) A longer follow-on time on any dependency never brings a forecast earlier and never
+    /// improves an outcome's standing.
+    #[test]
+    fn a_longer_follow_on_never_helps(
+        random in random_model(),
+        which in any::<Index>(),
+        days in 1u32..400,
+    ) {
+        let run = evaluate("prop-follow-on", &random.work());
+        if run.a.basis.lag.is_empty() {
+            return Ok(());
+        }
+        let mut basis = run.a.basis.clone();
+        let mut lag = basis.lag.as_ref().clone();
+        let e = which.index(lag.len());
+        lag[e].days += days;
+        basis.lag = std::sync::Arc::new(lag);
+        let longer = assess::assess(&run.model, &run.graph, &run.rules, basis).expect("rules run");
+        for (n, (before, after)) in run.a.forecast.iter().zip(&longer.forecast).enumerate() {
+            if let (Some(b), Some(a)) = (before, after) {
+                prop_assert!(a >= b, "node {} moved from {b} to {a}", run.graph.dag[petgraph::graph::NodeIndex::new(n)].id);
+            }
+        }
+        for (before, after) in run.a.outcomes.iter().zip(&longer.outcomes) {
+            if let (Some(b), Some(a)) = (rank(before.standing), rank(after.standing)) {
+                prop_assert!(a >= b, "{}: {:?} -> {:?}", run.graph.dag[before.node].id, before.standing, after.standing);
+            }
+        }
+    }
+
     /// (c) Each outcome's drivers are a path in the graph ending at the outcome.
     #[test]
     fn drivers_are_a_path_ending_at_the_outcome(random in random_model()) {
@@ -640,12 +670,13 @@ proptest! {
             }
             // An outcome with no forecast whose dated work already makes it late is driven by
             // that dated work; any other by the chain that sets (or withholds) its forecast.
-            let fwd = schedule::forward(&run.graph, &run.a.basis.own, &run.a.basis.slip);
+            let fwd =
+                schedule::forward(&run.graph, &run.a.basis.lag, &run.a.basis.own, &run.a.basis.slip);
             let late = r.forecast.is_none() && fwd.floor[r.node.index()].is_some_and(|f| f > r.deadline);
             let expected = if late {
-                schedule::floor_drivers(&run.graph, &run.a.basis.own, &fwd, r.node)
+                schedule::floor_drivers(&run.graph, &run.a.basis.lag, &run.a.basis.own, &fwd, r.node)
             } else {
-                schedule::drivers(&run.graph, &run.a.basis.own, &fwd, r.node)
+                schedule::drivers(&run.graph, &run.a.basis.lag, &run.a.basis.own, &fwd, r.node)
             };
             prop_assert_eq!(&expected, &r.drivers);
         }

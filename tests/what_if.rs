@@ -115,6 +115,16 @@ fn what_if_two_slips_table() {
     insta::assert_snapshot!("what_if_two_slips_table", out);
 }
 
+/// 25.5 (website integration with the replaced purchase order system) was "rolled back as a
+/// knock-on effect of the delayed implementation of the FMS system": the follow-on rule keeps
+/// its planned gap after FMS, so FMS six months late takes R9 past December 2005.
+#[test]
+fn what_if_fms_six_months_late_moves_r9() {
+    let out = ok_redacted(&["what-if", "--slip", "fms-replacement=+6m"]);
+    assert!(out.contains("R9    at_risk -> off_track"), "{out}");
+    insta::assert_snapshot!("what_if_fms_six_months_late", out);
+}
+
 #[test]
 fn what_if_two_slips_json() {
     let out = ok_redacted(&[TWO_SLIPS, &["--format", "json"]].concat());

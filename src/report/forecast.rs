@@ -20,6 +20,12 @@ pub struct Forecast {
     pub summary: Summary,
     /// Every rule assumption an outcome's forecast rests on, by node id.
     pub assumptions: Vec<Assumption>,
+    /// The rules' assumptions about work no outcome's forecast rests on (local work): forecast
+    /// too, though they move no outcome.
+    pub other_assumptions: Vec<Assumption>,
+    /// The follow-on times the rules gave (how long work needs after what it waits on
+    /// finishes), each with the dependencies it applies to, in model order.
+    pub follow_on: Vec<FollowOn>,
     /// Which model.
     pub model: ModelInfo,
     /// Which rules.
@@ -74,6 +80,24 @@ impl Summary {
     }
 }
 
+/// One follow-on assumption and the dependencies it is made for.
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowOn {
+    /// What the rules assumed.
+    pub assumption: String,
+    /// The dependencies: each the work and what it waits on.
+    pub dependencies: Vec<Waits>,
+}
+
+/// A dependency: `work` waits on `waits_on`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Waits {
+    /// The work that waits.
+    pub work: String,
+    /// What it waits on.
+    pub waits_on: String,
+}
+
 /// An assumption and the work it is about.
 #[derive(Debug, Clone, Serialize)]
 pub struct Assumption {
@@ -111,19 +135,41 @@ impl Forecast {
             a.outcomes.iter().flat_map(|r| r.assumptions.iter().copied()).collect();
         used.sort();
         used.dedup();
-        let assumptions = used
-            .into_iter()
-            .filter_map(|n| {
-                a.basis.assumption[n.index()]
-                    .as_ref()
-                    .map(|t| Assumption { id: e.id(n).to_string(), text: t.clone() })
-            })
+        let assumption_of = |n: petgraph::graph::NodeIndex| {
+            a.basis.assumption[n.index()]
+                .as_ref()
+                .map(|t| Assumption { id: e.id(n).to_string(), text: t.clone() })
+        };
+        let other_assumptions = e
+            .graph
+            .dag
+            .node_indices()
+            .filter(|n| used.binary_search(n).is_err())
+            .filter_map(assumption_of)
             .collect();
+        let assumptions = used.into_iter().filter_map(assumption_of).collect();
+        let mut follow_on: Vec<FollowOn> = Vec::new();
+        for edge in e.graph.dag.edge_references() {
+            use petgraph::visit::EdgeRef;
+            let Some(text) = &a.basis.lag_assumption[edge.id().index()] else { continue };
+            let waits = Waits {
+                work: e.id(edge.target()).to_string(),
+                waits_on: e.id(edge.source()).to_string(),
+            };
+            match follow_on.iter_mut().find(|f| &f.assumption == text) {
+                Some(f) => f.dependencies.push(waits),
+                None => {
+                    follow_on.push(FollowOn { assumption: text.clone(), dependencies: vec![waits] })
+                }
+            }
+        }
         Forecast {
             as_of: a.basis.as_of.to_string(),
             outcomes,
             summary: Summary::of(a),
             assumptions,
+            other_assumptions,
+            follow_on,
             model: ModelInfo::new(e.model),
             rules: e.rules_info(),
         }
@@ -177,6 +223,36 @@ pub fn table(e: &Evaluated, colour: Colour) -> String {
         out.push_str("\nThe forecast rests on these assumptions (rules/forecast.rhai):\n");
         for a in &f.assumptions {
             out.push_str(&format!("  - {}\n", a.text));
+        }
+    }
+    out.push_str(&other_assumptions(&f, "  - "));
+    out
+}
+
+/// The follow-on times and the assumptions about local work, as a list under a heading line.
+fn other_assumptions(f: &Forecast, bullet: &str) -> String {
+    let mut out = String::new();
+    if !f.follow_on.is_empty() {
+        out.push_str("\nFollow-on time (rules/forecast.rhai follow_on):\n");
+        for fo in &f.follow_on {
+            let n = fo.dependencies.len();
+            let which = if n <= 3 {
+                let list: Vec<String> = fo
+                    .dependencies
+                    .iter()
+                    .map(|w| format!("{} on {}", w.work, w.waits_on))
+                    .collect();
+                list.join(", ")
+            } else {
+                format!("{n} dependencies")
+            };
+            out.push_str(&format!("{bullet}{}: {which}\n", fo.assumption));
+        }
+    }
+    if !f.other_assumptions.is_empty() {
+        out.push_str("\nWork no outcome waits on rests on these assumptions too:\n");
+        for a in &f.other_assumptions {
+            out.push_str(&format!("{bullet}{}\n", a.text));
         }
     }
     out
@@ -235,5 +311,6 @@ pub fn markdown(e: &Evaluated) -> String {
             out.push_str(&format!("- {}\n", a.text));
         }
     }
+    out.push_str(&other_assumptions(&f, "- "));
     out
 }

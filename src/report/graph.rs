@@ -72,7 +72,7 @@ impl GraphOut {
         let edges: Vec<EdgeOut> = refs
             .into_iter()
             .map(|edge| {
-                let lag = edge.weight().lag;
+                let lag = e.assessment.basis.lag[edge.id().index()];
                 EdgeOut {
                     from: e.id(edge.source()).to_string(),
                     to: e.id(edge.target()).to_string(),

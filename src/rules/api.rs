@@ -17,6 +17,7 @@ pub struct WorkView {
     pub(crate) target_date: Option<NaiveDate>,
     pub(crate) start_date: Option<NaiveDate>,
     pub(crate) phrase: ImmutableString,
+    pub(crate) comments: ImmutableString,
     pub(crate) waits_on: i64,
     pub(crate) duration: Option<Span>,
     pub(crate) as_of: NaiveDate,
@@ -152,6 +153,7 @@ pub fn register(engine: &mut Engine) {
         .register_get("target_date", |w: &mut WorkView| opt(w.target_date))
         .register_get("start_date", |w: &mut WorkView| opt(w.start_date))
         .register_get("phrase", |w: &mut WorkView| w.phrase.clone())
+        .register_get("comments", |w: &mut WorkView| w.comments.clone())
         .register_get("waits_on", |w: &mut WorkView| w.waits_on)
         .register_get("has_duration", |w: &mut WorkView| w.duration.is_some())
         .register_fn("after_duration", |w: &mut WorkView, start: NaiveDate| {

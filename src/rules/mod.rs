@@ -31,7 +31,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
 /// The hooks each rule file must define, with their number of arguments.
 const HOOKS: &[(&str, &[(&str, usize)])] = &[
     ("deadlines", &[("deadline", 1)]),
-    ("forecast", &[("own_finish", 1), ("done_on", 1)]),
+    ("forecast", &[("own_finish", 1), ("done_on", 1), ("follow_on", 3)]),
     ("classify", &[("classify", 1)]),
     ("funding", &[("stream_at_risk", 1), ("weight", 1), ("share", 2)]),
     ("risk", &[("assess", 2), ("propose", 2)]),
@@ -39,7 +39,8 @@ const HOOKS: &[(&str, &[(&str, usize)])] = &[
 
 /// Hooks added to a rule file after its first release: a council's own copy of the file that
 /// lacks one uses the built-in hook, so that an upgrade does not break it.
-const OPTIONAL_HOOKS: &[(&str, &str)] = &[("forecast", "done_on"), ("risk", "propose")];
+const OPTIONAL_HOOKS: &[(&str, &str)] =
+    &[("forecast", "done_on"), ("forecast", "follow_on"), ("risk", "propose")];
 
 /// Operations one hook call may take before it is stopped as a runaway.
 pub const MAX_OPERATIONS: u64 = 200_000;
