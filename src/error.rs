@@ -22,27 +22,58 @@ pub struct Location {
 pub struct Diagnostic {
     /// What is wrong, saying what was found.
     pub message: String,
-    /// Where.
-    pub location: Option<Location>,
+    /// Where (boxed, so that results carrying a diagnostic stay small).
+    pub location: Option<Box<Location>>,
     /// What was expected, or how to fix it.
     pub help: Option<String>,
+    /// Labels and other places, for the few diagnostics that have them (boxed, to keep the
+    /// common diagnostic small).
+    pub marks: Option<Box<Marks>>,
+}
+
+/// A diagnostic's labels: one beside its caret, and other places the problem involves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marks {
+    /// A short label beside the caret of the diagnostic's location.
+    pub label: Option<String>,
+    /// Other places, each with its label (the other entries of a cycle).
+    pub also: Vec<(Location, String)>,
 }
 
 impl Diagnostic {
     /// A diagnostic with no location (usage errors, unreadable files).
     pub fn new(message: impl Into<String>) -> Self {
-        Diagnostic { message: message.into(), location: None, help: None }
+        Diagnostic {
+            message: message.into(),
+            location: None,
+            help: None,
+            marks: None,
+        }
     }
 
     /// Attach a location.
     pub fn at(mut self, location: Option<Location>) -> Self {
-        self.location = location;
+        self.location = location.map(Box::new);
         self
     }
 
     /// Attach help text.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Label the caret of the location.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.marks.get_or_insert_default().label = Some(label.into());
+        self
+    }
+
+    /// Add another place the problem involves, with its label.
+    pub fn also(mut self, location: Option<Location>, label: impl Into<String>) -> Self {
+        if let Some(l) = location {
+            self.marks.get_or_insert_default().also.push((l, label.into()));
+        }
         self
     }
 
@@ -67,28 +98,56 @@ impl Diagnostic {
 
     fn render(&self, f: &mut fmt::Formatter<'_>, label: &str) -> fmt::Result {
         writeln!(f, "{label}: {}", self.message)?;
+        // Line numbers of every snippet share one width.
+        let (label, also) = match &self.marks {
+            Some(m) => (m.label.as_deref(), m.also.as_slice()),
+            None => (None, &[][..]),
+        };
+        let width = self
+            .location
+            .as_deref()
+            .into_iter()
+            .chain(also.iter().map(|(l, _)| l))
+            .map(|l| l.line.to_string().len())
+            .max()
+            .unwrap_or(0);
         if let Some(loc) = &self.location {
-            let number = loc.line.to_string();
-            let pad = " ".repeat(number.len());
-            writeln!(f, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column)?;
-            writeln!(f, "{pad} |")?;
-            writeln!(f, "{number} | {}", loc.source_line.trim_end())?;
-            let indent: String = loc
-                .source_line
-                .chars()
-                .take(loc.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            writeln!(f, "{pad} | {indent}{}", "^".repeat(loc.width.max(1)))?;
+            snippet(f, loc, width, "-->", '^', label)?;
+        }
+        for (loc, text) in also {
+            writeln!(f, "{} |", " ".repeat(width))?;
+            snippet(f, loc, width, ":::", '-', Some(text))?;
         }
         if let Some(help) = &self.help {
-            let pad = self
-                .location
-                .as_ref()
-                .map_or(String::new(), |l| " ".repeat(l.line.to_string().len()));
-            writeln!(f, "{pad} = help: {help}")?;
+            writeln!(f, "{} = help: {help}", " ".repeat(width))?;
         }
         Ok(())
+    }
+}
+
+/// One located snippet: the file and place, the source line, and a marker under the token.
+fn snippet(
+    f: &mut fmt::Formatter<'_>,
+    loc: &Location,
+    width: usize,
+    arrow: &str,
+    mark: char,
+    label: Option<&str>,
+) -> fmt::Result {
+    let pad = " ".repeat(width);
+    writeln!(f, "{pad}{arrow} {}:{}:{}", loc.file, loc.line, loc.column)?;
+    writeln!(f, "{pad} |")?;
+    writeln!(f, "{:>width$} | {}", loc.line, loc.source_line.trim_end())?;
+    let indent: String = loc
+        .source_line
+        .chars()
+        .take(loc.column.saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let marks = mark.to_string().repeat(loc.width.max(1));
+    match label {
+        Some(l) => writeln!(f, "{pad} | {indent}{marks} {l}"),
+        None => writeln!(f, "{pad} | {indent}{marks}"),
     }
 }
 

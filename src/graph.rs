@@ -216,19 +216,31 @@ fn cycle_diagnostic(model: &Model, dag: &DiGraph<Node, Edge>, cycle: &[NodeIndex
     let ids: Vec<&str> = cycle.iter().map(|&n| dag[n].id.as_str()).collect();
     let mut named: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
     named.push(format!("`{}`", ids[0]));
-    // Point at the first node's waits_on entry that names the second.
-    let waits_on = ids.get(1).copied().unwrap_or(ids[0]);
-    let path = model
+    // Each node's waits_on entry that names the next one round the loop: the first is the
+    // primary place, the others are shown with it.
+    let entries: Vec<_> = model
         .projects
         .iter()
         .flat_map(|p| p.waits_on.iter().map(move |d| (p.id.as_str(), d)))
         .chain(model.tasks().flat_map(|(_, t)| t.waits_on.iter().map(move |d| (t.id.as_str(), d))))
-        .find(|(owner, d)| *owner == ids[0] && d.id == waits_on)
-        .map(|(_, d)| d.path.clone())
-        .unwrap_or_default();
-    Diagnostic::new(format!("dependency cycle: {}", named.join(" waits on ")))
-        .at(model.origin.model.at(&path))
-        .help("work cannot wait on itself; remove one of these `waits_on` entries")
+        .collect();
+    let file = &model.origin.model;
+    let mut d = Diagnostic::new(format!("dependency cycle: {}", named.join(" waits on ")))
+        .help("work cannot wait on itself; remove one of these `waits_on` entries");
+    for (i, id) in ids.iter().enumerate() {
+        let next = ids[(i + 1) % ids.len()];
+        let Some((_, dep)) = entries.iter().find(|(owner, dep)| owner == id && dep.id == next)
+        else {
+            continue;
+        };
+        let label = format!("`{id}` waits on `{next}`");
+        d = if i == 0 {
+            d.at(file.at(&dep.path)).label(label)
+        } else {
+            d.also(file.at(&dep.path), label)
+        };
+    }
+    d
 }
 
 #[cfg(test)]

@@ -49,6 +49,7 @@ invalid_fixtures! {
     several_errors: "several-errors",
     catalogue_errors: "catalogue-errors",
     start_after_finish: "start-after-finish",
+    missing_fields: "missing-fields",
 }
 
 #[test]

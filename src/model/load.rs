@@ -8,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use super::locate::Located;
+use super::schema::{self, Finding, Shape};
 use super::{Catalogue, Category, Dependency, Model, Outcome, Span, Status, Target};
 use crate::error::{Diagnostic, Error, io_reason, suggest};
 
@@ -50,7 +51,7 @@ pub fn load(source: &Source) -> Result<Model, Error> {
     };
     let text = read(source, &model_path).map_err(Error::msg)?;
     let model_file = Located::new(&display_name(source, &model_path), &text);
-    let mut model: Model = parse_yaml(&model_file, &text, "docs/model.md")?;
+    let mut model: Model = parse_shaped(&model_file, &text, &schema::MODEL)?;
 
     // The national catalogue is built in; a model's own `catalogue` file overrides its outcomes
     // by code and may add more.
@@ -76,7 +77,7 @@ pub fn load(source: &Source) -> Result<Model, Error> {
                 )
             })?;
             let file = Located::new(&display_name(source, &catalogue_path), &catalogue_text);
-            let own: Catalogue = parse_yaml(&file, &catalogue_text, "docs/model.md")?;
+            let own: Catalogue = parse_shaped(&file, &catalogue_text, &schema::CATALOGUE)?;
             (file, catalogue_text, Some(own))
         }
     };
@@ -218,6 +219,56 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
         Some(h) => diagnostic.help(h),
         None => diagnostic,
     }))
+}
+
+/// Deserialise a model or catalogue file. serde stops at the first missing or unknown field:
+/// when that is why it failed, every missing and unknown field of the file is found and
+/// reported at once, beside serde's error when that is of another kind.
+fn parse_shaped<T: DeserializeOwned>(
+    file: &Located,
+    text: &str,
+    shape: &'static Shape,
+) -> Result<T, Error> {
+    parse_yaml(file, text, "docs/model.md").map_err(|first| {
+        let fieldy = |d: &Diagnostic| {
+            d.message.contains("missing field `") || d.message.contains("unknown field `")
+        };
+        if !first.diagnostics.iter().any(fieldy) {
+            return first;
+        }
+        let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(text) else { return first };
+        let found = schema::walk(&value, shape);
+        if found.is_empty() {
+            return first;
+        }
+        let mut out: Vec<Diagnostic> =
+            first.diagnostics.into_iter().filter(|d| !fieldy(d)).collect();
+        for f in found {
+            out.push(match f {
+                Finding::Missing { path, shape, field } => {
+                    let message = if path == "." {
+                        format!("missing field `{field}`")
+                    } else {
+                        format!("{path}: missing field `{field}`")
+                    };
+                    Diagnostic::new(message)
+                        .at(file.at(&path))
+                        .help(format!("every {shape} needs `{field}` (see docs/model.md)"))
+                }
+                Finding::Unknown { path, field, fields } => {
+                    let expected: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+                    Diagnostic::new(format!(
+                        "{path}: unknown field `{field}`, expected one of {}",
+                        expected.join(", ")
+                    ))
+                    .at(file.key_at(&path))
+                    .help(suggest_field(&field, &fields, "docs/model.md"))
+                }
+            });
+        }
+        out.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.column)));
+        Error::from(out)
+    })
 }
 
 /// serde_json reports the byte column just after a string it rejects (a key, a value): point at

@@ -48,6 +48,15 @@ impl Located {
         }
     }
 
+    /// The location of the key that introduces the value at `path` (for an unknown field), or of
+    /// the value or its parent where the key is not indexed.
+    pub fn key_at(&self, path: &str) -> Option<Location> {
+        match self.positions().get(&format!("{path}{KEY}")) {
+            Some(&(line, column, width)) => Some(self.location(line, column, width)),
+            None => self.at(path),
+        }
+    }
+
     /// A location from a line and column (as serde_yaml reports them).
     pub fn location(&self, line: usize, column: usize, width: usize) -> Location {
         let source_line = self.text.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string();
@@ -59,6 +68,9 @@ impl Located {
         self.at(path).map(|l| l.line)
     }
 }
+
+/// Marks a key's own position in the index, beside its value's.
+const KEY: &str = "\u{0}key";
 
 enum Frame {
     Map { path: String, key: Option<String>, first_key: bool },
@@ -113,8 +125,12 @@ impl MarkedEventReceiver for Indexer {
                         self.positions.insert(path.clone(), (mark.line(), mark.col() + 1, width));
                     }
                     if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-                        *key = Some(value);
+                        *key = Some(value.clone());
                     }
+                    // Where the key itself is written, for errors about the key.
+                    let key_path = format!("{}{KEY}", self.child_path());
+                    self.positions
+                        .insert(key_path, (mark.line(), mark.col() + 1, value.chars().count()));
                 } else {
                     let quoted =
                         matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted);

@@ -5,6 +5,7 @@
 
 mod load;
 mod locate;
+mod schema;
 pub mod status;
 pub mod target;
 
