@@ -43,12 +43,7 @@ pub struct Marks {
 impl Diagnostic {
     /// A diagnostic with no location (usage errors, unreadable files).
     pub fn new(message: impl Into<String>) -> Self {
-        Diagnostic {
-            message: message.into(),
-            location: None,
-            help: None,
-            marks: None,
-        }
+        Diagnostic { message: message.into(), location: None, help: None, marks: None }
     }
 
     /// Attach a location.
