@@ -112,6 +112,17 @@ pub fn evaluate(
     }
 }
 
+/// The BVPI 157 forecast of an assessment; an error saying what to add when the model has no
+/// BVPI 157 table.
+pub fn evaluate_table(
+    model: &Model,
+    graph: &Graph,
+    rules: &Rules,
+    a: &Assessment,
+) -> Result<Forecast, Error> {
+    forecast(model, graph, rules, a, table(model)?)
+}
+
 fn get(map: &Map, key: &str) -> Option<Dynamic> {
     map.get(key).filter(|v| !v.is_unit()).cloned()
 }

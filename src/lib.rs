@@ -9,6 +9,7 @@ pub mod cli;
 pub mod error;
 pub mod funding;
 pub mod graph;
+pub mod ieg;
 pub mod model;
 pub mod report;
 pub mod risk;
