@@ -22,7 +22,7 @@ use crate::report::ieg_return::IegReturn;
 use crate::report::risk_report::{self, Forecasted, RiskInputs};
 use crate::report::sensitivity::{self, SensitivityOut};
 use crate::report::text::Colour;
-use crate::report::what_if::{self, Comparison, WhatIf, WhatIfOut};
+use crate::report::what_if::{self, BvpiChange, Comparison, WhatIf, WhatIfOut};
 use crate::report::{self, Evaluated, json};
 use crate::rules::Rules;
 use crate::scenario::{self, Change, Scenario, Slip};
@@ -548,7 +548,13 @@ fn what_if(
         match scenario::run(&s.model, &s.graph, &s.rules, base, sc) {
             Ok(after) => {
                 let on_date = Evaluated { assessment: base, ..s.evaluated() };
-                results.push(WhatIf::new(&on_date, sc, &after));
+                let mut w = WhatIf::new(&on_date, sc, &after);
+                let before_bvpi = bvpi::evaluate(&s.model, &s.graph, &s.rules, base)?;
+                let after_bvpi = bvpi::evaluate(&s.model, &s.graph, &s.rules, &after)?;
+                if let (Some(b), Some(a)) = (&before_bvpi, &after_bvpi) {
+                    w.bvpi157 = Some(BvpiChange::new(b, a));
+                }
+                results.push(w);
                 runs.push(after);
             }
             Err(e) => errors.extend(e.diagnostics),
@@ -569,7 +575,9 @@ fn what_if(
             }),
         }));
     }
-    let c = Comparison::new(&e, results);
+    let mut c = Comparison::new(&e, results);
+    c.baseline_bvpi157_percent =
+        bvpi::evaluate(&s.model, &s.graph, &s.rules, &s.assessment)?.map(|f| f.percent_at_deadline);
     Ok(Done::ok(match format {
         OutFormat::Table => what_if::comparison_table(&e, &c, &runs),
         OutFormat::Md => what_if::comparison_markdown(&e, &c, &runs),
@@ -615,6 +623,7 @@ fn risk_report(
         after: forecasted(&after)?,
         scenarios,
         scenario_file: file.map(|f| f.display().to_string()),
+        bvpi: bvpi::evaluate(m, g, r, a)?,
     };
     let doc = risk_report::document(&inputs);
     Ok(match format {
