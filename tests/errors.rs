@@ -48,6 +48,8 @@ invalid_fixtures! {
     implied_without_source: "implied-without-source",
     several_errors: "several-errors",
     catalogue_errors: "catalogue-errors",
+    bvpi_unknown_link: "bvpi-unknown-link",
+    bvpi_falling_percent: "bvpi-falling-percent",
 }
 
 #[test]

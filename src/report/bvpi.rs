@@ -194,7 +194,7 @@ pub fn headline(f: &Forecast) -> String {
 
 fn held_up(e: &Evaluated, g: &Group) -> String {
     if g.work.is_empty() {
-        return "no linked work".to_string();
+        return "-".to_string();
     }
     let chain: Vec<&str> = g.drivers.iter().map(|n| e.id(*n)).collect();
     if chain.is_empty() {
@@ -202,6 +202,23 @@ fn held_up(e: &Evaluated, g: &Group) -> String {
     } else {
         chain.join(" > ")
     }
+}
+
+/// A group that misses the deadline: its points, its forecast, the work that holds it up and why.
+fn miss_line(e: &Evaluated, g: &Group) -> String {
+    if g.work.is_empty() {
+        return format!("{} ({}): no routemap work is linked to it", g.interaction, points(g.gain));
+    }
+    let when = g
+        .forecast
+        .map_or_else(|| "no forecast".to_string(), |d| format!("forecast {}", text::short_date(d)));
+    format!(
+        "{} ({}): {when}, held up by {}; {}",
+        g.interaction,
+        points(g.gain),
+        held_up(e, g),
+        g.reason
+    )
 }
 
 fn forecast_text(g: &Group) -> String {
@@ -277,14 +294,7 @@ fn misses(e: &Evaluated, f: &Forecast, indent: &str) -> String {
     let mut out =
         format!("\nNot enabled by {} ({}):\n\n", text::long_date(f.deadline), missed.len());
     for g in missed {
-        out.push_str(&format!(
-            "{indent}{} ({}): {}; set by {}: {}\n",
-            g.interaction,
-            points(g.gain),
-            forecast_text(g),
-            held_up(e, g),
-            g.reason
-        ));
+        out.push_str(&format!("{indent}{}\n", miss_line(e, g)));
     }
     out
 }
@@ -339,21 +349,8 @@ pub fn markdown(e: &Evaluated, f: &Forecast, slips: &[Slip]) -> String {
         })
         .collect();
     out.push_str(&text::markdown(&["From", "E-enabled", "Groups enabled"], &steps));
-    let missed: Vec<String> = f
-        .groups
-        .iter()
-        .filter(|g| !g.on_time)
-        .map(|g| {
-            format!(
-                "{} ({}): {}; set by {}: {}",
-                g.interaction,
-                points(g.gain),
-                forecast_text(g),
-                held_up(e, g),
-                g.reason
-            )
-        })
-        .collect();
+    let missed: Vec<String> =
+        f.groups.iter().filter(|g| !g.on_time).map(|g| miss_line(e, g)).collect();
     if !missed.is_empty() {
         out.push_str(&format!("\n### Not enabled by {}\n\n", text::long_date(f.deadline)));
         for m in missed {
