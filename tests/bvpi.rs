@@ -32,7 +32,12 @@ fn ok_redacted(args: &[&str]) -> String {
 
 /// The percentages of a JSON curve, in order.
 fn curve(v: &Value) -> Vec<u64> {
-    v["curve"].as_array().expect("curve").iter().map(|s| s["percent"].as_u64().unwrap()).collect()
+    v["curve"]
+        .as_array()
+        .expect("curve")
+        .iter()
+        .map(|s| s["percent"].as_u64().expect("a percentage"))
+        .collect()
 }
 
 /// Every piece of work linked to the groups of a BVPI JSON output, each once, in order.
@@ -40,7 +45,7 @@ fn group_work(v: &Value) -> Vec<String> {
     let mut ids = Vec::new();
     for g in v["groups"].as_array().expect("groups") {
         for w in g["work"].as_array().expect("work") {
-            let id = w["id"].as_str().unwrap().to_string();
+            let id = w["id"].as_str().expect("an id").to_string();
             if !ids.contains(&id) {
                 ids.push(id);
             }
