@@ -138,7 +138,7 @@ pub enum Command {
     /// to be enabled, and why; the e-enabled percentage over time; the percentage on the
     /// deadline against the target, and the groups that miss.
     #[command(
-        after_help = "Examples:\n  routemap bvpi\n  routemap bvpi --slip contact-centre-rollout=2005-09-30 --slip 2.1=+0d --format json"
+        after_help = "Examples:\n  routemap bvpi\n  routemap bvpi --slip contact-centre-rollout=2005-09-30 --format json"
     )]
     Bvpi {
         /// Forecast with this slip, as what-if takes them: ID=+3m, ID=2005-10-31 or
