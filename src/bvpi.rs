@@ -181,7 +181,7 @@ fn forecast(
             }
         }
         let items: Array =
-            work.iter().map(|&n| Dynamic::from(work_view(model, graph, a, n))).collect();
+            work.iter().map(|&n| Dynamic::from(work_view(model, graph, a, &fwd, n))).collect();
         let mut g = Map::new();
         g.insert("interaction".into(), Dynamic::from(row.interaction.clone()));
         let services: Array = row.services.iter().map(|s| Dynamic::from(s.clone())).collect();
@@ -271,7 +271,13 @@ fn curve(as_of: NaiveDate, baseline: u32, groups: &[Group]) -> Vec<Step> {
     curve
 }
 
-fn work_view(model: &Model, graph: &Graph, a: &Assessment, n: NodeIndex) -> Map {
+fn work_view(
+    model: &Model,
+    graph: &Graph,
+    a: &Assessment,
+    fwd: &schedule::Forward,
+    n: NodeIndex,
+) -> Map {
     let node = &graph.dag[n];
     let (kind, title, status) = match node.item {
         Item::Task { action, task } => {
@@ -293,5 +299,20 @@ fn work_view(model: &Model, graph: &Graph, a: &Assessment, n: NodeIndex) -> Map 
     w.insert("status".into(), Dynamic::from(status.as_str().to_string()));
     w.insert("forecast".into(), a.forecast[n.index()].map_or(Dynamic::UNIT, Dynamic::from));
     w.insert("done".into(), Dynamic::from(done));
+    // Why an unknown forecast is unknown: the reason of the work with no date at the root of
+    // the chain that withholds it.
+    let why = a.forecast[n.index()]
+        .is_none()
+        .then(|| schedule::drivers(graph, &a.basis.own, fwd, n))
+        .and_then(|chain| {
+            let root = *chain.first()?;
+            let reason = a.basis.unknown_reason[root.index()].clone()?;
+            Some(if root == n {
+                reason
+            } else {
+                format!("waits on {}: {reason}", graph.dag[root].id)
+            })
+        });
+    w.insert("unknown_reason".into(), why.map_or(Dynamic::UNIT, Dynamic::from));
     w
 }
