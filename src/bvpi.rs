@@ -208,6 +208,10 @@ fn forecast(
                 Some(d.try_cast::<NaiveDate>().ok_or_else(|| bad("a `date` that is not a Date"))?)
             }
         };
+        // Nothing can show a group with no linked work enabled: it is reported, never counted.
+        if work.is_empty() && forecast.is_some() {
+            return Err(bad("a date for a group with no linked work"));
+        }
         let reason = get(&map, "reason").map(|v| v.to_string()).unwrap_or_default();
         let by = match get(&map, "by").map(|v| v.to_string()) {
             None => None,

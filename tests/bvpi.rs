@@ -343,6 +343,13 @@ fn a_group_with_no_linked_work_is_reported_and_never_enabled() {
 }
 
 #[test]
+fn a_rule_cannot_enable_a_group_with_no_linked_work() {
+    let err = bad(&["--rules", "fixtures/rules/bvpi-enables-unlinked", "bvpi", "--model", SMALL]);
+    insta::assert_snapshot!("bvpi_enables_unlinked_stderr", err);
+    assert!(err.contains("a date for a group with no linked work for `Regulation`"), "{err}");
+}
+
+#[test]
 fn a_model_with_no_bvpi_table_is_told_what_to_add() {
     let err = bad(&["bvpi", "--model", NO_TABLE]);
     insta::assert_snapshot!("bvpi_no_table_stderr", err);

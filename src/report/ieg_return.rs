@@ -232,6 +232,8 @@ impl IegReturn {
             ));
             out.push('\n');
         }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
         out
     }
 }
