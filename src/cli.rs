@@ -6,24 +6,27 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::assess::{self, Assessment, Standing};
+use crate::bvpi;
 use crate::error::{Diagnostic, Error, suggest};
 use crate::graph::Graph;
 use crate::model::Span;
 use crate::model::{self, Model, Source};
+use crate::report::bvpi::BvpiOut;
 use crate::report::check::ModelInfo;
 use crate::report::critical_path::CriticalPath;
 use crate::report::explain::Explanation;
 use crate::report::exposure::{self, ExposureOut};
 use crate::report::forecast::{self, Forecast};
 use crate::report::graph::GraphOut;
+use crate::report::ieg_return::IegReturn;
 use crate::report::risk_report::{self, Forecasted, RiskInputs};
 use crate::report::sensitivity::{self, SensitivityOut};
 use crate::report::text::Colour;
-use crate::report::what_if::{self, Comparison, WhatIf, WhatIfOut};
+use crate::report::what_if::{self, BvpiChange, Comparison, WhatIf, WhatIfOut};
 use crate::report::{self, Evaluated, json};
-use crate::risk;
 use crate::rules::Rules;
 use crate::scenario::{self, Change, Scenario, Slip};
+use crate::{ieg, risk};
 
 /// Forecast a council's e-Government routemap against the ODPM priority outcomes.
 ///
@@ -148,6 +151,33 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
     },
+    /// BVPI 157: when each interaction group of the routemap's e-enablement table is forecast
+    /// to be enabled, and why; the e-enabled percentage over time; the percentage on the
+    /// deadline against the target, and the groups that miss.
+    #[command(
+        after_help = "Examples:\n  routemap bvpi\n  routemap bvpi --slip contact-centre-rollout=2005-09-30 --format json"
+    )]
+    Bvpi {
+        /// Forecast with this slip, as what-if takes them: ID=+3m, ID=2005-10-31 or
+        /// ID=complete. Repeat for more slips.
+        #[arg(long = "slip", value_name = "ID=CHANGE")]
+        slips: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// The priority-outcome self-assessment of the IEG return: each outcome's position in the
+    /// return's words (rules/ieg.rhai), its expected date and a line of evidence, with the
+    /// BVPI 157 forecast.
+    #[command(
+        name = "ieg-return",
+        after_help = "Examples:\n  routemap ieg-return > ieg-return.csv\n  routemap ieg-return --format md"
+    )]
+    IegReturn {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReturnFormat::Csv)]
+        format: ReturnFormat,
+    },
     /// The dependency graph, critical edges marked.
     Graph {
         /// Output format.
@@ -200,6 +230,17 @@ pub enum OutFormat {
     Json,
     /// Markdown, to paste into a report.
     Md,
+}
+
+/// Formats of the IEG return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReturnFormat {
+    /// CSV, one row per outcome, for a spreadsheet.
+    Csv,
+    /// Markdown, for a Cabinet report.
+    Md,
+    /// JSON for programs.
+    Json,
 }
 
 /// Formats of a prose report.
@@ -448,6 +489,43 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 None => Ok(Done::ok(text)),
             }
         }
+        Command::Bvpi { slips, format } => {
+            let s = open()?;
+            bvpi::table(&s.model)?;
+            let parsed = command_line_slips(&s, slips)?;
+            let after = if parsed.is_empty() {
+                None
+            } else {
+                let sc = Scenario {
+                    name: "command line".into(),
+                    description: None,
+                    as_of: None,
+                    slips: parsed.clone(),
+                };
+                Some(scenario::run(&s.model, &s.graph, &s.rules, &s.assessment, &sc)?)
+            };
+            let a = after.as_ref().unwrap_or(&s.assessment);
+            let e = Evaluated { assessment: a, ..s.evaluated() };
+            let f = bvpi::evaluate_table(&s.model, &s.graph, &s.rules, a)?;
+            Ok(Done::ok(match format {
+                ReportFormat::Table => report::bvpi::table(&e, &f, &parsed),
+                ReportFormat::Json => json::to_string(&BvpiOut::new(&e, &f, &parsed)),
+                ReportFormat::Md => report::bvpi::markdown(&e, &f, &parsed),
+                ReportFormat::Csv => report::bvpi::csv(&e, &f),
+            }))
+        }
+        Command::IegReturn { format } => {
+            let s = open()?;
+            let positions = ieg::positions(&s.rules, &s.assessment)?;
+            let f = bvpi::evaluate(&s.model, &s.graph, &s.rules, &s.assessment)?;
+            let e = s.evaluated();
+            let r = IegReturn::new(&e, &positions, f.as_ref());
+            Ok(Done::ok(match format {
+                ReturnFormat::Csv => r.csv(),
+                ReturnFormat::Md => r.markdown(&e),
+                ReturnFormat::Json => json::to_string(&r),
+            }))
+        }
         Command::Graph { format } => {
             let s = open()?;
             let g = GraphOut::new(&s.evaluated());
@@ -471,19 +549,7 @@ pub fn scenarios(
         None => Vec::new(),
     };
     if !slips.is_empty() {
-        let mut errors = Vec::new();
-        let mut parsed = Vec::new();
-        for text in slips {
-            match Slip::parse(text)
-                .and_then(|slip| scenario::targets(&s.model, &s.graph, &slip).map(|_| slip))
-            {
-                Ok(slip) => parsed.push(slip),
-                Err(d) => errors.push(d.prefixed("--slip ")),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors.into());
-        }
+        let parsed = command_line_slips(s, slips)?;
         out.push(Scenario {
             name: "command line".into(),
             description: None,
@@ -497,6 +563,24 @@ pub fn scenarios(
             .into());
     }
     Ok(out)
+}
+
+/// The `--slip` slips, each checked against the model; every bad one is reported.
+fn command_line_slips(s: &Session, slips: &[String]) -> Result<Vec<Slip>, Error> {
+    let mut errors = Vec::new();
+    let mut parsed = Vec::new();
+    for text in slips {
+        match Slip::parse(text)
+            .and_then(|slip| scenario::targets(&s.model, &s.graph, &slip).map(|_| slip))
+        {
+            Ok(slip) => parsed.push(slip),
+            Err(d) => errors.push(d.prefixed("--slip ")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    Ok(parsed)
 }
 
 fn what_if(
@@ -522,7 +606,13 @@ fn what_if(
         match scenario::run(&s.model, &s.graph, &s.rules, base, sc) {
             Ok(after) => {
                 let on_date = Evaluated { assessment: base, ..s.evaluated() };
-                results.push(WhatIf::new(&on_date, sc, &after));
+                let mut w = WhatIf::new(&on_date, sc, &after);
+                let before_bvpi = bvpi::evaluate(&s.model, &s.graph, &s.rules, base)?;
+                let after_bvpi = bvpi::evaluate(&s.model, &s.graph, &s.rules, &after)?;
+                if let (Some(b), Some(a)) = (&before_bvpi, &after_bvpi) {
+                    w.bvpi157 = Some(BvpiChange::new(b, a));
+                }
+                results.push(w);
                 runs.push(after);
             }
             Err(e) => errors.extend(e.diagnostics),
@@ -543,7 +633,9 @@ fn what_if(
             }),
         }));
     }
-    let c = Comparison::new(&e, results);
+    let mut c = Comparison::new(&e, results);
+    c.baseline_bvpi157_percent =
+        bvpi::evaluate(&s.model, &s.graph, &s.rules, &s.assessment)?.map(|f| f.percent_at_deadline);
     Ok(Done::ok(match format {
         OutFormat::Table => what_if::comparison_table(&e, &c, &runs),
         OutFormat::Md => what_if::comparison_markdown(&e, &c, &runs),
@@ -589,6 +681,7 @@ fn risk_report(
         after: forecasted(&after)?,
         scenarios,
         scenario_file: file.map(|f| f.display().to_string()),
+        bvpi: bvpi::evaluate(m, g, r, a)?,
     };
     let doc = risk_report::document(&inputs);
     Ok(match format {

@@ -4,10 +4,12 @@
 //! (the dependency DAG) -> report. The binary is a thin shell over [`cli::run`].
 
 pub mod assess;
+pub mod bvpi;
 pub mod cli;
 pub mod error;
 pub mod funding;
 pub mod graph;
+pub mod ieg;
 pub mod model;
 pub mod report;
 pub mod risk;

@@ -50,6 +50,8 @@ invalid_fixtures! {
     catalogue_errors: "catalogue-errors",
     start_after_finish: "start-after-finish",
     missing_fields: "missing-fields",
+    bvpi_unknown_link: "bvpi-unknown-link",
+    bvpi_falling_percent: "bvpi-falling-percent",
 }
 
 #[test]

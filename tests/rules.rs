@@ -67,7 +67,9 @@ fn custom_rules_are_named_in_the_output() {
             "<embedded>/rules/forecast.rhai",
             "fixtures/rules/not-started-off-track/classify.rhai",
             "<embedded>/rules/funding.rhai",
-            "<embedded>/rules/risk.rhai"
+            "<embedded>/rules/risk.rhai",
+            "<embedded>/rules/bvpi.rhai",
+            "<embedded>/rules/ieg.rhai"
         ])
     );
     let default = json(&ok(&["forecast", "--format", "json"]));

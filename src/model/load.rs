@@ -466,6 +466,10 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             dangling(&t.waits_on, &format!("actions[{i}].tasks[{j}]"), &mut v);
         }
     }
+    if let Some(table) = model.bvpi157.as_mut() {
+        let actions: HashSet<&str> = model.actions.iter().map(|a| a.id.as_str()).collect();
+        bvpi157(&mut v, table, &ids, &actions);
+    }
     let mut streams: HashMap<String, String> = HashMap::new();
     for (i, stream) in model.funding.iter().enumerate() {
         let path = format!("funding[{i}]");
@@ -489,6 +493,67 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     }
     v.errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column)));
     v.errors
+}
+
+/// The BVPI 157 table: percentages that only rise, from the baseline to at most 100, and links
+/// that name real work, each with its quote.
+fn bvpi157(
+    v: &mut Validator,
+    table: &mut super::Bvpi157,
+    ids: &HashSet<&str>,
+    actions: &HashSet<&str>,
+) {
+    if table.enabled_percent > 100 {
+        v.error(
+            format!("{}% enabled is more than 100%", table.enabled_percent),
+            "bvpi157.enabled_percent",
+            "the share of processes enabled is a whole percentage from 0 to 100",
+        );
+    }
+    let mut previous = ("bvpi157.enabled_percent".to_string(), table.enabled_percent);
+    for (i, row) in table.interactions.iter_mut().enumerate() {
+        let path = format!("bvpi157.interactions[{i}]");
+        let percent = row.enabled_target_percent;
+        if percent > 100 {
+            v.error(
+                format!("{percent}% enabled is more than 100%"),
+                &format!("{path}.enabled_target_percent"),
+                "the share of processes enabled is a whole percentage from 0 to 100",
+            );
+        } else if percent < previous.1 {
+            let line = v.model_file.line_of(&previous.0).unwrap_or(0);
+            v.error(
+                format!("{percent}% enabled is less than the {}% above it", previous.1),
+                &format!("{path}.enabled_target_percent"),
+                format!(
+                    "the % enabled targets are cumulative, so they never fall: line {line} has {}%",
+                    previous.1
+                ),
+            );
+        }
+        previous = (format!("{path}.enabled_target_percent"), percent.max(previous.1));
+        for (k, link) in row.enabled_by.iter_mut().enumerate() {
+            let lpath = format!("{path}.enabled_by[{k}]");
+            link.path = format!("{lpath}.id");
+            if !ids.contains(link.id.as_str()) && !actions.contains(link.id.as_str()) {
+                v.error(
+                    format!(
+                        "`enabled_by` names `{}`, which is no task, project or action",
+                        link.id
+                    ),
+                    &link.path,
+                    suggest(&link.id, ids.iter().chain(actions.iter()).copied()),
+                );
+            }
+            if link.source.trim().is_empty() {
+                v.error(
+                    format!("the link to `{}` has an empty `source`", link.id),
+                    &format!("{lpath}.source"),
+                    "a link needs a short quote from the routemap that states or implies it",
+                );
+            }
+        }
+    }
 }
 
 /// The id of an action: its ref with runs of other characters than letters and digits as `-`.

@@ -431,8 +431,27 @@ pub struct Bvpi157Interaction {
     /// Number of ESD processes, where given.
     #[serde(default)]
     pub esd_processes: Option<u32>,
-    /// The % enabled target.
+    /// The % enabled target: cumulative, the share enabled once this row and those above it are.
     pub enabled_target_percent: u32,
+    /// The routemap work that e-enables this interaction group.
+    #[serde(default)]
+    pub enabled_by: Vec<Bvpi157Link>,
+}
+
+/// One piece of work that e-enables a BVPI 157 interaction group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bvpi157Link {
+    /// A task, project or action id (an action stands for all of its tasks).
+    pub id: String,
+    /// The link is the model's reading of the routemap rather than its statement.
+    #[serde(default)]
+    pub implied: bool,
+    /// A short quote from the routemap stating or implying the link.
+    pub source: String,
+    /// Where the `id` sits in the model file (`bvpi157.interactions[2].enabled_by[0].id`).
+    #[serde(skip)]
+    pub path: String,
 }
 
 impl Model {

@@ -176,8 +176,12 @@ static BVPI157_INTERACTION: Shape = Shape {
         opt("services"),
         opt("esd_processes"),
         req("enabled_target_percent"),
+        list("enabled_by", &BVPI157_LINK),
     ],
 };
+
+static BVPI157_LINK: Shape =
+    Shape { name: "enabled_by entry", fields: &[req("id"), opt("implied"), req("source")] };
 
 /// A missing or unknown field found by [`walk`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,7 +236,7 @@ fn walk_map(value: &Value, shape: &'static Shape, path: &str, out: &mut Vec<Find
 mod tests {
     use super::*;
     use crate::model::{
-        Action, Bvpi157, Bvpi157Interaction, Catalogue, CmtRisk, Dependency, Document,
+        Action, Bvpi157, Bvpi157Interaction, Bvpi157Link, Catalogue, CmtRisk, Dependency, Document,
         FundingStream, Model, Outcome, Project, Risk, Task,
     };
 
@@ -289,6 +293,7 @@ mod tests {
             (&CMT_RISK, fields_of::<CmtRisk>()),
             (&BVPI157, fields_of::<Bvpi157>()),
             (&BVPI157_INTERACTION, fields_of::<Bvpi157Interaction>()),
+            (&BVPI157_LINK, fields_of::<Bvpi157Link>()),
         ];
         for (shape, serde_fields) in pairs {
             assert!(!serde_fields.is_empty(), "{}: serde named no fields", shape.name);

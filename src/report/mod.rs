@@ -1,6 +1,7 @@
 //! Rendering: small output structs, written as tables, JSON and the other formats. Reporters
 //! never evaluate rules; they format what earlier stages computed.
 
+pub mod bvpi;
 pub mod check;
 pub mod critical_path;
 pub mod document;
@@ -8,6 +9,7 @@ pub mod explain;
 pub mod exposure;
 pub mod forecast;
 pub mod graph;
+pub mod ieg_return;
 pub mod json;
 pub mod outcomes;
 pub mod risk_report;

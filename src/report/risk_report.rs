@@ -34,6 +34,9 @@ pub struct RiskInputs<'a> {
     pub scenarios: Vec<(&'a Scenario, Forecasted<'a>)>,
     /// The scenario file, as given.
     pub scenario_file: Option<String>,
+    /// The baseline's BVPI 157 forecast, where the model has a BVPI 157 table: stated under
+    /// every register risk whose proposed actions name BVPI 157.
+    pub bvpi: Option<crate::bvpi::Forecast>,
 }
 
 fn is_required(r: &OutcomeResult) -> bool {
@@ -210,6 +213,11 @@ fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) 
             level_row("Impact", risk.impact, impact),
         ],
     });
+    if let Some(f) = &inputs.bvpi
+        && risk.proposed_actions.iter().any(|a| a.contains("BVPI 157"))
+    {
+        doc.push(labelled("BVPI 157 forecast", bvpi_words(e, f)));
+    }
     match score {
         Score::Assessed { likelihood, impact, likelihood_reason, impact_reason } => {
             doc.push(para(format!(
@@ -262,6 +270,36 @@ fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) 
             register_actions(doc, risk, "Proposed actions");
         }
     }
+}
+
+/// The BVPI 157 forecast in a sentence or two: the deadline's percentage against the target, and
+/// the groups that miss with the work that holds each up.
+fn bvpi_words(e: &Evaluated, f: &crate::bvpi::Forecast) -> String {
+    let mut out = format!(
+        "{}% of customer-facing processes are forecast to be e-enabled on {}, against the target of {}% (from {}% when the routemap was written).",
+        f.percent_at_deadline,
+        long_date(f.deadline),
+        f.target_percent,
+        f.baseline_percent
+    );
+    let missed: Vec<String> = f
+        .groups
+        .iter()
+        .filter(|g| !g.on_time)
+        .map(|g| {
+            let by = match (g.work.is_empty(), g.drivers.first().or(g.by.as_ref())) {
+                (true, _) => "no routemap work is linked to it".to_string(),
+                (false, Some(n)) => format!("held up by {}", e.id(*n)),
+                (false, None) => g.reason.clone(),
+            };
+            let when = g.forecast.map_or_else(|| "no date".to_string(), long_date);
+            format!("{} ({when}; {by})", g.interaction)
+        })
+        .collect();
+    if !missed.is_empty() {
+        out.push_str(&format!(" Not enabled by then: {}.", missed.join("; ")));
+    }
+    out
 }
 
 /// The work the forecast says must finish, and by when, under a heading of this level.

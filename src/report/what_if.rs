@@ -31,6 +31,60 @@ pub struct WhatIf {
     pub exposure: ExposureChange,
     /// Counts by category and status, before and after.
     pub summary: SummaryChange,
+    /// The BVPI 157 percentage on its deadline, before and after (absent when the model has no
+    /// BVPI 157 table).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bvpi157: Option<BvpiChange>,
+}
+
+/// The BVPI 157 forecast before and after a scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct BvpiChange {
+    /// The BVPI 157 deadline.
+    pub deadline: String,
+    /// The percentage forecast enabled on the deadline in the baseline.
+    pub baseline_percent_at_deadline: u32,
+    /// ... and in the scenario.
+    pub scenario_percent_at_deadline: u32,
+    /// The difference, in percentage points.
+    pub change_percent: i64,
+    /// Every interaction group whose forecast enabled date differs, in table order.
+    pub groups: Vec<GroupMoved>,
+}
+
+/// An interaction group whose forecast moved.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupMoved {
+    /// The interaction type.
+    pub interaction: String,
+    /// Its forecast enabled date in the baseline, or null.
+    pub baseline: Option<String>,
+    /// ... and in the scenario.
+    pub scenario: Option<String>,
+}
+
+impl BvpiChange {
+    /// Compare the BVPI 157 forecast of a scenario with the baseline's.
+    pub fn new(before: &crate::bvpi::Forecast, after: &crate::bvpi::Forecast) -> Self {
+        BvpiChange {
+            deadline: after.deadline.to_string(),
+            baseline_percent_at_deadline: before.percent_at_deadline,
+            scenario_percent_at_deadline: after.percent_at_deadline,
+            change_percent: i64::from(after.percent_at_deadline)
+                - i64::from(before.percent_at_deadline),
+            groups: before
+                .groups
+                .iter()
+                .zip(&after.groups)
+                .filter(|(b, a)| b.forecast != a.forecast)
+                .map(|(b, a)| GroupMoved {
+                    interaction: b.interaction.clone(),
+                    baseline: b.forecast.map(|d| d.to_string()),
+                    scenario: a.forecast.map(|d| d.to_string()),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One slip and how far it moved its work.
@@ -185,6 +239,7 @@ impl WhatIf {
                 change_gbp: after.exposure.at_risk_gbp as i64 - before.exposure.at_risk_gbp as i64,
             },
             summary: SummaryChange { baseline: Summary::of(before), scenario: Summary::of(after) },
+            bvpi157: None,
         }
     }
 
@@ -219,6 +274,10 @@ pub struct Comparison {
     pub baseline_summary: Summary,
     /// Each scenario against the baseline, in file order.
     pub scenarios: Vec<WhatIf>,
+    /// The baseline's BVPI 157 percentage on its deadline (absent when the model has no BVPI
+    /// 157 table).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_bvpi157_percent: Option<u32>,
     /// Which model.
     pub model: ModelInfo,
     /// Which rules.
@@ -233,6 +292,7 @@ impl Comparison {
             baseline_exposure_gbp: e.assessment.exposure.at_risk_gbp,
             baseline_summary: Summary::of(e.assessment),
             scenarios,
+            baseline_bvpi157_percent: None,
             model: ModelInfo::new(e.model),
             rules: e.rules_info(),
         }
@@ -260,6 +320,22 @@ fn change_text(days: Option<i64>) -> String {
         Some(d) => format!("{}{}", if d > 0 { "+" } else { "" }, text::days(d)),
         None => "-".to_string(),
     }
+}
+
+fn bvpi_line(w: &WhatIf) -> String {
+    let Some(b) = &w.bvpi157 else { return String::new() };
+    let change = match b.change_percent {
+        0 => "no change".to_string(),
+        1 => "+1 point".to_string(),
+        -1 => "-1 point".to_string(),
+        c => format!("{c:+} points"),
+    };
+    format!(
+        "BVPI 157 on {}: {}% -> {}% ({change})\n",
+        date_text(&Some(b.deadline.clone())),
+        b.baseline_percent_at_deadline,
+        b.scenario_percent_at_deadline
+    )
 }
 
 fn exposure_line(x: &ExposureChange) -> String {
@@ -342,6 +418,7 @@ pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
     }
     out.push('\n');
     out.push_str(&exposure_line(&w.exposure));
+    out.push_str(&bvpi_line(w));
     out
 }
 
@@ -376,6 +453,7 @@ pub fn markdown(e: &Evaluated, w: &WhatIf) -> String {
     }
     out.push('\n');
     out.push_str(&exposure_line(&w.exposure));
+    out.push_str(&bvpi_line(w));
     out
 }
 
@@ -427,6 +505,15 @@ fn comparison_rows(
     let mut row = vec!["exposure".to_string(), text::gbp(c.baseline_exposure_gbp)];
     row.extend(runs.iter().map(|run| text::gbp(run.exposure.at_risk_gbp)));
     rows.push(row);
+    if let Some(base) = c.baseline_bvpi157_percent {
+        let mut row = vec!["BVPI 157".to_string(), format!("{base}%")];
+        row.extend(c.scenarios.iter().map(|s| {
+            s.bvpi157
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |b| format!("{}%", b.scenario_percent_at_deadline))
+        }));
+        rows.push(row);
+    }
     (headers, rows)
 }
 

@@ -26,6 +26,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("classify", include_str!("../../rules/classify.rhai")),
     ("funding", include_str!("../../rules/funding.rhai")),
     ("risk", include_str!("../../rules/risk.rhai")),
+    ("bvpi", include_str!("../../rules/bvpi.rhai")),
+    ("ieg", include_str!("../../rules/ieg.rhai")),
 ];
 
 /// The hooks each rule file must define, with their number of arguments.
@@ -35,6 +37,8 @@ const HOOKS: &[(&str, &[(&str, usize)])] = &[
     ("classify", &[("classify", 1)]),
     ("funding", &[("stream_at_risk", 1), ("weight", 1), ("share", 2)]),
     ("risk", &[("assess", 2), ("propose", 2)]),
+    ("bvpi", &[("target", 1), ("enabled", 1)]),
+    ("ieg", &[("position", 2)]),
 ];
 
 /// Hooks added to a rule file after its first release: a council's own copy of the file that

@@ -170,3 +170,43 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Take the rule files' identity out of an output: the `rules <hash>` of a first line
+/// (`... (model b301e1da865b), rules 103fb3d46f74, as of ...`) and the top-level
+/// `"rules": {...}` object of a JSON output, which name every embedded rule file and so change
+/// whenever any rule file is added or edited. Panics unless there is exactly one to take out.
+pub fn redact_rules(out: &str) -> String {
+    let mut text = String::with_capacity(out.len());
+    let mut redacted = 0;
+    let mut in_rules = false;
+    for line in out.split_inclusive('\n') {
+        if in_rules {
+            if let Some(rest) = line.strip_prefix("  }") {
+                text.push_str(rest);
+                in_rules = false;
+            }
+            continue;
+        }
+        if line == "  \"rules\": {\n" {
+            text.push_str("  \"rules\": \"[rule files and hash]\"");
+            in_rules = true;
+            redacted += 1;
+            continue;
+        }
+        if let Some(at) = line.find(", rules ") {
+            let start = at + ", rules ".len();
+            let hash = line.get(start..start + 12).unwrap_or("");
+            if hash.len() == 12 && hash.chars().all(|c| c.is_ascii_hexdigit()) {
+                text.push_str(&line[..start]);
+                text.push_str("[hash]");
+                text.push_str(&line[start + 12..]);
+                redacted += 1;
+                continue;
+            }
+        }
+        text.push_str(line);
+    }
+    assert!(!in_rules, "the rules object is not closed:\n{out}");
+    assert_eq!(redacted, 1, "expected one rules hash or rules object to redact in:\n{out}");
+    text
+}

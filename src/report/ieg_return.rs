@@ -1,0 +1,239 @@
+//! `routemap ieg-return`: the priority-outcome self-assessment a council submits with its IEG
+//! return, one line per outcome, with the BVPI 157 forecast: CSV for a spreadsheet, Markdown for
+//! a Cabinet report, JSON for programs.
+
+use serde::Serialize;
+
+use super::check::ModelInfo;
+use super::text;
+use super::{Evaluated, RulesInfo};
+use crate::assess::OutcomeResult;
+use crate::bvpi::Forecast;
+
+/// The JSON contract of `routemap ieg-return --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IegReturn {
+    /// The date the routemap was judged on.
+    pub as_of: String,
+    /// The council.
+    pub council: String,
+    /// Every outcome, R1..R29 then G1..G25.
+    pub outcomes: Vec<ReturnLine>,
+    /// The BVPI 157 forecast, or null when the model has no BVPI 157 table.
+    pub bvpi157: Option<BvpiLine>,
+    /// Which model.
+    pub model: ModelInfo,
+    /// Which rules.
+    pub rules: RulesInfo,
+}
+
+/// One outcome of the return.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReturnLine {
+    /// `R8`.
+    pub code: String,
+    /// Its title.
+    pub title: String,
+    /// `required` or `good`.
+    pub category: String,
+    /// The council's position, in the return's words (`rules/ieg.rhai`).
+    pub position: String,
+    /// The forecast's status: achieved, on_track, at_risk, off_track or unknown.
+    pub status: String,
+    /// Its deadline.
+    pub deadline: String,
+    /// The date it is expected to be achieved (its forecast), or null.
+    pub expected: Option<String>,
+    /// Where there is no forecast, the earliest it can be achieved from the dates known.
+    pub no_earlier_than: Option<String>,
+    /// A short line of evidence: tasks complete, slack, and the work that sets the date.
+    pub evidence: String,
+}
+
+/// The BVPI 157 figures of the return.
+#[derive(Debug, Clone, Serialize)]
+pub struct BvpiLine {
+    /// The share enabled when the routemap was written.
+    pub baseline_percent: u32,
+    /// The target.
+    pub target_percent: u32,
+    /// Its deadline.
+    pub deadline: String,
+    /// The percentage forecast enabled on the deadline.
+    pub forecast_percent_at_deadline: u32,
+    /// The interaction groups not forecast enabled by the deadline.
+    pub missed: Vec<String>,
+}
+
+fn evidence(e: &Evaluated, r: &OutcomeResult) -> String {
+    let v = &r.view;
+    let tasks = format!("{} of {} tasks complete", v.tasks_complete, v.tasks_total);
+    let chain: Vec<&str> = r.drivers.iter().filter(|n| **n != r.node).map(|n| e.id(*n)).collect();
+    let set_by =
+        if chain.is_empty() { String::new() } else { format!(", set by {}", chain.join(" > ")) };
+    let floor = e.assessment.floor[r.node.index()];
+    match (r.forecast, floor) {
+        (Some(f), _) if v.tasks_total > 0 && v.tasks_complete == v.tasks_total => {
+            format!("{tasks}, the last by {}", text::short_date(f))
+        }
+        (Some(f), _) => format!(
+            "{tasks}; forecast {} ({}){set_by}",
+            text::short_date(f),
+            text::slack_words(r.slack_days)
+        ),
+        (None, Some(d)) => {
+            format!("{tasks}; no forecast, not before {}{set_by}", text::short_date(d))
+        }
+        (None, None) => format!("{tasks}; no forecast{set_by}"),
+    }
+}
+
+impl IegReturn {
+    /// The return from the forecast, the rules' positions (one per outcome, in order) and the
+    /// BVPI 157 forecast.
+    pub fn new(e: &Evaluated, positions: &[String], bvpi: Option<&Forecast>) -> Self {
+        let outcomes = e
+            .assessment
+            .outcomes
+            .iter()
+            .zip(positions)
+            .map(|(r, position)| {
+                let o = e.model.outcome(e.id(r.node));
+                ReturnLine {
+                    code: e.id(r.node).to_string(),
+                    title: o.map(|o| o.title.clone()).unwrap_or_default(),
+                    category: r.view.category.to_string(),
+                    position: position.clone(),
+                    status: r.standing.as_str().to_string(),
+                    deadline: r.deadline.to_string(),
+                    expected: r.forecast.map(|d| d.to_string()),
+                    no_earlier_than: r
+                        .forecast
+                        .is_none()
+                        .then(|| e.assessment.floor[r.node.index()].map(|d| d.to_string()))
+                        .flatten(),
+                    evidence: evidence(e, r),
+                }
+            })
+            .collect();
+        IegReturn {
+            as_of: e.assessment.basis.as_of.to_string(),
+            council: e.model.document.council.clone(),
+            outcomes,
+            bvpi157: bvpi.map(|f| BvpiLine {
+                baseline_percent: f.baseline_percent,
+                target_percent: f.target_percent,
+                deadline: f.deadline.to_string(),
+                forecast_percent_at_deadline: f.percent_at_deadline,
+                missed: f
+                    .groups
+                    .iter()
+                    .filter(|g| !g.on_time)
+                    .map(|g| g.interaction.clone())
+                    .collect(),
+            }),
+            model: ModelInfo::new(e.model),
+            rules: e.rules_info(),
+        }
+    }
+
+    fn expected_text(l: &ReturnLine) -> String {
+        let date = |d: &str| {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_or_else(|_| d.to_string(), text::long_date)
+        };
+        match (&l.expected, &l.no_earlier_than) {
+            (Some(d), _) => date(d),
+            (None, Some(d)) => format!("not before {}", date(d)),
+            (None, None) => "not known".to_string(),
+        }
+    }
+
+    /// CSV, one row per outcome, ready to load into a spreadsheet.
+    pub fn csv(&self) -> String {
+        let rows: Vec<Vec<String>> = self
+            .outcomes
+            .iter()
+            .map(|l| {
+                vec![
+                    l.code.clone(),
+                    l.category.clone(),
+                    l.title.clone(),
+                    l.position.clone(),
+                    l.status.clone(),
+                    l.deadline.clone(),
+                    l.expected.clone().unwrap_or_default(),
+                    l.no_earlier_than.clone().unwrap_or_default(),
+                    l.evidence.clone(),
+                ]
+            })
+            .collect();
+        text::csv(
+            &[
+                "code",
+                "category",
+                "title",
+                "position",
+                "status",
+                "deadline",
+                "expected",
+                "no_earlier_than",
+                "evidence",
+            ],
+            &rows,
+        )
+    }
+
+    /// Markdown for a Cabinet report: BVPI 157 first, then Required and Good outcomes.
+    pub fn markdown(&self, e: &Evaluated) -> String {
+        let mut out =
+            format!("## IEG return: priority outcomes\n\n{}\n\n", text::md_cell(&e.provenance()));
+        match &self.bvpi157 {
+            Some(b) => {
+                let missed = if b.missed.is_empty() {
+                    "every interaction group is forecast enabled by then".to_string()
+                } else {
+                    format!("not forecast enabled by then: {}", b.missed.join("; "))
+                };
+                out.push_str(&format!(
+                    "**BVPI 157:** {}% of customer-facing processes forecast e-enabled on {}, against a target of {}% ({}% in the baseline); {}.\n\n",
+                    b.forecast_percent_at_deadline,
+                    chrono::NaiveDate::parse_from_str(&b.deadline, "%Y-%m-%d")
+                        .map_or_else(|_| b.deadline.clone(), text::long_date),
+                    b.target_percent,
+                    b.baseline_percent,
+                    text::md_cell(&missed),
+                ));
+            }
+            None => out.push_str("**BVPI 157:** the model has no BVPI 157 table.\n\n"),
+        }
+        for (category, heading) in [("required", "Required outcomes"), ("good", "Good outcomes")] {
+            let rows: Vec<Vec<String>> = self
+                .outcomes
+                .iter()
+                .filter(|l| l.category == category)
+                .map(|l| {
+                    vec![
+                        l.code.clone(),
+                        l.title.clone(),
+                        l.position.clone(),
+                        Self::expected_text(l),
+                        l.evidence.clone(),
+                    ]
+                })
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("### {heading}\n\n"));
+            out.push_str(&text::markdown(
+                &["Code", "Outcome", "Position", "Expected", "Evidence"],
+                &rows,
+            ));
+            out.push('\n');
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        out
+    }
+}
