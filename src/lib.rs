@@ -12,6 +12,7 @@ pub mod model;
 pub mod report;
 pub mod risk;
 pub mod rules;
+pub mod ruletest;
 pub mod scenario;
 pub mod schedule;
 

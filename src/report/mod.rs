@@ -10,6 +10,7 @@ pub mod forecast;
 pub mod graph;
 pub mod json;
 pub mod risk_report;
+pub mod rule_tests;
 pub mod sensitivity;
 pub mod text;
 pub mod what_if;

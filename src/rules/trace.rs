@@ -38,6 +38,9 @@ impl Trace {
     /// every call and records its line.
     pub fn register(&self, engine: &mut Engine) {
         let trace = self.clone();
+        // rhai marks its debugger interface volatile (it may change between versions), not
+        // deprecated; this is the one place that uses it.
+        #[allow(deprecated)]
         engine.register_debugger(
             |_, debugger| debugger,
             move |_, event, node: ASTNode, _, pos: Position| {
