@@ -231,7 +231,24 @@ fn work(w: &WorkInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagnostic> 
 
 /// A value as a person reads it in a failure: dates `2005-12-31`, text as it is, unknown `()`.
 pub fn show(v: &Dynamic) -> String {
+    if let Some(map) = v.read_lock::<Map>() {
+        let fields: Vec<String> =
+            map.iter().map(|(k, v)| format!("{k}: {}", quoted(v))).collect();
+        return format!("#{{ {} }}", fields.join(", "));
+    }
+    if let Some(items) = v.read_lock::<rhai::Array>() {
+        let items: Vec<String> = items.iter().map(quoted).collect();
+        return format!("[{}]", items.join(", "));
+    }
+    if v.is_unit() {
+        return "()".into();
+    }
     crate::rules::api::display(v)
+}
+
+/// A value inside a map or array: text in quotes.
+fn quoted(v: &Dynamic) -> String {
+    if v.is_string() { format!("{:?}", v.to_string()) } else { show(v) }
 }
 
 /// An expected YAML value as a person reads it.

@@ -333,6 +333,8 @@ fn run_hook(
                     Some(got) => {
                         fail(format!("returns.{key}"), hook::show_expected(expected), hook::show(&got))
                     }
+                    // A field the answer leaves out is `()`, as the rules read it.
+                    None if expected.is_null() && answer.is_map() => {}
                     None => fail(
                         format!("returns.{key}"),
                         hook::show_expected(expected),
