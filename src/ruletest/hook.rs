@@ -45,11 +45,11 @@ pub fn call(
     let at = |path: &str| file.at(&format!("{here}.{path}"));
     let Some(&(hook, rule, params)) = HOOKS.iter().find(|(h, _, _)| *h == hook) else {
         let names: Vec<&str> = HOOKS.iter().map(|(h, _, _)| *h).collect();
-        return Err(vec![
-            Diagnostic::new(format!("no rule hook `{hook}`"))
-                .at(at("hook"))
-                .help(format!("the hooks are {} (see docs/rules.md)", names.join(", "))),
-        ]);
+        let help = match crate::error::nearest(hook, names.iter().copied()).first() {
+            Some(near) => format!("did you mean `{near}`? (see docs/rules.md)"),
+            None => format!("the hooks are {} (see docs/rules.md)", names.join(", ")),
+        };
+        return Err(vec![Diagnostic::new(format!("no rule hook `{hook}`")).at(at("hook")).help(help)]);
     };
     let empty = HookInputs::default();
     let with = with.unwrap_or(&empty);

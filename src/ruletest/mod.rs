@@ -122,8 +122,9 @@ struct Loaded {
     parsed: TestFile,
 }
 
-/// The test files of `DIR/tests/` (or the embedded ones), parsed: every file's errors at once.
-fn read(rules_dir: Option<&Path>) -> Result<Vec<Loaded>, Error> {
+/// The test files of `DIR/tests/` (or the embedded ones), parsed, with the errors of those that
+/// do not parse (so that every file's errors are reported at once).
+fn read(rules_dir: Option<&Path>) -> Result<(Vec<Loaded>, Vec<Diagnostic>), Error> {
     let mut sources: Vec<(String, Option<PathBuf>, String)> = Vec::new();
     match rules_dir {
         None => {
@@ -170,7 +171,7 @@ fn read(rules_dir: Option<&Path>) -> Result<Vec<Loaded>, Error> {
             Err(e) => errors.extend(e.diagnostics),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors.into()) }
+    Ok((out, errors))
 }
 
 /// Check what no type can: which kind of case it is, and that it expects something it can.
@@ -243,10 +244,9 @@ fn shape(l: &Loaded, here: &str, case: &Case) -> Vec<Diagnostic> {
 /// embedded rules and tests). A bad test file or a rule that fails is an error; expectations
 /// that do not hold are failures in the results.
 pub fn run(rules_dir: Option<&Path>, filter: Option<&str>, coverage: bool) -> Result<Results, Error> {
-    let loaded = read(rules_dir)?;
+    let (loaded, mut errors) = read(rules_dir)?;
     // The tracing engine locates failures; it is slower, which only this command pays.
     let rules = Rules::load_traced(rules_dir)?;
-    let mut errors = Vec::new();
     let mut cases = Vec::new();
     for l in loaded {
         let mut names = HashSet::new();
@@ -289,6 +289,8 @@ pub fn run(rules_dir: Option<&Path>, filter: Option<&str>, coverage: bool) -> Re
         }
     }
     if !errors.is_empty() {
+        // In file order, whether a file failed to parse or one of its cases is wrong.
+        errors.sort_by_key(|d| d.location.as_ref().map(|l| l.file.clone()));
         return Err(errors.into());
     }
     let coverage = coverage.then(|| {
