@@ -23,8 +23,8 @@ use crate::report::text::Colour;
 use crate::report::what_if::{self, Comparison, WhatIf, WhatIfOut};
 use crate::report::{self, Evaluated, json};
 use crate::risk;
-use crate::ruletest;
 use crate::rules::Rules;
+use crate::ruletest;
 use crate::scenario::{self, Change, Scenario, Slip};
 
 /// Forecast a council's e-Government routemap against the ODPM priority outcomes.

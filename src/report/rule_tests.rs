@@ -185,11 +185,10 @@ pub fn table(r: &Results, threshold: Option<f64>) -> String {
         f.dedup();
         f.len()
     };
-    let plural = |n: usize, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut out = format!(
-        "running {} from {} (rules {})\n",
+        "running {} from {}, rules {}\n",
         plural(r.cases.len(), "case", "cases"),
         plural(files, "file", "files"),
         r.rules.hash
@@ -205,7 +204,7 @@ pub fn table(r: &Results, threshold: Option<f64>) -> String {
             out.push_str(&format!("\n---- {}: {} ----\n", c.file, c.name));
             for f in &c.failures {
                 out.push_str(&format!(
-                    "  {}: expected {}, got {}\n",
+                    "  {}: expected `{}`, got `{}`\n",
                     f.expectation, f.expected, f.actual
                 ));
                 if let Some(l) = &f.rule {

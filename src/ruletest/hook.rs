@@ -49,7 +49,9 @@ pub fn call(
             Some(near) => format!("did you mean `{near}`? (see docs/rules.md)"),
             None => format!("the hooks are {} (see docs/rules.md)", names.join(", ")),
         };
-        return Err(vec![Diagnostic::new(format!("no rule hook `{hook}`")).at(at("hook")).help(help)]);
+        return Err(vec![
+            Diagnostic::new(format!("no rule hook `{hook}`")).at(at("hook")).help(help),
+        ]);
     };
     let empty = HookInputs::default();
     let with = with.unwrap_or(&empty);
@@ -80,7 +82,11 @@ pub fn call(
         if !given.contains(name) {
             errors.push(
                 Diagnostic::new(format!("`{hook}` needs `with.{name}`"))
-                    .at(at(if with.outcome.is_none() && given.is_empty() { "hook" } else { "with" }))
+                    .at(at(if with.outcome.is_none() && given.is_empty() {
+                        "hook"
+                    } else {
+                        "with"
+                    }))
                     .help(takes.clone()),
             );
         }
@@ -92,7 +98,9 @@ pub fn call(
     for name in params {
         let path = format!("with.{name}");
         let arg = match *name {
-            "outcome" => with.outcome.as_ref().map(|o| outcome(o, as_of, &|f| at(&format!("{path}.{f}")))),
+            "outcome" => {
+                with.outcome.as_ref().map(|o| outcome(o, as_of, &|f| at(&format!("{path}.{f}"))))
+            }
             "work" => with.work.as_ref().map(|w| work(w, as_of, &|f| at(&format!("{path}.{f}")))),
             "stream" => with.stream.as_ref().map(|s| {
                 Ok(Dynamic::from(StreamView {
@@ -105,21 +113,26 @@ pub fn call(
                 }))
             }),
             "risk" => with.risk.as_ref().map(|r| {
-                let level = |field: &str, v: &Option<String>| -> Result<Option<String>, Diagnostic> {
-                    match v {
-                        None => Ok(None),
-                        Some(t) => Level::parse(t).map(|l| Some(l.as_str().to_string())).ok_or_else(|| {
-                            Diagnostic::new(format!("`{t}` is not a level"))
-                                .at(at(&format!("{path}.{field}")))
-                                .help("write High, Medium or Low")
-                        }),
-                    }
-                };
+                let level =
+                    |field: &str, v: &Option<String>| -> Result<Option<String>, Diagnostic> {
+                        match v {
+                            None => Ok(None),
+                            Some(t) => Level::parse(t)
+                                .map(|l| Some(l.as_str().to_string()))
+                                .ok_or_else(|| {
+                                    Diagnostic::new(format!("`{t}` is not a level"))
+                                        .at(at(&format!("{path}.{field}")))
+                                        .help("write High, Medium or Low")
+                                }),
+                        }
+                    };
                 Ok(Dynamic::from(RiskView {
                     reference: r.reference.as_str().into(),
                     title: r.title.as_str().into(),
                     description: r.description.as_str().into(),
-                    likelihood: level("likelihood", &r.likelihood)?.unwrap_or_else(|| "Medium".into()).into(),
+                    likelihood: level("likelihood", &r.likelihood)?
+                        .unwrap_or_else(|| "Medium".into())
+                        .into(),
                     impact: level("impact", &r.impact)?.unwrap_or_else(|| "Medium".into()).into(),
                     residual_likelihood: level("residual_likelihood", &r.residual_likelihood)?
                         .map(Into::into),
@@ -232,8 +245,7 @@ fn work(w: &WorkInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagnostic> 
 /// A value as a person reads it in a failure: dates `2005-12-31`, text as it is, unknown `()`.
 pub fn show(v: &Dynamic) -> String {
     if let Some(map) = v.read_lock::<Map>() {
-        let fields: Vec<String> =
-            map.iter().map(|(k, v)| format!("{k}: {}", quoted(v))).collect();
+        let fields: Vec<String> = map.iter().map(|(k, v)| format!("{k}: {}", quoted(v))).collect();
         return format!("#{{ {} }}", fields.join(", "));
     }
     if let Some(items) = v.read_lock::<rhai::Array>() {
@@ -273,9 +285,7 @@ pub fn same(expected: &serde_yaml::Value, actual: &Dynamic) -> bool {
             let got = actual.as_float().ok().or_else(|| actual.as_int().ok().map(|i| i as f64));
             n.as_f64().zip(got).is_some_and(|(e, g)| (e - g).abs() < 1e-9)
         }
-        Value::String(s) => {
-            (actual.is_string() || actual.is::<NaiveDate>()) && show(actual) == *s
-        }
+        Value::String(s) => (actual.is_string() || actual.is::<NaiveDate>()) && show(actual) == *s,
         _ => false,
     }
 }

@@ -243,7 +243,11 @@ fn shape(l: &Loaded, here: &str, case: &Case) -> Vec<Diagnostic> {
 /// Run every case whose name contains `filter` against the rules of `rules_dir` (default: the
 /// embedded rules and tests). A bad test file or a rule that fails is an error; expectations
 /// that do not hold are failures in the results.
-pub fn run(rules_dir: Option<&Path>, filter: Option<&str>, coverage: bool) -> Result<Results, Error> {
+pub fn run(
+    rules_dir: Option<&Path>,
+    filter: Option<&str>,
+    coverage: bool,
+) -> Result<Results, Error> {
     let (loaded, mut errors) = read(rules_dir)?;
     // The tracing engine locates failures; it is slower, which only this command pays.
     let rules = Rules::load_traced(rules_dir)?;
@@ -332,9 +336,11 @@ fn run_hook(
                 let key = hook::show_expected(key);
                 match hook::field(&answer, &key) {
                     Some(got) if hook::same(expected, &got) => {}
-                    Some(got) => {
-                        fail(format!("returns.{key}"), hook::show_expected(expected), hook::show(&got))
-                    }
+                    Some(got) => fail(
+                        format!("returns.{key}"),
+                        hook::show_expected(expected),
+                        hook::show(&got),
+                    ),
                     // A field the answer leaves out is `()`, as the rules read it.
                     None if expected.is_null() && answer.is_map() => {}
                     None => fail(
@@ -423,7 +429,11 @@ impl Run<'_> {
             *root,
             a.basis.as_of,
         );
-        let hook = if matches!(a.basis.own[root.index()], Own::Done(_)) { "done_on" } else { "own_finish" };
+        let hook = if matches!(a.basis.own[root.index()], Own::Done(_)) {
+            "done_on"
+        } else {
+            "own_finish"
+        };
         self.rules.call_located("forecast", hook, (Dynamic::from(view),)).1
     }
 }
@@ -481,15 +491,15 @@ fn expect_outcomes(
         let Some(r) = a.outcomes.iter().find(|r| graph.dag[r.node].id == *code) else {
             let codes = run.model.outcomes.iter().map(|o| o.code.as_str());
             errors.push(
-                Diagnostic::new(format!("no outcome `{code}`"))
-                    .at(at(&path))
-                    .help(format!("outcome codes are R1..R29 and G1..G25; {}", suggest(code, codes))),
+                Diagnostic::new(format!("no outcome `{code}`")).at(at(&path)).help(format!(
+                    "outcome codes are R1..R29 and G1..G25; {}",
+                    suggest(code, codes)
+                )),
             );
             continue;
         };
-        let classify = || {
-            run.rules.call_located("classify", "classify", (Dynamic::from(r.view.clone()),)).1
-        };
+        let classify =
+            || run.rules.call_located("classify", "classify", (Dynamic::from(r.view.clone()),)).1;
         if let Some(status) = &e.status {
             if Standing::parse(status).is_none() {
                 let all: Vec<&str> = Standing::ALL.iter().map(|s| s.as_str()).collect();
