@@ -351,12 +351,10 @@ fn run_hook(
                 }
             }
         }
-        Some(expected) => {
-            if !hook::same(expected, &answer) {
-                fail("returns".into(), hook::show_expected(expected), hook::show(&answer));
-            }
+        Some(expected) if !hook::same(expected, &answer) => {
+            fail("returns".into(), hook::show_expected(expected), hook::show(&answer));
         }
-        None => {}
+        _ => {}
     }
     for (key, phrase) in &case.expect.contains {
         let got = hook::field(&answer, key).map(|v| hook::show(&v));
