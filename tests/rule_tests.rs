@@ -19,7 +19,7 @@ fn lines_about(out: &str, files: &[&str]) -> String {
 #[test]
 fn a_passing_run_lists_each_case_and_the_counts_last() {
     let out = ok(&["test", "--rules", "fixtures/rules/tested"]);
-    assert_eq!(out.lines().last(), Some("3 passed, 0 failed"), "{out}");
+    assert_eq!(out.lines().last(), Some("4 passed, 0 failed"), "{out}");
     insta::assert_snapshot!("passing_table", redact_rules_hash(&out));
 }
 
@@ -125,7 +125,7 @@ fn a_threshold_the_tests_do_not_reach_exits_1() {
     let run = routemap(&["test", "--rules", "fixtures/rules/tested", "--threshold", "90"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("is under the threshold of 90%"), "{}", run.stdout);
-    assert_eq!(run.stdout.lines().last(), Some("3 passed, 0 failed"), "{}", run.stdout);
+    assert_eq!(run.stdout.lines().last(), Some("4 passed, 0 failed"), "{}", run.stdout);
 }
 
 #[test]

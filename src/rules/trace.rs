@@ -102,3 +102,65 @@ pub fn coverable(ast: &AST) -> BTreeSet<usize> {
     });
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use rhai::{OptimizationLevel, Scope};
+
+    use super::*;
+
+    /// Compile as the rules loader does: run the top level, fold its constants in.
+    fn compiled(text: &str) -> AST {
+        let engine = Engine::new_raw();
+        let ast = engine.compile(text).expect("the script compiles");
+        let mut scope = Scope::new();
+        engine.run_ast_with_scope(&mut scope, &ast).expect("the top level runs");
+        engine.optimize_ast(&scope, ast, OptimizationLevel::Simple)
+    }
+
+    #[test]
+    fn coverable_lines_hold_code_in_functions() {
+        let ast = compiled(
+            "// a comment\n\
+             const IN_PLACE = true;\n\
+             \n\
+             fn f(a) {\n\
+             \x20   // why\n\
+             \x20   if a > 1 {\n\
+             \x20       return 1;\n\
+             \x20   }\n\
+             \x20   if IN_PLACE {\n\
+             \x20       return 2;\n\
+             \x20   }\n\
+             \x20   return 3;\n\
+             }\n",
+        );
+        // Not the comments, the constant, the braces, nor `return 3`, which IN_PLACE makes
+        // unreachable.
+        assert_eq!(coverable(&ast).into_iter().collect::<Vec<_>>(), vec![6, 7, 10]);
+    }
+
+    #[test]
+    fn a_traced_call_records_its_lines_and_where_it_answered() {
+        let trace = Trace::default();
+        let mut engine = Engine::new_raw();
+        trace.register(&mut engine);
+        let ast = engine
+            .compile("fn f(a) {\n    if a > 1 {\n        return 1;\n    }\n    a + 2\n}\n")
+            .expect("the script compiles");
+        trace.enter("f.rhai");
+        let two: i64 = engine.call_fn(&mut Scope::new(), &ast, "f", (0_i64,)).expect("f runs");
+        assert_eq!(two, 2);
+        // Within the function (line 1, the call itself, is not coverable).
+        let run = |t: &Trace| -> Vec<usize> {
+            t.lines_run("f.rhai").intersection(&coverable(&ast)).copied().collect()
+        };
+        assert_eq!(run(&trace), vec![2, 5]);
+        assert_eq!(trace.answered_at().line(), Some(5));
+        trace.enter("f.rhai");
+        let one: i64 = engine.call_fn(&mut Scope::new(), &ast, "f", (5_i64,)).expect("f runs");
+        assert_eq!(one, 1);
+        assert_eq!(trace.answered_at().line(), Some(3));
+        assert_eq!(run(&trace), vec![2, 3, 5]);
+    }
+}

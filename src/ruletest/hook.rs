@@ -294,3 +294,37 @@ pub fn same(expected: &serde_yaml::Value, actual: &Dynamic) -> bool {
 pub fn field(answer: &Dynamic, name: &str) -> Option<Dynamic> {
     answer.read_lock::<Map>().and_then(|m| m.get(name).cloned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> serde_yaml::Value {
+        serde_yaml::from_str(text).expect("YAML")
+    }
+
+    #[test]
+    fn answers_compare_as_a_person_writes_them() {
+        let date = NaiveDate::from_ymd_opt(2005, 12, 31).expect("a day");
+        assert!(same(&yaml("2005-12-31"), &Dynamic::from(date)));
+        assert!(!same(&yaml("2005-12-30"), &Dynamic::from(date)));
+        assert!(same(&yaml("2"), &Dynamic::from(2.0_f64)));
+        assert!(same(&yaml("0.5"), &Dynamic::from(0.5_f64)));
+        assert!(!same(&yaml("1"), &Dynamic::from(true)));
+        assert!(same(&yaml("true"), &Dynamic::from(true)));
+        assert!(same(&yaml("~"), &Dynamic::UNIT));
+        assert!(same(&yaml("at_risk"), &Dynamic::from("at_risk")));
+        assert!(!same(&yaml("\"2\""), &Dynamic::from(2_i64)));
+    }
+
+    #[test]
+    fn maps_are_shown_with_their_fields() {
+        let mut map = Map::new();
+        map.insert(
+            "date".into(),
+            Dynamic::from(NaiveDate::from_ymd_opt(2005, 7, 13).expect("a day")),
+        );
+        map.insert("reason".into(), Dynamic::from("late"));
+        assert_eq!(show(&Dynamic::from(map)), "#{ date: 2005-07-13, reason: \"late\" }");
+    }
+}
