@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use rhai::{Dynamic, Map};
 
-use super::file::{HookInputs, OutcomeInput, WorkInput};
+use super::file::{EvidenceInput, HookInputs, OutcomeInput, RiskInput, StreamInput, WorkInput};
 use crate::assess::Standing;
 use crate::error::Diagnostic;
 use crate::model::{Level, Located, Span};
@@ -82,11 +82,7 @@ pub fn call(
         if !given.contains(name) {
             errors.push(
                 Diagnostic::new(format!("`{hook}` needs `with.{name}`"))
-                    .at(at(if with.outcome.is_none() && given.is_empty() {
-                        "hook"
-                    } else {
-                        "with"
-                    }))
+                    .at(at(if given.is_empty() { "hook" } else { "with" }))
                     .help(takes.clone()),
             );
         }
@@ -102,52 +98,9 @@ pub fn call(
                 with.outcome.as_ref().map(|o| outcome(o, as_of, &|f| at(&format!("{path}.{f}"))))
             }
             "work" => with.work.as_ref().map(|w| work(w, as_of, &|f| at(&format!("{path}.{f}")))),
-            "stream" => with.stream.as_ref().map(|s| {
-                Ok(Dynamic::from(StreamView {
-                    id: s.id.as_str().into(),
-                    name: s.name.as_str().into(),
-                    financial_year: s.financial_year.as_str().into(),
-                    amount_gbp: s.amount_gbp,
-                    year_end: crate::funding::year_end(&s.financial_year),
-                    as_of: s.as_of.unwrap_or(as_of),
-                }))
-            }),
-            "risk" => with.risk.as_ref().map(|r| {
-                let level =
-                    |field: &str, v: &Option<String>| -> Result<Option<String>, Diagnostic> {
-                        match v {
-                            None => Ok(None),
-                            Some(t) => Level::parse(t)
-                                .map(|l| Some(l.as_str().to_string()))
-                                .ok_or_else(|| {
-                                    Diagnostic::new(format!("`{t}` is not a level"))
-                                        .at(at(&format!("{path}.{field}")))
-                                        .help("write High, Medium or Low")
-                                }),
-                        }
-                    };
-                Ok(Dynamic::from(RiskView {
-                    reference: r.reference.as_str().into(),
-                    title: r.title.as_str().into(),
-                    description: r.description.as_str().into(),
-                    likelihood: level("likelihood", &r.likelihood)?
-                        .unwrap_or_else(|| "Medium".into())
-                        .into(),
-                    impact: level("impact", &r.impact)?.unwrap_or_else(|| "Medium".into()).into(),
-                    residual_likelihood: level("residual_likelihood", &r.residual_likelihood)?
-                        .map(Into::into),
-                }))
-            }),
-            "evidence" => with.evidence.as_ref().map(|e| {
-                Ok(Dynamic::from(EvidenceView {
-                    counts: [e.required.counts(), e.good.counts()],
-                    required_least_slack: e.required_least_slack,
-                    required_deadline: e.required_deadline,
-                    exposure_gbp: e.exposure_gbp,
-                    total_gbp: e.total_gbp,
-                    as_of: e.as_of.unwrap_or(as_of),
-                }))
-            }),
+            "stream" => with.stream.as_ref().map(|s| Ok(stream(s, as_of))),
+            "risk" => with.risk.as_ref().map(|r| risk(r, &|f| at(&format!("{path}.{f}")))),
+            "evidence" => with.evidence.as_ref().map(|e| Ok(evidence(e, as_of))),
             "category" => with.category.as_ref().map(|c| {
                 one_of(c, &["required", "good"], at(&path)).map(|()| Dynamic::from(c.clone()))
             }),
@@ -208,6 +161,48 @@ fn outcome(o: &OutcomeInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagno
         assumptions: o.assumptions,
         partnership: o.partnership,
     }))
+}
+
+fn stream(s: &StreamInput, as_of: NaiveDate) -> Dynamic {
+    Dynamic::from(StreamView {
+        id: s.id.as_str().into(),
+        name: s.name.as_str().into(),
+        financial_year: s.financial_year.as_str().into(),
+        amount_gbp: s.amount_gbp,
+        year_end: crate::funding::year_end(&s.financial_year),
+        as_of: s.as_of.unwrap_or(as_of),
+    })
+}
+
+fn risk(r: &RiskInput, at: At) -> Result<Dynamic, Diagnostic> {
+    let level = |field: &str, v: &Option<String>| match v {
+        None => Ok(None),
+        Some(t) => Level::parse(t).map(|l| Some(l.as_str().into())).ok_or_else(|| {
+            Diagnostic::new(format!("`{t}` is not a level"))
+                .at(at(field))
+                .help("write High, Medium or Low")
+        }),
+    };
+    let medium = || "Medium".into();
+    Ok(Dynamic::from(RiskView {
+        reference: r.reference.as_str().into(),
+        title: r.title.as_str().into(),
+        description: r.description.as_str().into(),
+        likelihood: level("likelihood", &r.likelihood)?.unwrap_or_else(medium),
+        impact: level("impact", &r.impact)?.unwrap_or_else(medium),
+        residual_likelihood: level("residual_likelihood", &r.residual_likelihood)?,
+    }))
+}
+
+fn evidence(e: &EvidenceInput, as_of: NaiveDate) -> Dynamic {
+    Dynamic::from(EvidenceView {
+        counts: [e.required.counts(), e.good.counts()],
+        required_least_slack: e.required_least_slack,
+        required_deadline: e.required_deadline,
+        exposure_gbp: e.exposure_gbp,
+        total_gbp: e.total_gbp,
+        as_of: e.as_of.unwrap_or(as_of),
+    })
 }
 
 fn work(w: &WorkInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagnostic> {
