@@ -2,8 +2,8 @@
 //! measurements: `cargo run --release --example dag -- 100000 > dag-100k.json`, then
 //! `routemap --model dag-100k.json forecast --format json`. See docs/performance.md.
 
-#[path = "../benches/generate.rs"]
-mod generate;
+#[path = "../benches/support/dag.rs"]
+mod dag;
 
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
@@ -13,6 +13,6 @@ fn main() -> std::process::ExitCode {
         eprintln!("usage: dag NODES [SEED]   (writes a JSON routemap model to standard output)");
         return std::process::ExitCode::from(2);
     };
-    print!("{}", generate::dag(nodes, seed));
+    print!("{}", dag::dag(nodes, seed));
     std::process::ExitCode::SUCCESS
 }

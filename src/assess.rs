@@ -160,13 +160,7 @@ pub fn basis(
             })?);
             continue;
         }
-        let mut work = work_view(model, graph, idx, as_of);
-        // The earliest deadline among the outcomes this work serves directly.
-        work.deadline = graph
-            .dag
-            .neighbors_directed(idx, petgraph::Direction::Outgoing)
-            .filter_map(|s| deadline[s.index()])
-            .min();
+        let work = rule_work_view(model, graph, &deadline, idx, as_of);
         views[i] = Some(work.clone());
         if work.status == Status::Complete.as_str() {
             let answer = rules.call("forecast", "done_on", Dynamic::from(work))?;
@@ -434,6 +428,24 @@ pub(crate) fn outcome_view(model: &Model, o: usize, as_of: NaiveDate) -> Outcome
         assumptions: 0,
         partnership: false,
     }
+}
+
+/// A piece of work as `own_finish` and `done_on` see it, given the outcomes' deadlines.
+pub(crate) fn rule_work_view(
+    model: &Model,
+    graph: &Graph,
+    deadline: &[Option<NaiveDate>],
+    idx: NodeIndex,
+    as_of: NaiveDate,
+) -> WorkView {
+    let mut work = work_view(model, graph, idx, as_of);
+    // The earliest deadline among the outcomes this work serves directly.
+    work.deadline = graph
+        .dag
+        .neighbors_directed(idx, petgraph::Direction::Outgoing)
+        .filter_map(|s| deadline[s.index()])
+        .min();
+    work
 }
 
 fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> WorkView {

@@ -20,11 +20,13 @@ use crate::report::forecast::{self, Forecast};
 use crate::report::graph::GraphOut;
 use crate::report::ieg_return::IegReturn;
 use crate::report::risk_report::{self, Forecasted, RiskInputs};
+use crate::report::rule_tests::{self, TestsOut};
 use crate::report::sensitivity::{self, SensitivityOut};
 use crate::report::text::Colour;
 use crate::report::what_if::{self, BvpiChange, Comparison, WhatIf, WhatIfOut};
 use crate::report::{self, Evaluated, json};
 use crate::rules::Rules;
+use crate::ruletest;
 use crate::scenario::{self, Change, Scenario, Slip};
 use crate::{ieg, risk};
 
@@ -178,6 +180,27 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ReturnFormat::Csv)]
         format: ReturnFormat,
     },
+    /// Run the tests of the rules (DIR/tests/*.yaml beside --rules DIR; by default the
+    /// embedded rules and their tests): one line per case, the failures with the rule behind
+    /// each, and with --coverage the rule lines the tests never reached.
+    #[command(after_help = "Examples:\n  \
+        routemap test --coverage --threshold 100      # the embedded rules and their tests\n  \
+        routemap test --rules my-rules --filter slack # a council's copy, the cases about slack")]
+    Test {
+        /// Run only the cases whose name contains this text.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Report which lines of each rule file the cases ran.
+        #[arg(long)]
+        coverage: bool,
+        /// Exit with code 1 when the cases run less than this percentage of the rule lines
+        /// (implies --coverage).
+        #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+        threshold: Option<f64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// The dependency graph, critical edges marked.
     Graph {
         /// Output format.
@@ -291,6 +314,14 @@ impl StatusArg {
             StatusArg::Unknown => Standing::Unknown,
         }
     }
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    s.trim_end_matches('%')
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=100.0).contains(p))
+        .ok_or_else(|| format!("`{s}` is not a percentage: expected a number from 0 to 100"))
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -525,6 +556,25 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 ReturnFormat::Md => r.markdown(&e),
                 ReturnFormat::Json => json::to_string(&r),
             }))
+        }
+        Command::Test { filter, coverage, threshold, format } => {
+            if cli.model.is_some() || cli.as_of.is_some() {
+                return Err(Diagnostic::new("`routemap test` takes no --model or --as-of")
+                    .help("each test case names its own model and as_of (see docs/rules.md, \"Testing your rules\")")
+                    .into());
+            }
+            let coverage = *coverage || threshold.is_some();
+            let results = ruletest::run(cli.rules.as_deref(), filter.as_deref(), coverage)?;
+            let under = threshold.zip(results.total_percent()).is_some_and(|(t, p)| p < t);
+            let stdout = match format {
+                Format::Table => rule_tests::table(&results, *threshold),
+                Format::Json => json::to_string(&TestsOut::new(&results, *threshold)),
+            };
+            Ok(Done {
+                stdout,
+                stderr: String::new(),
+                code: u8::from(results.failed() > 0 || under),
+            })
         }
         Command::Graph { format } => {
             let s = open()?;

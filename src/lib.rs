@@ -14,6 +14,7 @@ pub mod model;
 pub mod report;
 pub mod risk;
 pub mod rules;
+pub mod ruletest;
 pub mod scenario;
 pub mod schedule;
 pub mod warnings;

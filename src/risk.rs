@@ -9,7 +9,7 @@ use rhai::{Dynamic, Map};
 use crate::assess::{Assessment, Standing};
 use crate::error::Error;
 use crate::graph::{Graph, NodeKind};
-use crate::model::{Category, Level, Model};
+use crate::model::{Category, Level, Model, Risk};
 use crate::rules::Rules;
 use crate::rules::api::{EvidenceView, RiskView};
 use crate::scenario::{self, Change, Scenario, Slip};
@@ -86,6 +86,18 @@ pub fn evidence(model: &Model, graph: &Graph, a: &Assessment) -> EvidenceView {
     }
 }
 
+/// A register risk as `assess` sees it.
+pub(crate) fn risk_view(risk: &Risk) -> RiskView {
+    RiskView {
+        reference: risk.reference.as_str().into(),
+        title: risk.title.as_str().into(),
+        description: risk.description.as_str().into(),
+        likelihood: risk.likelihood.as_str().into(),
+        impact: risk.impact.as_str().into(),
+        residual_likelihood: risk.residual_likelihood.map(|l| l.as_str().into()),
+    }
+}
+
 /// Score every risk of the register on an assessment.
 pub fn score(
     model: &Model,
@@ -96,14 +108,7 @@ pub fn score(
     let ev = evidence(model, graph, a);
     let mut out = Vec::with_capacity(model.risks.len());
     for risk in &model.risks {
-        let view = RiskView {
-            reference: risk.reference.as_str().into(),
-            title: risk.title.as_str().into(),
-            description: risk.description.as_str().into(),
-            likelihood: risk.likelihood.as_str().into(),
-            impact: risk.impact.as_str().into(),
-            residual_likelihood: risk.residual_likelihood.map(|l| l.as_str().into()),
-        };
+        let view = risk_view(risk);
         let answer =
             rules.call_with("risk", "assess", (Dynamic::from(view), Dynamic::from(ev.clone())))?;
         let bad = |got: &str| {

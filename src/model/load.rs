@@ -88,6 +88,18 @@ pub fn load(source: &Source) -> Result<Model, Error> {
     if diagnostics.is_empty() { Ok(model) } else { Err(diagnostics.into()) }
 }
 
+/// Validate a model written inside another file (a rule test), with the embedded outcomes
+/// catalogue; `file` locates its fields and `text` is what the hash is taken of.
+pub(crate) fn inline(mut model: Model, file: Located, text: &str) -> Result<Model, Error> {
+    let (name, catalogue_text) = EMBEDDED[1];
+    let catalogue_file = Located::new(&format!("<embedded>/{name}"), catalogue_text);
+    let catalogue: Catalogue = parse_yaml(&catalogue_file, catalogue_text, "docs/model.md")?;
+    let hash = short_hash(&[text.as_bytes(), catalogue_text.as_bytes()]);
+    model.origin = Origin { model: file, catalogue: catalogue_file, hash };
+    let diagnostics = validate(&mut model, catalogue, None);
+    if diagnostics.is_empty() { Ok(model) } else { Err(diagnostics.into()) }
+}
+
 fn display_name(source: &Source, path: &Path) -> String {
     match source {
         Source::Embedded => format!("<embedded>/{}", path.display()),

@@ -16,13 +16,27 @@ pub struct Located {
     /// The file name as shown to the user.
     pub name: String,
     text: String,
+    /// The path of this part within the file, for a part written inside another file (a model
+    /// inside a rule test: `cases[2].model.`).
+    prefix: String,
     positions: OnceLock<HashMap<String, (usize, usize, usize)>>,
 }
 
 impl Located {
     /// Keep a file's text for locating errors in it.
     pub fn new(name: &str, text: &str) -> Self {
-        Located { name: name.to_string(), text: text.to_string(), positions: OnceLock::new() }
+        Located::within(name, text, "")
+    }
+
+    /// Keep a file's text for locating errors in the part of it at `prefix` (`cases[2].model.`),
+    /// whose paths are written relative to that part.
+    pub fn within(name: &str, text: &str, prefix: &str) -> Self {
+        Located {
+            name: name.to_string(),
+            text: text.to_string(),
+            prefix: prefix.to_string(),
+            positions: OnceLock::new(),
+        }
     }
 
     /// The position of every node, indexed on first use. A file that does not parse indexes
@@ -38,7 +52,8 @@ impl Located {
     /// The location of the node at `path`, or of its nearest located parent.
     pub fn at(&self, path: &str) -> Option<Location> {
         let positions = self.positions();
-        let mut p = path;
+        let full = format!("{}{path}", self.prefix);
+        let mut p = full.as_str();
         loop {
             if let Some(&(line, column, width)) = positions.get(p) {
                 return Some(self.location(line, column, width));

@@ -12,8 +12,8 @@ pub mod target;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-pub(crate) use load::parse_yaml;
 pub use load::{Origin, Source, action_id, load, load_embedded, short_hash};
+pub(crate) use load::{inline, parse_yaml};
 pub use locate::Located;
 pub use status::Status;
 pub use target::Target;

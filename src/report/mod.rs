@@ -13,6 +13,7 @@ pub mod ieg_return;
 pub mod json;
 pub mod outcomes;
 pub mod risk_report;
+pub mod rule_tests;
 pub mod sensitivity;
 pub mod text;
 pub mod what_if;

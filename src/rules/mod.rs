@@ -7,7 +7,9 @@
 //! explicit bounds on operations, call depth, expression depth and string, array and map sizes.
 
 pub mod api;
+pub mod trace;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rhai::packages::{Package, StandardPackage};
@@ -18,6 +20,7 @@ use rhai::{
 
 use crate::error::{Diagnostic, Error, Location, io_reason};
 use crate::model::short_hash;
+use trace::Trace;
 
 /// The rule files routemap reads, in the order they are reported, with their embedded defaults.
 pub const DEFAULTS: &[(&str, &str)] = &[
@@ -71,6 +74,8 @@ pub struct Rules {
     pub files: Vec<RuleFile>,
     /// A short hash of every file's name and text: which rules produced an output.
     pub hash: String,
+    /// The lines run so far, when the rules were loaded to be tested.
+    trace: Option<Trace>,
 }
 
 impl std::fmt::Debug for Rules {
@@ -101,7 +106,20 @@ fn engine() -> Engine {
 impl Rules {
     /// The embedded default rules, each replaced by `<dir>/<name>.rhai` where that file exists.
     pub fn load(dir: Option<&Path>) -> Result<Rules, Error> {
-        let engine = engine();
+        Rules::load_with(dir, None)
+    }
+
+    /// The rules as [`Rules::load`] has them, on an engine that records which lines run (for
+    /// `routemap test`; slower, so no other command does).
+    pub fn load_traced(dir: Option<&Path>) -> Result<Rules, Error> {
+        Rules::load_with(dir, Some(Trace::default()))
+    }
+
+    fn load_with(dir: Option<&Path>, trace: Option<Trace>) -> Result<Rules, Error> {
+        let mut engine = engine();
+        if let Some(t) = &trace {
+            t.register(&mut engine);
+        }
         let mut sources: Vec<(&'static str, String, String)> = Vec::new();
         if let Some(dir) = dir {
             let entries = std::fs::read_dir(dir).map_err(|e| {
@@ -142,7 +160,14 @@ impl Rules {
         }
         let mut diagnostics = Vec::new();
         let mut files = Vec::new();
+        // The top level of each file runs while it compiles: its lines belong to that file.
+        let enter = |path: &str| {
+            if let Some(t) = &trace {
+                t.enter(path);
+            }
+        };
         for (name, path, text) in sources {
+            enter(&path);
             match compile(&engine, name, &path, &text) {
                 Ok(mut file) => {
                     let missing =
@@ -150,6 +175,7 @@ impl Rules {
                     if missing && let Some((_, default)) = DEFAULTS.iter().find(|(n, _)| *n == name)
                     {
                         let built_in = format!("<embedded>/rules/{name}.rhai");
+                        enter(&built_in);
                         match compile(&engine, name, &built_in, default) {
                             Ok(f) => file.fallback = Some(Box::new(f)),
                             Err(d) => diagnostics.push(d),
@@ -166,7 +192,7 @@ impl Rules {
         let parts: Vec<&[u8]> =
             files.iter().flat_map(|f| [f.name.as_bytes(), f.text.as_bytes()]).collect();
         let hash = short_hash(&parts);
-        Ok(Rules { engine, files, hash })
+        Ok(Rules { engine, files, hash, trace })
     }
 
     /// The compiled rule file called `name` (one of [`DEFAULTS`]).
@@ -193,10 +219,50 @@ impl Rules {
     /// Call `hook` in rule file `file` with any arguments.
     pub fn call_with(&self, file: &str, hook: &str, args: impl FuncArgs) -> Result<Dynamic, Error> {
         let rule = self.hook_file(file, hook);
+        if let Some(t) = &self.trace {
+            t.enter(&rule.path);
+        }
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         self.engine
             .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &rule.ast, hook, args)
             .map_err(|e| runtime_error(rule, hook, &e).into())
+    }
+
+    /// Call `hook` as [`Rules::call_with`] does, and say where in its file the answer came from
+    /// (the `return` or final expression that ran last) when the rules are traced.
+    pub fn call_located(
+        &self,
+        file: &str,
+        hook: &str,
+        args: impl FuncArgs,
+    ) -> (Result<Dynamic, Error>, Option<Location>) {
+        let answer = self.call_with(file, hook, args);
+        let rule = self.hook_file(file, hook);
+        let at = self.trace.as_ref().map(Trace::answered_at).filter(|p| p.line().is_some());
+        let location = match at {
+            Some(pos) => located(&rule.path, &rule.text, pos, String::new()).location.map(|l| *l),
+            None => fn_location(rule, hook),
+        };
+        (answer, location)
+    }
+
+    /// Where `hook` of rule file `file` is defined.
+    pub fn hook_location(&self, file: &str, hook: &str) -> Option<Location> {
+        fn_location(self.hook_file(file, hook), hook)
+    }
+
+    /// Per rule file: its coverable lines and those of them that have run (empty unless the
+    /// rules were loaded with [`Rules::load_traced`]).
+    pub fn coverage(&self) -> Vec<(&RuleFile, BTreeSet<usize>, BTreeSet<usize>)> {
+        self.files
+            .iter()
+            .map(|f| {
+                let lines = trace::coverable(&f.ast);
+                let run = self.trace.as_ref().map(|t| t.lines_run(&f.path)).unwrap_or_default();
+                let run = run.intersection(&lines).copied().collect();
+                (f, lines, run)
+            })
+            .collect()
     }
 
     /// A diagnostic for a hook that returned something it must not, pointing at the hook.

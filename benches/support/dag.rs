@@ -11,11 +11,13 @@ use std::fmt::Write;
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator seeded with `seed`.
     pub fn new(seed: u64) -> Self {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -25,7 +27,7 @@ impl Rng {
 
     /// A number in `0..n`.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 }
 
@@ -42,9 +44,7 @@ pub fn dag(nodes: usize, seed: u64) -> String {
     let projects = nodes / 20;
     // Ids of the work made so far, for dependencies.
     let mut ids: Vec<String> = Vec::with_capacity(nodes);
-    let target = |rng: &mut Rng| {
-        format!("{} {}", MONTHS[rng.below(12)], 2004 + rng.below(3))
-    };
+    let target = |rng: &mut Rng| format!("{} {}", MONTHS[rng.below(12)], 2004 + rng.below(3));
     let waits = |rng: &mut Rng, ids: &[String], out: &mut String| {
         out.push_str("\"waits_on\":[");
         if !ids.is_empty() {

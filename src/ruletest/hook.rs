@@ -1,0 +1,374 @@
+//! Hook unit tests: one rule called directly with the inputs a case gives, and its answer
+//! compared with what the case expects.
+
+use chrono::NaiveDate;
+use rhai::{Dynamic, Map};
+
+use super::file::{EvidenceInput, HookInputs, OutcomeInput, RiskInput, StreamInput, WorkInput};
+use crate::assess::Standing;
+use crate::error::Diagnostic;
+use crate::model::{Level, Located, Span};
+use crate::rules::api::{EvidenceView, OutcomeView, RiskView, StreamView, WorkView};
+
+/// Each hook: its rule file and its arguments, by the names docs/rules.md gives them.
+pub const HOOKS: &[(&str, &str, &[&str])] = &[
+    ("deadline", "deadlines", &["outcome"]),
+    ("own_finish", "forecast", &["work"]),
+    ("done_on", "forecast", &["work"]),
+    ("follow_on", "forecast", &["work", "waits_on", "edge"]),
+    ("classify", "classify", &["outcome"]),
+    ("stream_at_risk", "funding", &["stream"]),
+    ("weight", "funding", &["outcome"]),
+    ("share", "funding", &["category", "status"]),
+    ("assess", "risk", &["risk", "evidence"]),
+    ("propose", "risk", &["outcome", "status"]),
+    ("target", "bvpi", &["table"]),
+    ("enabled", "bvpi", &["group"]),
+    ("position", "ieg", &["outcome", "status"]),
+];
+
+/// A hook call ready to make.
+pub struct Call {
+    /// The rule file.
+    pub file: &'static str,
+    /// The hook.
+    pub hook: &'static str,
+    /// Its arguments, in order.
+    pub args: Vec<Dynamic>,
+}
+
+/// Turn a case's hook and inputs into a call, or the diagnostics saying what is wrong, located
+/// in `file` under the case's path `here` (`cases[3]`).
+pub fn call(
+    file: &Located,
+    here: &str,
+    hook: &str,
+    with: Option<&HookInputs>,
+    as_of: NaiveDate,
+) -> Result<Call, Vec<Diagnostic>> {
+    let at = |path: &str| file.at(&format!("{here}.{path}"));
+    let Some(&(hook, rule, params)) = HOOKS.iter().find(|(h, _, _)| *h == hook) else {
+        let names: Vec<&str> = HOOKS.iter().map(|(h, _, _)| *h).collect();
+        let help = match crate::error::nearest(hook, names.iter().copied()).first() {
+            Some(near) => format!("did you mean `{near}`? (see docs/rules.md)"),
+            None => format!("the hooks are {} (see docs/rules.md)", names.join(", ")),
+        };
+        return Err(vec![
+            Diagnostic::new(format!("no rule hook `{hook}`")).at(at("hook")).help(help),
+        ]);
+    };
+    let empty = HookInputs::default();
+    let with = with.unwrap_or(&empty);
+    let given: Vec<&str> = [
+        ("outcome", with.outcome.is_some()),
+        ("work", with.work.is_some()),
+        ("waits_on", with.waits_on.is_some()),
+        ("edge", with.edge.is_some()),
+        ("table", with.table.is_some()),
+        ("group", with.group.is_some()),
+        ("stream", with.stream.is_some()),
+        ("risk", with.risk.is_some()),
+        ("evidence", with.evidence.is_some()),
+        ("category", with.category.is_some()),
+        ("status", with.status.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+    let mut errors = Vec::new();
+    let takes = format!("`{hook}` takes {}", params.join(" and "));
+    for name in &given {
+        if !params.contains(name) {
+            errors.push(
+                Diagnostic::new(format!("`{hook}` takes no `{name}`"))
+                    .at(at(&format!("with.{name}")))
+                    .help(takes.clone()),
+            );
+        }
+    }
+    for name in params {
+        if !given.contains(name) {
+            errors.push(
+                Diagnostic::new(format!("`{hook}` needs `with.{name}`"))
+                    .at(at(if given.is_empty() { "hook" } else { "with" }))
+                    .help(takes.clone()),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut args = Vec::new();
+    for name in params {
+        let path = format!("with.{name}");
+        let arg = match *name {
+            "outcome" => {
+                with.outcome.as_ref().map(|o| outcome(o, as_of, &|f| at(&format!("{path}.{f}"))))
+            }
+            "work" => with.work.as_ref().map(|w| work(w, as_of, &|f| at(&format!("{path}.{f}")))),
+            "waits_on" => {
+                with.waits_on.as_ref().map(|w| work(w, as_of, &|f| at(&format!("{path}.{f}"))))
+            }
+            "edge" => with.edge.as_ref().map(|e| {
+                let mut m = Map::new();
+                m.insert("implied".into(), Dynamic::from(e.implied));
+                Ok(Dynamic::from(m))
+            }),
+            "stream" => with.stream.as_ref().map(|s| Ok(stream(s, as_of))),
+            "risk" => with.risk.as_ref().map(|r| risk(r, &|f| at(&format!("{path}.{f}")))),
+            "evidence" => with.evidence.as_ref().map(|e| Ok(evidence(e, as_of))),
+            "table" => with.table.as_ref().map(|v| Ok(plain(v))),
+            "group" => with.group.as_ref().map(|v| Ok(plain(v))),
+            "category" => with.category.as_ref().map(|c| {
+                one_of(c, &["required", "good"], at(&path)).map(|()| Dynamic::from(c.clone()))
+            }),
+            _ => with.status.as_ref().map(|s| {
+                let statuses: Vec<&str> = Standing::ALL.iter().map(|s| s.as_str()).collect();
+                one_of(s, &statuses, at(&path)).map(|()| Dynamic::from(s.clone()))
+            }),
+        };
+        match arg {
+            Some(Ok(v)) => args.push(v),
+            Some(Err(d)) => errors.push(d),
+            None => {}
+        }
+    }
+    if errors.is_empty() { Ok(Call { file: rule, hook, args }) } else { Err(errors) }
+}
+
+fn one_of(
+    value: &str,
+    allowed: &[&str],
+    at: Option<crate::error::Location>,
+) -> Result<(), Diagnostic> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(Diagnostic::new(format!("`{value}` is not one of {}", allowed.join(", ")))
+            .at(at)
+            .help("see docs/rules.md for the values each hook sees"))
+    }
+}
+
+type At<'a> = &'a dyn Fn(&str) -> Option<crate::error::Location>;
+
+fn outcome(o: &OutcomeInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagnostic> {
+    let category = match &o.category {
+        Some(c) => {
+            one_of(c, &["required", "good"], at("category"))?;
+            c.clone()
+        }
+        None if o.code.starts_with('G') => "good".into(),
+        None => "required".into(),
+    };
+    let slack_days = o.slack_days.or_else(|| Some((o.deadline? - o.forecast?).num_days()));
+    Ok(Dynamic::from(OutcomeView {
+        code: o.code.as_str().into(),
+        category: category.into(),
+        title: o.title.as_str().into(),
+        area: o.area.as_str().into(),
+        deadline: o.deadline,
+        forecast: o.forecast,
+        no_earlier_than: o.no_earlier_than.or(o.forecast),
+        slack_days,
+        as_of: o.as_of.unwrap_or(as_of),
+        tasks_total: o.tasks_total,
+        tasks_complete: o.tasks_complete,
+        tasks_not_started: o.tasks_not_started,
+        assumed_drivers: o.assumed_drivers,
+        assumptions: o.assumptions,
+        partnership: o.partnership,
+    }))
+}
+
+fn stream(s: &StreamInput, as_of: NaiveDate) -> Dynamic {
+    Dynamic::from(StreamView {
+        id: s.id.as_str().into(),
+        name: s.name.as_str().into(),
+        financial_year: s.financial_year.as_str().into(),
+        amount_gbp: s.amount_gbp,
+        year_end: crate::funding::year_end(&s.financial_year),
+        as_of: s.as_of.unwrap_or(as_of),
+    })
+}
+
+fn risk(r: &RiskInput, at: At) -> Result<Dynamic, Diagnostic> {
+    let level = |field: &str, v: &Option<String>| match v {
+        None => Ok(None),
+        Some(t) => Level::parse(t).map(|l| Some(l.as_str().into())).ok_or_else(|| {
+            Diagnostic::new(format!("`{t}` is not a level"))
+                .at(at(field))
+                .help("write High, Medium or Low")
+        }),
+    };
+    let medium = || "Medium".into();
+    Ok(Dynamic::from(RiskView {
+        reference: r.reference.as_str().into(),
+        title: r.title.as_str().into(),
+        description: r.description.as_str().into(),
+        likelihood: level("likelihood", &r.likelihood)?.unwrap_or_else(medium),
+        impact: level("impact", &r.impact)?.unwrap_or_else(medium),
+        residual_likelihood: level("residual_likelihood", &r.residual_likelihood)?,
+    }))
+}
+
+fn evidence(e: &EvidenceInput, as_of: NaiveDate) -> Dynamic {
+    Dynamic::from(EvidenceView {
+        counts: [e.required.counts(), e.good.counts()],
+        required_least_slack: e.required_least_slack,
+        required_deadline: e.required_deadline,
+        exposure_gbp: e.exposure_gbp,
+        total_gbp: e.total_gbp,
+        as_of: e.as_of.unwrap_or(as_of),
+    })
+}
+
+fn work(w: &WorkInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagnostic> {
+    one_of(&w.kind, &["task", "project", "national", "milestone"], at("kind"))?;
+    let statuses = ["complete", "in_progress", "on_target", "ongoing", "not_started", "unreported"];
+    one_of(&w.status, &statuses, at("status"))?;
+    one_of(&w.target, &["date", "start", "ongoing", "tbd", "unset"], at("target"))?;
+    let duration = match &w.duration {
+        Some(text) => Some(Span::parse(text).map_err(|help| {
+            Diagnostic::new(format!("unrecognised length of time `{text}`"))
+                .at(at("duration"))
+                .help(help)
+        })?),
+        None => None,
+    };
+    let as_of = w.as_of.unwrap_or(as_of);
+    Ok(Dynamic::from(WorkView {
+        id: w.id.as_str().into(),
+        kind: w.kind.as_str().into(),
+        title: w.title.as_str().into(),
+        status: w.status.as_str().into(),
+        status_text: w.status_text.as_str().into(),
+        target: w.target.as_str().into(),
+        target_date: w.target_date,
+        start_date: w.start_date,
+        phrase: w.phrase.as_str().into(),
+        comments: w.comments.as_str().into(),
+        waits_on: w.waits_on,
+        duration,
+        as_of,
+        reported: w.reported.unwrap_or(as_of),
+        partnership: w.partnership,
+        deadline: w.deadline,
+    }))
+}
+
+/// A map-shaped hook input as the hook sees it: `YYYY-MM-DD` text is a `Date`, `~` is `()`,
+/// whole numbers are integers, and lists and maps nest.
+fn plain(v: &serde_yaml::Value) -> Dynamic {
+    use serde_yaml::Value;
+    match v {
+        Value::Null => Dynamic::UNIT,
+        Value::Bool(b) => Dynamic::from(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Dynamic::from(i),
+            None => Dynamic::from(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => Dynamic::from(d),
+            Err(_) => Dynamic::from(s.clone()),
+        },
+        Value::Sequence(items) => Dynamic::from(items.iter().map(plain).collect::<rhai::Array>()),
+        Value::Mapping(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                if let Some(k) = k.as_str() {
+                    out.insert(k.into(), plain(v));
+                }
+            }
+            Dynamic::from(out)
+        }
+        Value::Tagged(t) => plain(&t.value),
+    }
+}
+
+/// A value as a person reads it in a failure: dates `2005-12-31`, text as it is, unknown `()`.
+pub fn show(v: &Dynamic) -> String {
+    if let Some(map) = v.read_lock::<Map>() {
+        let fields: Vec<String> = map.iter().map(|(k, v)| format!("{k}: {}", quoted(v))).collect();
+        return format!("#{{ {} }}", fields.join(", "));
+    }
+    if let Some(items) = v.read_lock::<rhai::Array>() {
+        let items: Vec<String> = items.iter().map(quoted).collect();
+        return format!("[{}]", items.join(", "));
+    }
+    if v.is_unit() {
+        return "()".into();
+    }
+    crate::rules::api::display(v)
+}
+
+/// A value inside a map or array: text in quotes.
+fn quoted(v: &Dynamic) -> String {
+    if v.is_string() { format!("{:?}", v.to_string()) } else { show(v) }
+}
+
+/// An expected YAML value as a person reads it.
+pub fn show_expected(v: &serde_yaml::Value) -> String {
+    match v {
+        serde_yaml::Value::Null => "()".into(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other).unwrap_or_default().trim_end().replace('\n', " "),
+    }
+}
+
+/// Whether a returned value is the expected one: numbers by value (2 is 2.0), dates and text
+/// as written, `~` for `()`.
+pub fn same(expected: &serde_yaml::Value, actual: &Dynamic) -> bool {
+    use serde_yaml::Value;
+    match expected {
+        Value::Null => actual.is_unit(),
+        Value::Bool(b) => actual.as_bool().ok() == Some(*b),
+        Value::Number(n) => {
+            let got = actual.as_float().ok().or_else(|| actual.as_int().ok().map(|i| i as f64));
+            n.as_f64().zip(got).is_some_and(|(e, g)| (e - g).abs() < 1e-9)
+        }
+        Value::String(s) => (actual.is_string() || actual.is::<NaiveDate>()) && show(actual) == *s,
+        _ => false,
+    }
+}
+
+/// A returned map's field, or `None` when the answer is not a map or lacks it.
+pub fn field(answer: &Dynamic, name: &str) -> Option<Dynamic> {
+    answer.read_lock::<Map>().and_then(|m| m.get(name).cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> serde_yaml::Value {
+        serde_yaml::from_str(text).expect("YAML")
+    }
+
+    #[test]
+    fn answers_compare_as_a_person_writes_them() {
+        let date = NaiveDate::from_ymd_opt(2005, 12, 31).expect("a day");
+        assert!(same(&yaml("2005-12-31"), &Dynamic::from(date)));
+        assert!(!same(&yaml("2005-12-30"), &Dynamic::from(date)));
+        assert!(same(&yaml("2"), &Dynamic::from(2.0_f64)));
+        assert!(same(&yaml("0.5"), &Dynamic::from(0.5_f64)));
+        assert!(!same(&yaml("1"), &Dynamic::from(true)));
+        assert!(same(&yaml("true"), &Dynamic::from(true)));
+        assert!(same(&yaml("~"), &Dynamic::UNIT));
+        assert!(same(&yaml("at_risk"), &Dynamic::from("at_risk")));
+        assert!(!same(&yaml("\"2\""), &Dynamic::from(2_i64)));
+    }
+
+    #[test]
+    fn maps_are_shown_with_their_fields() {
+        let mut map = Map::new();
+        map.insert(
+            "date".into(),
+            Dynamic::from(NaiveDate::from_ymd_opt(2005, 7, 13).expect("a day")),
+        );
+        map.insert("reason".into(), Dynamic::from("late"));
+        assert_eq!(show(&Dynamic::from(map)), "#{ date: 2005-07-13, reason: \"late\" }");
+    }
+}
