@@ -31,6 +31,13 @@ fn embedded(c: &mut Criterion) {
     g.bench_function("evaluate", |b| {
         b.iter(|| assess::evaluate(black_box(&model), &graph, &rules, as_of).expect("evaluates"))
     });
+    let a = assess::evaluate(&model, &graph, &rules, as_of).expect("evaluates");
+    let compiled =
+        routemap::schedule::compiled::Compiled::new(&graph, &a.basis.lag, &a.basis.own);
+    let mut out = Vec::new();
+    g.bench_function("compiled forward pass", |b| {
+        b.iter(|| compiled.forward_days(black_box(&[]), &mut out))
+    });
     g.bench_function("total", |b| {
         b.iter(|| {
             let model = model::load_embedded().expect("loads");

@@ -14,7 +14,7 @@ use proptest::sample::Index;
 use routemap::assess::{self, Assessment, OutcomeResult, Standing};
 use routemap::cli::Session;
 use routemap::graph::Graph;
-use routemap::model::{self, Model, Source};
+use routemap::model::{self, Model, Source, Span};
 use routemap::rules::Rules;
 use routemap::schedule::{self, Own};
 
@@ -651,6 +651,36 @@ proptest! {
         for (before, after) in run.a.outcomes.iter().zip(&longer.outcomes) {
             if let (Some(b), Some(a)) = (rank(before.standing), rank(after.standing)) {
                 prop_assert!(a >= b, "{}: {:?} -> {:?}", run.graph.dag[before.node].id, before.standing, after.standing);
+            }
+        }
+    }
+
+    /// (a2) The compiled schedule's forward pass gives the same forecast as the graph walk, with
+    /// and without slips.
+    #[test]
+    fn the_compiled_pass_equals_the_graph_walk(
+        random in random_model(),
+        slips in proptest::collection::vec(0i32..200, 0..40),
+    ) {
+        use routemap::schedule::compiled::{self, Compiled};
+        let run = evaluate("prop-compiled", &random.work());
+        let c = Compiled::new(&run.graph, &run.a.basis.lag, &run.a.basis.own);
+        let n = run.graph.dag.node_count();
+        // Slips by node index, and the same by topological position for the compiled pass.
+        let by_node: Vec<i32> = (0..n).map(|i| slips.get(i).copied().unwrap_or(0)).collect();
+        let spans: Vec<Option<Span>> =
+            by_node.iter().map(|&d| (d > 0).then_some(Span { months: 0, days: d as u32 })).collect();
+        let by_position: Vec<i32> = c.node.iter().map(|&x| by_node[x as usize]).collect();
+        for (slip, slip_days) in [(&[][..], &[][..]), (&spans[..], &by_position[..])] {
+            let reference = schedule::forward(&run.graph, &run.a.basis.lag, &run.a.basis.own, slip);
+            let mut out = Vec::new();
+            c.forward_days(slip_days, &mut out);
+            for (i, &x) in c.node.iter().enumerate() {
+                prop_assert_eq!(
+                    compiled::date(out[i]),
+                    reference.forecast[x as usize],
+                    "{}", run.graph.dag[petgraph::graph::NodeIndex::new(x as usize)].id
+                );
             }
         }
     }

@@ -11,6 +11,8 @@ use petgraph::visit::EdgeRef;
 use crate::graph::Graph;
 use crate::model::Span;
 
+pub mod compiled;
+
 /// A node's own finish, before its dependencies are considered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Own {
