@@ -8,9 +8,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use routemap::cli::Session;
 use routemap::model::{Source, Span};
 use routemap::scenario::{self, Scenario, Slip};
+use routemap::session::Session;
 
 fn what_if(c: &mut Criterion) {
     let s = Session::open(&Source::Embedded, None, None).expect("the embedded routemap evaluates");

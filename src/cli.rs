@@ -7,10 +7,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::assess::{self, Assessment, Standing};
 use crate::bvpi;
-use crate::error::{Diagnostic, Error, suggest};
-use crate::graph::Graph;
+use crate::error::{Diagnostic, Error};
 use crate::model::Span;
-use crate::model::{self, Model, Source};
+use crate::model::{self, Source};
 use crate::report::bvpi::BvpiOut;
 use crate::report::check::ModelInfo;
 use crate::report::critical_path::CriticalPath;
@@ -25,9 +24,9 @@ use crate::report::sensitivity::{self, SensitivityOut};
 use crate::report::text::Colour;
 use crate::report::what_if::{self, BvpiChange, Comparison, WhatIf, WhatIfOut};
 use crate::report::{self, Evaluated, json};
-use crate::rules::Rules;
 use crate::ruletest;
-use crate::scenario::{self, Change, Scenario, Slip};
+use crate::scenario::{self, Change, Scenario};
+use crate::session::Session;
 use crate::{ieg, risk};
 
 /// Forecast a council's e-Government routemap against the ODPM priority outcomes.
@@ -346,58 +345,6 @@ impl Done {
     }
 }
 
-/// A loaded, evaluated routemap: what every evaluating command starts from.
-pub struct Session {
-    /// The model.
-    pub model: Model,
-    /// Its graph.
-    pub graph: Graph,
-    /// The compiled rules.
-    pub rules: Rules,
-    /// The baseline assessment.
-    pub assessment: Assessment,
-}
-
-impl Session {
-    /// Load model and rules and evaluate on `as_of` (default: the model's issue date).
-    pub fn open(
-        source: &Source,
-        rules: Option<&std::path::Path>,
-        as_of: Option<NaiveDate>,
-    ) -> Result<Session, Error> {
-        let (model, graph) = load(source)?;
-        let rules = Rules::load(rules)?;
-        let as_of = as_of.unwrap_or(model.document.issue_date);
-        let assessment = assess::evaluate(&model, &graph, &rules, as_of)?;
-        Ok(Session { model, graph, rules, assessment })
-    }
-
-    /// The view reports draw on.
-    pub fn evaluated(&self) -> Evaluated<'_> {
-        Evaluated {
-            model: &self.model,
-            graph: &self.graph,
-            rules: &self.rules,
-            assessment: &self.assessment,
-        }
-    }
-
-    fn outcome(&self, code: &str) -> Result<&assess::OutcomeResult, Error> {
-        let wanted = code.trim().to_uppercase();
-        self.assessment.outcomes.iter().find(|r| self.graph.dag[r.node].id == wanted).ok_or_else(
-            || {
-                let codes = self.model.outcomes.iter().map(|o| o.code.as_str());
-                Diagnostic::new(format!("no outcome `{code}`"))
-                    .help(format!(
-                        "outcome codes are R1..R29 and G1..G25; {}",
-                        suggest(&wanted, codes)
-                    ))
-                    .into()
-            },
-        )
-    }
-}
-
 /// Run a parsed command line.
 pub fn run(cli: &Cli) -> Result<Done, Error> {
     let source = match &cli.model {
@@ -523,7 +470,7 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
         Command::Bvpi { slips, format } => {
             let s = open()?;
             bvpi::table(&s.model)?;
-            let parsed = command_line_slips(&s, slips)?;
+            let parsed = s.slips(slips)?;
             let after = if parsed.is_empty() {
                 None
             } else {
@@ -533,10 +480,10 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                     as_of: None,
                     slips: parsed.clone(),
                 };
-                Some(scenario::run(&s.model, &s.graph, &s.rules, &s.assessment, &sc)?)
+                Some(s.compare(&sc)?.scenario)
             };
             let a = after.as_ref().unwrap_or(&s.assessment);
-            let e = Evaluated { assessment: a, ..s.evaluated() };
+            let e = s.on(a);
             let f = bvpi::evaluate_table(&s.model, &s.graph, &s.rules, a)?;
             Ok(Done::ok(match format {
                 ReportFormat::Table => report::bvpi::table(&e, &f, &parsed),
@@ -588,88 +535,26 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
     }
 }
 
-/// The scenarios a what-if runs: those of the file, then the `--slip` slips as one more.
-pub fn scenarios(
-    s: &Session,
-    slips: &[String],
-    file: Option<&std::path::Path>,
-) -> Result<Vec<Scenario>, Error> {
-    let mut out = match file {
-        Some(path) => scenario::load_file(path, &s.model, &s.graph)?,
-        None => Vec::new(),
-    };
-    if !slips.is_empty() {
-        let parsed = command_line_slips(s, slips)?;
-        out.push(Scenario {
-            name: "command line".into(),
-            description: None,
-            as_of: None,
-            slips: parsed,
-        });
-    }
-    if out.is_empty() {
-        return Err(Diagnostic::new("what-if needs something to slip")
-            .help("give --slip ID=+3m (repeatable) or --scenario FILE; `routemap sensitivity` tries every slip")
-            .into());
-    }
-    Ok(out)
-}
-
-/// The `--slip` slips, each checked against the model; every bad one is reported.
-fn command_line_slips(s: &Session, slips: &[String]) -> Result<Vec<Slip>, Error> {
-    let mut errors = Vec::new();
-    let mut parsed = Vec::new();
-    for text in slips {
-        match Slip::parse(text)
-            .and_then(|slip| scenario::targets(&s.model, &s.graph, &slip).map(|_| slip))
-        {
-            Ok(slip) => parsed.push(slip),
-            Err(d) => errors.push(d.prefixed("--slip ")),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
-    Ok(parsed)
-}
-
 fn what_if(
     s: &Session,
     slips: &[String],
     file: Option<&std::path::Path>,
     format: OutFormat,
 ) -> Result<Done, Error> {
-    let chosen = scenarios(s, slips, file)?;
+    let chosen = s.scenarios(slips, file)?;
     let e = s.evaluated();
+    let compared = s.compare_all(&chosen)?;
     let mut results = Vec::with_capacity(chosen.len());
     let mut runs = Vec::with_capacity(chosen.len());
-    let mut errors = Vec::new();
-    for sc in &chosen {
-        // A scenario judged on another date is compared with the routemap judged on that date,
-        // so that what it reports moving is what its slips move.
-        let own_date = sc.as_of.filter(|d| *d != s.assessment.basis.as_of);
-        let before = match own_date {
-            Some(d) => Some(assess::evaluate(&s.model, &s.graph, &s.rules, d)?),
-            None => None,
-        };
-        let base = before.as_ref().unwrap_or(&s.assessment);
-        match scenario::run(&s.model, &s.graph, &s.rules, base, sc) {
-            Ok(after) => {
-                let on_date = Evaluated { assessment: base, ..s.evaluated() };
-                let mut w = WhatIf::new(&on_date, sc, &after);
-                let before_bvpi = bvpi::evaluate(&s.model, &s.graph, &s.rules, base)?;
-                let after_bvpi = bvpi::evaluate(&s.model, &s.graph, &s.rules, &after)?;
-                if let (Some(b), Some(a)) = (&before_bvpi, &after_bvpi) {
-                    w.bvpi157 = Some(BvpiChange::new(b, a));
-                }
-                results.push(w);
-                runs.push(after);
-            }
-            Err(e) => errors.extend(e.diagnostics),
+    for (sc, c) in chosen.iter().zip(compared) {
+        let mut w = WhatIf::new(&s.on(&c.baseline), sc, &c.scenario);
+        let before_bvpi = bvpi::evaluate(&s.model, &s.graph, &s.rules, &c.baseline)?;
+        let after_bvpi = bvpi::evaluate(&s.model, &s.graph, &s.rules, &c.scenario)?;
+        if let (Some(b), Some(a)) = (&before_bvpi, &after_bvpi) {
+            w.bvpi157 = Some(BvpiChange::new(b, a));
         }
-    }
-    if !errors.is_empty() {
-        return Err(errors.into());
+        results.push(w);
+        runs.push(c.scenario);
     }
     if file.is_none() {
         let w = results.remove(0);
@@ -699,22 +584,12 @@ fn risk_report(
     format: DocFormat,
 ) -> Result<String, Error> {
     let chosen = match file {
-        Some(_) => scenarios(s, &[], file)?,
+        Some(_) => s.scenarios(&[], file)?,
         None => Vec::new(),
     };
     let (m, g, r, a) = (&s.model, &s.graph, &s.rules, &s.assessment);
     let risk::Plan { actions, after } = risk::plan(m, g, r, a)?;
-    let mut runs = Vec::with_capacity(chosen.len());
-    let mut errors = Vec::new();
-    for sc in &chosen {
-        match scenario::run(m, g, r, a, sc) {
-            Ok(run) => runs.push(run),
-            Err(e) => errors.extend(e.diagnostics),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    let runs: Vec<Assessment> = s.compare_all(&chosen)?.into_iter().map(|c| c.scenario).collect();
     let forecasted = |assessment| -> Result<Forecasted, Error> {
         Ok(Forecasted {
             e: Evaluated { model: m, graph: g, rules: r, assessment },
@@ -759,11 +634,4 @@ fn spans(by: &[String]) -> Result<Vec<Span>, Error> {
     out.sort_by_key(|s| (u64::from(s.months) * 31 + u64::from(s.days), s.months));
     out.dedup();
     Ok(out)
-}
-
-/// Load a model and build its graph: the first two stages every command needs.
-pub fn load(source: &Source) -> Result<(Model, Graph), Error> {
-    let model = model::load(source)?;
-    let graph = Graph::build(&model)?;
-    Ok((model, graph))
 }

@@ -13,9 +13,9 @@ mod common;
 use common::{bad, config, json, ok, redact_rules, routemap};
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestRunner};
-use routemap::cli::Session;
 use routemap::model::{self, Source};
 use routemap::scenario::{self, Scenario, Slip};
+use routemap::session::Session;
 use serde_json::Value;
 
 /// The small council model: dated work, undated work, an action, and a group with no work.

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use common::{bad, json, ok, routemap};
 use routemap::assess::Standing;
-use routemap::cli::Session;
 use routemap::graph::{Item, NodeKind};
 use routemap::model::{Source, Status};
+use routemap::session::Session;
 use serde_json::Value;
 
 // ---- Snapshots of every report on the seed ------------------------------------------------------

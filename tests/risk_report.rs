@@ -15,10 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use common::{TempDir, bad, json, ok, redact_rules_hash, routemap};
-use routemap::cli::Session;
 use routemap::graph::Item;
 use routemap::model::{Source, Status};
 use routemap::schedule;
+use routemap::session::Session;
 use serde_json::Value;
 
 const PROGRAMME_BOARD: &str = "fixtures/scenarios/programme-board.yaml";

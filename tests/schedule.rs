@@ -12,11 +12,11 @@ use common::{config, rank};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use routemap::assess::{self, Assessment, OutcomeResult, Standing};
-use routemap::cli::Session;
 use routemap::graph::Graph;
 use routemap::model::{self, Model, Source, Span};
 use routemap::rules::Rules;
 use routemap::schedule::{self, Own};
+use routemap::session::Session;
 
 // ---- Building inline models --------------------------------------------------------------------
 

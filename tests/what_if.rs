@@ -19,9 +19,9 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{TestCaseError, TestRunner};
 use routemap::assess::{Assessment, Standing};
-use routemap::cli::Session;
 use routemap::model::{Source, Span};
 use routemap::scenario::{self, Scenario, Slip};
+use routemap::session::Session;
 use serde_json::Value;
 
 // ---- Helpers -------------------------------------------------------------------------------------

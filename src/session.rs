@@ -1,0 +1,151 @@
+//! A session: one request (model, rules, as-of date) opened once — the model loaded, its graph
+//! built, the rules compiled and the baseline assessed — and the one place that evaluates a
+//! scenario against its baseline. Every command runs through it.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::assess::{self, Assessment, OutcomeResult};
+use crate::error::{Diagnostic, Error, suggest};
+use crate::graph::Graph;
+use crate::model::{self, Model, Source};
+use crate::report::Evaluated;
+use crate::rules::Rules;
+use crate::scenario::{self, Scenario, Slip};
+
+/// A loaded, evaluated routemap: what every evaluating command starts from.
+pub struct Session {
+    /// The model.
+    pub model: Model,
+    /// Its graph.
+    pub graph: Graph,
+    /// The compiled rules.
+    pub rules: Rules,
+    /// The baseline assessment.
+    pub assessment: Assessment,
+}
+
+/// A scenario assessed beside the baseline it is compared with.
+pub struct Compared<'a> {
+    /// The routemap judged on the scenario's date: the session's baseline, or (for a scenario
+    /// with an `as_of` of its own) the routemap re-judged on that date.
+    pub baseline: Cow<'a, Assessment>,
+    /// The scenario's assessment.
+    pub scenario: Assessment,
+}
+
+impl Session {
+    /// Load model and rules and evaluate on `as_of` (default: the model's issue date).
+    pub fn open(
+        source: &Source,
+        rules: Option<&Path>,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Session, Error> {
+        let (model, graph) = load(source)?;
+        let rules = Rules::load(rules)?;
+        let as_of = as_of.unwrap_or(model.document.issue_date);
+        let assessment = assess::evaluate(&model, &graph, &rules, as_of)?;
+        Ok(Session { model, graph, rules, assessment })
+    }
+
+    /// The view reports draw on.
+    pub fn evaluated(&self) -> Evaluated<'_> {
+        self.on(&self.assessment)
+    }
+
+    /// The view reports draw on, for another assessment of the same routemap.
+    pub fn on<'a>(&'a self, assessment: &'a Assessment) -> Evaluated<'a> {
+        Evaluated { model: &self.model, graph: &self.graph, rules: &self.rules, assessment }
+    }
+
+    /// The outcome with this code (any case), or a message naming the nearest.
+    pub fn outcome(&self, code: &str) -> Result<&OutcomeResult, Error> {
+        let wanted = code.trim().to_uppercase();
+        self.assessment.outcomes.iter().find(|r| self.graph.dag[r.node].id == wanted).ok_or_else(
+            || {
+                let codes = self.model.outcomes.iter().map(|o| o.code.as_str());
+                Diagnostic::new(format!("no outcome `{code}`"))
+                    .help(format!(
+                        "outcome codes are R1..R29 and G1..G25; {}",
+                        suggest(&wanted, codes)
+                    ))
+                    .into()
+            },
+        )
+    }
+
+    /// Evaluate a scenario against its baseline. A scenario judged on another date is compared
+    /// with the routemap judged on that date, so that what it reports moving is what its slips
+    /// move; this is the only place a baseline is chosen.
+    pub fn compare(&self, sc: &Scenario) -> Result<Compared<'_>, Error> {
+        let baseline = match sc.as_of.filter(|d| *d != self.assessment.basis.as_of) {
+            Some(d) => Cow::Owned(assess::evaluate(&self.model, &self.graph, &self.rules, d)?),
+            None => Cow::Borrowed(&self.assessment),
+        };
+        let scenario = scenario::run(&self.model, &self.graph, &self.rules, &baseline, sc)?;
+        Ok(Compared { baseline, scenario })
+    }
+
+    /// Compare every scenario, reporting the errors of all of them at once.
+    pub fn compare_all(&self, scenarios: &[Scenario]) -> Result<Vec<Compared<'_>>, Error> {
+        let mut out = Vec::with_capacity(scenarios.len());
+        let mut errors = Vec::new();
+        for sc in scenarios {
+            match self.compare(sc) {
+                Ok(c) => out.push(c),
+                Err(e) => errors.extend(e.diagnostics),
+            }
+        }
+        if errors.is_empty() { Ok(out) } else { Err(errors.into()) }
+    }
+
+    /// The scenarios of a file, then the command line's slips as one more (named "command
+    /// line"); an error when there are none.
+    pub fn scenarios(&self, slips: &[String], file: Option<&Path>) -> Result<Vec<Scenario>, Error> {
+        let mut out = match file {
+            Some(path) => scenario::load_file(path, &self.model, &self.graph)?,
+            None => Vec::new(),
+        };
+        if !slips.is_empty() {
+            out.push(Scenario {
+                name: "command line".into(),
+                description: None,
+                as_of: None,
+                slips: self.slips(slips)?,
+            });
+        }
+        if out.is_empty() {
+            return Err(Diagnostic::new("what-if needs something to slip")
+                .help("give --slip ID=+3m (repeatable) or --scenario FILE; `routemap sensitivity` tries every slip")
+                .into());
+        }
+        Ok(out)
+    }
+
+    /// Command-line slips (`ID=+3m`), each checked against the model; every bad one is reported.
+    pub fn slips(&self, slips: &[String]) -> Result<Vec<Slip>, Error> {
+        let mut errors = Vec::new();
+        let mut parsed = Vec::new();
+        for text in slips {
+            match Slip::parse(text)
+                .and_then(|slip| scenario::targets(&self.model, &self.graph, &slip).map(|_| slip))
+            {
+                Ok(slip) => parsed.push(slip),
+                Err(d) => errors.push(d.prefixed("--slip ")),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        Ok(parsed)
+    }
+}
+
+/// Load a model and build its graph: the first two stages every command needs.
+pub fn load(source: &Source) -> Result<(Model, Graph), Error> {
+    let model = model::load(source)?;
+    let graph = Graph::build(&model)?;
+    Ok((model, graph))
+}
