@@ -291,31 +291,73 @@ pub fn assess_reusing(
     let earlier = earlier
         .filter(|e| e.basis.rules_hash == rules.hash && e.forecast.len() == graph.dag.node_count());
     let fwd = schedule::forward(graph, &basis.lag, &basis.own, &basis.slip);
-    let (forecast, floor) = (&fwd.forecast, &fwd.floor);
     // Deadlines do not change between a baseline and its scenarios' slips.
     let latest = match earlier {
         Some(e) if e.basis.deadline == basis.deadline => e.latest.clone(),
         _ => schedule::backward(graph, &basis.lag, &basis.deadline),
     };
     let mut outcomes = Vec::with_capacity(model.outcomes.len());
-    for (o, outcome) in model.outcomes.iter().enumerate() {
-        let Some(node) = graph.node(&outcome.code) else { continue };
-        let Some(deadline) = basis.deadline[node.index()] else { continue };
+    for o in 0..model.outcomes.len() {
+        let earlier_result = earlier.and_then(|e| e.outcomes.get(outcomes.len()));
+        // The upstream assumptions change only when a scenario replaces an assumed date.
+        let same_assumptions =
+            earlier.is_some_and(|e| Arc::ptr_eq(&e.basis.assumption, &basis.assumption));
+        let ctx = Ctx { model, graph, rules, basis: &basis, fwd: &fwd };
+        let same_own = earlier.is_some_and(|e| e.basis.own == basis.own);
+        if let Some(r) = ctx.outcome(o, earlier_result, same_assumptions, same_own, None)? {
+            outcomes.push(r);
+        }
+    }
+    let exposure = funding::exposure(model, &basis.terms, &funding::standings(graph, &outcomes));
+    let schedule::Forward { forecast, floor, .. } = fwd;
+    Ok(Assessment { basis, forecast, floor, latest, outcomes, exposure })
+}
+
+/// What one outcome's result is computed from: the model, graph and rules, the basis and a
+/// forward pass over it.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub(crate) model: &'a Model,
+    pub(crate) graph: &'a Graph,
+    pub(crate) rules: &'a Rules,
+    pub(crate) basis: &'a Basis,
+    pub(crate) fwd: &'a schedule::Forward,
+}
+
+/// Classifications already made, by what the rule saw: rules are pure functions of it.
+pub(crate) type Memo = std::collections::HashMap<OutcomeView, (Standing, String)>;
+
+impl Ctx<'_> {
+    /// Outcome `o`'s result (none when it is not in the graph or has no deadline). `earlier` is
+    /// an earlier assessment's result for it, whose classification is reused when the rule would
+    /// see the same, whose upstream assumptions are reused when `same_assumptions`, and whose
+    /// task counts are reused when `same_own` (no work's own finish changed); `memo` remembers
+    /// classifications across many runs.
+    pub(crate) fn outcome(
+        &self,
+        o: usize,
+        earlier: Option<&OutcomeResult>,
+        same_assumptions: bool,
+        same_own: bool,
+        memo: Option<&mut Memo>,
+    ) -> Result<Option<OutcomeResult>, Error> {
+        let Ctx { model, graph, rules, basis, fwd } = *self;
+        let outcome = &model.outcomes[o];
+        let (forecast, floor) = (&fwd.forecast, &fwd.floor);
+        let Some(node) = graph.node(&outcome.code) else { return Ok(None) };
+        let Some(deadline) = basis.deadline[node.index()] else { return Ok(None) };
         let f = forecast[node.index()];
         let slack_days = schedule::slack(Some(deadline), f);
         // An outcome with no forecast that its dated work already makes late is driven by
         // that dated work; otherwise by the chain that sets (or withholds) its forecast.
         let late_floor = f.is_none() && floor[node.index()].is_some_and(|d| d > deadline);
         let drivers = if late_floor {
-            schedule::floor_drivers(graph, &basis.lag, &basis.own, &fwd, node)
+            schedule::floor_drivers(graph, &basis.lag, &basis.own, fwd, node)
         } else {
-            schedule::drivers(graph, &basis.lag, &basis.own, &fwd, node)
+            schedule::drivers(graph, &basis.lag, &basis.own, fwd, node)
         };
-        // The upstream assumptions change only when a scenario replaces an assumed date.
-        let same =
-            earlier.and_then(|e| e.outcomes.get(outcomes.len())).filter(|r| r.node == node).filter(
-                |_| earlier.is_some_and(|e| Arc::ptr_eq(&e.basis.assumption, &basis.assumption)),
-            );
+        let earlier = earlier.filter(|r| r.node == node);
+        let same = earlier.filter(|_| same_assumptions);
         let assumptions: Vec<NodeIndex> = match same {
             Some(r) => r.assumptions.clone(),
             None => schedule::upstream_open(graph, &basis.own, node)
@@ -323,49 +365,61 @@ pub fn assess_reusing(
                 .filter(|n| basis.assumption[n.index()].is_some())
                 .collect(),
         };
-        let tasks: Vec<NodeIndex> = graph
-            .dag
-            .neighbors_directed(node, petgraph::Direction::Incoming)
-            .filter(|t| graph.dag[*t].kind == NodeKind::Task)
-            .collect();
-        let task_status = |t: &NodeIndex| match graph.dag[*t].item {
-            Item::Task { action, task } => {
-                (model.actions[action].tasks[task].status, model.actions[action].partnership)
-            }
-            _ => (Status::Unreported, false),
-        };
         let mut view = outcome_view(model, o, basis.as_of);
         view.deadline = Some(deadline);
         view.forecast = f;
         view.no_earlier_than = floor[node.index()];
         view.slack_days = slack_days;
-        view.tasks_total = tasks.len() as i64;
-        // Done as the basis has it: complete in the model, or made complete by a scenario.
-        let done = |t: &&NodeIndex| matches!(basis.own[t.index()], Own::Done(_));
-        view.tasks_complete = tasks.iter().filter(done).count() as i64;
-        view.tasks_not_started =
-            tasks.iter().filter(|t| !done(t) && task_status(t).0 == Status::NotStarted).count()
-                as i64;
+        // The tasks serving it change only when a scenario completes one (`own` changes).
+        match earlier.filter(|_| same_own) {
+            Some(r) => {
+                view.tasks_total = r.view.tasks_total;
+                view.tasks_complete = r.view.tasks_complete;
+                view.tasks_not_started = r.view.tasks_not_started;
+                view.partnership = r.view.partnership;
+            }
+            None => {
+                let tasks: Vec<NodeIndex> = graph
+                    .dag
+                    .neighbors_directed(node, petgraph::Direction::Incoming)
+                    .filter(|t| graph.dag[*t].kind == NodeKind::Task)
+                    .collect();
+                let task_status = |t: &NodeIndex| match graph.dag[*t].item {
+                    Item::Task { action, task } => (
+                        model.actions[action].tasks[task].status,
+                        model.actions[action].partnership,
+                    ),
+                    _ => (Status::Unreported, false),
+                };
+                view.tasks_total = tasks.len() as i64;
+                // Done as the basis has it: complete in the model, or made complete by a
+                // scenario.
+                let done = |t: &&NodeIndex| matches!(basis.own[t.index()], Own::Done(_));
+                view.tasks_complete = tasks.iter().filter(done).count() as i64;
+                view.tasks_not_started = tasks
+                    .iter()
+                    .filter(|t| !done(t) && task_status(t).0 == Status::NotStarted)
+                    .count() as i64;
+                view.partnership = !tasks.is_empty() && tasks.iter().all(|t| task_status(t).1);
+            }
+        }
         view.assumed_drivers =
             drivers.iter().filter(|n| basis.assumption[n.index()].is_some()).count() as i64;
         view.assumptions = assumptions.len() as i64;
-        view.partnership = !tasks.is_empty() && tasks.iter().all(|t| task_status(t).1);
-        let seen = earlier
-            .and_then(|e| e.outcomes.get(outcomes.len()))
-            .filter(|r| r.node == node && r.view == view);
-        if let Some(r) = seen {
-            outcomes.push(OutcomeResult {
+        let seen = earlier.filter(|r| r.view == view).map(|r| (r.standing, r.reason.clone()));
+        let remembered = || memo.as_ref().and_then(|m| m.get(&view).cloned());
+        if let Some((standing, reason)) = seen.or_else(remembered) {
+            return Ok(Some(OutcomeResult {
                 node,
                 deadline,
                 forecast: f,
                 slack_days,
-                standing: r.standing,
-                reason: r.reason.clone(),
+                standing,
+                reason,
                 drivers,
                 assumptions,
                 view,
-            });
-            continue;
+            }));
         }
         let answer = rules.call("classify", "classify", Dynamic::from(view.clone()))?;
         let bad = |got: &str| {
@@ -381,7 +435,10 @@ pub fn assess_reusing(
         let standing =
             Standing::parse(&status).ok_or_else(|| bad(&format!("status `{status}`")))?;
         let reason = get(&map, "reason").map(|v| v.to_string()).unwrap_or_default();
-        outcomes.push(OutcomeResult {
+        if let Some(m) = memo {
+            m.insert(view.clone(), (standing, reason.clone()));
+        }
+        Ok(Some(OutcomeResult {
             node,
             deadline,
             forecast: f,
@@ -391,11 +448,8 @@ pub fn assess_reusing(
             drivers,
             assumptions,
             view,
-        });
+        }))
     }
-    let exposure = funding::exposure(model, &basis.terms, &funding::standings(graph, &outcomes));
-    let schedule::Forward { forecast, floor, .. } = fwd;
-    Ok(Assessment { basis, forecast, floor, latest, outcomes, exposure })
 }
 
 /// Basis and assessment in one step.

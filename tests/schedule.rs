@@ -685,6 +685,36 @@ proptest! {
         }
     }
 
+    /// (a3) Sensitivity's incremental runs give the same damage as a full re-run of each
+    /// single-slip scenario.
+    #[test]
+    fn incremental_sensitivity_equals_full_reruns(random in random_model()) {
+        use routemap::scenario::{self, Change, Damage, Scenario, Slip};
+        let run = evaluate("prop-sensitivity", &random.work());
+        let spans = [Span { months: 0, days: 30 }, Span { months: 3, days: 0 }];
+        let fast = scenario::sensitivity(&run.model, &run.graph, &run.rules, &run.a, &spans)
+            .expect("sensitivity runs");
+        for s in &fast {
+            for (span, damage) in spans.iter().zip(&s.damage) {
+                let id = run.graph.dag[s.node].id.clone();
+                let sc = Scenario {
+                    name: "one".into(),
+                    description: None,
+                    as_of: None,
+                    slips: vec![Slip {
+                        id: id.clone(),
+                        change: Change::Later(*span),
+                        text: format!("{id}=+{span}"),
+                        location: None,
+                    }],
+                };
+                let full = scenario::run(&run.model, &run.graph, &run.rules, &run.a, &sc)
+                    .expect("the scenario runs");
+                prop_assert_eq!(damage, &Damage::between(&run.a, &full), "{} +{}", id, span);
+            }
+        }
+    }
+
     /// (c) Each outcome's drivers are a path in the graph ending at the outcome.
     #[test]
     fn drivers_are_a_path_ending_at_the_outcome(random in random_model()) {

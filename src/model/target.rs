@@ -249,6 +249,15 @@ impl Span {
     /// Add this span to a date: calendar months first (end of month kept), then days. A sum
     /// beyond the calendar's end gives its last day.
     pub fn after(self, date: NaiveDate) -> NaiveDate {
+        if self.months == 0 {
+            // Most lags are days or nothing: no calendar months to count.
+            if self.days == 0 {
+                return date;
+            }
+            return date
+                .checked_add_days(chrono::Days::new(u64::from(self.days)))
+                .unwrap_or(NaiveDate::MAX);
+        }
         let is_month_end = date.succ_opt().is_some_and(|n| n.month() != date.month());
         let Some(mut d) = date.checked_add_months(Months::new(self.months)) else {
             return NaiveDate::MAX;

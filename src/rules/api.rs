@@ -27,7 +27,7 @@ pub struct WorkView {
 }
 
 /// An outcome as `deadline` and `classify` see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OutcomeView {
     pub(crate) code: ImmutableString,
     pub(crate) category: ImmutableString,

@@ -47,49 +47,71 @@ pub struct Forward {
 /// lag, then later still by its slip, if any (`slip` is indexed by node; empty means none).
 /// Anything that waits on unknown work is unknown; complete work is fixed and does not slip.
 pub fn forward(graph: &Graph, lag: &[Span], own: &[Own], slip: &[Option<Span>]) -> Forward {
-    let mut forecast: Vec<Option<NaiveDate>> = vec![None; own.len()];
-    let mut floor: Vec<Option<NaiveDate>> = vec![None; own.len()];
-    let mut unslipped: Vec<Option<NaiveDate>> = vec![None; own.len()];
-    let mut unslipped_floor: Vec<Option<NaiveDate>> = vec![None; own.len()];
-    for &n in &graph.order {
-        let (mut date, mut known) = match own[n.index()] {
-            Own::Done(d) => {
-                forecast[n.index()] = Some(d);
-                floor[n.index()] = Some(d);
-                unslipped[n.index()] = Some(d);
-                unslipped_floor[n.index()] = Some(d);
-                continue;
-            }
-            Own::Date(d) => (Some(d), true),
-            Own::Follows => (None, true),
-            Own::Unknown => (None, false),
-        };
-        let mut least = date;
-        for e in graph.dag.edges_directed(n, Direction::Incoming) {
-            let p = e.source().index();
-            match forecast[p] {
-                Some(f) => date = date.max(Some(lag[e.id().index()].after(f))),
-                None => known = false,
-            }
-            if let Some(f) = floor[p] {
-                least = least.max(Some(lag[e.id().index()].after(f)));
-            }
+    let n = own.len();
+    let mut fwd = Forward {
+        forecast: vec![None; n],
+        floor: vec![None; n],
+        unslipped: vec![None; n],
+        unslipped_floor: vec![None; n],
+    };
+    for &node in &graph.order {
+        let s = slip.get(node.index()).copied().flatten();
+        let step = step(graph, lag, own, &fwd, node, s);
+        fwd.set(node, step);
+    }
+    fwd
+}
+
+/// One node's four finishes: forecast, floor, and both before its own slip.
+pub type Step = [Option<NaiveDate>; 4];
+
+impl Forward {
+    /// A node's four finishes.
+    pub fn get(&self, n: NodeIndex) -> Step {
+        let i = n.index();
+        [self.forecast[i], self.floor[i], self.unslipped[i], self.unslipped_floor[i]]
+    }
+
+    /// Set a node's four finishes.
+    pub fn set(&mut self, n: NodeIndex, s: Step) {
+        let i = n.index();
+        [self.forecast[i], self.floor[i], self.unslipped[i], self.unslipped_floor[i]] = s;
+    }
+}
+
+/// One node of the forward pass, from what its dependencies' finishes are in `fwd` now: its
+/// forecast and floor, and both before its slip `slip`. [`forward`] runs it over the order; an
+/// incremental what-if runs it over the nodes downstream of a slip.
+pub fn step(
+    graph: &Graph,
+    lag: &[Span],
+    own: &[Own],
+    fwd: &Forward,
+    n: NodeIndex,
+    slip: Option<Span>,
+) -> Step {
+    let (mut date, mut known) = match own[n.index()] {
+        Own::Done(d) => return [Some(d); 4],
+        Own::Date(d) => (Some(d), true),
+        Own::Follows => (None, true),
+        Own::Unknown => (None, false),
+    };
+    let mut least = date;
+    for e in graph.dag.edges_directed(n, Direction::Incoming) {
+        let p = e.source().index();
+        match fwd.forecast[p] {
+            Some(f) => date = date.max(Some(lag[e.id().index()].after(f))),
+            None => known = false,
         }
-        let date = if known { date } else { None };
-        unslipped[n.index()] = date;
-        unslipped_floor[n.index()] = least;
-        match slip.get(n.index()).copied().flatten() {
-            Some(s) => {
-                forecast[n.index()] = date.map(|d| s.after(d));
-                floor[n.index()] = least.map(|d| s.after(d));
-            }
-            None => {
-                forecast[n.index()] = date;
-                floor[n.index()] = least;
-            }
+        if let Some(f) = fwd.floor[p] {
+            least = least.max(Some(lag[e.id().index()].after(f)));
         }
     }
-    Forward { forecast, floor, unslipped, unslipped_floor }
+    let date = if known { date } else { None };
+    match slip {
+        Some(s) => [date.map(|d| s.after(d)), least.map(|d| s.after(d)), date, least],
+        None => [date, least, date, least],
+    }
 }
 
 /// Latest finish of every node such that every outcome it feeds meets its deadline (`None`:
