@@ -8,6 +8,7 @@ pub mod cli;
 pub mod error;
 pub mod funding;
 pub mod graph;
+pub mod input;
 pub mod model;
 pub mod report;
 pub mod risk;

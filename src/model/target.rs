@@ -249,14 +249,17 @@ impl Span {
     /// Add this span to a date: calendar months first (end of month kept), then days. A sum
     /// beyond the calendar's end gives its last day.
     pub fn after(self, date: NaiveDate) -> NaiveDate {
+        self.checked_after(date).unwrap_or(NaiveDate::MAX)
+    }
+
+    /// Add this span to a date as [`Span::after`] does, or `None` past the calendar's end.
+    pub fn checked_after(self, date: NaiveDate) -> Option<NaiveDate> {
         let is_month_end = date.succ_opt().is_some_and(|n| n.month() != date.month());
-        let Some(mut d) = date.checked_add_months(Months::new(self.months)) else {
-            return NaiveDate::MAX;
-        };
+        let mut d = date.checked_add_months(Months::new(self.months))?;
         if is_month_end && self.months > 0 {
             d = last_day(d.year(), d.month()).unwrap_or(d);
         }
-        d.checked_add_days(chrono::Days::new(u64::from(self.days))).unwrap_or(NaiveDate::MAX)
+        d.checked_add_days(chrono::Days::new(u64::from(self.days)))
     }
 
     /// Subtract this span from a date: days first, then calendar months (end of month kept). A

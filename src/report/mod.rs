@@ -104,6 +104,10 @@ pub struct RulesInfo {
     pub hash: String,
     /// The files, as paths.
     pub files: Vec<String>,
+    /// The files among them read from the `--rules` directory, in the same order; left out
+    /// when every file is embedded, so that outputs of the embedded rules keep their form.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub from_directory: Vec<String>,
 }
 
 impl Evaluated<'_> {
@@ -140,6 +144,7 @@ impl Evaluated<'_> {
         RulesInfo {
             hash: self.rules.hash.clone(),
             files: self.rules.files.iter().map(|f| f.path.clone()).collect(),
+            from_directory: self.rules.from_directory.clone(),
         }
     }
 
