@@ -296,6 +296,8 @@ impl Session {
 
 /// Run a parsed command line.
 pub fn run(cli: &Cli) -> Result<Done, Error> {
+    // A size limit that is set but is no size is an error even where no file is read.
+    crate::input::max_bytes()?;
     let source = match &cli.model {
         Some(path) => Source::Path(path.clone()),
         None => Source::Embedded,

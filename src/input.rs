@@ -43,12 +43,12 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
         return Err(fail("it is not a regular file (a named pipe, a device or a socket)".into())
             .help("routemap reads its inputs from regular files only"));
     }
-    let too_big = |size: u64| {
-        fail(format!("it is {size} bytes or more, over the limit of {limit} bytes"))
+    let too_big = |size: String| {
+        fail(format!("it is {size} bytes, over the limit of {limit} bytes"))
             .help(format!("set {MAX_BYTES_VAR} to a larger number of bytes to read it"))
     };
     if meta.len() > limit {
-        return Err(too_big(meta.len()));
+        return Err(too_big(meta.len().to_string()));
     }
     let file = std::fs::File::open(path).map_err(|e| fail(io_reason(&e)))?;
     // The file may have been swapped or grown since it was looked at: check again, and never
@@ -60,7 +60,7 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let mut bytes = Vec::with_capacity(usize::try_from(opened.len().min(limit)).unwrap_or(0));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| fail(io_reason(&e)))?;
     if bytes.len() as u64 > limit {
-        return Err(too_big(bytes.len() as u64));
+        return Err(too_big(format!("more than {limit}")));
     }
     utf8(&name, bytes)
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::routemap;
+use common::{TempDir, routemap, routemap_env};
 
 /// Run `routemap check --model fixtures/invalid/<name>.yaml`, snapshot the exit code and standard
 /// error, and check that it failed as bad input should: exit code 2 and nothing on standard output.
@@ -48,6 +48,7 @@ invalid_fixtures! {
     implied_without_source: "implied-without-source",
     several_errors: "several-errors",
     catalogue_errors: "catalogue-errors",
+    not_utf8: "not-utf8",
 }
 
 #[test]
@@ -55,4 +56,63 @@ fn every_fixture_has_a_test() {
     let (untested, missing) = common::untested_fixtures("fixtures/invalid", FIXTURES);
     assert!(untested.is_empty(), "fixtures with no test in tests/errors.rs: {untested:?}");
     assert!(missing.is_empty(), "tests whose fixture is not in fixtures/invalid/: {missing:?}");
+}
+
+// ---- input files: only regular files, never more than the size limit ---------------------------
+
+/// The exit code and standard error of a run that must fail as bad input does.
+fn refused(args: &[&str], env: &[(&str, &str)]) -> String {
+    let run = routemap_env(args, env);
+    assert_eq!(run.code, 2, "routemap {args:?} exited {}:\n{}", run.code, run.stderr);
+    assert_eq!(run.stdout, "", "routemap {args:?}: nothing on standard output");
+    format!("exit code: {}\n\n{}", run.code, run.stderr)
+}
+
+/// A file over the size limit is refused with the limit and how to raise it; the limit is
+/// ROUTEMAP_MAX_INPUT_BYTES, for models, catalogues, scenario files and rule files alike.
+#[test]
+fn an_input_over_the_size_limit_is_refused() {
+    let env = [("ROUTEMAP_MAX_INPUT_BYTES", "1000")];
+    let text = refused(&["check", "--model", "fixtures/charnwood/routemap.yaml"], &env);
+    assert!(text.contains("over the limit of 1000 bytes"), "{text}");
+    insta::assert_snapshot!("too_large", text);
+    let text = refused(
+        &["what-if", "--scenario", "fixtures/scenarios/programme-board.yaml"],
+        &[("ROUTEMAP_MAX_INPUT_BYTES", "100")],
+    );
+    assert!(text.contains("cannot read the scenario file fixtures/scenarios/programme-board.yaml"));
+    assert!(text.contains("ROUTEMAP_MAX_INPUT_BYTES"), "{text}");
+    let text = refused(
+        &["--rules", "fixtures/rules/not-started-off-track", "check"],
+        &[("ROUTEMAP_MAX_INPUT_BYTES", "100")],
+    );
+    assert!(text.contains("classify.rhai: it is"), "{text}");
+    // A small model passes under a limit it fits.
+    let run = routemap_env(
+        &["check", "--model", "fixtures/charnwood/routemap.yaml"],
+        &[("ROUTEMAP_MAX_INPUT_BYTES", "100000000")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = refused(&["check"], &[("ROUTEMAP_MAX_INPUT_BYTES", "lots")]);
+    insta::assert_snapshot!("bad_size_limit", text);
+}
+
+/// Something that is not a regular file is refused before it is opened: a device is never read
+/// without end, and a named pipe with no writer is never waited on.
+#[cfg(unix)]
+#[test]
+fn an_input_that_is_not_a_regular_file_is_refused() {
+    let text = refused(&["check", "--model", "/dev/zero"], &[]);
+    insta::assert_snapshot!("device", text);
+    let dir = TempDir::new("errors-fifo");
+    let fifo = dir.file("model.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {fifo}");
+    let text = refused(&["check", "--model", &fifo], &[]);
+    assert!(text.contains("it is not a regular file"), "{text}");
+    let text = refused(&["what-if", "--scenario", &fifo], &[]);
+    assert!(text.contains("cannot read the scenario file"), "{text}");
+    assert!(text.contains("it is not a regular file"), "{text}");
+    let text = refused(&["check", "--model", "fixtures"], &[]);
+    assert!(text.contains("it is a directory"), "{text}");
 }

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::locate::Located;
 use super::{Catalogue, Category, Dependency, Model, Outcome, Span, Status, Target};
-use crate::error::{Diagnostic, Error, io_reason, suggest};
+use crate::error::{Diagnostic, Error, suggest};
 
 /// Where a model comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,20 +48,22 @@ pub fn load(source: &Source) -> Result<Model, Error> {
         Source::Embedded => PathBuf::from(EMBEDDED[0].0),
         Source::Path(p) => p.clone(),
     };
-    let text = read(source, &model_path).map_err(Error::msg)?;
+    let text = read(source, &model_path).map_err(Error::from)?;
     let model_file = Located::new(&display_name(source, &model_path), &text);
     let mut model: Model = parse_yaml(&model_file, &text, "docs/model.md")?;
 
     let catalogue_path =
         lexical_join(model_path.parent().unwrap_or(Path::new("")), &model.catalogue);
     let catalogue_text = read(source, &catalogue_path).map_err(|e| {
+        // A file that is there but cannot be read as text keeps its own help and location.
+        let own = e.help.clone();
         Error::from(
             Diagnostic::new(format!(
                 "cannot read the outcomes catalogue {}",
-                e.trim_start_matches("cannot read ")
+                e.message.trim_start_matches("cannot read ")
             ))
-            .at(model_file.at("catalogue"))
-            .help("`catalogue` is a path relative to the model file"),
+            .at(e.location.clone().or_else(|| model_file.at("catalogue")))
+            .help(own.unwrap_or_else(|| "`catalogue` is a path relative to the model file".into())),
         )
     })?;
     let catalogue_file = Located::new(&display_name(source, &catalogue_path), &catalogue_text);
@@ -80,15 +82,14 @@ fn display_name(source: &Source, path: &Path) -> String {
     }
 }
 
-fn read(source: &Source, path: &Path) -> Result<String, String> {
+fn read(source: &Source, path: &Path) -> Result<String, Diagnostic> {
     match source {
         Source::Embedded => EMBEDDED
             .iter()
             .find(|(name, _)| Path::new(name) == path)
             .map(|(_, text)| text.to_string())
-            .ok_or_else(|| format!("no embedded file {}", path.display())),
-        Source::Path(_) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e))),
+            .ok_or_else(|| Diagnostic::new(format!("no embedded file {}", path.display()))),
+        Source::Path(_) => crate::input::read_text(path),
     }
 }
 
