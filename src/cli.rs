@@ -386,7 +386,15 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
             let text = risk_report(&s, scenario.as_deref(), *format)?;
             match output {
                 Some(path) => {
-                    report::write_atomically(path, &text)?;
+                    // Every file this run read, so that the report never replaces one.
+                    let mut inputs: Vec<PathBuf> =
+                        s.rules.from_directory.iter().map(PathBuf::from).collect();
+                    if let Some(m) = &cli.model {
+                        inputs.push(m.clone());
+                        inputs.push(PathBuf::from(&s.model.origin.catalogue.name));
+                    }
+                    inputs.extend(scenario.iter().cloned());
+                    report::write_atomically(path, &text, &inputs)?;
                     Ok(Done::ok(String::new()))
                 }
                 None => Ok(Done::ok(text)),
