@@ -49,6 +49,12 @@ invalid_fixtures! {
     several_errors: "several-errors",
     catalogue_errors: "catalogue-errors",
     not_utf8: "not-utf8",
+    yaml_null_and_tags: "yaml-null-and-tags",
+    lenient_phrases: "lenient-phrases",
+    long_values: "long-values",
+    deep_nesting: "deep-nesting",
+    carriage_return: "carriage-return",
+    json_surrogates: "json-surrogates",
 }
 
 #[test]
