@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{TempDir, routemap, routemap_env};
+use common::{TempDir, config, routemap, routemap_env};
+use proptest::prelude::*;
+use routemap::model::Source;
 
 /// Run `routemap check --model fixtures/invalid/<name>.yaml`, snapshot the exit code and standard
 /// error, and check that it failed as bad input should: exit code 2 and nothing on standard output.
@@ -121,4 +123,92 @@ fn an_input_that_is_not_a_regular_file_is_refused() {
     assert!(text.contains("it is not a regular file"), "{text}");
     let text = refused(&["check", "--model", "fixtures"], &[]);
     assert!(text.contains("it is a directory"), "{text}");
+}
+
+// ---- mutated models: the loader never panics and every error is located ------------------------
+
+/// Characters that mean something to YAML, and a few that do not.
+const MUTATIONS: &[&str] = &[
+    "\n",
+    ":",
+    ": ",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    " ",
+    "  ",
+    "#",
+    "!",
+    "&a",
+    "*a",
+    "~",
+    "|",
+    ">",
+    "\t",
+    "\r",
+    "\\",
+    ",",
+    "?",
+    "%",
+    "@",
+    "`",
+    "null",
+    "1",
+    "x",
+    "\u{e9}",
+    "\u{1f600}",
+];
+
+/// The small model of `fixtures/invalid/unknown-status.yaml`, made valid.
+fn small_model() -> String {
+    std::fs::read_to_string("fixtures/invalid/unknown-status.yaml")
+        .expect("the fixture")
+        .replace("status: On hold", "status: Not started")
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A model with a few characters replaced, inserted or removed loads, or fails with every
+    /// error located; the loader never panics. (A fuzz target, fuzz/fuzz_targets/model.rs, searches
+    /// far harder; this keeps the property in every `cargo test`.)
+    #[test]
+    fn mutated_models_load_or_fail_located(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..MUTATIONS.len(), 0usize..4), 1..6)
+    ) {
+        let mut text = small_model();
+        for (at, what, how) in edits {
+            let mut i = at.index(text.len() + 1);
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            let end = text[i..].chars().next().map_or(i, |c| i + c.len_utf8());
+            match how {
+                0 => text.insert_str(i, MUTATIONS[what]),
+                1 => text.replace_range(i..end, MUTATIONS[what]),
+                2 => text.replace_range(i..end, ""),
+                _ => {
+                    // Repeat the line.
+                    let start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+                    let stop = text[i..].find('\n').map_or(text.len(), |n| i + n + 1);
+                    let line = text[start..stop].to_string();
+                    text.insert_str(start, &line);
+                }
+            }
+        }
+        let dir = TempDir::new("errors-mutated");
+        std::fs::create_dir(dir.file("invalid")).expect("a directory");
+        std::fs::copy("fixtures/odpm-outcomes.yaml", dir.file("odpm-outcomes.yaml")).expect("copy");
+        let path = dir.file("invalid/model.yaml");
+        std::fs::write(&path, &text).expect("write the model");
+        if let Err(e) = routemap::cli::load(&Source::Path(path.into())) {
+            for d in &e.diagnostics {
+                prop_assert!(d.location.is_some(), "unlocated: {d}\nin:\n{text}");
+            }
+        }
+    }
 }
