@@ -59,9 +59,7 @@ impl Located {
         let maybe = t.contains('!')
             || t.contains('~')
             || t.to_ascii_lowercase().contains("null")
-            || t.contains(":\n")
-            || t.contains(":\r")
-            || t.trim_end().ends_with(':');
+            || t.lines().any(empty_text_key);
         if !maybe {
             return Vec::new();
         }
@@ -166,6 +164,17 @@ const TEXT_FIELDS: &[&str] = &[
     "scenarios[].name",
 ];
 
+/// Whether a line is a text field's key with nothing after it (`  council:`), which YAML reads
+/// as null: a cheap look, so that only a file that may hold one pays for the index.
+fn empty_text_key(line: &str) -> bool {
+    let line = line.trim_start();
+    let line = line.strip_prefix("- ").map_or(line, str::trim_start);
+    let Some((key, rest)) = line.split_once(':') else { return false };
+    let rest = rest.trim();
+    (rest.is_empty() || rest.starts_with('#'))
+        && TEXT_FIELDS.iter().any(|f| f.rsplit(['.', ']']).next() == Some(key))
+}
+
 /// A path with its indices taken out: `actions[3].tasks[0].id` -> `actions[].tasks[].id`.
 fn pattern(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -242,6 +251,9 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
     let mut quote: Option<char> = None;
     let mut comment = false;
     let mut previous = '\n';
+    // The last character outside quotes that is not a space: a quote opens a quoted scalar only
+    // where a scalar may start (`Council's` is plain text, `'a'` after `: ` is quoted).
+    let mut significant = '\n';
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         column += 1;
@@ -250,6 +262,9 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
             column = 0;
             comment = false;
             previous = c;
+            if quote.is_none() {
+                significant = c;
+            }
             continue;
         }
         if comment {
@@ -272,7 +287,9 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
             }
             Some(_) => {}
             None => match c {
-                '"' | '\'' => quote = Some(c),
+                '"' | '\'' if matches!(significant, '\n' | ':' | '-' | '[' | '{' | ',' | '?') => {
+                    quote = Some(c)
+                }
                 '#' if previous.is_whitespace() => comment = true,
                 '[' | '{' => {
                     depth += 1;
@@ -284,14 +301,26 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                 _ => {}
             },
         }
+        if quote.is_none() && !c.is_whitespace() {
+            significant = c;
+        }
         previous = c;
     }
     None
 }
 
 enum Frame {
-    Map { path: String, key: Option<String>, first_key: bool },
-    Seq { path: String, index: usize },
+    /// `key_at`: where the key now awaiting its value starts, and its width.
+    Map {
+        path: String,
+        key: Option<String>,
+        first_key: bool,
+        key_at: (usize, usize, usize),
+    },
+    Seq {
+        path: String,
+        index: usize,
+    },
 }
 
 #[derive(Default)]
@@ -350,7 +379,8 @@ impl MarkedEventReceiver for Indexer {
                             .positions
                             .insert(path.clone(), (mark.line(), mark.col() + 1, width));
                     }
-                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                    if let Some(Frame::Map { key, key_at, .. }) = self.stack.last_mut() {
+                        *key_at = (mark.line(), mark.col() + 1, value.chars().count().max(1));
                         *key = Some(value);
                     }
                 } else {
@@ -365,7 +395,16 @@ impl MarkedEventReceiver for Indexer {
                         self.index.nulls.push(path.clone());
                     }
                     self.tagged(&path, tag.as_ref());
-                    self.record(path, mark, width);
+                    // An empty value's mark is on the token after it: point at its key instead.
+                    match self.stack.last() {
+                        Some(Frame::Map { key_at: (line, column, width), .. })
+                            if value.is_empty() && style == TScalarStyle::Plain =>
+                        {
+                            let at = (*line, *column, *width);
+                            self.index.positions.entry(path).or_insert(at);
+                        }
+                        _ => self.record(path, mark, width),
+                    }
                     self.advance();
                 }
             }
@@ -374,7 +413,12 @@ impl MarkedEventReceiver for Indexer {
                 self.tagged(&path, tag.as_ref());
                 self.record(path.clone(), mark, 1);
                 self.stack.push(if matches!(ev, Event::MappingStart(..)) {
-                    Frame::Map { path, key: None, first_key: true }
+                    Frame::Map {
+                        path,
+                        key: None,
+                        first_key: true,
+                        key_at: (mark.line(), mark.col() + 1, 1),
+                    }
                 } else {
                     Frame::Seq { path, index: 0 }
                 });
@@ -438,6 +482,9 @@ mod tests {
         assert_eq!(too_deep("a: [[[[1]]]]\n", 3), Some((1, 7)));
         assert_eq!(too_deep("a: \"[[[[\" # [[[[\nb: '[[[['\n", 3), None);
         assert_eq!(too_deep("x: 1\nb: {a: {b: {c: {d: 1}}}}\n", 3), Some((2, 16)));
+        // An apostrophe in plain text opens no quotation to hide brackets in.
+        assert_eq!(too_deep("a: Council's [[[[1]]]]\n", 3), Some((1, 17)));
+        assert_eq!(too_deep("a: [ 'x[[[[', \"y{{{{\" ]\n", 3), None);
         let deep = "[".repeat(200_000);
         assert_eq!(too_deep(&deep, 100), Some((1, 101)));
     }
