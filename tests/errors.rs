@@ -57,6 +57,7 @@ invalid_fixtures! {
     deep_nesting: "deep-nesting",
     carriage_return: "carriage-return",
     json_surrogates: "json-surrogates",
+    under_indented: "under-indented",
 }
 
 #[test]

@@ -41,7 +41,18 @@ impl Located {
         self.index.get_or_init(|| {
             let mut indexer = Indexer::default();
             let text = indexable(&self.text);
-            let _ = Parser::new_from_str(&text).load(&mut indexer, false);
+            if Parser::new_from_str(&text).load(&mut indexer, false).is_err() {
+                // A quoted scalar continued on a line indented less than its key: try again
+                // with such lines indented.
+                let continued = continued_quotes(&text);
+                if !continued.is_empty() {
+                    let mut again = Indexer::default();
+                    let text = reindented(&text, &continued);
+                    if Parser::new_from_str(&text).load(&mut again, false).is_ok() {
+                        return again.index;
+                    }
+                }
+            }
             indexer.index
         })
     }
@@ -246,7 +257,42 @@ fn indexable(text: &str) -> std::borrow::Cow<'_, str> {
 /// such nesting, so it is refused before any parser sees it. Quoted text and comments are
 /// skipped; a bracket in plain text counts, which only matters past `limit` of them.
 pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
+    scan(text, limit, &mut Vec::new())
+}
+
+/// The 1-based lines that continue a quoted scalar begun on an earlier line, each with the
+/// 0-based column of the quote that opened it.
+fn continued_quotes(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    scan(text, usize::MAX, &mut out);
+    out
+}
+
+/// `text` with every line that continues a quoted scalar indented past the quote that opened
+/// it. YAML folds that indentation away, so the value is unchanged; serde's parser accepts a
+/// continuation indented less than its key, the index's parser does not. Only the start of
+/// such lines moves, and no node starts there.
+fn reindented(text: &str, continued: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len() + continued.len() * 8);
+    let mut next = continued.iter().peekable();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if let Some(&&(n, column)) = next.peek()
+            && n == i + 1
+        {
+            next.next();
+            let leading = line.len() - line.trim_start_matches(' ').len();
+            if leading <= column {
+                out.extend(std::iter::repeat_n(' ', column + 1 - leading));
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn scan(text: &str, limit: usize, continued: &mut Vec<(usize, usize)>) -> Option<(usize, usize)> {
     let mut depth = 0usize;
+    let mut quote_column = 0usize;
     let (mut line, mut column) = (1usize, 0usize);
     let mut quote: Option<char> = None;
     let mut comment = false;
@@ -264,6 +310,8 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
             previous = c;
             if quote.is_none() {
                 significant = c;
+            } else {
+                continued.push((line, quote_column));
             }
             continue;
         }
@@ -288,7 +336,8 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
             Some(_) => {}
             None => match c {
                 '"' | '\'' if matches!(significant, '\n' | ':' | '-' | '[' | '{' | ',' | '?') => {
-                    quote = Some(c)
+                    quote = Some(c);
+                    quote_column = column - 1;
                 }
                 '#' if previous.is_whitespace() => comment = true,
                 '[' | '{' => {
@@ -474,6 +523,14 @@ mod tests {
         assert!(Parser::new_from_str(text).load(&mut Indexer::default(), false).is_err());
         let l = Located::new("f.yaml", text);
         assert_eq!(l.at("b").map(|loc| (loc.line, loc.column)), Some((2, 4)));
+    }
+
+    #[test]
+    fn positions_survive_an_under_indented_continuation() {
+        let text = "a:\n  - k: \"one\n two\"\n    m: 3\n";
+        assert!(Parser::new_from_str(text).load(&mut Indexer::default(), false).is_err());
+        let l = Located::new("f.yaml", text);
+        assert_eq!(l.at("a[0].m").map(|loc| (loc.line, loc.column)), Some((4, 8)));
     }
 
     #[test]
