@@ -69,7 +69,7 @@ impl Located {
         let t = &self.text;
         let maybe = t.contains('!')
             || t.contains('~')
-            || t.to_ascii_lowercase().contains("null")
+            || t.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"null"))
             || t.lines().any(empty_text_key);
         if !maybe {
             return Vec::new();
