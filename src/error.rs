@@ -236,6 +236,17 @@ mod tests {
     }
 
     #[test]
+    fn nearest_does_no_work_for_text_no_id_is_like() {
+        // A 10,000-character id is no typo of a slug: nothing is compared.
+        let long = "x".repeat(10_000);
+        assert!(nearest(&long, ["x", "xx", long.as_str()]).is_empty());
+        // Candidates over the limit are never compared either.
+        assert!(nearest("xx", [long.as_str()]).is_empty());
+        assert_eq!(clip("abcdef", 3), "abc...");
+        assert_eq!(clip("abc", 3), "abc");
+    }
+
+    #[test]
     fn renders_caret_under_the_column() {
         let d = Diagnostic::new("bad thing")
             .at(Some(Location {
