@@ -185,20 +185,47 @@ pub fn basis(
             )
         };
         let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-        let text = |key: &str| get(&map, key).map(|v| v.to_string());
-        assumption[i] = text("assumption");
-        if get(&map, "unknown").and_then(|v| v.as_bool().ok()) == Some(true) {
-            own[i] = Own::Unknown;
-            unknown_reason[i] =
-                Some(text("reason").unwrap_or_else(|| "the rules give no forecast".into()));
-        } else if get(&map, "follows").and_then(|v| v.as_bool().ok()) == Some(true) {
-            own[i] = Own::Follows;
-        } else if let Some(d) = get(&map, "date") {
-            own[i] = Own::Date(
-                d.try_cast::<NaiveDate>().ok_or_else(|| bad("a `date` that is not a Date"))?,
-            );
+        let subject = format!("for `{}`", node.id);
+        let expected = "#{ date: <Date> }, #{ date, assumption }, #{ follows: true, assumption } or #{ unknown: true, reason }";
+        let keys: (&[&str], &[&str]) = if map.contains_key("unknown") {
+            (&["unknown", "reason"], &[])
+        } else if map.contains_key("follows") {
+            (&["follows", "assumption"], &[])
+        } else if map.contains_key("date") {
+            (&["date"], &["assumption"])
         } else {
             return Err(bad("a map with none of `date`, `follows` or `unknown`"));
+        };
+        rules.check_keys("forecast", "own_finish", &map, &subject, keys, expected)?;
+        let text = |key: &str| match get(&map, key) {
+            None => Ok(None),
+            Some(v) if v.is_string() => Ok(Some(v.to_string())),
+            Some(v) => Err(bad(&format!("a `{key}` that is not text (`{v}`)"))),
+        };
+        assumption[i] = text("assumption")?;
+        let flag = |key: &str| get(&map, key).and_then(|v| v.as_bool().ok()) == Some(true);
+        if map.contains_key("unknown") {
+            if !flag("unknown") {
+                return Err(bad("`unknown` other than true"));
+            }
+            own[i] = Own::Unknown;
+            unknown_reason[i] = text("reason")?;
+        } else if map.contains_key("follows") {
+            if !flag("follows") {
+                return Err(bad("`follows` other than true"));
+            }
+            own[i] = Own::Follows;
+        } else if let Some(d) = get(&map, "date") {
+            let d = d.try_cast::<NaiveDate>().ok_or_else(|| bad("a `date` that is not a Date"))?;
+            if d < as_of {
+                return Err(rules.refused(
+                    "forecast",
+                    "own_finish",
+                    &format!("{d}, before the as-of date {as_of}, {subject}, which is not complete"),
+                    "unfinished work finishes on or after the as-of date (`work.as_of`); complete work is dated by `done_on`",
+                ));
+            }
+            own[i] = Own::Date(d);
         }
     }
     let (lag, lag_assumption) = follow_on(graph, rules, &views)?;
@@ -254,6 +281,16 @@ fn follow_on(
             )
         };
         let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+        let subject =
+            format!("for `{}` waiting on `{}`", graph.dag[e.target()].id, graph.dag[e.source()].id);
+        rules.check_keys(
+            "forecast",
+            "follow_on",
+            &map,
+            &subject,
+            (&["days"], &["assumption"]),
+            "#{ days: <whole number> } or #{ days, assumption }",
+        )?;
         let days = get(&map, "days")
             .and_then(|d| d.as_int().ok())
             .ok_or_else(|| bad("a map with no whole-number `days`"))?;
@@ -261,7 +298,11 @@ fn follow_on(
             .ok()
             .filter(|d| *d <= Span::MAX_DAYS)
             .ok_or_else(|| bad(&format!("`days: {days}`")))?;
-        assumption[e.id().index()] = get(&map, "assumption").map(|v| v.to_string());
+        assumption[e.id().index()] = match get(&map, "assumption") {
+            None => None,
+            Some(v) if v.is_string() => Some(v.to_string()),
+            Some(v) => return Err(bad(&format!("an `assumption` that is not text (`{v}`)"))),
+        };
         lag.push(Span { months: 0, days });
     }
     Ok((lag, assumption))
@@ -431,10 +472,26 @@ impl Ctx<'_> {
             )
         };
         let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+        rules.check_keys(
+            "classify",
+            "classify",
+            &map,
+            &format!("for {}", outcome.code),
+            (&["status", "reason"], &[]),
+            "#{ status: \"achieved\" | \"on_track\" | \"at_risk\" | \"off_track\" | \"unknown\", reason: \"...\" }",
+        )?;
         let status = get(&map, "status").map(|v| v.to_string()).unwrap_or_default();
         let standing =
             Standing::parse(&status).ok_or_else(|| bad(&format!("status `{status}`")))?;
-        let reason = get(&map, "reason").map(|v| v.to_string()).unwrap_or_default();
+        let reason = match get(&map, "reason") {
+            Some(v) if v.is_string() => v.to_string(),
+            v => {
+                return Err(bad(&format!(
+                    "a `reason` that is not text (`{}`)",
+                    v.unwrap_or_default()
+                )));
+            }
+        };
         if let Some(m) = memo {
             m.insert(view.clone(), (standing, reason.clone()));
         }

@@ -146,6 +146,14 @@ fn forecast(
     let bad_target =
         |got: &str| rules.bad_return("bvpi", "target", got, "#{ percent: <0..100>, by: <Date> }");
     let map = answer.try_cast::<Map>().ok_or_else(|| bad_target("something other than a map"))?;
+    rules.check_keys(
+        "bvpi",
+        "target",
+        &map,
+        "for the BVPI 157 table",
+        (&["percent", "by"], &[]),
+        "#{ percent: <0..100>, by: <Date> }",
+    )?;
     let target_percent = get(&map, "percent")
         .and_then(|v| v.as_int().ok())
         .and_then(|p| u32::try_from(p).ok())
@@ -202,6 +210,14 @@ fn forecast(
             )
         };
         let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+        rules.check_keys(
+            "bvpi",
+            "enabled",
+            &map,
+            &format!("for `{}`", row.interaction),
+            (&["reason"], &["date", "by"]),
+            "#{ date: <Date or ()>, reason: \"...\", by: \"<id of its linked work>\" }",
+        )?;
         let forecast = match get(&map, "date") {
             None => None,
             Some(d) => {

@@ -347,6 +347,8 @@ impl Done {
 
 /// Run a parsed command line.
 pub fn run(cli: &Cli) -> Result<Done, Error> {
+    // A size limit that is set but is no size is an error even where no file is read.
+    crate::input::max_bytes()?;
     let source = match &cli.model {
         Some(path) => Source::Path(path.clone()),
         None => Source::Embedded,
@@ -461,7 +463,15 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
             let text = risk_report(&s, scenario.as_deref(), *format)?;
             match output {
                 Some(path) => {
-                    report::write_atomically(path, &text)?;
+                    // Every file this run read, so that the report never replaces one.
+                    let mut inputs: Vec<PathBuf> =
+                        s.rules.from_directory.iter().map(PathBuf::from).collect();
+                    if let Some(m) = &cli.model {
+                        inputs.push(m.clone());
+                        inputs.push(PathBuf::from(&s.model.origin.catalogue.name));
+                    }
+                    inputs.extend(scenario.iter().cloned());
+                    report::write_atomically(path, &text, &inputs)?;
                     Ok(Done::ok(String::new()))
                 }
                 None => Ok(Done::ok(text)),

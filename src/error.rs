@@ -204,9 +204,28 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// `text` cut to at most `n` characters, with `...` where it was cut: for quoting user text
+/// that may be of any length.
+pub fn clip(text: &str, n: usize) -> String {
+    match text.char_indices().nth(n) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// The longest text "did you mean" compares (in characters): its work grows with the product of
+/// the two lengths, and nothing that long is a typo of an id.
+const MAX_SUGGEST_CHARS: usize = 200;
+
 /// The ids among `candidates` closest to `wanted`, for "did you mean" help (at most three).
+/// The work is bounded: nothing is suggested for a `wanted` over 200 characters, and candidates
+/// whose length alone puts them out of reach are not compared.
 pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-    let limit = (wanted.chars().count() / 3).max(2);
+    let wanted_chars = wanted.chars().count();
+    if wanted_chars > MAX_SUGGEST_CHARS {
+        return Vec::new();
+    }
+    let limit = (wanted_chars / 3).max(2);
     let sorted = |s: &str| {
         let mut v: Vec<char> = s.chars().collect();
         v.sort_unstable();
@@ -216,6 +235,11 @@ pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
     // Closest first; among equals, the same letters rearranged (a swap), then the same length.
     let mut scored: Vec<(usize, bool, usize, &str)> = candidates
         .into_iter()
+        .filter(|c| {
+            let n = c.chars().count();
+            n <= MAX_SUGGEST_CHARS
+                && (n.abs_diff(wanted_chars) <= limit || c.contains(wanted) || wanted.contains(c))
+        })
         .map(|c| {
             (edit_distance(wanted, c), sorted(c) != letters, c.len().abs_diff(wanted.len()), c)
         })
@@ -280,6 +304,17 @@ mod tests {
         assert_eq!(nearest("document-managment", ids), vec!["document-management"]);
         assert_eq!(nearest("e-form", ids), vec!["e-forms"]);
         assert!(nearest("zzzzzzzz", ids).is_empty());
+    }
+
+    #[test]
+    fn nearest_does_no_work_for_text_no_id_is_like() {
+        // A 10,000-character id is no typo of a slug: nothing is compared.
+        let long = "x".repeat(10_000);
+        assert!(nearest(&long, ["x", "xx", long.as_str()]).is_empty());
+        // Candidates over the limit are never compared either.
+        assert!(nearest("xx", [long.as_str()]).is_empty());
+        assert_eq!(clip("abcdef", 3), "abc...");
+        assert_eq!(clip("abc", 3), "abc");
     }
 
     #[test]

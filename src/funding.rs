@@ -111,8 +111,17 @@ pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Er
             )
         };
         let map = answer.try_cast::<rhai::Map>().ok_or_else(bad)?;
+        rules.check_keys(
+            "funding",
+            "stream_at_risk",
+            &map,
+            &format!("for `{}`", s.id),
+            (&["at_risk", "reason"], &[]),
+            "#{ at_risk: true | false, reason: \"...\" }",
+        )?;
         let at_risk = map.get("at_risk").and_then(|v| v.as_bool().ok()).ok_or_else(bad)?;
-        let reason = map.get("reason").map(|v| v.to_string()).unwrap_or_default();
+        let reason =
+            map.get("reason").filter(|v| v.is_string()).map(|v| v.to_string()).ok_or_else(bad)?;
         streams.push(StreamTerm { at_risk, reason });
     }
     let mut weight = Vec::with_capacity(model.outcomes.len());

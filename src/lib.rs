@@ -10,6 +10,7 @@ pub mod error;
 pub mod funding;
 pub mod graph;
 pub mod ieg;
+pub mod input;
 pub mod model;
 pub mod report;
 pub mod risk;

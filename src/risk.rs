@@ -120,8 +120,24 @@ pub fn score(
             )
         };
         let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+        let expected = "#{ likelihood: \"High\" | \"Medium\" | \"Low\", impact, likelihood_reason, impact_reason } or #{ assessed: false, reason }";
+        let keys: (&[&str], &[&str]) = if map.contains_key("assessed") {
+            (&["assessed", "reason"], &[])
+        } else {
+            (&["likelihood", "impact", "likelihood_reason", "impact_reason"], &[])
+        };
+        let subject = format!("for risk {}", risk.reference);
+        rules.check_keys("risk", "assess", &map, &subject, keys, expected)?;
+        for key in ["reason", "likelihood_reason", "impact_reason"] {
+            if let Some(v) = map.get(key).filter(|v| !v.is_string()) {
+                return Err(bad(&format!("a `{key}` that is not text (`{v}`)")));
+            }
+        }
         let text = |k: &str| map.get(k).filter(|v| !v.is_unit()).map(|v| v.to_string());
-        if map.get("assessed").and_then(|v| v.as_bool().ok()) == Some(false) {
+        if map.contains_key("assessed") {
+            if map.get("assessed").and_then(|v| v.as_bool().ok()) != Some(false) {
+                return Err(bad("`assessed` other than false"));
+            }
             out.push(Score::NotAssessed { reason: text("reason").unwrap_or_default() });
             continue;
         }

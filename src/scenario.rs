@@ -16,7 +16,7 @@ use petgraph::visit::EdgeRef;
 use serde::Deserialize;
 
 use crate::assess::{self, Assessment, Basis, OutcomeResult, Standing};
-use crate::error::{Diagnostic, Error, Location, io_reason, suggest};
+use crate::error::{Diagnostic, Error, Location, suggest};
 use crate::graph::{Graph, Item, NodeKind};
 use crate::model::{Category, Located, Model, Span, parse_yaml};
 use crate::rules::Rules;
@@ -140,8 +140,11 @@ struct Entry {
 /// Read a scenario file (see docs/scenarios.md), checking every slip's form and id against the
 /// model. Every problem is reported, each with its line and column.
 pub fn load_file(path: &Path, model: &Model, graph: &Graph) -> Result<Vec<Scenario>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::msg(format!("cannot read the scenario file {}: {}", path.display(), io_reason(&e)))
+    let text = crate::input::read_text(path).map_err(|mut d| {
+        if let Some(rest) = d.message.strip_prefix("cannot read ") {
+            d.message = format!("cannot read the scenario file {rest}");
+        }
+        Error::from(d)
     })?;
     let file = Located::new(&path.display().to_string(), &text);
     let parsed: File = parse_yaml(&file, &text, "docs/scenarios.md")?;

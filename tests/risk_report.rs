@@ -730,17 +730,91 @@ fn output_writes_what_stdout_would_and_nothing_else() {
     assert_eq!(dir.entries(), ["report.html", "report.md"], "no temporary file is left");
 }
 
+/// A run killed while writing leaves its temporary file; a later run is not blocked by it, and
+/// leaves it alone (it may be another run's, still writing).
 #[test]
-fn a_failed_write_leaves_the_old_file() {
-    let dir = TempDir::new("risk-report-failed-write");
+fn a_leftover_temporary_file_does_not_block_a_write() {
+    let dir = TempDir::new("risk-report-leftover");
     let file = dir.file("report.md");
-    std::fs::write(&file, "the old report\n").unwrap();
-    // The temporary file routemap writes first cannot be created: a directory is in its place.
-    std::fs::create_dir(dir.file(".report.md.partial")).unwrap();
+    std::fs::write(&file, "the old report\n").expect("the file system works");
+    std::fs::write(dir.file(".report.md.partial"), "half a rep").expect("the file system works");
+    std::fs::write(dir.file(".report.md.1-0.partial"), "half a rep")
+        .expect("the file system works");
+    assert_eq!(ok(&["risk-report", "--output", &file]), "");
+    assert_eq!(read(&file), ok(&["risk-report"]));
+    assert_eq!(dir.entries(), [".report.md.1-0.partial", ".report.md.partial", "report.md"]);
+}
+
+/// The copy of the embedded model and its catalogue in `dir`, as `--model` takes it.
+fn model_copy(dir: &TempDir) -> String {
+    std::fs::create_dir(dir.file("charnwood")).expect("the file system works");
+    let model = dir.file("charnwood/routemap.yaml");
+    std::fs::copy("fixtures/charnwood/routemap.yaml", &model).expect("the file system works");
+    std::fs::copy("fixtures/odpm-outcomes.yaml", dir.file("odpm-outcomes.yaml"))
+        .expect("the file system works");
+    model
+}
+
+/// `--output` never replaces a file the run reads, by whatever name: the model, its catalogue, a
+/// scenario file.
+#[test]
+fn output_never_replaces_an_input() {
+    let dir = TempDir::new("risk-report-input");
+    let model = model_copy(&dir);
+    let before = read(&model);
+    let stderr = bad(&["--model", &model, "risk-report", "--output", &model]);
+    assert!(stderr.contains("which this run reads"), "{stderr}");
+    let catalogue = dir.file("odpm-outcomes.yaml");
+    let stderr = bad(&["--model", &model, "risk-report", "--output", &catalogue]);
+    assert!(stderr.contains("which this run reads"), "{stderr}");
+    // The same file by another name.
+    let other = dir.file("charnwood/../charnwood/./routemap.yaml");
+    bad(&["--model", &model, "risk-report", "--output", &other]);
+    #[cfg(unix)]
+    {
+        std::fs::hard_link(&model, dir.file("hard.yaml")).expect("the file system works");
+        let stderr = bad(&["--model", &model, "risk-report", "--output", &dir.file("hard.yaml")]);
+        assert!(stderr.contains("which this run reads"), "{stderr}");
+    }
+    let scenario = dir.file("scenarios.yaml");
+    std::fs::copy("fixtures/scenarios/programme-board.yaml", &scenario)
+        .expect("the file system works");
+    let stderr = bad(&["risk-report", "--scenario", &scenario, "--output", &scenario]);
+    assert!(stderr.contains("which this run reads"), "{stderr}");
+    assert_eq!(read(&model), before);
+    assert!(!dir.entries().iter().any(|e| e.contains("partial")), "{:?}", dir.entries());
+}
+
+/// A read-only file is not replaced by a rename (which the directory would allow).
+#[cfg(unix)]
+#[test]
+fn output_refuses_a_read_only_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("risk-report-read-only");
+    let file = dir.file("report.md");
+    std::fs::write(&file, "the old report\n").expect("the file system works");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444))
+        .expect("the file system works");
     let stderr = bad(&["risk-report", "--output", &file]);
-    assert!(stderr.contains(&file), "the error names the file: {stderr}");
+    assert!(stderr.contains("it is read-only"), "{stderr}");
     assert_eq!(read(&file), "the old report\n");
-    assert_eq!(dir.entries(), [".report.md.partial", "report.md"]);
+    assert_eq!(dir.entries(), ["report.md"]);
+}
+
+/// A named pipe that no process reads is refused at once rather than waited on.
+#[cfg(unix)]
+#[test]
+fn output_to_a_pipe_with_no_reader_does_not_block() {
+    let dir = TempDir::new("risk-report-fifo");
+    let fifo = dir.file("report.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {fifo}");
+    let stderr = bad(&["risk-report", "--output", &fifo]);
+    assert!(stderr.contains("a named pipe that no process is reading"), "{stderr}");
+    insta::assert_snapshot!("fifo_stderr", stderr.replace(&fifo, "[fifo]"));
+    // Standard output is a pipe with a reader (the test): the report goes down it.
+    #[cfg(target_os = "linux")]
+    assert_eq!(ok(&["risk-report", "--output", "/dev/stdout"]), ok(&["risk-report"]));
 }
 
 /// `--output` through a symbolic link replaces the file it points to and keeps the link, and an
@@ -752,9 +826,10 @@ fn output_follows_links_and_keeps_permissions() {
     let dir = TempDir::new("risk-report-link");
     let target = dir.file("target.md");
     let link = dir.file("link.md");
-    std::fs::write(&target, "the old report\n").unwrap();
-    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
-    std::os::unix::fs::symlink("target.md", &link).unwrap();
+    std::fs::write(&target, "the old report\n").expect("the file system works");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))
+        .expect("the file system works");
+    std::os::unix::fs::symlink("target.md", &link).expect("the file system works");
     let stdout = ok(&["risk-report", "--output", &link]);
     assert_eq!(stdout, "");
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{bad, json, ok};
+use common::{TempDir, bad, json, ok, routemap_env};
 
 /// Each outcome's status in `forecast --format json`, by code.
 fn statuses(args: &[&str]) -> BTreeMap<String, String> {
@@ -72,8 +72,14 @@ fn custom_rules_are_named_in_the_output() {
             "<embedded>/rules/ieg.rhai"
         ])
     );
+    // Which of them came from the directory.
+    assert_eq!(
+        f["rules"]["from_directory"],
+        serde_json::json!(["fixtures/rules/not-started-off-track/classify.rhai"])
+    );
     let default = json(&ok(&["forecast", "--format", "json"]));
     assert_ne!(f["rules"]["hash"], default["rules"]["hash"]);
+    assert!(default["rules"].get("from_directory").is_none(), "{}", default["rules"]);
 }
 
 #[test]
@@ -165,4 +171,226 @@ fn a_risk_file_without_propose_uses_the_built_in_hook() {
     let actions = |md: &str| md.lines().filter(|l| l.contains(" | 31 December 2005 | ")).count();
     assert!(actions(&default) > 0);
     assert_eq!(actions(&custom), actions(&default));
+}
+
+// ---- hostile rules: the sandbox, the time budget, what hooks return ----------------------------
+
+/// The exit code and standard error of a run, for a snapshot; the run must have failed as bad
+/// input does (exit 2, nothing on standard output).
+fn refused(args: &[&str], env: &[(&str, &str)]) -> String {
+    let run = routemap_env(args, env);
+    assert_eq!(run.code, 2, "routemap {args:?} exited {}:\n{}", run.code, run.stderr);
+    assert_eq!(run.stdout, "", "routemap {args:?} wrote to stdout");
+    format!("exit code: {}\n\n{}", run.code, run.stderr)
+}
+
+/// Scripts cannot wait: rhai's `sleep` is not there, for whole or fractional seconds.
+#[test]
+fn a_rule_cannot_sleep() {
+    let text = refused(&["--rules", "fixtures/rules/sleep", "forecast"], &[]);
+    assert!(text.contains("Function not found: sleep"), "{text}");
+    insta::assert_snapshot!("sleep_stderr", text);
+    let dir = TempDir::new("rules-sleep");
+    for call in ["sleep(1)", "sleep(1e300)", "sleep(-1)", "exit()", "parse_json(\"{}\")"] {
+        let script =
+            format!("fn classify(o) {{ {call}; #{{ status: \"on_track\", reason: \"\" }} }}\n");
+        std::fs::write(dir.file("classify.rhai"), script).expect("write the rule");
+        let stderr = bad(&["--rules", &dir.file(""), "forecast"]);
+        assert!(stderr.contains("Function not found"), "{call}: {stderr}");
+        assert!(stderr.contains("classify.rhai:1:"), "{call}: {stderr}");
+    }
+}
+
+#[test]
+fn a_date_moved_off_the_calendar_is_an_error_not_a_crash() {
+    let text = refused(&["--rules", "fixtures/rules/add-days-overflow", "forecast"], &[]);
+    assert!(text.contains("leaves the calendar"), "{text}");
+    insta::assert_snapshot!("add_days_overflow_stderr", text);
+}
+
+/// Every function of the Date API, called from a rule with extreme arguments, fails as a located
+/// rule error or works: never a crash (exit 101).
+#[test]
+fn the_date_api_survives_extreme_arguments() {
+    let dir = TempDir::new("rules-extremes");
+    let calls = [
+        "date(9223372036854775807, 1, 1)",
+        "date(-9223372036854775808, 1, 1)",
+        "date(2005, 13, 1)",
+        "date(2005, -1, 1)",
+        "date(2005, 2, 29)",
+        "date(2005, 1, 1).add_days(9223372036854775807)",
+        "date(2005, 1, 1).add_days(-9223372036854775808)",
+        "date(2005, 1, 1).add_days(106751991167300)",
+        "date(2005, 1, 1).add_months(9223372036854775807)",
+        "date(2005, 1, 1).add_months(4294967295)",
+        "date(2005, 1, 1).add_months(-1)",
+        "date(2005, 1, 1).add_days(1e300)",
+        "date(1e300, 1, 1)",
+    ];
+    for call in calls {
+        std::fs::write(dir.file("deadlines.rhai"), format!("fn deadline(o) {{ {call} }}\n"))
+            .expect("write the rule");
+        let stderr = bad(&["--rules", &dir.file(""), "forecast"]);
+        assert!(stderr.contains("deadlines.rhai:1:"), "{call}: {stderr}");
+    }
+    let fine = [
+        "pounds(-9223372036854775808); date(2005, 12, 31)",
+        "pounds(9223372036854775807); date(2005, 12, 31)",
+        "let x = date(-262143, 1, 1) - date(262142, 12, 31); date(2005, 12, 31)",
+        "long_date(date(262142, 12, 31)); date(2005, 12, 31)",
+    ];
+    for call in fine {
+        std::fs::write(dir.file("deadlines.rhai"), format!("fn deadline(o) {{ {call} }}\n"))
+            .expect("write the rule");
+        ok(&["--rules", &dir.file(""), "check", "--format", "json"]);
+        ok(&["--rules", &dir.file(""), "forecast", "--format", "json"]);
+    }
+}
+
+/// A run's rules have a wall-clock budget, set by ROUTEMAP_RULES_TIME_LIMIT: a rule that takes
+/// too long over the whole run is stopped and named. (The budget here is a millisecond, and the
+/// rule spends millions of operations in all, so the test does not depend on the machine.)
+#[test]
+fn a_slow_rule_is_stopped_by_the_time_budget() {
+    let env = [("ROUTEMAP_RULES_TIME_LIMIT", "0.001")];
+    let text = refused(&["--rules", "fixtures/rules/slow", "forecast"], &env);
+    assert!(text.contains("ROUTEMAP_RULES_TIME_LIMIT"), "{text}");
+    insta::assert_snapshot!("slow_stderr", text);
+    // The default budget lets the same rules finish.
+    ok(&["--rules", "fixtures/rules/slow", "forecast", "--format", "json"]);
+    let text = refused(&["forecast"], &[("ROUTEMAP_RULES_TIME_LIMIT", "soon")]);
+    insta::assert_snapshot!("bad_time_limit_stderr", text);
+}
+
+#[test]
+fn a_misspelt_key_in_what_a_rule_returns_is_an_error() {
+    let text = refused(&["--rules", "fixtures/rules/misspelt-key", "forecast"], &[]);
+    assert!(text.contains("unknown key `assumtion`"), "{text}");
+    assert!(text.contains("did you mean `assumption`?"), "{text}");
+    insta::assert_snapshot!("misspelt_key_stderr", text);
+}
+
+#[test]
+fn a_status_with_no_reason_is_an_error() {
+    let text = refused(&["--rules", "fixtures/rules/no-reason", "forecast"], &[]);
+    assert!(text.contains("no `reason`"), "{text}");
+    insta::assert_snapshot!("no_reason_stderr", text);
+}
+
+#[test]
+fn unfinished_work_dated_before_the_as_of_date_is_refused() {
+    let text = refused(&["--rules", "fixtures/rules/before-as-of", "forecast"], &[]);
+    assert!(text.contains("1900-01-01, before the as-of date 2005-04-13"), "{text}");
+    insta::assert_snapshot!("before_as_of_stderr", text);
+}
+
+/// Keys a hook does not return, and keys it must return, for each hook that returns a map.
+#[test]
+fn every_hook_map_is_checked_for_unknown_and_missing_keys() {
+    let dir = TempDir::new("rules-keys");
+    let cases = [
+        (
+            "forecast",
+            "fn own_finish(w) { #{ date: w.as_of, colour: \"red\" } }",
+            "unknown key `colour`",
+        ),
+        ("forecast", "fn own_finish(w) { #{ follows: true } }", "no `assumption`"),
+        ("forecast", "fn own_finish(w) { #{ unknown: true } }", "no `reason`"),
+        (
+            "forecast",
+            "fn own_finish(w) { #{ unknown: false, reason: \"x\" } }",
+            "`unknown` other than true",
+        ),
+        ("forecast", "fn own_finish(w) { #{ date: w.as_of, assumption: 3 } }", "not text"),
+        (
+            "classify",
+            "fn classify(o) { #{ status: \"on_track\", reason: \"x\", colour: 1 } }",
+            "unknown key `colour`",
+        ),
+        ("classify", "fn classify(o) { #{ reason: \"x\" } }", "no `status`"),
+        (
+            "forecast",
+            "fn follow_on(w, d, e) { #{ day: 0 } }\nfn own_finish(w) { #{ date: w.as_of } }",
+            "unknown key `day`",
+        ),
+        (
+            "forecast",
+            "fn follow_on(w, d, e) { #{ assumption: \"x\" } }\nfn own_finish(w) { #{ date: w.as_of } }",
+            "no `days`",
+        ),
+        (
+            "forecast",
+            "fn follow_on(w, d, e) { #{ days: -1 } }\nfn own_finish(w) { #{ date: w.as_of } }",
+            "`days: -1`",
+        ),
+        (
+            "funding",
+            "fn stream_at_risk(s) { #{ at_risk: true } }\nfn weight(o) { 1 }\nfn share(c, s) { 0 }",
+            "no `reason`",
+        ),
+        (
+            "funding",
+            "fn stream_at_risk(s) { #{ at_risk: true, reason: \"\", why: 1 } }\nfn weight(o) { 1 }\nfn share(c, s) { 0 }",
+            "unknown key `why`",
+        ),
+    ];
+    for (file, script, expected) in cases {
+        let _ = std::fs::remove_file(dir.file("forecast.rhai"));
+        let _ = std::fs::remove_file(dir.file("classify.rhai"));
+        let _ = std::fs::remove_file(dir.file("funding.rhai"));
+        std::fs::write(dir.file(&format!("{file}.rhai")), format!("{script}\n"))
+            .expect("write the rule");
+        let stderr = bad(&["--rules", &dir.file(""), "forecast"]);
+        assert!(stderr.contains(expected), "{script}: {stderr}");
+        assert!(stderr.contains(&format!("{file}.rhai:1:")), "{script}: not located: {stderr}");
+    }
+    let cases = [
+        ("fn assess(r, e) { #{ assessed: false } }", "no `reason`"),
+        (
+            "fn assess(r, e) { #{ likelihood: \"High\", impact: \"High\", likelihood_reason: \"\" } }",
+            "no `impact_reason`",
+        ),
+        (
+            "fn assess(r, e) { #{ likelihood: \"High\", impact: \"High\", likelihood_reason: \"\", impact_reason: \"\", note: 1 } }",
+            "unknown key `note`",
+        ),
+    ];
+    for (script, expected) in cases {
+        std::fs::write(dir.file("risk.rhai"), format!("{script}\n")).expect("write the rule");
+        let _ = std::fs::remove_file(dir.file("funding.rhai"));
+        let stderr = bad(&["--rules", &dir.file(""), "risk-report"]);
+        assert!(stderr.contains(expected), "{script}: {stderr}");
+        assert!(stderr.contains("risk.rhai:1:"), "{script}: not located: {stderr}");
+    }
+}
+
+/// What is in the rules directory is read or reported: a link to nothing, a directory or a
+/// named pipe where a rule file should be, and a name that is no rule's, are errors.
+#[cfg(unix)]
+#[test]
+fn everything_in_the_rules_directory_is_read_or_reported() {
+    let dir = TempDir::new("rules-dir");
+    std::os::unix::fs::symlink("nowhere.rhai", dir.file("classify.rhai")).expect("a link");
+    let stderr = bad(&["--rules", &dir.file(""), "forecast"]);
+    assert!(stderr.contains("classify.rhai: it is a symbolic link to nothing"), "{stderr}");
+    std::fs::remove_file(dir.file("classify.rhai")).expect("remove the link");
+
+    std::fs::create_dir(dir.file("classify.rhai")).expect("a directory");
+    let stderr = bad(&["--rules", &dir.file(""), "forecast"]);
+    assert!(stderr.contains("classify.rhai: it is a directory"), "{stderr}");
+    std::fs::remove_dir(dir.file("classify.rhai")).expect("remove the directory");
+
+    // A named pipe with no writer is refused at once, not waited on.
+    let made = std::process::Command::new("mkfifo").arg(dir.file("classify.rhai")).status();
+    if made.is_ok_and(|s| s.success()) {
+        let stderr = bad(&["--rules", &dir.file(""), "forecast"]);
+        assert!(stderr.contains("it is not a regular file"), "{stderr}");
+        std::fs::remove_file(dir.file("classify.rhai")).expect("remove the pipe");
+    }
+
+    std::fs::write(dir.file("Classify.RHAI"), "fn classify(o) { 1 }\n").expect("write");
+    let stderr = bad(&["--rules", &dir.file(""), "forecast"]);
+    assert!(stderr.contains("unknown rule file"), "{stderr}");
+    assert!(stderr.contains("did you mean classify.rhai?"), "{stderr}");
 }

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use super::locate::Located;
 use super::schema::{self, Finding, Shape};
 use super::{Catalogue, Category, Dependency, Model, Outcome, Span, Status, Target};
-use crate::error::{Diagnostic, Error, io_reason, suggest};
+use crate::error::{Diagnostic, Error, suggest};
 
 /// Where a model comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub fn load(source: &Source) -> Result<Model, Error> {
         Source::Embedded => PathBuf::from(EMBEDDED[0].0),
         Source::Path(p) => p.clone(),
     };
-    let text = read(source, &model_path).map_err(Error::msg)?;
+    let text = read(source, &model_path).map_err(Error::from)?;
     let model_file = Located::new(&display_name(source, &model_path), &text);
     let mut model: Model = parse_shaped(&model_file, &text, &schema::MODEL)?;
 
@@ -64,16 +64,20 @@ pub fn load(source: &Source) -> Result<Model, Error> {
             let catalogue_path =
                 lexical_join(model_path.parent().unwrap_or(Path::new("")), relative);
             let catalogue_text = read(source, &catalogue_path).map_err(|e| {
+                // A file that is there but cannot be read as text keeps its own help and
+                // location.
+                let own = e.help.clone();
                 Error::from(
                     Diagnostic::new(format!(
                         "cannot read the outcomes catalogue {}",
-                        e.trim_start_matches("cannot read ")
+                        e.message.trim_start_matches("cannot read ")
                     ))
-                    .at(model_file.at("catalogue"))
-                    .help(
+                    .at(e.location.as_deref().cloned().or_else(|| model_file.at("catalogue")))
+                    .help(own.unwrap_or_else(|| {
                         "`catalogue` is a path relative to the model file; leave it out to use \
-                         the built-in national catalogue (`routemap outcomes` lists it)",
-                    ),
+                         the built-in national catalogue (`routemap outcomes` lists it)"
+                            .into()
+                    })),
                 )
             })?;
             let file = Located::new(&display_name(source, &catalogue_path), &catalogue_text);
@@ -107,15 +111,14 @@ fn display_name(source: &Source, path: &Path) -> String {
     }
 }
 
-fn read(source: &Source, path: &Path) -> Result<String, String> {
+fn read(source: &Source, path: &Path) -> Result<String, Diagnostic> {
     match source {
         Source::Embedded => EMBEDDED
             .iter()
             .find(|(name, _)| Path::new(name) == path)
             .map(|(_, text)| text.to_string())
-            .ok_or_else(|| format!("no embedded file {}", path.display())),
-        Source::Path(_) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e))),
+            .ok_or_else(|| Diagnostic::new(format!("no embedded file {}", path.display()))),
+        Source::Path(_) => crate::input::read_text(path),
     }
 }
 
@@ -192,6 +195,10 @@ fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
     })
 }
 
+/// How deeply `[...]` and `{...}` may nest in a model or scenario file: far more than any needs,
+/// far less than makes the YAML scanner slow.
+const MAX_NESTING: usize = 64;
+
 /// Deserialise a whole file, turning serde's error into a located diagnostic. A file whose
 /// first character is `{` is JSON (which is YAML too) and is read by the much faster JSON
 /// parser, for machine-written roll-ups. `doc` names the page describing the format, for help.
@@ -200,20 +207,24 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
     text: &str,
     doc: &str,
 ) -> Result<T, Error> {
+    if let Some((line, column)) = super::locate::too_deep(text, MAX_NESTING) {
+        return Err(Diagnostic::new(format!("lists and maps nested more than {MAX_NESTING} deep"))
+            .at(Some(file.location(line, column, 1)))
+            .help("a model or scenario file nests a few levels deep; is a bracket repeated?")
+            .into());
+    }
     let json = if text.trim_start().starts_with('{') { from_json(text) } else { None };
     let failed = match json {
         Some(Ok(v)) => return Ok(v),
         Some(Err(failed)) => failed,
         None => match from_yaml(text) {
-            Ok(v) => return Ok(v),
+            Ok(v) => return not_text(file).map(|()| v),
             Err(failed) => failed,
         },
     };
     let (path, mut message, at) = failed;
-    let location = at.map(|(line, column)| {
-        let source = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-        file.location(line, column, token_width(source, column))
-    });
+    let location =
+        at.map(|(line, column)| file.location(line, column, token_width(file.line(line), column)));
     // serde_yaml prefixes some messages with the (parent) path already: keep ours only.
     if let Some((prefix, rest)) = message.split_once(": ")
         && !prefix.contains(' ')
@@ -222,6 +233,8 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
         message = rest.to_string();
     }
     let help = serde_help(&message, doc);
+    // serde quotes the value it rejects, which may be of any length.
+    let mut message = crate::error::clip(&message, 300);
     // A syntax error has no meaningful field path.
     if path != "." && !path.contains('?') && !message.contains("not allowed in this context") {
         message = format!("{path}: {message}");
@@ -281,6 +294,20 @@ fn parse_shaped<T: DeserializeOwned>(
         out.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.column)));
         Error::from(out)
     })
+}
+
+/// Refuse what YAML reads as other than text where text is required (see
+/// [`Located::not_text`]): serde would take a null as the text `null` and a tag's value as text.
+fn not_text(file: &Located) -> Result<(), Error> {
+    let found = file.not_text();
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(found
+        .into_iter()
+        .map(|(message, help, at)| Diagnostic::new(message).at(Some(at)).help(help))
+        .collect::<Vec<_>>()
+        .into())
 }
 
 /// serde_json reports the byte column just after a string it rejects (a key, a value): point at
@@ -461,7 +488,9 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         .collect();
     let dangling = |deps: &[Dependency], path: &str, v: &mut Validator| {
         for (k, dep) in deps.iter().enumerate() {
-            if !ids.contains(dep.id.as_str()) {
+            if too_long(&dep.id) {
+                v.long_id(&dep.id, &format!("{path}.waits_on[{k}].id"));
+            } else if !ids.contains(dep.id.as_str()) {
                 v.error(
                     format!("`waits_on` names `{}`, which is no task or project", dep.id),
                     &format!("{path}.waits_on[{k}].id"),
@@ -503,6 +532,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             );
         }
     }
+    long_texts(model, &mut v);
     v.errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column)));
     v.errors
 }
@@ -581,6 +611,65 @@ pub fn action_id(reference: &str) -> String {
     id.trim_matches('-').to_string()
 }
 
+/// The longest id accepted, in characters: ids are slugs, and a longer one is a mistake (which
+/// would otherwise reach the rules, and the "did you mean" search, at full length).
+pub const MAX_ID_CHARS: usize = 200;
+
+fn too_long(id: &str) -> bool {
+    id.chars().nth(MAX_ID_CHARS).is_some()
+}
+
+/// The longest text the rules see (a task's text, a title, a risk's description), in
+/// characters, and the longest target phrase or status. Both sit well below the rules' own
+/// string limit, so that the model's data can never make a rule fail.
+pub const MAX_TEXT_CHARS: usize = 4_000;
+const MAX_PHRASE_CHARS: usize = 500;
+
+/// Refuse texts over their limits: each is the model's fault, found by `check`, rather than a
+/// rule's failure later.
+fn long_texts(model: &Model, v: &mut Validator) {
+    let mut texts: Vec<(&str, String, usize)> = Vec::new();
+    for (i, p) in model.projects.iter().enumerate() {
+        texts.push((&p.title, format!("projects[{i}].title"), MAX_TEXT_CHARS));
+        for (field, text) in
+            [("start", &p.start_text), ("finish", &p.finish_text), ("status", &p.status_text)]
+        {
+            if let Some(t) = text {
+                texts.push((t, format!("projects[{i}].{field}"), MAX_PHRASE_CHARS));
+            }
+        }
+    }
+    for (i, a) in model.actions.iter().enumerate() {
+        for (j, t) in a.tasks.iter().enumerate() {
+            texts.push((&t.text, format!("actions[{i}].tasks[{j}].text"), MAX_TEXT_CHARS));
+            for (field, text) in
+                [("original", &t.original), ("proposed", &t.proposed), ("status", &t.status_text)]
+            {
+                if let Some(x) = text {
+                    texts.push((x, format!("actions[{i}].tasks[{j}].{field}"), MAX_PHRASE_CHARS));
+                }
+            }
+        }
+    }
+    for (i, r) in model.risks.iter().enumerate() {
+        texts.push((&r.title, format!("risks[{i}].title"), MAX_TEXT_CHARS));
+        texts.push((&r.description, format!("risks[{i}].description"), MAX_TEXT_CHARS));
+    }
+    for (text, path, limit) in texts {
+        if text.chars().nth(limit).is_some() {
+            v.error(
+                format!(
+                    "`{}` is {} characters long",
+                    crate::error::clip(text, 40),
+                    text.chars().count()
+                ),
+                &path,
+                format!("at most {limit} characters here"),
+            );
+        }
+    }
+}
+
 struct Validator {
     model_file: Located,
     errors: Vec<Diagnostic>,
@@ -643,6 +732,8 @@ impl Validator {
     fn unique_id(&mut self, seen: &mut HashMap<String, String>, id: &str, path: &str) {
         if id.is_empty() {
             self.error("empty id".into(), path, "ids are slugs such as `document-management`");
+        } else if too_long(id) {
+            self.long_id(id, path);
         } else if let Some(first) = seen.insert(id.to_string(), path.to_string()) {
             let line = self.model_file.line_of(&first).unwrap_or(0);
             self.error(
@@ -653,13 +744,27 @@ impl Validator {
         }
     }
 
+    fn long_id(&mut self, id: &str, path: &str) {
+        self.error(
+            format!(
+                "the id `{}` is {} characters long",
+                crate::error::clip(id, 40),
+                id.chars().count()
+            ),
+            path,
+            format!(
+                "ids are slugs such as `document-management`, at most {MAX_ID_CHARS} characters"
+            ),
+        );
+    }
+
     fn target(&mut self, phrase: Option<&str>, path: &str) -> Target {
         Target::parse(phrase.unwrap_or("")).unwrap_or_else(|help| {
             let phrase = phrase.unwrap_or("");
             let message = if help.contains(" has no day ") {
-                format!("impossible date `{phrase}`")
+                format!("impossible date `{}`", crate::error::clip(phrase, 200))
             } else {
-                format!("unrecognised target phrase `{phrase}`")
+                format!("unrecognised target phrase `{}`", crate::error::clip(phrase, 200))
             };
             self.error(message, path, help);
             Target::Unset
@@ -669,7 +774,11 @@ impl Validator {
     fn status(&mut self, text: Option<&str>, path: &str) -> Status {
         let text = text.unwrap_or("");
         Status::parse_with(text, &self.own_words).unwrap_or_else(|help| {
-            self.error(format!("unrecognised status `{text}`"), path, help);
+            self.error(
+                format!("unrecognised status `{}`", crate::error::clip(text, 200)),
+                path,
+                help,
+            );
             Status::Unreported
         })
     }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::error::Location;
@@ -19,7 +19,10 @@ pub struct Located {
     /// The path of this part within the file, for a part written inside another file (a model
     /// inside a rule test: `cases[2].model.`).
     prefix: String,
-    positions: OnceLock<HashMap<String, (usize, usize, usize)>>,
+    index: OnceLock<Index>,
+    /// The byte offset of every line's start, built once on first use, so that each error finds
+    /// its line without scanning the file.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl Located {
@@ -35,21 +38,76 @@ impl Located {
             name: name.to_string(),
             text: text.to_string(),
             prefix: prefix.to_string(),
-            positions: OnceLock::new(),
+            index: OnceLock::new(),
+            line_starts: OnceLock::new(),
         }
     }
 
-    /// The position of every node, indexed on first use. A file that does not parse indexes
-    /// nothing (serde reports the syntax error).
-    fn positions(&self) -> &HashMap<String, (usize, usize, usize)> {
-        self.positions.get_or_init(|| {
-            let mut index = Indexer::default();
-            let _ = Parser::new_from_str(&self.text).load(&mut index, false);
-            index.positions
+    /// The position of every node, indexed on first use. The index's parser may stop short of
+    /// the end where it is stricter than serde's (it then holds the nodes before that point);
+    /// the text it reads has the few constructs it rejects and serde accepts replaced by text of
+    /// the same length, so that positions stay true.
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut indexer = Indexer::default();
+            let text = indexable(&self.text);
+            if Parser::new_from_str(&text).load(&mut indexer, false).is_err() {
+                // A quoted scalar continued on a line indented less than its key: try again
+                // with such lines indented.
+                let continued = continued_quotes(&text);
+                if !continued.is_empty() {
+                    let mut again = Indexer::default();
+                    let text = reindented(&text, &continued);
+                    if Parser::new_from_str(&text).load(&mut again, false).is_ok() {
+                        return again.index;
+                    }
+                }
+            }
+            indexer.index
         })
     }
 
-    /// The location of the node at `path`, or of its nearest located parent.
+    fn positions(&self) -> &HashMap<String, (usize, usize, usize)> {
+        &self.index().positions
+    }
+
+    /// Values YAML reads as something other than text where routemap needs text: a null (`~`,
+    /// `null`, nothing) in a field that holds text, and any tag (`!!binary`, `!!str`), which
+    /// routemap files never need. Each is a message and its location.
+    pub fn not_text(&self) -> Vec<(String, &'static str, Location)> {
+        // Only a file that can hold one pays for the index.
+        let t = &self.text;
+        let maybe = t.contains('!')
+            || t.contains('~')
+            || t.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"null"))
+            || t.lines().any(empty_text_key);
+        if !maybe {
+            return Vec::new();
+        }
+        let index = self.index();
+        let mut out = Vec::new();
+        for (path, tag) in &index.tags {
+            let message = format!(
+                "{}: YAML tag `{tag}`: routemap reads plain values, not tagged ones",
+                shown(path)
+            );
+            let help = "remove the tag and write the value as plain text";
+            out.extend(self.at(path).map(|at| (message, help, at)));
+        }
+        for path in &index.nulls {
+            let pattern = pattern(path);
+            if TEXT_FIELDS.contains(&pattern.as_str()) {
+                let message = format!("{}: null where text is required", shown(path));
+                let help = "write the text itself; quote it (`\"null\"`) if that is the text meant";
+                out.extend(self.at(path).map(|at| (message, help, at)));
+            }
+        }
+        out.sort_by_key(|(_, _, at)| (at.line, at.column));
+        out
+    }
+
+    /// The location of the node at `path`, or of its nearest located parent, or else the start
+    /// of the file: an error always has a place.
     pub fn at(&self, path: &str) -> Option<Location> {
         let positions = self.positions();
         let full = format!("{}{path}", self.prefix);
@@ -58,15 +116,19 @@ impl Located {
             if let Some(&(line, column, width)) = positions.get(p) {
                 return Some(self.location(line, column, width));
             }
-            let cut = p.rfind(['.', '['])?;
-            p = &p[..cut];
+            match p.rfind(['.', '[']) {
+                Some(cut) => p = &p[..cut],
+                None => break,
+            }
         }
+        let (line, column, width) = positions.get("").copied().unwrap_or((1, 1, 1));
+        Some(self.location(line, column, width))
     }
 
     /// The location of the key that introduces the value at `path` (for an unknown field), or of
     /// the value or its parent where the key is not indexed.
     pub fn key_at(&self, path: &str) -> Option<Location> {
-        match self.positions().get(&format!("{path}{KEY}")) {
+        match self.positions().get(&format!("{}{path}{KEY}", self.prefix)) {
             Some(&(line, column, width)) => Some(self.location(line, column, width)),
             None => self.at(path),
         }
@@ -74,8 +136,16 @@ impl Located {
 
     /// A location from a line and column (as serde_yaml reports them).
     pub fn location(&self, line: usize, column: usize, width: usize) -> Location {
-        let source_line = self.text.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string();
+        let source_line = self.line(line).to_string();
         Location { file: self.name.clone(), line, column, source_line, width }
+    }
+
+    /// The text of 1-based line `n` (without its line break), or "" past the end.
+    pub fn line(&self, n: usize) -> &str {
+        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        let Some(&start) = n.checked_sub(1).and_then(|i| starts.get(i)) else { return "" };
+        let end = starts.get(n).map_or(self.text.len(), |next| next - 1);
+        self.text[start..end].trim_end_matches('\r')
     }
 
     /// The line a path starts on (for "first defined at" notes).
@@ -87,15 +157,248 @@ impl Located {
 /// Marks a key's own position in the index, beside its value's.
 const KEY: &str = "\u{0}key";
 
+/// What the position index holds.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    /// Path -> line, column and width of every node.
+    positions: HashMap<String, (usize, usize, usize)>,
+    /// The paths of plain scalars YAML reads as null.
+    nulls: Vec<String>,
+    /// The paths of tagged nodes, with their tags.
+    tags: Vec<(String, String)>,
+}
+
+/// The fields (as paths with indices taken out) that hold text a null must not stand for: a
+/// null there would be read as the text `null` or `~`, or as nothing. Fields that may be absent
+/// (an owner, a comment) take a null as absent.
+const TEXT_FIELDS: &[&str] = &[
+    "document.council",
+    "document.title",
+    "document.version",
+    "catalogue",
+    "outcomes[].code",
+    "outcomes[].title",
+    "outcomes[].area",
+    "actions[].ref",
+    "actions[].section",
+    "actions[].requirement",
+    "actions[].tasks[].id",
+    "actions[].tasks[].text",
+    "projects[].id",
+    "projects[].title",
+    "funding[].id",
+    "funding[].name",
+    "funding[].financial_year",
+    "risks[].ref",
+    "risks[].title",
+    "risks[].description",
+    "cmt_risks[].risk",
+    "bvpi157.target",
+    "bvpi157.interactions[].interaction",
+    "scenarios[].name",
+];
+
+/// Whether a line is a text field's key with nothing after it (`  council:`), which YAML reads
+/// as null: a cheap look, so that only a file that may hold one pays for the index.
+fn empty_text_key(line: &str) -> bool {
+    let line = line.trim_start();
+    let line = line.strip_prefix("- ").map_or(line, str::trim_start);
+    let Some((key, rest)) = line.split_once(':') else { return false };
+    let rest = rest.trim();
+    (rest.is_empty() || rest.starts_with('#'))
+        && TEXT_FIELDS.iter().any(|f| f.rsplit(['.', ']']).next() == Some(key))
+}
+
+/// A path with its indices taken out: `actions[3].tasks[0].id` -> `actions[].tasks[].id`.
+fn pattern(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push('[');
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A path as a message shows it: `.` for the whole file.
+fn shown(path: &str) -> &str {
+    if path.is_empty() { "." } else { path }
+}
+
+/// The byte offset of the start of every line.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+}
+
+/// The text the position index reads: `text` with a carriage return that ends no line, and a
+/// `\uD83D`-style escape of half a character (which JSON writers emit for emoji, in pairs), each
+/// replaced by harmless text of the same length. serde accepts both; the index's parser does not.
+fn indexable(text: &str) -> std::borrow::Cow<'_, str> {
+    let has_cr = text
+        .bytes()
+        .enumerate()
+        .any(|(i, b)| b == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n'));
+    let has_surrogate = text.contains("\\u") || text.contains("\\U");
+    if !has_cr && !has_surrogate {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.as_bytes().to_vec();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            out[i] = b' ';
+        }
+        if bytes[i] == b'\\' && i + 5 < bytes.len() && matches!(bytes[i + 1], b'u' | b'U') {
+            let hex = &bytes[i + 2..i + 6];
+            let surrogate = matches!(hex[0], b'd' | b'D')
+                && matches!(hex[1], b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F');
+            if surrogate && hex.iter().all(u8::is_ascii_hexdigit) {
+                out[i + 2..i + 6].copy_from_slice(b"0058");
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    // Only ASCII bytes were replaced, by ASCII bytes.
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
+}
+
+/// The line and column of the first flow collection (`[` or `{`) nested deeper than `limit`, by
+/// a scan of the text that costs one pass: YAML's scanner takes time quadratic in the depth of
+/// such nesting, so it is refused before any parser sees it. Quoted text and comments are
+/// skipped; a bracket in plain text counts, which only matters past `limit` of them.
+pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
+    scan(text, limit, &mut Vec::new())
+}
+
+/// The 1-based lines that continue a quoted scalar begun on an earlier line, each with the
+/// 0-based column of the quote that opened it.
+fn continued_quotes(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    scan(text, usize::MAX, &mut out);
+    out
+}
+
+/// `text` with every line that continues a quoted scalar indented past the quote that opened
+/// it. YAML folds that indentation away, so the value is unchanged; serde's parser accepts a
+/// continuation indented less than its key, the index's parser does not. Only the start of
+/// such lines moves, and no node starts there.
+fn reindented(text: &str, continued: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len() + continued.len() * 8);
+    let mut next = continued.iter().peekable();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if let Some(&&(n, column)) = next.peek()
+            && n == i + 1
+        {
+            next.next();
+            let leading = line.len() - line.trim_start_matches(' ').len();
+            if leading <= column {
+                out.extend(std::iter::repeat_n(' ', column + 1 - leading));
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn scan(text: &str, limit: usize, continued: &mut Vec<(usize, usize)>) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut quote_column = 0usize;
+    let (mut line, mut column) = (1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    // The last character outside quotes that is not a space: a quote opens a quoted scalar only
+    // where a scalar may start (`Council's` is plain text, `'a'` after `: ` is quoted).
+    let mut significant = '\n';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        column += 1;
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            comment = false;
+            previous = c;
+            if quote.is_none() {
+                significant = c;
+            } else {
+                continued.push((line, quote_column));
+            }
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        match quote {
+            Some('"') if c == '\\' => {
+                // An escaped character, whatever it is.
+                if chars.next_if(|n| *n != '\n').is_some() {
+                    column += 1;
+                }
+            }
+            Some(q) if c == q => {
+                if q == '\'' && chars.peek() == Some(&'\'') {
+                    chars.next();
+                    column += 1;
+                } else {
+                    quote = None;
+                }
+            }
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' if matches!(significant, '\n' | ':' | '-' | '[' | '{' | ',' | '?') => {
+                    quote = Some(c);
+                    quote_column = column - 1;
+                }
+                '#' if previous.is_whitespace() => comment = true,
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > limit {
+                        return Some((line, column));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        if quote.is_none() && !c.is_whitespace() {
+            significant = c;
+        }
+        previous = c;
+    }
+    None
+}
+
 enum Frame {
-    Map { path: String, key: Option<String>, first_key: bool },
-    Seq { path: String, index: usize },
+    /// `key_at`: where the key now awaiting its value starts, and its width.
+    Map {
+        path: String,
+        key: Option<String>,
+        first_key: bool,
+        key_at: (usize, usize, usize),
+    },
+    Seq {
+        path: String,
+        index: usize,
+    },
 }
 
 #[derive(Default)]
 struct Indexer {
     stack: Vec<Frame>,
-    positions: HashMap<String, (usize, usize, usize)>,
+    index: Index,
 }
 
 impl Indexer {
@@ -121,14 +424,21 @@ impl Indexer {
     }
 
     fn record(&mut self, path: String, mark: Marker, width: usize) {
-        self.positions.entry(path).or_insert((mark.line(), mark.col() + 1, width));
+        self.index.positions.entry(path).or_insert((mark.line(), mark.col() + 1, width));
+    }
+
+    fn tagged(&mut self, path: &str, tag: Option<&Tag>) {
+        if let Some(tag) = tag {
+            let handle = if tag.handle == "tag:yaml.org,2002:" { "!!" } else { &tag.handle };
+            self.index.tags.push((path.to_string(), format!("{handle}{}", tag.suffix)));
+        }
     }
 }
 
 impl MarkedEventReceiver for Indexer {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
-            Event::Scalar(value, style, _, _) => {
+            Event::Scalar(value, style, _, tag) => {
                 let awaiting_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
                 if awaiting_key {
                     // A block mapping's own mark sits on its first key's colon: point at the key.
@@ -137,14 +447,18 @@ impl MarkedEventReceiver for Indexer {
                     {
                         *first = false;
                         let width = value.chars().count();
-                        self.positions.insert(path.clone(), (mark.line(), mark.col() + 1, width));
+                        self.index
+                            .positions
+                            .insert(path.clone(), (mark.line(), mark.col() + 1, width));
                     }
-                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                    if let Some(Frame::Map { key, key_at, .. }) = self.stack.last_mut() {
+                        *key_at = (mark.line(), mark.col() + 1, value.chars().count().max(1));
                         *key = Some(value.clone());
                     }
                     // Where the key itself is written, for errors about the key.
                     let key_path = format!("{}{KEY}", self.child_path());
-                    self.positions
+                    self.index
+                        .positions
                         .insert(key_path, (mark.line(), mark.col() + 1, value.chars().count()));
                 } else {
                     let quoted =
@@ -152,15 +466,36 @@ impl MarkedEventReceiver for Indexer {
                     let width = value.lines().next().unwrap_or("").chars().count()
                         + 2 * usize::from(quoted);
                     let path = self.child_path();
-                    self.record(path, mark, width);
+                    let null = style == TScalarStyle::Plain
+                        && matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL");
+                    if null && tag.is_none() {
+                        self.index.nulls.push(path.clone());
+                    }
+                    self.tagged(&path, tag.as_ref());
+                    // An empty value's mark is on the token after it: point at its key instead.
+                    match self.stack.last() {
+                        Some(Frame::Map { key_at: (line, column, width), .. })
+                            if value.is_empty() && style == TScalarStyle::Plain =>
+                        {
+                            let at = (*line, *column, *width);
+                            self.index.positions.entry(path).or_insert(at);
+                        }
+                        _ => self.record(path, mark, width),
+                    }
                     self.advance();
                 }
             }
-            Event::MappingStart(..) | Event::SequenceStart(..) => {
+            Event::MappingStart(_, ref tag) | Event::SequenceStart(_, ref tag) => {
                 let path = self.child_path();
+                self.tagged(&path, tag.as_ref());
                 self.record(path.clone(), mark, 1);
                 self.stack.push(if matches!(ev, Event::MappingStart(..)) {
-                    Frame::Map { path, key: None, first_key: true }
+                    Frame::Map {
+                        path,
+                        key: None,
+                        first_key: true,
+                        key_at: (mark.line(), mark.col() + 1, 1),
+                    }
                 } else {
                     Frame::Seq { path, index: 0 }
                 });
@@ -190,5 +525,52 @@ mod tests {
         assert_eq!(at("b"), Some((5, 4, 5)));
         // An absent field falls back to its parent.
         assert_eq!(at("a[1].z"), Some((4, 5, 1)));
+        // A path with no located part falls back to the start of the file.
+        assert_eq!(at("zzz"), Some((1, 1, 1)));
+    }
+
+    #[test]
+    fn lines_come_from_an_index_of_line_starts() {
+        let l = Located::new("f.yaml", "one\r\ntwo\n\nfour");
+        assert_eq!(
+            [l.line(1), l.line(2), l.line(3), l.line(4), l.line(5)],
+            ["one", "two", "", "four", ""]
+        );
+        assert_eq!(l.line(0), "");
+    }
+
+    #[test]
+    fn positions_survive_what_only_serde_accepts() {
+        // A surrogate pair, as JSON writers escape an emoji, before the node looked for.
+        let text = "{\"a\": \"\\ud83d\\ude00\",\n \"b\": [1, 2]}\n";
+        assert!(Parser::new_from_str(text).load(&mut Indexer::default(), false).is_err());
+        let l = Located::new("f.json", text);
+        assert_eq!(l.at("b[1]").map(|loc| (loc.line, loc.column)), Some((2, 11)));
+        // A carriage return inside a quoted string.
+        let text = "a: \"x\ry\"\nb: 2\n";
+        assert!(Parser::new_from_str(text).load(&mut Indexer::default(), false).is_err());
+        let l = Located::new("f.yaml", text);
+        assert_eq!(l.at("b").map(|loc| (loc.line, loc.column)), Some((2, 4)));
+    }
+
+    #[test]
+    fn positions_survive_an_under_indented_continuation() {
+        let text = "a:\n  - k: \"one\n two\"\n    m: 3\n";
+        assert!(Parser::new_from_str(text).load(&mut Indexer::default(), false).is_err());
+        let l = Located::new("f.yaml", text);
+        assert_eq!(l.at("a[0].m").map(|loc| (loc.line, loc.column)), Some((4, 8)));
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_found_in_one_pass() {
+        assert_eq!(too_deep("a: [[[1]]]\n", 3), None);
+        assert_eq!(too_deep("a: [[[[1]]]]\n", 3), Some((1, 7)));
+        assert_eq!(too_deep("a: \"[[[[\" # [[[[\nb: '[[[['\n", 3), None);
+        assert_eq!(too_deep("x: 1\nb: {a: {b: {c: {d: 1}}}}\n", 3), Some((2, 16)));
+        // An apostrophe in plain text opens no quotation to hide brackets in.
+        assert_eq!(too_deep("a: Council's [[[[1]]]]\n", 3), Some((1, 17)));
+        assert_eq!(too_deep("a: [ 'x[[[[', \"y{{{{\" ]\n", 3), None);
+        let deep = "[".repeat(200_000);
+        assert_eq!(too_deep(&deep, 100), Some((1, 101)));
     }
 }

@@ -142,15 +142,20 @@ fn date_clause(clause: &str) -> Result<NaiveDate, String> {
                 "spring" => ymd(year, 5, 31),
                 "summer" => ymd(year, 8, 31),
                 "autumn" => ymd(year, 11, 30),
-                "winter" => last_day(year + 1, 2),
+                // Winter runs into the next year, which must be one routemap reads too.
+                "winter" if year < MAX_YEAR => last_day(year + 1, 2),
+                "winter" => Err(format!(
+                    "Winter {year} ends in February {}, after {MAX_YEAR}, the last year routemap reads: write `Dec {year}` or `Winter {}`",
+                    year + 1,
+                    year - 1
+                )),
                 _ => Err(expected()),
             }
         }
         [day, month, year] => {
-            let digits = day.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-            let day: u32 = digits.parse().map_err(|_| expected())?;
             let month = month_number(month).ok_or_else(expected)?;
             let year = parse_year(year)?;
+            let day = day_number(day, month, year)?;
             NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
                 let name = chrono::Month::try_from(month as u8).map(|m| m.name()).unwrap_or("");
                 format!("{name} {year} has no day {day}")
@@ -160,11 +165,41 @@ fn date_clause(clause: &str) -> Result<NaiveDate, String> {
     }
 }
 
+/// The first and last years a target phrase may name.
+const MIN_YEAR: i32 = 1900;
+const MAX_YEAR: i32 = 2100;
+
 fn parse_year(word: &str) -> Result<i32, String> {
     match word.parse::<i32>() {
-        Ok(y) if (1900..=2100).contains(&y) && word.len() == 4 => Ok(y),
+        Ok(y) if (MIN_YEAR..=MAX_YEAR).contains(&y) && word.len() == 4 => Ok(y),
         _ => Err(expected()),
     }
+}
+
+/// A day of the month as written: `31`, or `31st` with the ordinal suffix its number takes
+/// (`1st`, `2nd`, `3rd`, `4th`, `11th`, `22nd`...). Anything else (`1stt`, `1xyz`) is refused with
+/// the form routemap reads, never guessed at.
+fn day_number(word: &str, month: u32, year: i32) -> Result<u32, String> {
+    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+    let suffix = &word[digits.len()..];
+    let month_name = chrono::Month::try_from(month as u8).map(|m| m.name()).unwrap_or("");
+    let day: u32 = match digits.parse() {
+        Ok(d) if digits.len() <= 2 => d,
+        _ => return Err(expected()),
+    };
+    let ordinal = match (day % 100, day % 10) {
+        (11..=13, _) => "th",
+        (_, 1) => "st",
+        (_, 2) => "nd",
+        (_, 3) => "rd",
+        _ => "th",
+    };
+    if !suffix.is_empty() && suffix != ordinal {
+        return Err(format!(
+            "`{word}` is not a day of the month: write `{day}{ordinal} {month_name} {year}` or `{day} {month_name} {year}`"
+        ));
+    }
+    Ok(day)
 }
 
 fn month_number(word: &str) -> Option<u32> {
@@ -249,23 +284,21 @@ impl Span {
     /// Add this span to a date: calendar months first (end of month kept), then days. A sum
     /// beyond the calendar's end gives its last day.
     pub fn after(self, date: NaiveDate) -> NaiveDate {
+        self.checked_after(date).unwrap_or(NaiveDate::MAX)
+    }
+
+    /// Add this span to a date as [`Span::after`] does, or `None` past the calendar's end.
+    pub fn checked_after(self, date: NaiveDate) -> Option<NaiveDate> {
         if self.months == 0 {
             // Most lags are days or nothing: no calendar months to count.
-            if self.days == 0 {
-                return date;
-            }
-            return date
-                .checked_add_days(chrono::Days::new(u64::from(self.days)))
-                .unwrap_or(NaiveDate::MAX);
+            return date.checked_add_days(chrono::Days::new(u64::from(self.days)));
         }
         let is_month_end = date.succ_opt().is_some_and(|n| n.month() != date.month());
-        let Some(mut d) = date.checked_add_months(Months::new(self.months)) else {
-            return NaiveDate::MAX;
-        };
+        let mut d = date.checked_add_months(Months::new(self.months))?;
         if is_month_end && self.months > 0 {
             d = last_day(d.year(), d.month()).unwrap_or(d);
         }
-        d.checked_add_days(chrono::Days::new(u64::from(self.days))).unwrap_or(NaiveDate::MAX)
+        d.checked_add_days(chrono::Days::new(u64::from(self.days)))
     }
 
     /// Subtract this span from a date: days first, then calendar months (end of month kept). A
@@ -352,6 +385,27 @@ mod tests {
         assert!(Target::parse("soon").is_err());
         assert!(Target::parse("2005/07").is_err());
         assert!(Target::parse("Ma 2005").is_err());
+    }
+
+    #[test]
+    fn a_day_with_a_wrong_suffix_is_refused_with_the_form_to_write() {
+        let err = Target::parse("1stt May 2005").unwrap_err();
+        assert_eq!(err, "`1stt` is not a day of the month: write `1st May 2005` or `1 May 2005`");
+        assert!(Target::parse("1xyz May 2005").unwrap_err().contains("`1st May 2005`"));
+        assert!(Target::parse("2st May 2005").unwrap_err().contains("`2nd May 2005`"));
+        assert!(Target::parse("11st May 2005").unwrap_err().contains("`11th May 2005`"));
+        assert!(Target::parse("001 May 2005").is_err());
+        assert_eq!(Target::parse("22nd July 2004"), Ok(by(2004, 7, 22)));
+        assert_eq!(Target::parse("13th May 2005"), Ok(by(2005, 5, 13)));
+        assert_eq!(Target::parse("3 May 2005"), Ok(by(2005, 5, 3)));
+    }
+
+    #[test]
+    fn winter_of_the_last_year_is_refused() {
+        assert_eq!(Target::parse("Winter 2099"), Ok(by(2100, 2, 28)));
+        let err = Target::parse("Winter 2100").unwrap_err();
+        assert!(err.contains("after 2100"), "{err}");
+        assert!(err.contains("`Winter 2099`"), "{err}");
     }
 
     #[test]

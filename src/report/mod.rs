@@ -19,7 +19,7 @@ pub mod text;
 pub mod what_if;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use petgraph::graph::NodeIndex;
 use serde::Serialize;
@@ -32,23 +32,53 @@ use crate::rules::Rules;
 
 /// Write `text` to `path` so that the file appears complete or not at all: write a temporary
 /// file beside it, flush it to disk, then rename it over `path`. On any error the temporary file
-/// is removed and an earlier file at `path` is left as it was.
+/// is removed and an earlier file at `path` is left as it was. The temporary file's name is new
+/// for every run (`.<name>.<process id>-<n>.partial`), so a run that was killed never blocks a
+/// later one.
 ///
 /// A symbolic link is followed, so the file it points to is replaced and the link kept; an
-/// existing file keeps its permissions. Something that is not a regular file (`/dev/stdout`, a
-/// named pipe) cannot be replaced, so it is written to directly.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+/// existing file keeps its permissions. A file this run reads (`inputs`: the model, its
+/// catalogue, a scenario file, rule files) is never written over, whatever name reaches it, and
+/// neither is a file we may not write (read-only, or owned by someone else). Something that is
+/// not a regular file (`/dev/stdout`, a named pipe) cannot be replaced, so it is written to
+/// directly; a named pipe that no process is reading is refused rather than waited on.
+pub fn write_atomically(path: &Path, text: &str, inputs: &[PathBuf]) -> Result<(), Error> {
     let fail = |e: std::io::Error| {
         Error::msg(format!("cannot write {}: {}", path.display(), io_reason(&e)))
+    };
+    let refuse = |why: String, help: &str| -> Error {
+        Diagnostic::new(format!("cannot write {}: {why}", path.display())).help(help).into()
     };
     let existing = std::fs::metadata(path).ok();
     if let Some(m) = &existing {
         if m.is_dir() {
             return Err(Error::msg(format!("cannot write {}: it is a directory", path.display())));
         }
+        for input in inputs {
+            if std::fs::metadata(input).is_ok_and(|i| same_file(m, &i, path, input)) {
+                return Err(refuse(
+                    format!("it is {}, which this run reads", input.display()),
+                    "choose another file for the output",
+                ));
+            }
+        }
         if !m.is_file() {
-            let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(fail)?;
-            return f.write_all(text.as_bytes()).map_err(fail);
+            return write_special(path, m, text).map_err(|e| match e.kind() {
+                std::io::ErrorKind::WouldBlock => refuse(
+                    "it is a named pipe that no process is reading".into(),
+                    "start the reader first, or leave out --output and redirect standard output",
+                ),
+                _ => fail(e),
+            });
+        }
+        // Renaming would replace a file we may not write: say so instead.
+        let writable = !m.permissions().readonly()
+            && std::fs::OpenOptions::new().write(true).open(path).is_ok();
+        if !writable {
+            return Err(refuse(
+                "it is read-only, or not ours to write".into(),
+                "make it writable, or choose another file for the output",
+            ));
         }
     }
     // Where the bytes really go: through any symbolic links.
@@ -60,33 +90,76 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     if name.is_empty() {
         return Err(Error::msg(format!("cannot write to {}: not a file name", path.display())));
     }
-    let temp = target.with_file_name(format!(".{name}.partial"));
+    let (temp, mut file) = temporary(&target, &name).map_err(fail)?;
     let written = (|| {
-        // A new file only: never through a link or over another run's unfinished file.
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
-        f.write_all(text.as_bytes())?;
+        file.write_all(text.as_bytes())?;
         if let Some(m) = &existing {
-            f.set_permissions(m.permissions())?;
+            file.set_permissions(m.permissions())?;
         }
-        f.sync_all()?;
+        file.sync_all()?;
+        drop(file);
         std::fs::rename(&temp, &target)
     })();
     if let Err(e) = written {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            return Err(Diagnostic::new(format!(
-                "cannot write {}: {} already exists",
-                path.display(),
-                temp.display()
-            ))
-            .help("another routemap may be writing this file; if not, remove the leftover file")
-            .into());
-        }
-        if temp.is_file() {
-            let _ = std::fs::remove_file(&temp);
-        }
+        let _ = std::fs::remove_file(&temp);
         return Err(fail(e));
     }
     Ok(())
+}
+
+/// A new temporary file beside `target`, never one that is already there (another run's, or
+/// one a killed run left behind), and never through a link.
+fn temporary(target: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let pid = std::process::id();
+    let mut n = 0u32;
+    loop {
+        let temp = target.with_file_name(format!(".{name}.{pid}-{n}.partial"));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(f) => return Ok((temp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Whether two paths name one file: the same device and inode where there are such things,
+/// else the same canonical path.
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata, pa: &Path, pb: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = (pa, pb);
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        matches!((std::fs::canonicalize(pa), std::fs::canonicalize(pb)), (Ok(x), Ok(y)) if x == y)
+    }
+}
+
+/// Write to something that is not a regular file. A named pipe is first opened without
+/// waiting, which fails (as `WouldBlock`) when no process is reading it.
+fn write_special(path: &Path, meta: &std::fs::Metadata, text: &str) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+        if meta.file_type().is_fifo() {
+            let probe = std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(path)
+                .map_err(|e| match e.raw_os_error() {
+                    Some(libc::ENXIO) => std::io::Error::from(std::io::ErrorKind::WouldBlock),
+                    _ => e,
+                })?;
+            drop(probe);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+    f.write_all(text.as_bytes())
 }
 
 /// Everything a report may draw on: the model, its graph, the rules and the assessment.
@@ -108,6 +181,21 @@ pub struct RulesInfo {
     pub hash: String,
     /// The files, as paths.
     pub files: Vec<String>,
+    /// The files among them read from the `--rules` directory, in the same order; left out
+    /// when every file is embedded, so that outputs of the embedded rules keep their form.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub from_directory: Vec<String>,
+}
+
+impl RulesInfo {
+    /// Which rules these are.
+    pub fn of(rules: &Rules) -> RulesInfo {
+        RulesInfo {
+            hash: rules.hash.clone(),
+            files: rules.files.iter().map(|f| f.path.clone()).collect(),
+            from_directory: rules.from_directory.clone(),
+        }
+    }
 }
 
 impl Evaluated<'_> {
@@ -141,10 +229,7 @@ impl Evaluated<'_> {
 
     /// The rules' provenance.
     pub fn rules_info(&self) -> RulesInfo {
-        RulesInfo {
-            hash: self.rules.hash.clone(),
-            files: self.rules.files.iter().map(|f| f.path.clone()).collect(),
-        }
+        RulesInfo::of(self.rules)
     }
 
     /// "model <hash>, rules <hash>": a line naming what produced an output.

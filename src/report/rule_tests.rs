@@ -135,10 +135,7 @@ impl TestsOut {
             passed: r.passed(),
             failed: r.failed(),
             coverage,
-            rules: RulesInfo {
-                hash: r.rules.hash.clone(),
-                files: r.rules.files.iter().map(|f| f.path.clone()).collect(),
-            },
+            rules: RulesInfo::of(&r.rules),
         }
     }
 }

@@ -113,10 +113,13 @@ pub fn register(engine: &mut Engine) {
         .register_fn("add_months", |d: &mut NaiveDate, n: i64| -> Fallible<NaiveDate> {
             let months = u32::try_from(n)
                 .map_err(|_| script_error(format!("add_months({n}): months must be 0 or more")))?;
-            Ok(Span { months, days: 0 }.after(*d))
+            Span { months, days: 0 }
+                .checked_after(*d)
+                .ok_or_else(|| script_error(format!("add_months({n}) leaves the calendar")))
         })
         .register_fn("add_days", |d: &mut NaiveDate, n: i64| -> Fallible<NaiveDate> {
-            d.checked_add_signed(chrono::TimeDelta::days(n))
+            chrono::TimeDelta::try_days(n)
+                .and_then(|delta| d.checked_add_signed(delta))
                 .ok_or_else(|| script_error(format!("add_days({n}) leaves the calendar")))
         })
         .register_get("year", |d: &mut NaiveDate| i64::from(d.year()))
@@ -156,8 +159,13 @@ pub fn register(engine: &mut Engine) {
         .register_get("comments", |w: &mut WorkView| w.comments.clone())
         .register_get("waits_on", |w: &mut WorkView| w.waits_on)
         .register_get("has_duration", |w: &mut WorkView| w.duration.is_some())
-        .register_fn("after_duration", |w: &mut WorkView, start: NaiveDate| {
-            opt(w.duration.map(|d| d.after(start)))
+        .register_fn("after_duration", |w: &mut WorkView, start: NaiveDate| -> Fallible<Dynamic> {
+            match w.duration {
+                None => Ok(Dynamic::UNIT),
+                Some(d) => d.checked_after(start).map(Dynamic::from).ok_or_else(|| {
+                    script_error(format!("after_duration({start}) leaves the calendar"))
+                }),
+            }
         })
         .register_get("as_of", |w: &mut WorkView| w.as_of)
         .register_get("reported", |w: &mut WorkView| w.reported)

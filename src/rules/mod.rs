@@ -3,18 +3,27 @@
 //! functions; hooks are then called without re-running the script body.
 //!
 //! Scripts run sandboxed: no file, module or network access (the engine starts from
-//! `Engine::new_raw`, with no module resolver), no clock (`no_time`), no `eval`, no printing, and
-//! explicit bounds on operations, call depth, expression depth and string, array and map sizes.
+//! `Engine::new_raw`, with no module resolver), no clock (`no_time`) and no way to wait (rhai's
+//! core language package, which holds `sleep`, `exit` and `parse_json`, is left out), no `eval`,
+//! no printing, and explicit bounds on operations, call depth, expression depth and string, array
+//! and map sizes, and on the wall-clock time a whole run spends in rules.
 
 pub mod api;
 pub mod trace;
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
-use rhai::packages::{Package, StandardPackage};
+use rhai::packages::{
+    ArithmeticPackage, BasicArrayPackage, BasicBlobPackage, BasicFnPackage, BasicIteratorPackage,
+    BasicMapPackage, BasicMathPackage, BasicStringPackage, BitFieldPackage, LogicPackage,
+    MoreStringPackage, Package,
+};
 use rhai::{
-    AST, CallFnOptions, Dynamic, Engine, EvalAltResult, FuncArgs, OptimizationLevel, Position,
+    AST, CallFnOptions, Dynamic, Engine, EvalAltResult, FuncArgs, Map, OptimizationLevel, Position,
     Scope,
 };
 
@@ -52,6 +61,37 @@ const OPTIONAL_HOOKS: &[(&str, &str)] =
 /// Operations one hook call may take before it is stopped as a runaway.
 pub const MAX_OPERATIONS: u64 = 200_000;
 
+/// The environment variable that sets the wall-clock budget, in seconds, of a whole run's rule
+/// evaluation.
+pub const TIME_LIMIT_VAR: &str = "ROUTEMAP_RULES_TIME_LIMIT";
+
+/// The default wall-clock budget of a whole run's rule evaluation, in seconds: far above what
+/// the default rules take on a million-node routemap, far below "it seems to hang".
+pub const DEFAULT_TIME_LIMIT_SECONDS: u64 = 60;
+
+/// How often (in operations) a running script checks the clock: often enough to stop within
+/// a millisecond, rarely enough to cost nothing measurable.
+const CLOCK_EVERY: u64 = 1 << 12;
+
+/// The time a run has spent in rules, shared with the engine's progress callback.
+#[derive(Debug)]
+struct Budget {
+    limit: Duration,
+    spent: Cell<Duration>,
+    /// When the hook call now running started.
+    started: Cell<Option<Instant>>,
+}
+
+impl Budget {
+    fn exhausted(&self) -> bool {
+        let running = self.started.get().map_or(Duration::ZERO, |t| t.elapsed());
+        self.spent.get() + running > self.limit
+    }
+}
+
+/// The marker a script stopped by the time budget is terminated with.
+const OUT_OF_TIME: &str = "routemap: rules out of time";
+
 /// One compiled rule file.
 #[derive(Debug, Clone)]
 pub struct RuleFile {
@@ -70,6 +110,9 @@ pub struct RuleFile {
 /// The compiled rule set.
 pub struct Rules {
     engine: Engine,
+    budget: Rc<Budget>,
+    /// The files read from the `--rules` directory (the others are embedded).
+    pub from_directory: Vec<String>,
     /// The files, in [`DEFAULTS`] order.
     pub files: Vec<RuleFile>,
     /// A short hash of every file's name and text: which rules produced an output.
@@ -84,10 +127,28 @@ impl std::fmt::Debug for Rules {
     }
 }
 
-/// The sandboxed, bounded engine every rule runs in.
-fn engine() -> Engine {
+/// The sandboxed, bounded engine every rule runs in. Its functions are rhai's standard packages
+/// but for the core language package (`sleep`, `exit`, `parse_json`, `tag`, reflection) and the
+/// time package: nothing a script calls can wait, read the clock or leave the script. The
+/// functions left are pure and check their arguments (sizes against the limits below, numbers
+/// for overflow); routemap's own are in [`api`].
+fn engine(budget: &Rc<Budget>) -> Engine {
     let mut engine = Engine::new_raw();
-    engine.register_global_module(StandardPackage::new().as_shared_module());
+    ArithmeticPackage::new().register_into_engine(&mut engine);
+    BasicStringPackage::new().register_into_engine(&mut engine);
+    BasicIteratorPackage::new().register_into_engine(&mut engine);
+    BasicFnPackage::new().register_into_engine(&mut engine);
+    BitFieldPackage::new().register_into_engine(&mut engine);
+    LogicPackage::new().register_into_engine(&mut engine);
+    BasicMathPackage::new().register_into_engine(&mut engine);
+    BasicArrayPackage::new().register_into_engine(&mut engine);
+    BasicBlobPackage::new().register_into_engine(&mut engine);
+    BasicMapPackage::new().register_into_engine(&mut engine);
+    MoreStringPackage::new().register_into_engine(&mut engine);
+    let clock = Rc::clone(budget);
+    engine.on_progress(move |ops| {
+        (ops % CLOCK_EVERY == 0 && clock.exhausted()).then(|| Dynamic::from(OUT_OF_TIME))
+    });
     engine.disable_symbol("eval");
     engine.set_max_operations(MAX_OPERATIONS);
     engine.set_max_call_levels(32);
@@ -105,6 +166,9 @@ fn engine() -> Engine {
 
 impl Rules {
     /// The embedded default rules, each replaced by `<dir>/<name>.rhai` where that file exists.
+    /// Every entry of the directory whose name ends `.rhai` must be one of the rule files, and
+    /// each must be readable: a misspelt name, a dangling link or an unreadable file is an error,
+    /// never a silent fall-back to the embedded rule.
     pub fn load(dir: Option<&Path>) -> Result<Rules, Error> {
         Rules::load_with(dir, None)
     }
@@ -116,11 +180,18 @@ impl Rules {
     }
 
     fn load_with(dir: Option<&Path>, trace: Option<Trace>) -> Result<Rules, Error> {
-        let mut engine = engine();
+        let budget = Rc::new(Budget {
+            limit: time_limit()?,
+            spent: Cell::new(Duration::ZERO),
+            started: Cell::new(None),
+        });
+        let mut engine = engine(&budget);
         if let Some(t) = &trace {
             t.register(&mut engine);
         }
         let mut sources: Vec<(&'static str, String, String)> = Vec::new();
+        let mut custom: Vec<(&'static str, PathBuf)> = Vec::new();
+        let mut diagnostics = Vec::new();
         if let Some(dir) = dir {
             let entries = std::fs::read_dir(dir).map_err(|e| {
                 Error::msg(format!(
@@ -132,33 +203,71 @@ impl Rules {
             let mut names: Vec<PathBuf> =
                 entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             names.sort();
-            for path in names.iter().filter(|p| p.extension().is_some_and(|x| x == "rhai")) {
-                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-                if !DEFAULTS.iter().any(|(n, _)| *n == stem) {
-                    let known: Vec<String> =
-                        DEFAULTS.iter().map(|(n, _)| format!("{n}.rhai")).collect();
-                    return Err(Error::msg(format!(
-                        "unknown rule file {}: routemap reads {}",
-                        path.display(),
-                        known.join(", ")
-                    )));
+            let is_rule = |p: &&PathBuf| {
+                p.extension().is_some_and(|x| x.to_string_lossy().eq_ignore_ascii_case("rhai"))
+            };
+            for path in names.iter().filter(is_rule) {
+                let stem = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+                match DEFAULTS
+                    .iter()
+                    .find(|(n, _)| *n == stem && path.extension().is_some_and(|x| x == "rhai"))
+                {
+                    Some((name, _)) => custom.push((name, path.clone())),
+                    None => {
+                        let known: Vec<String> =
+                            DEFAULTS.iter().map(|(n, _)| format!("{n}.rhai")).collect();
+                        let near = crate::error::nearest(
+                            &stem.to_lowercase(),
+                            DEFAULTS.iter().map(|(n, _)| *n),
+                        );
+                        let mut d = Diagnostic::new(format!(
+                            "unknown rule file {}: routemap reads {}",
+                            path.display(),
+                            known.join(", ")
+                        ));
+                        if let Some(n) = near.first() {
+                            d = d.help(format!("did you mean {n}.rhai?"));
+                        }
+                        diagnostics.push(d);
+                    }
                 }
             }
         }
+        let mut from_directory = Vec::new();
         for (name, default) in DEFAULTS {
-            let custom = dir.map(|d| d.join(format!("{name}.rhai"))).filter(|p| p.exists());
-            let (path, text) = match custom {
-                Some(p) => {
-                    let text = std::fs::read_to_string(&p).map_err(|e| {
-                        Error::msg(format!("cannot read {}: {}", p.display(), io_reason(&e)))
-                    })?;
-                    (p.display().to_string(), text)
+            match custom.iter().find(|(n, _)| n == name) {
+                Some((_, p)) => {
+                    let dangling = std::fs::symlink_metadata(p)
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                        && std::fs::metadata(p).is_err();
+                    if dangling {
+                        diagnostics.push(
+                            Diagnostic::new(format!(
+                                "cannot read {}: it is a symbolic link to nothing",
+                                p.display()
+                            ))
+                            .help("remove the link to use the embedded rule, or point it at a rule file"),
+                        );
+                        continue;
+                    }
+                    match crate::input::read_text(p) {
+                        Ok(text) => {
+                            from_directory.push(p.display().to_string());
+                            sources.push((name, p.display().to_string(), text));
+                        }
+                        Err(d) => diagnostics.push(d),
+                    }
                 }
-                None => (format!("<embedded>/rules/{name}.rhai"), (*default).to_string()),
-            };
-            sources.push((name, path, text));
+                None => sources.push((
+                    name,
+                    format!("<embedded>/rules/{name}.rhai"),
+                    (*default).to_string(),
+                )),
+            }
         }
-        let mut diagnostics = Vec::new();
+        if !diagnostics.is_empty() {
+            return Err(diagnostics.into());
+        }
         let mut files = Vec::new();
         // The top level of each file runs while it compiles: its lines belong to that file.
         let enter = |path: &str| {
@@ -192,7 +301,7 @@ impl Rules {
         let parts: Vec<&[u8]> =
             files.iter().flat_map(|f| [f.name.as_bytes(), f.text.as_bytes()]).collect();
         let hash = short_hash(&parts);
-        Ok(Rules { engine, files, hash, trace })
+        Ok(Rules { engine, budget, from_directory, files, hash, trace })
     }
 
     /// The compiled rule file called `name` (one of [`DEFAULTS`]).
@@ -219,13 +328,80 @@ impl Rules {
     /// Call `hook` in rule file `file` with any arguments.
     pub fn call_with(&self, file: &str, hook: &str, args: impl FuncArgs) -> Result<Dynamic, Error> {
         let rule = self.hook_file(file, hook);
+        if self.budget.exhausted() {
+            return Err(self.out_of_time(rule, hook).into());
+        }
         if let Some(t) = &self.trace {
             t.enter(&rule.path);
         }
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        self.engine
-            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &rule.ast, hook, args)
-            .map_err(|e| runtime_error(rule, hook, &e).into())
+        let start = Instant::now();
+        self.budget.started.set(Some(start));
+        let result = self.engine.call_fn_with_options::<Dynamic>(
+            options,
+            &mut Scope::new(),
+            &rule.ast,
+            hook,
+            args,
+        );
+        self.budget.started.set(None);
+        self.budget.spent.set(self.budget.spent.get() + start.elapsed());
+        result.map_err(|e| match e.unwrap_inner() {
+            EvalAltResult::ErrorTerminated(..) => self.out_of_time(rule, hook).into(),
+            _ => runtime_error(rule, hook, &e).into(),
+        })
+    }
+
+    /// The diagnostic for a run whose rules have used up their time budget, at the hook that
+    /// was running.
+    fn out_of_time(&self, rule: &RuleFile, hook: &str) -> Diagnostic {
+        Diagnostic::new(format!(
+            "rule `{hook}` in {} was stopped: this run's rules have taken more than {} seconds",
+            rule.path,
+            seconds(self.budget.limit)
+        ))
+        .at(fn_location(rule, hook))
+        .help(format!(
+            "set {TIME_LIMIT_VAR} to a larger number of seconds to give the rules more time (see docs/rules.md)"
+        ))
+    }
+
+    /// Check the map a hook returned: every key is one of `required` or `optional`, and every key
+    /// of `required` is there and not `()`. `subject` names what the call was for (`for R8`).
+    pub fn check_keys(
+        &self,
+        file: &str,
+        hook: &str,
+        map: &Map,
+        subject: &str,
+        (required, optional): (&[&str], &[&str]),
+        expected: &str,
+    ) -> Result<(), Error> {
+        let mut keys: Vec<&str> = map.keys().map(|k| k.as_str()).collect();
+        keys.sort_unstable();
+        let known = || required.iter().chain(optional).copied();
+        if let Some(key) = keys.iter().find(|k| !known().any(|n| n == **k)) {
+            let near = crate::error::nearest(key, known());
+            let help = match near.first() {
+                Some(n) => format!("did you mean `{n}`? `{hook}` returns {expected}"),
+                None => format!("expected {expected}"),
+            };
+            return Err(self.refused(
+                file,
+                hook,
+                &format!("a map with the unknown key `{}` {subject}", clip(key)),
+                &help,
+            ));
+        }
+        if let Some(key) = required.iter().find(|k| map.get(**k).is_none_or(Dynamic::is_unit)) {
+            return Err(self.bad_return(
+                file,
+                hook,
+                &format!("a map with no `{key}` {subject}"),
+                expected,
+            ));
+        }
+        Ok(())
     }
 
     /// Call `hook` as [`Rules::call_with`] does, and say where in its file the answer came from
@@ -267,12 +443,54 @@ impl Rules {
 
     /// A diagnostic for a hook that returned something it must not, pointing at the hook.
     pub fn bad_return(&self, file: &str, hook: &str, got: &str, expected: &str) -> Error {
+        self.refused(file, hook, got, &format!("expected {expected}"))
+    }
+
+    /// A diagnostic for a hook that returned something it must not, with its own help.
+    pub fn refused(&self, file: &str, hook: &str, got: &str, help: &str) -> Error {
         let rule = self.hook_file(file, hook);
         let location = fn_location(rule, hook);
         Diagnostic::new(format!("rule `{hook}` in {} returned {got}", rule.path))
             .at(location)
-            .help(format!("expected {expected} (see docs/rules.md)"))
+            .help(format!("{help} (see docs/rules.md)"))
             .into()
+    }
+}
+
+/// The time budget: [`TIME_LIMIT_VAR`] when it is set, else [`DEFAULT_TIME_LIMIT_SECONDS`].
+fn time_limit() -> Result<Duration, Error> {
+    let bad = |text: &str| {
+        Error::from(
+            Diagnostic::new(format!(
+                "{TIME_LIMIT_VAR} is `{text}`, which is not a number of seconds"
+            ))
+            .help("expected a number of seconds greater than 0, such as 120 or 0.5"),
+        )
+    };
+    match std::env::var(TIME_LIMIT_VAR) {
+        Err(std::env::VarError::NotPresent) => Ok(Duration::from_secs(DEFAULT_TIME_LIMIT_SECONDS)),
+        Err(std::env::VarError::NotUnicode(_)) => Err(bad("?")),
+        Ok(text) => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| *s > 0.0)
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .ok_or_else(|| bad(&text)),
+    }
+}
+
+/// A duration in seconds as a person writes it: `60`, `0.001`.
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
+}
+
+/// A key as a message quotes it: at most 40 characters.
+fn clip(key: &str) -> String {
+    match key.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}...", &key[..cut]),
+        None => key.to_string(),
     }
 }
 
@@ -345,7 +563,11 @@ fn innermost(e: &EvalAltResult) -> (String, Position) {
     while let EvalAltResult::ErrorInFunctionCall(_, _, err, _) = inner {
         inner = err;
     }
-    let mut message = inner.to_string();
+    // A message of routemap's own functions reads as it is, without rhai's "Runtime error: ".
+    let mut message = match inner {
+        EvalAltResult::ErrorRuntime(value, _) if value.is_string() => value.to_string(),
+        _ => inner.to_string(),
+    };
     if let Some(cut) = message.rfind(" (line ") {
         message.truncate(cut);
     }

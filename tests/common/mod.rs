@@ -24,8 +24,14 @@ pub struct Run {
 /// relative and the same on every machine. Output is captured through pipes, never a terminal,
 /// and colour is switched off in case any is ever added.
 pub fn routemap(args: &[&str]) -> Run {
+    routemap_env(args, &[])
+}
+
+/// Run `routemap` as [`routemap`] does, with these environment variables set as well.
+pub fn routemap_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_routemap"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
