@@ -157,6 +157,10 @@ type Failure = (String, String, Option<(usize, usize)>);
 /// Read JSON, or `None` when the text is not JSON at all (`{a: 1}` is YAML's flow style), so
 /// that the YAML parser reads it instead.
 fn from_json<T: DeserializeOwned>(text: &str) -> Option<Result<T, Failure>> {
+    // The plain parse first: only a file that fails pays for tracking the path to the error.
+    if let Ok(v) = serde_json::from_str(text) {
+        return Some(Ok(v));
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let failure = |path: String, e: &serde_json::Error| {
         let mut message = e.to_string();
@@ -179,6 +183,10 @@ fn from_json<T: DeserializeOwned>(text: &str) -> Option<Result<T, Failure>> {
 
 /// Read YAML.
 fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
+    // The plain parse first: only a file that fails pays for tracking the path to the error.
+    if let Ok(v) = serde_yaml::from_str(text) {
+        return Ok(v);
+    }
     let de = serde_yaml::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
