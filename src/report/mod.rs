@@ -4,6 +4,7 @@
 pub mod bvpi;
 pub mod check;
 pub mod critical_path;
+pub mod dashboard;
 pub mod document;
 pub mod explain;
 pub mod exposure;
@@ -12,8 +13,10 @@ pub mod graph;
 pub mod ieg_return;
 pub mod json;
 pub mod outcomes;
+pub mod output;
 pub mod risk_report;
 pub mod sensitivity;
+pub mod svg;
 pub mod text;
 pub mod what_if;
 
@@ -109,6 +112,16 @@ pub struct RulesInfo {
     pub files: Vec<String>,
 }
 
+impl RulesInfo {
+    /// Describe loaded rules.
+    pub fn of(rules: &Rules) -> Self {
+        RulesInfo {
+            hash: rules.hash.clone(),
+            files: rules.files.iter().map(|f| f.path.clone()).collect(),
+        }
+    }
+}
+
 impl Evaluated<'_> {
     /// The node's stable id.
     pub fn id(&self, n: NodeIndex) -> &str {
@@ -140,10 +153,7 @@ impl Evaluated<'_> {
 
     /// The rules' provenance.
     pub fn rules_info(&self) -> RulesInfo {
-        RulesInfo {
-            hash: self.rules.hash.clone(),
-            files: self.rules.files.iter().map(|f| f.path.clone()).collect(),
-        }
+        RulesInfo::of(self.rules)
     }
 
     /// "model <hash>, rules <hash>": a line naming what produced an output.

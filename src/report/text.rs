@@ -16,30 +16,108 @@ pub enum Colour {
 impl Colour {
     /// Colour when standard output is a terminal and `NO_COLOR` is not set.
     pub fn detect() -> Colour {
+        Colour::choose(super::output::ColorChoice::Auto)
+    }
+
+    /// Colour as `--color` asks: `always`, `never`, or (`auto`) when standard output is a
+    /// terminal and `NO_COLOR` is not set.
+    pub fn choose(choice: super::output::ColorChoice) -> Colour {
+        use super::output::ColorChoice;
         use std::io::IsTerminal;
-        if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && std::io::stdout().is_terminal()
-        {
-            Colour::On
-        } else {
-            Colour::Off
+        match choice {
+            ColorChoice::Always => Colour::On,
+            ColorChoice::Never => Colour::Off,
+            ColorChoice::Auto
+                if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal() =>
+            {
+                Colour::On
+            }
+            ColorChoice::Auto => Colour::Off,
         }
     }
 
-    /// Paint a standing's name.
+    /// Paint a standing's name, the same colour for a standing in every command.
     pub fn standing(self, s: Standing, text: &str) -> String {
         if self == Colour::Off {
             return text.to_string();
         }
-        let code = match s {
-            Standing::Achieved => "32",
-            Standing::OnTrack => "36",
-            Standing::AtRisk => "33",
-            Standing::OffTrack => "1;31",
-            Standing::Unknown => "35",
-        };
-        format!("\x1b[{code}m{text}\x1b[0m")
+        let style = standing_style(s);
+        format!("{}{text}{}", style.render(), style.render_reset())
     }
+
+    /// Paint a heading line (bold).
+    pub fn strong(self, text: &str) -> String {
+        if self == Colour::Off {
+            return text.to_string();
+        }
+        let style = anstyle::Style::new().bold();
+        format!("{}{text}{}", style.render(), style.render_reset())
+    }
+
+    /// A table cell holding a standing, in words, coloured.
+    pub fn status_cell(self, s: Standing) -> (String, String) {
+        let words = status_words(s).to_string();
+        (words.clone(), self.standing(s, &words))
+    }
+}
+
+/// The one colour of each standing on a terminal.
+pub fn standing_style(s: Standing) -> anstyle::Style {
+    use anstyle::{AnsiColor, Style};
+    let colour = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    match s {
+        Standing::Achieved => colour(AnsiColor::Green),
+        Standing::OnTrack => colour(AnsiColor::Cyan),
+        Standing::AtRisk => colour(AnsiColor::Yellow),
+        Standing::OffTrack => colour(AnsiColor::Red).bold(),
+        Standing::Unknown => colour(AnsiColor::Magenta),
+    }
+}
+
+/// A standing as a person reads it: `off track`, `at risk`. (JSON and CSV keep `off_track`.)
+pub fn status_words(s: Standing) -> &'static str {
+    match s {
+        Standing::Achieved => "achieved",
+        Standing::OnTrack => "on track",
+        Standing::AtRisk => "at risk",
+        Standing::OffTrack => "off track",
+        Standing::Unknown => "unknown",
+    }
+}
+
+/// The words of a status name as JSON writes it (`off_track` -> `off track`); other text as is.
+pub fn status_text(name: &str) -> String {
+    Standing::parse(name).map_or_else(|| name.replace('_', " "), |s| status_words(s).to_string())
+}
+
+/// "6 achieved, 2 on track, 11 at risk...": counts by standing, in words, the zero counts left
+/// out (all of them when everything is zero).
+pub fn counts_line(counts: &[(Standing, usize)], colour: Colour) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| colour.standing(*s, &format!("{n} {}", status_words(*s))))
+        .collect();
+    if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
+}
+
+/// The width tables are fitted to: `COLUMNS` when set, else the terminal's width when standard
+/// output is a terminal, else 100 columns, so that output into a file or a pipe is the same on
+/// every machine.
+pub fn width() -> u16 {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<u16>().ok())
+        && n >= 20
+    {
+        return n;
+    }
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal()
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
+    {
+        return w.max(20);
+    }
+    100
 }
 
 /// A date as a report writes it: `31 Dec 2005`.
@@ -73,32 +151,66 @@ pub fn clip(text: &str, max: usize) -> String {
     }
 }
 
-/// An aligned table: each cell is (plain text, painted text); widths come from the plain text.
+/// An aligned table fitted to [`width`]: each cell is (plain text, painted text). Short
+/// columns (codes, statuses, dates, numbers) keep their width; when the table is too wide, the
+/// long text columns are narrowed and a cut cell ends in `…`, so every row stays on one line.
 pub fn table(headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    table_in(width(), headers, rows)
+}
+
+/// A column no wider than this is never narrowed.
+const KEEP_WIDTH: usize = 28;
+
+/// [`table`] at a given width.
+pub fn table_in(width: u16, headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
+    use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Row, Table, TableStyle};
+    let len = |s: &str| s.chars().count();
+    let mut widths: Vec<usize> = headers.iter().map(|h| len(h)).collect();
     for row in rows {
         for (i, (plain, _)) in row.iter().enumerate() {
-            widths[i] = widths[i].max(plain.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let last = headers.len() - 1;
-    let line = |cells: Vec<(String, String)>, out: &mut String| {
-        let mut s = String::from(" ");
-        for (i, (plain, painted)) in cells.into_iter().enumerate() {
-            s.push(' ');
-            s.push_str(&painted);
-            if i < last {
-                s.push_str(&" ".repeat(widths[i] - plain.chars().count() + 1));
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(len(plain));
             }
         }
-        out.push_str(s.trim_end());
-        out.push('\n');
+    }
+    // Each column takes its width and two spaces; the line starts with one more.
+    let available = usize::from(width).saturating_sub(2 + 2 * widths.len());
+    let floor = |i: usize| len(headers[i]).max(12);
+    let shrinkable: Vec<bool> = widths.iter().map(|w| *w > KEEP_WIDTH).collect();
+    while widths.iter().sum::<usize>() > available {
+        let widest = (0..widths.len())
+            .filter(|&i| shrinkable[i] && widths[i] > floor(i))
+            .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)));
+        match widest {
+            Some(i) => widths[i] -= 1,
+            None => break,
+        }
+    }
+    let fit = |i: usize, (plain, painted): &(String, String)| -> String {
+        if len(plain) <= widths[i] { painted.clone() } else { clip(plain, widths[i]) }
     };
-    line(headers.iter().map(|h| (h.to_string(), h.to_string())).collect(), &mut out);
-    line(widths.iter().map(|w| ("-".repeat(*w), "-".repeat(*w))).collect(), &mut out);
+    let mut t = Table::new();
+    t.load_style(TableStyle::new().header_separator(LineStyle::none().fill('-').junction(' ')));
+    t.set_content_arrangement(ContentArrangement::Disabled);
+    let coloured = rows.iter().flatten().any(|(plain, painted)| plain != painted);
+    if coloured {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t.set_header(Row::from(headers.iter().enumerate().map(|(i, h)| fit(i, &cell(*h)))));
     for row in rows {
-        line(row.clone(), &mut out);
+        t.add_row(Row::from(row.iter().enumerate().map(|(i, c)| fit(i, c))));
+    }
+    for column in t.column_iter_mut() {
+        column.set_padding((1, 0));
+        column.set_cell_alignment(CellAlignment::Left);
+    }
+    let mut out = String::new();
+    for line in t.lines() {
+        out.push(' ');
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }
@@ -125,23 +237,18 @@ pub fn markdown(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A CSV file (RFC 4180 quoting).
+/// A CSV file (RFC 4180 quoting, by the csv crate), a header row then one row each.
 pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let field = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
-    let mut out = headers.join(",");
-    out.push('\n');
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = w.write_record(headers);
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
-        out.push_str(&cells.join(","));
-        out.push('\n');
+        let _ = w.write_record(row);
     }
-    out
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Whole pounds as a report writes them: `£150,000`.
