@@ -190,7 +190,7 @@ const STYLE: &str = "@page { size: A4; margin: 18mm 16mm 20mm; @bottom-center { 
 figure { margin: 6pt 0 12pt; break-inside: avoid; page-break-inside: avoid; }
 figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: 9pt; color: #333; margin-top: 2pt; }
-td, th { overflow-wrap: anywhere; }
+td, th { overflow-wrap: break-word; }
 body { font-family: Arial, Helvetica, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #000; max-width: 174mm; margin: 0 auto; }
 h1 { font-size: 16pt; margin: 0 0 8pt; }
 h2 { font-size: 13pt; margin: 16pt 0 6pt; page-break-after: avoid; break-after: avoid; }

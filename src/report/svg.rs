@@ -67,7 +67,7 @@ pub struct Bar {
 /// A horizontal bar chart, one bar a row, scaled to the largest value.
 pub fn bars(title: &str, rows: &[Bar]) -> String {
     let (label_w, bar_w, row_h) = (190u32, 330u32, 22u32);
-    let width = label_w + bar_w + 90;
+    let width = label_w + bar_w + 150;
     let height = 8 + row_h * rows.len().max(1) as u32 + 4;
     let max = rows.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let mut out = open(width, height, title);
@@ -292,7 +292,7 @@ pub struct GridRisk {
 /// recorded (hollow) and as assessed (filled).
 pub fn risk_grid(title: &str, risks: &[GridRisk]) -> String {
     // Levels: 0 low, 1 medium, 2 high.
-    let (left, top, cell) = (80u32, 16u32, 120u32);
+    let (left, top, cell) = (80u32, 16u32, 100u32);
     let width = left + cell * 3 + 20;
     let height = top + cell * 3 + 50;
     let mut out = open(width, height, title);
