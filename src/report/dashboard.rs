@@ -25,7 +25,8 @@ fn chain(e: &Evaluated, r: &OutcomeResult) -> Vec<Segment> {
             (None, Some(f)) => (f, true),
             (None, None) => continue,
         };
-        if finish <= from && k + 1 < r.drivers.len() {
+        // Work finished before the as-of date (or no later than the step before) adds no bar.
+        if finish <= from && (k + 1 < r.drivers.len() || finish < as_of) {
             continue;
         }
         let shade = if k % 2 == 0 { svg::fill(r.standing) } else { svg::tint(r.standing) };
@@ -43,14 +44,14 @@ fn chain(e: &Evaluated, r: &OutcomeResult) -> Vec<Segment> {
 
 fn forecast_text(e: &Evaluated, r: &OutcomeResult) -> String {
     match (r.forecast, e.assessment.floor[r.node.index()]) {
-        (Some(f), _) => text::long_date(f),
-        (None, Some(f)) => format!("not before {}", text::long_date(f)),
+        (Some(f), _) => text::short_date(f),
+        (None, Some(f)) => format!("not before {}", text::short_date(f)),
         (None, None) => "unknown".to_string(),
     }
 }
 
 fn date(d: &str) -> String {
-    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_or_else(|_| d.to_string(), text::long_date)
+    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_or_else(|_| d.to_string(), text::short_date)
 }
 
 /// The dashboard page.

@@ -208,7 +208,7 @@ pub fn gantt(title: &str, as_of: NaiveDate, rows: &[GanttRow]) -> String {
             top - 4,
             height - 4
         ));
-        if i.is_multiple_of(every) && m < last {
+        if i.is_multiple_of(every) && x + 44.0 < f64::from(width) {
             out.push_str(&format!(
                 "<text x=\"{:.1}\" y=\"{}\" font-size=\"9\">{}</text>\n",
                 x + 2.0,
@@ -232,7 +232,7 @@ pub fn gantt(title: &str, as_of: NaiveDate, rows: &[GanttRow]) -> String {
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
             label_w - 6,
             y + 12,
-            esc(&text::clip(&r.label, 38))
+            esc(&text::clip(&r.label, 34))
         ));
         for seg in &r.segments {
             let (x0, x1) = (x_of(seg.start), x_of(seg.finish.max(seg.start)));

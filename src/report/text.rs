@@ -140,14 +140,22 @@ pub fn opt_days(d: Option<i64>) -> String {
     d.map_or_else(|| "-".to_string(), |d| format!("{d:+}"))
 }
 
-/// The first line of a text, cut to `max` characters with an ellipsis.
+/// The first line of a text, cut to `max` characters with an ellipsis: at the end of a word
+/// where one ends in the last third, else mid-word.
 pub fn clip(text: &str, max: usize) -> String {
     let line = text.lines().next().unwrap_or("").trim();
     if line.chars().count() <= max {
         line.to_string()
     } else {
         let cut: String = line.chars().take(max.saturating_sub(1)).collect();
-        format!("{}…", cut.trim_end())
+        let next = line.chars().nth(max.saturating_sub(1));
+        let at_word_end = next.is_some_and(char::is_whitespace);
+        let words = match cut.rfind(char::is_whitespace) {
+            Some(at) if !at_word_end && cut[..at].chars().count() * 3 >= max * 2 => &cut[..at],
+            _ => &cut,
+        };
+        let words = words.trim_end_matches(|c: char| c.is_whitespace() || ",;:–-(".contains(c));
+        format!("{words}…")
     }
 }
 
@@ -299,5 +307,24 @@ mod tests {
         assert_eq!(gbp(1_234_567), "£1,234,567");
         assert_eq!(gbp_change(-4_200), "-£4,200");
         assert_eq!(gbp_change(12), "+£12");
+    }
+
+    #[test]
+    fn clips_at_a_word_end_when_one_is_near() {
+        assert_eq!(clip("Customer Service Centre extended hours", 30), "Customer Service Centre…");
+        assert_eq!(clip("short", 30), "short");
+        assert_eq!(clip("document-management-and-scanning", 12), "document-ma…");
+        assert_eq!(clip("Community safety - Local authority", 20), "Community safety…");
+    }
+
+    #[test]
+    fn tables_fit_their_width() {
+        let rows =
+            vec![vec![cell("R1"), cell("a long title that will not fit in the width given")]];
+        let t = table_in(30, &["code", "title"], &rows);
+        assert!(t.lines().all(|l| l.chars().count() <= 30), "{t}");
+        assert!(t.contains('…'), "{t}");
+        let wide = table_in(200, &["code", "title"], &rows);
+        assert!(wide.contains("the width given"), "{wide}");
     }
 }
