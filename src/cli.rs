@@ -162,10 +162,11 @@ pub enum Command {
     },
     /// The routemap's Risk Analysis section, written from the forecast: each register risk's
     /// likelihood and impact from the evidence, the proposed actions and who is responsible.
-    /// Markdown by default; HTML is a Cabinet paper with a summary box and charts.
+    /// Markdown by default; HTML is a Cabinet paper with a summary box and charts; docx a Word
+    /// document in Word's heading and table styles.
     #[command(
         name = "risk-report",
-        after_help = "Examples:\n  routemap risk-report -o risk-report.html\n  routemap risk-report --scenario fixtures/scenarios/programme-board.yaml --format md"
+        after_help = "Examples:\n  routemap risk-report -o risk-report.html\n  routemap risk-report -o risk-report.docx\n  routemap risk-report --scenario fixtures/scenarios/programme-board.yaml --format md"
     )]
     RiskReport {
         /// Where the result goes, and in which format.
@@ -507,8 +508,12 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
             })?))
         }
         Command::RiskReport { out, scenario } => {
-            let o = out.choose("risk-report", &[Md, Html, Json], colour)?;
+            let o = out.choose("risk-report", &[Md, Html, Json, Format::Docx], colour)?;
             let s = open()?;
+            if o.format == Format::Docx {
+                let doc = risk_report_document(&s, scenario.as_deref())?;
+                return Ok(Done::ok(o.finish_bytes(&report::docx::docx(&doc)?)?));
+            }
             let text = risk_report(&s, scenario.as_deref(), o.format)?;
             Ok(Done::ok(o.finish(text)?))
         }
@@ -692,10 +697,34 @@ fn what_if(
     })
 }
 
+fn risk_report_document(
+    s: &Session,
+    file: Option<&std::path::Path>,
+) -> Result<report::document::Document, Error> {
+    let mut doc = None;
+    risk_report_with(s, file, &mut |inputs| {
+        doc = Some(risk_report::document(inputs));
+        String::new()
+    })?;
+    doc.ok_or_else(|| Error::msg("no risk report"))
+}
+
 fn risk_report(
     s: &Session,
     file: Option<&std::path::Path>,
     format: Format,
+) -> Result<String, Error> {
+    risk_report_with(s, file, &mut |inputs| match format {
+        Format::Json => json::to_string(&risk_report::RiskReportOut::new(inputs)),
+        Format::Html => risk_report::html(inputs),
+        _ => risk_report::document(inputs).markdown(),
+    })
+}
+
+fn risk_report_with(
+    s: &Session,
+    file: Option<&std::path::Path>,
+    render: &mut dyn FnMut(&RiskInputs) -> String,
 ) -> Result<String, Error> {
     let chosen = match file {
         Some(_) => scenarios(s, &[], file)?,
@@ -732,11 +761,7 @@ fn risk_report(
         scenario_file: file.map(|f| f.display().to_string()),
         bvpi: bvpi::evaluate(m, g, r, a)?,
     };
-    Ok(match format {
-        Format::Json => json::to_string(&risk_report::RiskReportOut::new(&inputs)),
-        Format::Html => risk_report::html(&inputs),
-        _ => risk_report::document(&inputs).markdown(),
-    })
+    Ok(render(&inputs))
 }
 
 /// Parse `--by`: later-by slips only, shortest first, each once.

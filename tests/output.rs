@@ -577,3 +577,53 @@ fn completions_and_the_manual() {
     let err = routemap(&["completions", "tcsh"]);
     assert_eq!(err.code, 2);
 }
+
+// ---- Word --------------------------------------------------------------------------------------
+
+fn docx_part(path: &str, part: &str) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
+    let mut zip = zip::ZipArchive::new(file).expect("a docx is a zip file");
+    let mut entry = zip.by_name(part).unwrap_or_else(|e| panic!("{path} has no {part}: {e}"));
+    let mut text = String::new();
+    entry.read_to_string(&mut text).expect("UTF-8 XML");
+    text
+}
+
+#[test]
+fn risk_report_as_a_word_document() {
+    let dir = TempDir::new("docx");
+    let path = dir.file("risk-report.docx");
+    ok(&["risk-report", "-o", &path]);
+    let body = docx_part(&path, "word/document.xml");
+    let styles = docx_part(&path, "word/styles.xml");
+    // Word's own styles, so that the text takes a council template's look.
+    assert!(
+        styles.contains("w:val=\"heading 1\"") && styles.contains("w:val=\"Table Grid\""),
+        "{styles}"
+    );
+    assert!(
+        body.contains("<w:pStyle w:val=\"Heading1\" />")
+            || body.contains("<w:pStyle w:val=\"Heading1\"/>"),
+        "{body}"
+    );
+    assert!(body.contains("w:tblStyle w:val=\"TableGrid\""), "tables in Table Grid");
+    // Every heading of the Markdown report is there, as text.
+    let md = ok(&["risk-report"]);
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    for heading in md
+        .lines()
+        .filter_map(|l| l.trim_start_matches('#').strip_prefix(' ').filter(|_| l.starts_with('#')))
+    {
+        let heading = heading.replace('\\', "");
+        assert!(body.contains(&format!(">{}</w:t>", esc(&heading))), "no heading {heading:?}");
+    }
+    assert!(body.contains("Likelihood after proposed actions:"));
+    // The same bytes every time.
+    let again = dir.file("again.docx");
+    ok(&["risk-report", "--format", "docx", "-o", &again]);
+    assert_eq!(std::fs::read(&path).ok(), std::fs::read(&again).ok());
+    // Not to a terminal or a pipe.
+    let err = bad(&["risk-report", "--format", "docx"]);
+    assert!(err.contains("risk-report writes docx only to a file"), "{err}");
+}

@@ -6,6 +6,7 @@ pub mod check;
 pub mod critical_path;
 pub mod dashboard;
 pub mod document;
+pub mod docx;
 pub mod explain;
 pub mod exposure;
 pub mod forecast;
@@ -40,6 +41,11 @@ use crate::rules::Rules;
 /// existing file keeps its permissions. Something that is not a regular file (`/dev/stdout`, a
 /// named pipe) cannot be replaced, so it is written to directly.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+    write_bytes_atomically(path, text.as_bytes())
+}
+
+/// [`write_atomically`] for bytes that are not text (a Word document).
+pub fn write_bytes_atomically(path: &Path, text: &[u8]) -> Result<(), Error> {
     let fail = |e: std::io::Error| {
         Error::msg(format!("cannot write {}: {}", path.display(), io_reason(&e)))
     };
@@ -50,7 +56,7 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
         }
         if !m.is_file() {
             let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(fail)?;
-            return f.write_all(text.as_bytes()).map_err(fail);
+            return f.write_all(text).map_err(fail);
         }
     }
     // Where the bytes really go: through any symbolic links.
@@ -66,7 +72,7 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     let written = (|| {
         // A new file only: never through a link or over another run's unfinished file.
         let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
-        f.write_all(text.as_bytes())?;
+        f.write_all(text)?;
         if let Some(m) = &existing {
             f.set_permissions(m.permissions())?;
         }

@@ -28,6 +28,8 @@ pub enum Format {
     Dot,
     /// A Mermaid flowchart.
     Mermaid,
+    /// A Word document (with --output only) using Word's heading and table styles.
+    Docx,
 }
 
 impl Format {
@@ -42,6 +44,7 @@ impl Format {
             Format::Svg => "svg",
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
+            Format::Docx => "docx",
         }
     }
 
@@ -57,6 +60,7 @@ impl Format {
             "svg" => Format::Svg,
             "dot" | "gv" => Format::Dot,
             "mmd" | "mermaid" => Format::Mermaid,
+            "docx" => Format::Docx,
             _ => return None,
         })
     }
@@ -134,6 +138,11 @@ impl OutputArgs {
             }
             (None, None) => offered[0],
         };
+        if format == Format::Docx && self.output.is_none() {
+            return Err(Diagnostic::new(format!("{command} writes docx only to a file"))
+                .help(format!("give --output FILE, e.g. {command} -o report.docx"))
+                .into());
+        }
         let colour = if self.output.is_some() { Colour::Off } else { Colour::choose(colour) };
         Ok(Output { format, colour, path: self.output.clone(), bom: !self.no_bom })
     }
@@ -158,6 +167,16 @@ impl Output {
     }
 }
 
+impl Output {
+    /// Send bytes that are not text (a Word document) into the `--output` file.
+    pub fn finish_bytes(&self, bytes: &[u8]) -> Result<String, Error> {
+        match &self.path {
+            Some(path) => super::write_bytes_atomically(path, bytes).map(|()| String::new()),
+            None => Err(Error::msg("a binary format needs --output FILE")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,7 +188,8 @@ mod tests {
         assert_eq!(f("out/forecast.CSV"), Some(Format::Csv));
         assert_eq!(f("graph.gv"), Some(Format::Dot));
         assert_eq!(f("notes"), None);
-        assert_eq!(f("notes.docx"), None);
+        assert_eq!(f("notes.docx"), Some(Format::Docx));
+        assert_eq!(f("notes.doc"), None);
     }
 
     #[test]
