@@ -361,8 +361,9 @@ pub fn risk_grid(title: &str, risks: &[GridRisk]) -> String {
     out
 }
 
-/// The graph laid out in layers over its topological order: each node one column right of
-/// everything it waits on; within a column, nodes ordered by where what they wait on sits.
+/// The graph laid out in layers over its topological order: each node one column left of
+/// everything that waits on it, as far right as it can go; within a column, nodes ordered by
+/// where what waits on them sits.
 /// Nodes are boxes with the id, a short title and the forecast, filled by status; critical edges
 /// are red and thick.
 pub fn graph(g: &GraphOut) -> String {
@@ -376,41 +377,52 @@ pub fn graph(g: &GraphOut) -> String {
             preds[t].push(f);
         }
     }
-    // Layers by longest path from a source, in an order where everything waited on comes first.
-    let mut layer = vec![usize::MAX; n];
-    fn depth(i: usize, preds: &[Vec<usize>], layer: &mut [usize], guard: usize) -> usize {
-        if layer[i] != usize::MAX {
-            return layer[i];
+    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (t, ps) in preds.iter().enumerate() {
+        for &f in ps {
+            succs[f].push(t);
+        }
+    }
+    // Each node as far right as it can go: its distance from the end of the longest chain it
+    // starts, so that work sits just left of what waits on it and outcomes share the last
+    // column.
+    let mut to_end = vec![usize::MAX; n];
+    fn depth(i: usize, next: &[Vec<usize>], memo: &mut [usize], guard: usize) -> usize {
+        if memo[i] != usize::MAX {
+            return memo[i];
         }
         if guard == 0 {
             return 0;
         }
-        let d = preds[i].iter().map(|&p| depth(p, preds, layer, guard - 1) + 1).max().unwrap_or(0);
-        layer[i] = d;
+        let d = next[i].iter().map(|&q| depth(q, next, memo, guard - 1) + 1).max().unwrap_or(0);
+        memo[i] = d;
         d
     }
     for i in 0..n {
-        depth(i, &preds, &mut layer, n + 1);
+        depth(i, &succs, &mut to_end, n + 1);
     }
-    let layers = layer.iter().copied().max().map_or(0, |m| m + 1);
+    let last = to_end.iter().copied().max().unwrap_or(0);
+    let layers = if n == 0 { 0 } else { last + 1 };
     let mut columns: Vec<Vec<usize>> = vec![Vec::new(); layers];
-    for (i, &l) in layer.iter().enumerate() {
-        columns[l].push(i);
+    for (i, &d) in to_end.iter().enumerate() {
+        columns[last - d].push(i);
     }
-    // Order each column by the mean position of what its nodes wait on.
+    // The last column in model order (R1..G25); each column to its left by the mean position
+    // of what waits on its nodes, so that edges run as straight as they can.
     let mut pos = vec![0f64; n];
-    for col in &mut columns {
+    for col in columns.iter_mut().rev() {
         let key = |i: &usize| {
-            let p = &preds[*i];
-            if p.is_empty() {
+            let q = &succs[*i];
+            if q.is_empty() {
                 *i as f64
             } else {
-                p.iter().map(|&q| pos[q]).sum::<f64>() / p.len() as f64
+                q.iter().map(|&t| pos[t]).sum::<f64>() / q.len() as f64
             }
         };
         col.sort_by(|a, b| key(a).total_cmp(&key(b)).then(a.cmp(b)));
+        let len = col.len().max(1) as f64;
         for (k, &i) in col.iter().enumerate() {
-            pos[i] = k as f64;
+            pos[i] = k as f64 / len;
         }
     }
     let (bw, bh, gap_x, gap_y, margin) = (200u32, 48u32, 70u32, 14u32, 20u32);
