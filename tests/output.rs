@@ -297,6 +297,17 @@ fn tables_fit_the_width_and_mark_what_is_cut() {
     assert_eq!(rows.len(), 54);
     assert!(rows.iter().all(|l| l.chars().count() <= 100), "100 columns into a pipe");
     assert!(rows.iter().any(|l| l.ends_with('…')), "cut titles end in an ellipsis");
+    // At 80 columns, the least needed column is left out, and the table says so.
+    let eighty = run_env(&["forecast"], &[("NO_COLOR", "1"), ("COLUMNS", "80")]);
+    let rows: Vec<&str> =
+        eighty.stdout.lines().filter(|l| l.starts_with("  R") || l.starts_with("  G")).collect();
+    assert_eq!(rows.len(), 54);
+    assert!(rows.iter().all(|l| l.chars().count() <= 80), "{}", eighty.stdout);
+    assert!(
+        eighty
+            .stdout
+            .contains("  (driven by left out to fit 80 columns; --format csv has every column)\n")
+    );
     let wide = run_env(&["forecast"], &[("NO_COLOR", "1"), ("COLUMNS", "300")]);
     let r1 = wide.stdout.lines().find(|l| l.starts_with("  R1 ")).expect("R1");
     assert!(r1.ends_with("Deep linking to the admissions process"), "{r1}");

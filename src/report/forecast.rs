@@ -266,7 +266,7 @@ pub fn table(e: &Evaluated, colour: Colour) -> String {
         }
         out.push_str(&format!("\n{} ({}):\n", colour.strong(heading), rows.len()));
         let rows: Vec<Vec<(String, String)>> = rows.into_iter().map(row).collect();
-        out.push_str(&text::table(&HEADERS, &rows));
+        out.push_str(&text::table_fitted(&HEADERS, &rows));
     }
     if !f.assumptions.is_empty() {
         out.push_str("\nThe forecast rests on these assumptions (rules/forecast.rhai):\n");

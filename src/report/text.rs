@@ -163,14 +163,26 @@ pub fn clip(text: &str, max: usize) -> String {
 /// columns (codes, statuses, dates, numbers) keep their width; when the table is too wide, the
 /// long text columns are narrowed and a cut cell ends in `…`, so every row stays on one line.
 pub fn table(headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
-    table_in(width(), headers, rows)
+    table_in(width(), headers, rows, false)
+}
+
+/// [`table`] that, where narrowing is not enough, leaves out middle columns (the right-most
+/// first; the first two and the last stay) and says so under the table: for tables whose
+/// middle columns a reader can spare (the forecast's "driven by").
+pub fn table_fitted(headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
+    table_in(width(), headers, rows, true)
 }
 
 /// A column no wider than this is never narrowed.
 const KEEP_WIDTH: usize = 28;
 
 /// [`table`] at a given width.
-pub fn table_in(width: u16, headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
+pub fn table_in(
+    width: u16,
+    headers: &[&str],
+    rows: &[Vec<(String, String)>],
+    may_drop: bool,
+) -> String {
     use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Row, Table, TableStyle};
     let len = |s: &str| s.chars().count();
     let mut widths: Vec<usize> = headers.iter().map(|h| len(h)).collect();
@@ -185,6 +197,7 @@ pub fn table_in(width: u16, headers: &[&str], rows: &[Vec<(String, String)>]) ->
     let available = usize::from(width).saturating_sub(2 + 2 * widths.len());
     let floor = |i: usize| len(headers[i]).max(12);
     let shrinkable: Vec<bool> = widths.iter().map(|w| *w > KEEP_WIDTH).collect();
+    let full = widths.clone();
     while widths.iter().sum::<usize>() > available {
         let widest = (0..widths.len())
             .filter(|&i| shrinkable[i] && widths[i] > floor(i))
@@ -194,8 +207,37 @@ pub fn table_in(width: u16, headers: &[&str], rows: &[Vec<(String, String)>]) ->
             None => break,
         }
     }
+    // Still too wide: leave out middle columns, the right-most first (the first two and the
+    // last stay), and say so under the table.
+    let mut shown: Vec<bool> = vec![true; widths.len()];
+    fn need(widths: &[usize], shown: &[bool]) -> usize {
+        let cols = (0..widths.len()).filter(|&i| shown[i]);
+        cols.clone().map(|i| widths[i]).sum::<usize>() + 2 * cols.count() + 2
+    }
+    let mut dropped = Vec::new();
+    while may_drop && need(&widths, &shown) > usize::from(width) {
+        match (2..widths.len().saturating_sub(1)).rev().find(|&i| shown[i]) {
+            Some(i) => {
+                shown[i] = false;
+                dropped.insert(0, headers[i]);
+            }
+            None => break,
+        }
+    }
+    // Give what the left-out columns freed to the narrowed ones.
+    if !dropped.is_empty() {
+        for i in 0..widths.len() {
+            if shown[i] && shrinkable[i] {
+                let spare = usize::from(width).saturating_sub(need(&widths, &shown));
+                widths[i] = (widths[i] + spare).min(full[i]);
+            }
+        }
+    }
     let fit = |i: usize, (plain, painted): &(String, String)| -> String {
         if len(plain) <= widths[i] { painted.clone() } else { clip(plain, widths[i]) }
+    };
+    let keep = |cells: Vec<String>| -> Vec<String> {
+        cells.into_iter().enumerate().filter(|(i, _)| shown[*i]).map(|(_, c)| c).collect()
     };
     let mut t = Table::new();
     t.load_style(TableStyle::new().header_separator(LineStyle::none().fill('-').junction(' ')));
@@ -206,9 +248,11 @@ pub fn table_in(width: u16, headers: &[&str], rows: &[Vec<(String, String)>]) ->
     } else {
         t.force_no_tty();
     }
-    t.set_header(Row::from(headers.iter().enumerate().map(|(i, h)| fit(i, &cell(*h)))));
+    t.set_header(Row::from(keep(
+        headers.iter().enumerate().map(|(i, h)| fit(i, &cell(*h))).collect(),
+    )));
     for row in rows {
-        t.add_row(Row::from(row.iter().enumerate().map(|(i, c)| fit(i, c))));
+        t.add_row(Row::from(keep(row.iter().enumerate().map(|(i, c)| fit(i, c)).collect())));
     }
     for column in t.column_iter_mut() {
         column.set_padding((1, 0));
@@ -219,6 +263,12 @@ pub fn table_in(width: u16, headers: &[&str], rows: &[Vec<(String, String)>]) ->
         out.push(' ');
         out.push_str(line.trim_end());
         out.push('\n');
+    }
+    if !dropped.is_empty() {
+        out.push_str(&format!(
+            "  ({} left out to fit {width} columns; --format csv has every column)\n",
+            dropped.join(", ")
+        ));
     }
     out
 }
@@ -321,10 +371,15 @@ mod tests {
     fn tables_fit_their_width() {
         let rows =
             vec![vec![cell("R1"), cell("a long title that will not fit in the width given")]];
-        let t = table_in(30, &["code", "title"], &rows);
+        let t = table_in(30, &["code", "title"], &rows, false);
         assert!(t.lines().all(|l| l.chars().count() <= 30), "{t}");
         assert!(t.contains('…'), "{t}");
-        let wide = table_in(200, &["code", "title"], &rows);
+        let wide = table_in(200, &["code", "title"], &rows, false);
         assert!(wide.contains("the width given"), "{wide}");
+        let rows = vec![vec![cell("R1"), cell("x".repeat(20)), cell("y".repeat(20)), cell("z")]];
+        assert!(table_in(30, &["code", "a", "b", "c"], &rows, false).contains("yyy"));
+        let t = table_in(30, &["code", "a", "b", "c"], &rows, true);
+        assert!(!t.contains("yyy"), "{t}");
+        assert!(t.contains("(b left out to fit 30 columns"), "{t}");
     }
 }
