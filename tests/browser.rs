@@ -228,12 +228,19 @@ fn pdf_text(pdf: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A table header that must be printed again on every page a long table runs onto.
+struct Repeated<'a> {
+    header: &'a str,
+    pages: usize,
+}
+
 fn check_page(
     b: &mut Browser,
     name: &str,
     html: &str,
     charts: usize,
     pages: std::ops::RangeInclusive<usize>,
+    repeated: Repeated,
 ) {
     let dir = out_dir();
     let page = dir.join(format!("{name}.html"));
@@ -269,6 +276,14 @@ fn check_page(
             "{name}: no \"Page {p} of {n}\" in the PDF:\n{text}"
         );
     }
+    // pdftotext ends each page with a form feed.
+    let with_header = text.split('\u{c}').filter(|page| page.contains(repeated.header)).count();
+    assert!(
+        with_header >= repeated.pages,
+        "{name}: the header {:?} is on {with_header} printed pages, expected at least {}",
+        repeated.header,
+        repeated.pages
+    );
 }
 
 #[test]
@@ -281,9 +296,12 @@ fn the_pages_render_in_a_browser() {
     }
     let mut b = Browser::launch();
     let report = common::ok(&["risk-report", "--format", "html"]);
-    check_page(&mut b, "risk-report", &report, 4, 6..=12);
+    // The proposed actions' table runs over two pages, its header on each.
+    let actions = Repeated { header: "Must finish by", pages: 2 };
+    check_page(&mut b, "risk-report", &report, 4, 6..=12, actions);
     let dashboard = common::ok(&["forecast", "--format", "html"]);
-    check_page(&mut b, "dashboard", &dashboard, 2, 3..=10);
+    let outcomes = Repeated { header: "Driven by", pages: 5 };
+    check_page(&mut b, "dashboard", &dashboard, 2, 3..=10, outcomes);
     let loxley = common::ok(&[
         "--model",
         "fixtures/loxley/routemap.yaml",
@@ -291,7 +309,8 @@ fn the_pages_render_in_a_browser() {
         "--format",
         "html",
     ]);
-    check_page(&mut b, "loxley-risk-report", &loxley, 3, 2..=10);
+    let loxley_header = Repeated { header: "Must finish by", pages: 1 };
+    check_page(&mut b, "loxley-risk-report", &loxley, 3, 2..=10, loxley_header);
 }
 
 #[test]
