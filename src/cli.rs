@@ -19,7 +19,7 @@ use crate::report::exposure::{self, ExposureOut};
 use crate::report::forecast::{self, Forecast};
 use crate::report::graph::GraphOut;
 use crate::report::ieg_return::IegReturn;
-use crate::report::output::{ColorChoice, Format, OutputArgs};
+use crate::report::output::{ColorChoice, Format, OutputArgs, Rendered};
 use crate::report::risk_report::{self, Forecasted, RiskInputs};
 use crate::report::sensitivity::{self, SensitivityOut};
 use crate::report::what_if::{self, BvpiChange, Comparison, WhatIf, WhatIfOut};
@@ -510,12 +510,8 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
         Command::RiskReport { out, scenario } => {
             let o = out.choose("risk-report", &[Md, Html, Json, Format::Docx], colour)?;
             let s = open()?;
-            if o.format == Format::Docx {
-                let doc = risk_report_document(&s, scenario.as_deref())?;
-                return Ok(Done::ok(o.finish_bytes(&report::docx::docx(&doc)?)?));
-            }
-            let text = risk_report(&s, scenario.as_deref(), o.format)?;
-            Ok(Done::ok(o.finish(text)?))
+            let rendered = risk_report(&s, scenario.as_deref(), o.format)?;
+            Ok(Done::ok(o.finish_rendered(rendered)?))
         }
         Command::Bvpi { slips, out } => {
             let o = out.choose("bvpi", &[Table, Json, Csv, Md], colour)?;
@@ -697,35 +693,11 @@ fn what_if(
     })
 }
 
-fn risk_report_document(
-    s: &Session,
-    file: Option<&std::path::Path>,
-) -> Result<report::document::Document, Error> {
-    let mut doc = None;
-    risk_report_with(s, file, &mut |inputs| {
-        doc = Some(risk_report::document(inputs));
-        String::new()
-    })?;
-    doc.ok_or_else(|| Error::msg("no risk report"))
-}
-
 fn risk_report(
     s: &Session,
     file: Option<&std::path::Path>,
     format: Format,
-) -> Result<String, Error> {
-    risk_report_with(s, file, &mut |inputs| match format {
-        Format::Json => json::to_string(&risk_report::RiskReportOut::new(inputs)),
-        Format::Html => risk_report::html(inputs),
-        _ => risk_report::document(inputs).markdown(),
-    })
-}
-
-fn risk_report_with(
-    s: &Session,
-    file: Option<&std::path::Path>,
-    render: &mut dyn FnMut(&RiskInputs) -> String,
-) -> Result<String, Error> {
+) -> Result<Rendered, Error> {
     let chosen = match file {
         Some(_) => scenarios(s, &[], file)?,
         None => Vec::new(),
@@ -761,7 +733,12 @@ fn risk_report_with(
         scenario_file: file.map(|f| f.display().to_string()),
         bvpi: bvpi::evaluate(m, g, r, a)?,
     };
-    Ok(render(&inputs))
+    Ok(match format {
+        Format::Json => Rendered::Text(json::to_string(&risk_report::RiskReportOut::new(&inputs))),
+        Format::Html => Rendered::Text(risk_report::html(&inputs)),
+        Format::Docx => Rendered::Bytes(report::docx::docx(&risk_report::document(&inputs))?),
+        _ => Rendered::Text(risk_report::document(&inputs).markdown()),
+    })
 }
 
 /// Parse `--by`: later-by slips only, shortest first, each once.

@@ -167,12 +167,25 @@ impl Output {
     }
 }
 
+/// A rendered result: text, or the bytes of a binary format (a Word document).
+#[derive(Debug, Clone)]
+pub enum Rendered {
+    /// Text for standard output or a file.
+    Text(String),
+    /// Bytes for a file only.
+    Bytes(Vec<u8>),
+}
+
 impl Output {
-    /// Send bytes that are not text (a Word document) into the `--output` file.
-    pub fn finish_bytes(&self, bytes: &[u8]) -> Result<String, Error> {
-        match &self.path {
-            Some(path) => super::write_bytes_atomically(path, bytes).map(|()| String::new()),
-            None => Err(Error::msg("a binary format needs --output FILE")),
+    /// [`Output::finish`] for a result that may be bytes, which go only into the `--output`
+    /// file ([`OutputArgs::choose`] refuses a binary format without one).
+    pub fn finish_rendered(&self, rendered: Rendered) -> Result<String, Error> {
+        match (rendered, &self.path) {
+            (Rendered::Text(text), _) => self.finish(text),
+            (Rendered::Bytes(bytes), Some(path)) => {
+                super::write_bytes_atomically(path, &bytes).map(|()| String::new())
+            }
+            (Rendered::Bytes(_), None) => Err(Error::msg("a binary format needs --output FILE")),
         }
     }
 }
