@@ -37,7 +37,7 @@ struct Browser {
     child: Child,
     ws: WebSocket<MaybeTlsStream<TcpStream>>,
     next: u64,
-    session: String,
+    page: String,
     _profile: common::TempDir,
 }
 
@@ -89,12 +89,12 @@ impl Browser {
             // A browser that stops answering fails the test instead of hanging it.
             s.set_read_timeout(Some(Duration::from_secs(60))).expect("a read timeout");
         }
-        let mut b = Browser { child, ws, next: 0, session: String::new(), _profile: profile };
+        let mut b = Browser { child, ws, next: 0, page: String::new(), _profile: profile };
         let target = b.call("Target.createTarget", json!({"url": "about:blank"}));
         let target = target["targetId"].as_str().expect("a target id").to_string();
         let attached =
             b.call("Target.attachToTarget", json!({"targetId": target, "flatten": true}));
-        b.session = attached["sessionId"].as_str().expect("a session id").to_string();
+        b.page = attached["sessionId"].as_str().expect("the page's id").to_string();
         b.call("Page.enable", json!({}));
         b
     }
@@ -102,8 +102,8 @@ impl Browser {
     fn send(&mut self, method: &str, params: Value) -> u64 {
         self.next += 1;
         let mut msg = json!({"id": self.next, "method": method, "params": params});
-        if !self.session.is_empty() {
-            msg["sessionId"] = json!(self.session);
+        if !self.page.is_empty() {
+            msg["sessionId"] = json!(self.page);
         }
         self.ws.send(Message::text(msg.to_string())).expect("send to chromium");
         self.next
