@@ -198,6 +198,13 @@ pub fn table_in(
     let floor = |i: usize| len(headers[i]).max(12);
     let shrinkable: Vec<bool> = widths.iter().map(|w| *w > KEEP_WIDTH).collect();
     let full = widths.clone();
+    // First the right-most long columns, down to a readable width (the key columns are on the
+    // left); then the widest, down to their floor.
+    for i in (0..widths.len()).rev().filter(|&i| shrinkable[i]) {
+        let excess = widths.iter().sum::<usize>().saturating_sub(available);
+        let readable = floor(i).max(24);
+        widths[i] -= excess.min(widths[i].saturating_sub(readable));
+    }
     while widths.iter().sum::<usize>() > available {
         let widest = (0..widths.len())
             .filter(|&i| shrinkable[i] && widths[i] > floor(i))

@@ -495,8 +495,10 @@ fn comparison_rows(
     }
     let count = |sum: &Summary, status: &str| sum.required.get(status).copied().unwrap_or(0);
     for status in ["off_track", "at_risk"] {
-        let mut row =
-            vec![format!("Required {status}"), count(&c.baseline_summary, status).to_string()];
+        let mut row = vec![
+            format!("Required {}", text::status_text(status)),
+            count(&c.baseline_summary, status).to_string(),
+        ];
         row.extend(runs.iter().map(|run| count(&Summary::of(run), status).to_string()));
         rows.push(row);
     }
