@@ -81,8 +81,9 @@ impl Document {
         let mut body = String::new();
         html_blocks(&self.blocks, &mut body);
         format!(
-            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-            html_escape(&self.title)
+            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{STYLE}{}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+            html_escape(&self.title),
+            status_style()
         )
     }
 }
@@ -173,7 +174,12 @@ fn html_blocks(blocks: &[Block], body: &mut String) {
                 for row in rows {
                     body.push_str("<tr>");
                     for c in row {
-                        body.push_str(&format!("<td>{}</td>", nowrap_dates(&html_escape(c))));
+                        body.push_str(&match status_class(c) {
+                            Some(class) => {
+                                format!("<td class=\"{class}\">{}</td>", html_escape(c))
+                            }
+                            None => format!("<td>{}</td>", nowrap_dates(&html_escape(c))),
+                        });
                     }
                     body.push_str("</tr>\n");
                 }
@@ -261,6 +267,30 @@ pub(crate) fn escape_markdown(s: &str, block_start: bool) -> String {
         out.push(c);
     }
     out
+}
+
+/// A cell that is a status in words (`off track`) is tinted with its status colour, the same
+/// colour as in the charts and on a terminal.
+fn status_class(cell: &str) -> Option<String> {
+    use crate::assess::Standing;
+    Standing::ALL
+        .into_iter()
+        .find(|s| super::text::status_words(*s) == cell)
+        .map(|s| format!("status {}", s.as_str().replace('_', "-")))
+}
+
+fn status_style() -> String {
+    use crate::assess::Standing;
+    Standing::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                "td.status.{} {{ background: {}; white-space: nowrap; }}\n",
+                s.as_str().replace('_', "-"),
+                super::svg::tint(*s)
+            )
+        })
+        .collect()
 }
 
 const MONTHS: [&str; 24] = [
