@@ -18,12 +18,13 @@ use crate::report::exposure::{self, ExposureOut};
 use crate::report::forecast::{self, Forecast};
 use crate::report::graph::GraphOut;
 use crate::report::ieg_return::IegReturn;
+use crate::report::output::{ColorChoice, Format, OutputArgs, Rendered};
 use crate::report::risk_report::{self, Forecasted, RiskInputs};
 use crate::report::rule_tests::{self, TestsOut};
 use crate::report::sensitivity::{self, SensitivityOut};
-use crate::report::text::Colour;
 use crate::report::what_if::{self, BvpiChange, Comparison, WhatIf, WhatIfOut};
 use crate::report::{self, Evaluated, json};
+use crate::rules::Rules;
 use crate::ruletest;
 use crate::scenario::{self, Change, Scenario};
 use crate::session::Session;
@@ -34,7 +35,13 @@ use crate::{ieg, risk};
 /// With no --model, routemap evaluates the embedded Charnwood Borough Council routemap
 /// (version 3, 13 April 2005) with the embedded rules (rules/*.rhai).
 #[derive(Debug, Parser)]
-#[command(name = "routemap", version, about, long_about = None)]
+#[command(
+    name = "routemap",
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:\n  routemap forecast\n  routemap risk-report -o risk-report.html"
+)]
 pub struct Cli {
     /// A routemap model file (YAML; see docs/model.md). Default: the embedded Charnwood routemap.
     #[arg(long, global = true, value_name = "PATH")]
@@ -45,6 +52,9 @@ pub struct Cli {
     /// Judge the routemap on this date (YYYY-MM-DD) instead of its issue date.
     #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
+    /// Colour terminal tables: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -59,9 +69,9 @@ pub enum Command {
         after_help = "Examples:\n  routemap check --model my-council.yaml\n  routemap check --model my-council.yaml --deny-warnings --format json"
     )]
     Check {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
         /// Exit with code 1 when there are warnings (errors always exit with code 2).
         #[arg(long)]
         deny_warnings: bool,
@@ -69,41 +79,53 @@ pub enum Command {
     /// The ODPM priority outcomes a model is judged against: the built-in national catalogue,
     /// with any outcomes the model's own `catalogue` file overrides or adds.
     #[command(
-        after_help = "Examples:\n  routemap outcomes\n  routemap outcomes --model my-council.yaml --format csv > outcomes.csv"
+        after_help = "Examples:\n  routemap outcomes\n  routemap outcomes --model my-council.yaml -o outcomes.csv"
     )]
     Outcomes {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = TabularFormat::Table)]
-        format: TabularFormat,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// Where every outcome will stand at its deadline, and why.
+    #[command(
+        after_help = "Examples:\n  routemap forecast\n  routemap forecast -o dashboard.html\n  routemap forecast --fail-on off_track,unknown --format json"
+    )]
     Forecast {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-        /// Exit with code 1 when any outcome has this status (for use as a gate).
-        #[arg(long, value_enum, value_name = "STATUS")]
-        fail_on: Option<StatusArg>,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// Exit with code 1 when any outcome has one of these statuses (comma-separated or
+        /// repeated), naming those outcomes on standard error: a gate for scripts.
+        #[arg(long, value_enum, value_name = "STATUS", value_delimiter = ',')]
+        fail_on: Vec<StatusArg>,
     },
     /// The chain of work that sets an outcome's date, with each step's slack and owner.
+    #[command(
+        name = "critical-path",
+        after_help = "Examples:\n  routemap critical-path R8\n  routemap critical-path --format csv -o critical-paths.csv"
+    )]
     CriticalPath {
         /// An outcome code such as R8; every outcome when absent.
         code: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// Why an outcome has its status: its tasks, the rule and what it saw, its drivers.
+    #[command(after_help = "Examples:\n  routemap explain R8\n  routemap explain R9 --format json")]
     Explain {
         /// An outcome code such as R8.
         code: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// What moves when work slips, and what it costs: one scenario against the baseline, or
     /// every scenario of a file side by side.
-    #[command(name = "what-if")]
+    #[command(
+        name = "what-if",
+        after_help = "Examples:\n  routemap what-if --slip document-management=+6m\n  routemap what-if --scenario fixtures/scenarios/programme-board.yaml -o scenarios.md"
+    )]
     WhatIf {
         /// Slip a task, project or action: ID=+90d, ID=+6w, ID=+3m (later than forecast),
         /// ID=2005-10-31 (finishes then) or ID=complete (done now). Repeat for more slips.
@@ -113,12 +135,15 @@ pub enum Command {
         /// side, with the --slip slips as one more.
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
-        format: OutFormat,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// Slip each project, and each task an outcome waits on, in turn; rank them by the damage
     /// done (Required outcomes missed, funding exposure, days of delay).
+    #[command(
+        after_help = "Examples:\n  routemap sensitivity\n  routemap sensitivity --by +3m --top 5 --format md"
+    )]
     Sensitivity {
         /// The slips to try, comma-separated.
         #[arg(long, value_name = "SLIPS", value_delimiter = ',', default_value = "+1m,+3m,+6m")]
@@ -126,27 +151,29 @@ pub enum Command {
         /// Show this many of the most damaging (0: all) in the table and Markdown.
         #[arg(long, value_name = "N", default_value_t = 15)]
         top: usize,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
-        format: OutFormat,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// How much IEG funding the forecast puts at risk, per stream and per outcome.
+    #[command(after_help = "Examples:\n  routemap exposure\n  routemap exposure -o exposure.csv")]
     Exposure {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
-        format: OutFormat,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// The routemap's Risk Analysis section, written from the forecast: each register risk's
     /// likelihood and impact from the evidence, the proposed actions and who is responsible.
-    #[command(name = "risk-report")]
+    /// Markdown by default; HTML is a Cabinet paper with a summary box and charts; docx a Word
+    /// document in Word's heading and table styles.
+    #[command(
+        name = "risk-report",
+        after_help = "Examples:\n  routemap risk-report -o risk-report.html\n  routemap risk-report -o risk-report.docx\n  routemap risk-report --scenario fixtures/scenarios/programme-board.yaml --format md"
+    )]
     RiskReport {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
-        format: DocFormat,
-        /// Write to this file (atomically: it appears complete or not at all) instead of
-        /// standard output.
-        #[arg(long, short, value_name = "FILE")]
-        output: Option<PathBuf>,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
         /// A scenario file (see docs/scenarios.md): each scenario is assessed beside the
         /// forecast.
         #[arg(long, value_name = "FILE")]
@@ -163,21 +190,21 @@ pub enum Command {
         /// ID=complete. Repeat for more slips.
         #[arg(long = "slip", value_name = "ID=CHANGE")]
         slips: Vec<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// The priority-outcome self-assessment of the IEG return: each outcome's position in the
     /// return's words (rules/ieg.rhai), its expected date and a line of evidence, with the
-    /// BVPI 157 forecast.
+    /// BVPI 157 forecast. CSV by default.
     #[command(
         name = "ieg-return",
         after_help = "Examples:\n  routemap ieg-return > ieg-return.csv\n  routemap ieg-return --format md"
     )]
     IegReturn {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ReturnFormat::Csv)]
-        format: ReturnFormat,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// Run the tests of the rules (DIR/tests/*.yaml beside --rules DIR; by default the
     /// embedded rules and their tests): one line per case, the failures with the rule behind
@@ -196,93 +223,40 @@ pub enum Command {
         /// (implies --coverage).
         #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
         threshold: Option<f64>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// The output options.
+        #[command(flatten)]
+        out: OutputArgs,
     },
-    /// The dependency graph, critical edges marked.
+    /// The dependency graph: by default only the work some outcome waits on; with codes, only
+    /// their upstream. Nodes carry their forecast and status; critical edges are marked.
+    #[command(
+        after_help = "Examples:\n  routemap graph R8 --format svg -o r8.svg\n  routemap graph --critical --format dot | dot -Tsvg > critical.svg"
+    )]
     Graph {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
-        format: GraphFormat,
+        /// Outcome codes (R8 G3...): only the work upstream of them.
+        codes: Vec<String>,
+        /// Only the critical edges (each outcome's driving chain) and their nodes.
+        #[arg(long)]
+        critical: bool,
+        /// Every node, also work no outcome waits on.
+        #[arg(long, conflicts_with = "codes")]
+        all: bool,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
-}
-
-/// Table or JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Aligned text for people.
-    Table,
-    /// JSON for programs (see docs/json.md for the contract).
-    Json,
-}
-
-/// Formats of a plain list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TabularFormat {
-    /// Aligned text for people.
-    Table,
-    /// JSON for programs (see docs/json.md for the contract).
-    Json,
-    /// CSV, one row per item.
-    Csv,
-    /// A Markdown table.
-    Md,
-}
-
-/// Formats of the forecast.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    /// Aligned text for people, coloured on a terminal.
-    Table,
-    /// JSON for programs.
-    Json,
-    /// CSV, one row per outcome.
-    Csv,
-    /// A Markdown table.
-    Md,
-}
-
-/// Table, JSON or Markdown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutFormat {
-    /// Aligned text for people.
-    Table,
-    /// JSON for programs (see docs/json.md for the contract).
-    Json,
-    /// Markdown, to paste into a report.
-    Md,
-}
-
-/// Formats of the IEG return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReturnFormat {
-    /// CSV, one row per outcome, for a spreadsheet.
-    Csv,
-    /// Markdown, for a Cabinet report.
-    Md,
-    /// JSON for programs.
-    Json,
-}
-
-/// Formats of a prose report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DocFormat {
-    /// Markdown: pastes into Word through any converter.
-    Md,
-    /// One self-contained HTML file that prints on A4.
-    Html,
-}
-
-/// Formats of the graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormat {
-    /// Nodes and edges as JSON.
-    Json,
-    /// Graphviz DOT.
-    Dot,
-    /// A Mermaid flowchart.
-    Mermaid,
+    /// Shell completions for bash, zsh, fish, elvish or powershell, on standard output.
+    #[command(
+        after_help = "Examples:\n  routemap completions bash > /etc/bash_completion.d/routemap"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff), on standard output.
+    #[command(after_help = "Examples:\n  routemap man > routemap.1 && man ./routemap.1")]
+    Man,
 }
 
 /// An outcome status, for `--fail-on`.
@@ -291,13 +265,13 @@ pub enum StatusArg {
     /// achieved
     Achieved,
     /// on_track
-    #[value(name = "on_track")]
+    #[value(name = "on_track", alias = "on-track")]
     OnTrack,
     /// at_risk
-    #[value(name = "at_risk")]
+    #[value(name = "at_risk", alias = "at-risk")]
     AtRisk,
     /// off_track
-    #[value(name = "off_track")]
+    #[value(name = "off_track", alias = "off-track")]
     OffTrack,
     /// unknown
     Unknown,
@@ -321,6 +295,60 @@ fn parse_percent(s: &str) -> Result<f64, String> {
         .ok()
         .filter(|p| (0.0..=100.0).contains(p))
         .ok_or_else(|| format!("`{s}` is not a percentage: expected a number from 0 to 100"))
+}
+
+/// Every file this run reads, which an `--output` file must never replace: the model and the
+/// catalogue it names, the rule files of `--rules DIR`, and a scenario file.
+fn reads(cli: &Cli) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(m) = &cli.model {
+        out.push(m.clone());
+        out.extend(model::catalogue_path(m));
+    }
+    if let Some(dir) = &cli.rules
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        out.extend(
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("rhai"))),
+        );
+    }
+    match &cli.command {
+        Command::WhatIf { scenario: Some(f), .. }
+        | Command::RiskReport { scenario: Some(f), .. } => {
+            out.push(f.clone());
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The `--version` text: the crate version and the embedded model's and rules' hashes.
+pub fn long_version() -> String {
+    let mut out = env!("CARGO_PKG_VERSION").to_string();
+    if let Ok(m) = model::load(&Source::Embedded) {
+        out.push_str(&format!(
+            "\nembedded model: {} {} (hash {})",
+            m.document.council, m.document.version, m.origin.hash
+        ));
+    }
+    if let Ok(r) = Rules::load(None) {
+        out.push_str(&format!("\nembedded rules: {} files (hash {})", r.files.len(), r.hash));
+    }
+    out
+}
+
+/// Parse the command line, with the long `--version` text built only when it is asked for.
+pub fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let wants_version = std::env::args().skip(1).any(|a| a == "--version" || a == "-V");
+    let mut cmd = Cli::command();
+    if wants_version {
+        cmd = cmd.version(long_version());
+    }
+    let matches = cmd.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -349,19 +377,32 @@ impl Done {
 pub fn run(cli: &Cli) -> Result<Done, Error> {
     // A size limit that is set but is no size is an error even where no file is read.
     crate::input::max_bytes()?;
+    use Format::{Csv, Dot, Html, Json, Md, Mermaid, Svg, Table};
     let source = match &cli.model {
         Some(path) => Source::Path(path.clone()),
         None => Source::Embedded,
     };
     let open = || Session::open(&source, cli.rules.as_deref(), cli.as_of);
+    let colour = cli.color;
     match &cli.command {
-        Command::Check { format, deny_warnings } => {
+        Command::Check { out, deny_warnings } => {
+            let o = out.choose("check", &[Table, Json], colour)?.reading(|| reads(cli));
             let s = open()?;
             let warnings = crate::warnings::check(&s.evaluated());
             let summary = report::check::Summary::new(&s.model, &s.graph);
             let code = u8::from(*deny_warnings && !warnings.is_empty());
-            Ok(match format {
-                Format::Table => {
+            Ok(match o.format {
+                Json => {
+                    let mut counts = summary.counts();
+                    counts.warnings = warnings.iter().map(report::check::WarningOut::new).collect();
+                    counts.rules = Some(s.evaluated().rules_info());
+                    Done {
+                        stdout: o.finish(json::to_string(&counts))?,
+                        stderr: String::new(),
+                        code,
+                    }
+                }
+                _ => {
                     let mut stderr: String =
                         warnings.iter().map(|w| w.diagnostic.warning() + "\n").collect();
                     if !warnings.is_empty() {
@@ -371,40 +412,49 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                             if n == 1 { "warning" } else { "warnings" }
                         ));
                     }
-                    Done { stdout: summary.table(), stderr, code }
-                }
-                Format::Json => {
-                    let mut counts = summary.counts();
-                    counts.warnings = warnings.iter().map(report::check::WarningOut::new).collect();
-                    Done { stdout: json::to_string(&counts), stderr: String::new(), code }
+                    Done { stdout: o.finish(summary.table())?, stderr, code }
                 }
             })
         }
-        Command::Outcomes { format } => {
+        Command::Outcomes { out } => {
+            let o = out.choose("outcomes", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
             let model = model::load(&source)?;
-            let out = crate::report::outcomes::OutcomesOut::new(&model);
-            Ok(Done::ok(match format {
-                TabularFormat::Table => out.table(),
-                TabularFormat::Json => json::to_string(&out),
-                TabularFormat::Csv => out.csv(),
-                TabularFormat::Md => out.markdown(),
-            }))
+            let mut x = crate::report::outcomes::OutcomesOut::new(&model);
+            Ok(Done::ok(o.finish(match o.format {
+                Json => {
+                    x.rules = Some(report::RulesInfo::of(&Rules::load(cli.rules.as_deref())?));
+                    json::to_string(&x)
+                }
+                Csv => x.csv(),
+                Md => x.markdown(),
+                _ => x.table(),
+            })?))
         }
-        Command::Forecast { format, fail_on } => {
+        Command::Forecast { out, fail_on } => {
+            let o = out
+                .choose("forecast", &[Table, Json, Csv, Md, Html], colour)?
+                .reading(|| reads(cli));
             let s = open()?;
             let e = s.evaluated();
-            let stdout = match format {
-                ReportFormat::Table => forecast::table(&e, Colour::detect()),
-                ReportFormat::Json => json::to_string(&Forecast::new(&e)),
-                ReportFormat::Csv => forecast::csv(&e),
-                ReportFormat::Md => forecast::markdown(&e),
+            let stdout = match o.format {
+                Json => json::to_string(&Forecast::new(&e)),
+                Csv => forecast::csv(&e),
+                Md => forecast::markdown(&e),
+                Html => report::dashboard::html(&e),
+                _ => forecast::table(&e, o.colour),
             };
-            let tripped = fail_on.is_some_and(|st| {
-                s.assessment.outcomes.iter().any(|r| r.standing == st.standing())
-            });
-            Ok(Done { stdout, stderr: String::new(), code: u8::from(tripped) })
+            let gate: Vec<Standing> = fail_on.iter().map(|st| st.standing()).collect();
+            let tripped = forecast::gate(&e, &gate);
+            Ok(Done {
+                stdout: o.finish(stdout)?,
+                stderr: tripped.clone(),
+                code: u8::from(!tripped.is_empty()),
+            })
         }
-        Command::CriticalPath { code, format } => {
+        Command::CriticalPath { code, out } => {
+            let o = out
+                .choose("critical-path", &[Table, Json, Csv, Md], colour)?
+                .reading(|| reads(cli));
             let s = open()?;
             let e = s.evaluated();
             let chosen: Vec<&assess::OutcomeResult> = match code {
@@ -412,72 +462,74 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 None => s.assessment.outcomes.iter().collect(),
             };
             let paths: Vec<CriticalPath> =
-                chosen.iter().map(|r| CriticalPath::new(&e, r)).collect();
-            Ok(Done::ok(match format {
-                Format::Json if code.is_some() => json::to_string(&paths[0]),
-                Format::Json => json::to_string(&paths),
-                Format::Table => paths
-                    .iter()
-                    .zip(&chosen)
-                    .map(|(p, r)| p.table(&e, r))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            }))
+                chosen.iter().map(|r| CriticalPath::top(&e, r)).collect();
+            Ok(Done::ok(
+                o.finish(match o.format {
+                    Json if code.is_some() => json::to_string(&paths[0]),
+                    Json => json::to_string(&paths),
+                    Csv => report::critical_path::csv(&paths),
+                    Md => report::critical_path::markdown(&e, &paths),
+                    _ => paths
+                        .iter()
+                        .zip(&chosen)
+                        .map(|(p, r)| p.table(&e, r, o.colour))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                })?,
+            ))
         }
-        Command::Explain { code, format } => {
+        Command::Explain { code, out } => {
+            let o = out.choose("explain", &[Table, Json], colour)?.reading(|| reads(cli));
             let s = open()?;
             let e = s.evaluated();
             let r = s.outcome(code)?;
             let x = Explanation::new(&e, r);
-            Ok(Done::ok(match format {
-                Format::Table => x.text(&e, r),
-                Format::Json => json::to_string(&x),
-            }))
+            Ok(Done::ok(o.finish(match o.format {
+                Json => json::to_string(&x),
+                _ => x.text(&e, r, o.colour),
+            })?))
         }
-        Command::WhatIf { slips, scenario, format } => {
-            what_if(&open()?, slips, scenario.as_deref(), *format)
+        Command::WhatIf { slips, scenario, out } => {
+            let o = out.choose("what-if", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
+            let text = what_if(&open()?, slips, scenario.as_deref(), &o)?;
+            Ok(Done::ok(o.finish(text)?))
         }
-        Command::Sensitivity { by, top, format } => {
+        Command::Sensitivity { by, top, out } => {
+            let o =
+                out.choose("sensitivity", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
             let spans = spans(by)?;
             let s = open()?;
             let e = s.evaluated();
             let results =
                 scenario::sensitivity(&s.model, &s.graph, &s.rules, &s.assessment, &spans)?;
-            Ok(Done::ok(match format {
-                OutFormat::Table => sensitivity::table(&e, &spans, &results, *top),
-                OutFormat::Json => json::to_string(&SensitivityOut::new(&e, &spans, &results)),
-                OutFormat::Md => sensitivity::markdown(&e, &spans, &results, *top),
-            }))
+            Ok(Done::ok(o.finish(match o.format {
+                Json => json::to_string(&SensitivityOut::new(&e, &spans, &results)),
+                Csv => sensitivity::csv(&e, &spans, &results),
+                Md => sensitivity::markdown(&e, &spans, &results, *top),
+                _ => sensitivity::table(&e, &spans, &results, *top),
+            })?))
         }
-        Command::Exposure { format } => {
+        Command::Exposure { out } => {
+            let o = out.choose("exposure", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
             let s = open()?;
             let e = s.evaluated();
-            Ok(Done::ok(match format {
-                OutFormat::Table => exposure::table(&e),
-                OutFormat::Json => json::to_string(&ExposureOut::new(&e)),
-                OutFormat::Md => exposure::markdown(&e),
-            }))
+            Ok(Done::ok(o.finish(match o.format {
+                Json => json::to_string(&ExposureOut::new(&e)),
+                Csv => exposure::csv(&e),
+                Md => exposure::markdown(&e),
+                _ => exposure::table(&e, o.colour),
+            })?))
         }
-        Command::RiskReport { format, output, scenario } => {
+        Command::RiskReport { out, scenario } => {
+            let o = out
+                .choose("risk-report", &[Md, Html, Json, Format::Docx], colour)?
+                .reading(|| reads(cli));
             let s = open()?;
-            let text = risk_report(&s, scenario.as_deref(), *format)?;
-            match output {
-                Some(path) => {
-                    // Every file this run read, so that the report never replaces one.
-                    let mut inputs: Vec<PathBuf> =
-                        s.rules.from_directory.iter().map(PathBuf::from).collect();
-                    if let Some(m) = &cli.model {
-                        inputs.push(m.clone());
-                        inputs.push(PathBuf::from(&s.model.origin.catalogue.name));
-                    }
-                    inputs.extend(scenario.iter().cloned());
-                    report::write_atomically(path, &text, &inputs)?;
-                    Ok(Done::ok(String::new()))
-                }
-                None => Ok(Done::ok(text)),
-            }
+            let rendered = risk_report(&s, scenario.as_deref(), o.format)?;
+            Ok(Done::ok(o.finish_rendered(rendered)?))
         }
-        Command::Bvpi { slips, format } => {
+        Command::Bvpi { slips, out } => {
+            let o = out.choose("bvpi", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
             let s = open()?;
             bvpi::table(&s.model)?;
             let parsed = s.slips(slips)?;
@@ -495,26 +547,30 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
             let a = after.as_ref().unwrap_or(&s.assessment);
             let e = s.on(a);
             let f = bvpi::evaluate_table(&s.model, &s.graph, &s.rules, a)?;
-            Ok(Done::ok(match format {
-                ReportFormat::Table => report::bvpi::table(&e, &f, &parsed),
-                ReportFormat::Json => json::to_string(&BvpiOut::new(&e, &f, &parsed)),
-                ReportFormat::Md => report::bvpi::markdown(&e, &f, &parsed),
-                ReportFormat::Csv => report::bvpi::csv(&e, &f),
-            }))
+            Ok(Done::ok(o.finish(match o.format {
+                Json => json::to_string(&BvpiOut::new(&e, &f, &parsed)),
+                Md => report::bvpi::markdown(&e, &f, &parsed),
+                Csv => report::bvpi::csv(&e, &f),
+                _ => report::bvpi::table(&e, &f, &parsed),
+            })?))
         }
-        Command::IegReturn { format } => {
+        Command::IegReturn { out } => {
+            let o =
+                out.choose("ieg-return", &[Csv, Table, Json, Md], colour)?.reading(|| reads(cli));
             let s = open()?;
             let positions = ieg::positions(&s.rules, &s.assessment)?;
             let f = bvpi::evaluate(&s.model, &s.graph, &s.rules, &s.assessment)?;
             let e = s.evaluated();
             let r = IegReturn::new(&e, &positions, f.as_ref());
-            Ok(Done::ok(match format {
-                ReturnFormat::Csv => r.csv(),
-                ReturnFormat::Md => r.markdown(&e),
-                ReturnFormat::Json => json::to_string(&r),
-            }))
+            Ok(Done::ok(o.finish(match o.format {
+                Md => r.markdown(&e),
+                Json => json::to_string(&r),
+                Table => r.table(&e, o.colour),
+                _ => r.csv(),
+            })?))
         }
-        Command::Test { filter, coverage, threshold, format } => {
+        Command::Test { filter, coverage, threshold, out } => {
+            let o = out.choose("test", &[Table, Json], colour)?.reading(|| reads(cli));
             if cli.model.is_some() || cli.as_of.is_some() {
                 return Err(Diagnostic::new("`routemap test` takes no --model or --as-of")
                     .help("each test case names its own model and as_of (see docs/rules.md, \"Testing your rules\")")
@@ -523,24 +579,45 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
             let coverage = *coverage || threshold.is_some();
             let results = ruletest::run(cli.rules.as_deref(), filter.as_deref(), coverage)?;
             let under = threshold.zip(results.total_percent()).is_some_and(|(t, p)| p < t);
-            let stdout = match format {
-                Format::Table => rule_tests::table(&results, *threshold),
-                Format::Json => json::to_string(&TestsOut::new(&results, *threshold)),
+            let stdout = match o.format {
+                Json => json::to_string(&TestsOut::new(&results, *threshold)),
+                _ => rule_tests::table(&results, *threshold),
             };
             Ok(Done {
-                stdout,
+                stdout: o.finish(stdout)?,
                 stderr: String::new(),
                 code: u8::from(results.failed() > 0 || under),
             })
         }
-        Command::Graph { format } => {
+        Command::Graph { codes, critical, all, out } => {
+            let o = out.choose("graph", &[Json, Dot, Mermaid, Svg], colour)?.reading(|| reads(cli));
             let s = open()?;
-            let g = GraphOut::new(&s.evaluated());
-            Ok(Done::ok(match format {
-                GraphFormat::Json => json::to_string(&g),
-                GraphFormat::Dot => g.dot(),
-                GraphFormat::Mermaid => g.mermaid(),
-            }))
+            let mut roots = Vec::with_capacity(codes.len());
+            for c in codes {
+                roots.push(s.outcome(c)?.node);
+            }
+            let filter = report::graph::Filter { roots, critical: *critical, all: *all };
+            let g = GraphOut::new(&s.evaluated(), &filter);
+            Ok(Done::ok(o.finish(match o.format {
+                Dot => g.dot(),
+                Mermaid => g.mermaid(),
+                Svg => report::svg::graph(&g),
+                _ => json::to_string(&g),
+            })?))
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "routemap", &mut buf);
+            Ok(Done::ok(String::from_utf8_lossy(&buf).into_owned()))
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut buf)
+                .map_err(|e| Error::msg(format!("cannot write the manual page: {e}")))?;
+            Ok(Done::ok(String::from_utf8_lossy(&buf).into_owned()))
         }
     }
 }
@@ -549,8 +626,8 @@ fn what_if(
     s: &Session,
     slips: &[String],
     file: Option<&std::path::Path>,
-    format: OutFormat,
-) -> Result<Done, Error> {
+    o: &report::output::Output,
+) -> Result<String, Error> {
     let chosen = s.scenarios(slips, file)?;
     let e = s.evaluated();
     let compared = s.compare_all(&chosen)?;
@@ -568,31 +645,33 @@ fn what_if(
     }
     if file.is_none() {
         let w = results.remove(0);
-        return Ok(Done::ok(match format {
-            OutFormat::Table => what_if::table(&e, &w, Colour::detect()),
-            OutFormat::Md => what_if::markdown(&e, &w),
-            OutFormat::Json => json::to_string(&WhatIfOut {
+        return Ok(match o.format {
+            Format::Md => what_if::markdown(&e, &w),
+            Format::Csv => what_if::csv(&w),
+            Format::Json => json::to_string(&WhatIfOut {
                 what_if: w,
                 model: ModelInfo::new(&s.model),
                 rules: e.rules_info(),
             }),
-        }));
+            _ => what_if::table(&e, &w, o.colour),
+        });
     }
     let mut c = Comparison::new(&e, results);
     c.baseline_bvpi157_percent =
         bvpi::evaluate(&s.model, &s.graph, &s.rules, &s.assessment)?.map(|f| f.percent_at_deadline);
-    Ok(Done::ok(match format {
-        OutFormat::Table => what_if::comparison_table(&e, &c, &runs),
-        OutFormat::Md => what_if::comparison_markdown(&e, &c, &runs),
-        OutFormat::Json => json::to_string(&c),
-    }))
+    Ok(match o.format {
+        Format::Md => what_if::comparison_markdown(&e, &c, &runs),
+        Format::Csv => what_if::comparison_csv(&e, &c, &runs),
+        Format::Json => json::to_string(&c),
+        _ => what_if::comparison_table(&e, &c, &runs),
+    })
 }
 
 fn risk_report(
     s: &Session,
     file: Option<&std::path::Path>,
-    format: DocFormat,
-) -> Result<String, Error> {
+    format: Format,
+) -> Result<Rendered, Error> {
     let chosen = match file {
         Some(_) => s.scenarios(&[], file)?,
         None => Vec::new(),
@@ -618,10 +697,11 @@ fn risk_report(
         scenario_file: file.map(|f| f.display().to_string()),
         bvpi: bvpi::evaluate(m, g, r, a)?,
     };
-    let doc = risk_report::document(&inputs);
     Ok(match format {
-        DocFormat::Md => doc.markdown(),
-        DocFormat::Html => doc.html(),
+        Format::Json => Rendered::Text(json::to_string(&risk_report::RiskReportOut::new(&inputs))),
+        Format::Html => Rendered::Text(risk_report::html(&inputs)),
+        Format::Docx => Rendered::Bytes(report::docx::docx(&risk_report::document(&inputs))?),
+        _ => Rendered::Text(risk_report::document(&inputs).markdown()),
     })
 }
 

@@ -3,17 +3,27 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+/// What `sysexits.h` calls an input/output error: standard output could not be written.
+const EX_IOERR: u8 = 74;
 
 fn main() -> ExitCode {
-    let args = routemap::cli::Cli::parse();
+    let args = routemap::cli::parse();
     match routemap::cli::run(&args) {
         Ok(done) => {
             eprint!("{}", done.stderr);
             let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`routemap forecast | head`) is not an error.
-            let _ = stdout.write_all(done.stdout.as_bytes()).and_then(|()| stdout.flush());
-            ExitCode::from(done.code)
+            match stdout.write_all(done.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+                Ok(()) => ExitCode::from(done.code),
+                // A closed pipe (`routemap forecast | head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(done.code),
+                Err(e) => {
+                    eprintln!(
+                        "error: cannot write to standard output: {}",
+                        routemap::error::io_reason(&e)
+                    );
+                    ExitCode::from(EX_IOERR)
+                }
+            }
         }
         Err(error) => {
             eprint!("{error}");

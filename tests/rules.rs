@@ -50,7 +50,7 @@ fn not_started_work_near_the_deadline_is_off_track() {
 #[test]
 fn custom_rules_are_named_in_the_output() {
     let out = ok(&["--rules", "fixtures/rules/not-started-off-track", "explain", "G11"]);
-    assert!(out.contains("Status: off_track (1 task(s) not started"), "{out}");
+    assert!(out.contains("Status: off track (1 task(s) not started"), "{out}");
     assert!(out.contains("fixtures/rules/not-started-off-track/classify.rhai"), "{out}");
     // Files the directory does not replace stay the embedded ones.
     let f = json(&ok(&[

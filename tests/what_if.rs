@@ -121,7 +121,7 @@ fn what_if_two_slips_table() {
 #[test]
 fn what_if_fms_six_months_late_moves_r9() {
     let out = ok_redacted(&["what-if", "--slip", "fms-replacement=+6m"]);
-    assert!(out.contains("R9    at_risk -> off_track"), "{out}");
+    assert!(out.contains("R9    at risk -> off track"), "{out}");
     insta::assert_snapshot!("what_if_fms_six_months_late", out);
 }
 

@@ -122,6 +122,15 @@ fn read(source: &Source, path: &Path) -> Result<String, Diagnostic> {
     }
 }
 
+/// The catalogue file a model file names, if it names one and can be read: a file the run reads
+/// (so that no output replaces it).
+pub fn catalogue_path(model: &Path) -> Option<PathBuf> {
+    let text = crate::input::read_text(model).ok()?;
+    let value: serde_yaml::Value = serde_yaml::from_str(&text).ok()?;
+    let relative = value.get("catalogue")?.as_str()?;
+    Some(lexical_join(model.parent().unwrap_or(Path::new("")), relative))
+}
+
 /// Join a relative path, resolving `..` without touching the file system.
 fn lexical_join(base: &Path, relative: &str) -> PathBuf {
     let mut out = PathBuf::new();

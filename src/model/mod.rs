@@ -12,7 +12,7 @@ pub mod target;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-pub use load::{Origin, Source, action_id, load, load_embedded, short_hash};
+pub use load::{Origin, Source, action_id, catalogue_path, load, load_embedded, short_hash};
 pub(crate) use load::{inline, parse_yaml};
 pub use locate::Located;
 pub use status::Status;

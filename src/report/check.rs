@@ -22,6 +22,9 @@ pub struct Counts {
     pub model: ModelInfo,
     /// What is legal but probably wrong, in file order.
     pub warnings: Vec<WarningOut>,
+    /// Which rules were checked with the model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<super::RulesInfo>,
 }
 
 /// One warning of `check`.
@@ -105,6 +108,7 @@ impl<'a> Summary<'a> {
             edges: self.graph.edge_count(),
             model: ModelInfo::new(m),
             warnings: Vec::new(),
+            rules: None,
         }
     }
 

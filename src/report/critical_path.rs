@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use super::Evaluated;
-use super::text::{self, cell};
+use super::check::ModelInfo;
+use super::text::{self, Colour, cell};
+use super::{Evaluated, RulesInfo};
 use crate::assess::OutcomeResult;
 use crate::schedule;
 
@@ -20,6 +21,12 @@ pub struct CriticalPath {
     pub path: Vec<String>,
     /// Each step in detail.
     pub steps: Vec<Step>,
+    /// Which model (on a path written on its own, or each path of a list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelInfo>,
+    /// Which rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<RulesInfo>,
 }
 
 /// One step of the path.
@@ -70,11 +77,22 @@ impl CriticalPath {
             slack_days: r.slack_days,
             path: r.drivers.iter().map(|n| e.id(*n).to_string()).collect(),
             steps,
+            model: None,
+            rules: None,
+        }
+    }
+
+    /// The path of one outcome as a command's whole output: with the model and rules named.
+    pub fn top(e: &Evaluated, r: &OutcomeResult) -> Self {
+        CriticalPath {
+            model: Some(ModelInfo::new(e.model)),
+            rules: Some(e.rules_info()),
+            ..CriticalPath::new(e, r)
         }
     }
 
     /// A readable table of the steps, under a heading naming the outcome.
-    pub fn table(&self, e: &Evaluated, r: &OutcomeResult) -> String {
+    pub fn table(&self, e: &Evaluated, r: &OutcomeResult, colour: Colour) -> String {
         let title = &e.model.outcomes[r.node.index()].title;
         let floor = e.assessment.floor[r.node.index()];
         let (forecast, slack) = match (r.forecast, floor) {
@@ -92,7 +110,7 @@ impl CriticalPath {
         let mut out = format!(
             "{} {} — {}\n  deadline {}, forecast {forecast}, {slack}\n\n{}",
             self.outcome,
-            r.standing.as_str(),
+            colour.standing(r.standing, text::status_words(r.standing)),
             text::clip(title, 70),
             text::short_date(r.deadline),
             self.steps_table(e, r)
@@ -129,4 +147,52 @@ impl CriticalPath {
             .collect();
         text::table(&["step", "kind", "forecast", "latest", "slack", "owner", "what"], &rows)
     }
+}
+
+const CSV_HEADERS: [&str; 10] = [
+    "outcome",
+    "step",
+    "id",
+    "kind",
+    "forecast",
+    "latest",
+    "slack_days",
+    "owner",
+    "assumption",
+    "label",
+];
+
+fn plain_rows(paths: &[CriticalPath]) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for p in paths {
+        for (i, s) in p.steps.iter().enumerate() {
+            rows.push(vec![
+                p.outcome.clone(),
+                (i + 1).to_string(),
+                s.id.clone(),
+                s.kind.clone(),
+                s.forecast.clone().unwrap_or_default(),
+                s.latest.clone().unwrap_or_default(),
+                s.slack_days.map(|d| d.to_string()).unwrap_or_default(),
+                s.owner.clone().unwrap_or_default(),
+                s.assumption.clone().unwrap_or_default(),
+                s.label.clone(),
+            ]);
+        }
+    }
+    rows
+}
+
+/// CSV: one row per step of each path, root cause first.
+pub fn csv(paths: &[CriticalPath]) -> String {
+    text::csv(&CSV_HEADERS, &plain_rows(paths))
+}
+
+/// Markdown: one table of every step of each path.
+pub fn markdown(e: &Evaluated, paths: &[CriticalPath]) -> String {
+    format!(
+        "## Critical paths\n\n{}\n\n{}",
+        e.provenance(),
+        text::markdown(&CSV_HEADERS, &plain_rows(paths))
+    )
 }

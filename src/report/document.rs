@@ -19,6 +19,15 @@ pub enum Block {
     Para(Vec<Inline>),
     /// A bulleted list.
     List(Vec<String>),
+    /// A picture (inline SVG) with a caption: in HTML only.
+    Figure {
+        /// What it shows.
+        caption: String,
+        /// The SVG element.
+        svg: String,
+    },
+    /// Blocks in a box that stands out (the summary first thing on the page).
+    Boxed(Vec<Block>),
     /// A table with a header row.
     Table {
         /// Column headings.
@@ -56,101 +65,138 @@ impl Document {
         self.blocks.push(b);
     }
 
-    /// As Markdown (CommonMark with pipe tables).
+    /// As Markdown (CommonMark with pipe tables). Figures are left out.
     pub fn markdown(&self) -> String {
         let mut out = String::new();
-        for b in &self.blocks {
-            match b {
-                Block::Heading(level, text) => {
-                    let text = escape_markdown(text, false);
-                    out.push_str(&format!("{} {text}\n\n", "#".repeat(usize::from(*level))));
-                }
-                Block::Para(runs) => {
-                    for r in runs {
-                        match r {
-                            Inline::Text(t) => out.push_str(&md_escape(t)),
-                            Inline::Strong(t) => out.push_str(&format!("**{}**", md_escape(t))),
-                        }
-                    }
-                    out.push_str("\n\n");
-                }
-                Block::List(items) => {
-                    for i in items {
-                        out.push_str(&format!("- {}\n", md_escape(i)));
-                    }
-                    out.push('\n');
-                }
-                Block::Table { headers, rows } => {
-                    let cell = super::text::md_cell;
-                    let head: Vec<String> = headers.iter().map(|h| cell(h)).collect();
-                    out.push_str(&format!("| {} |\n", head.join(" | ")));
-                    out.push_str(&format!("|{}\n", "---|".repeat(headers.len())));
-                    for row in rows {
-                        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
-                        out.push_str(&format!("| {} |\n", cells.join(" | ")));
-                    }
-                    out.push('\n');
-                }
-            }
-        }
+        markdown_blocks(&self.blocks, &mut out);
         let trimmed = out.trim_end().len();
         out.truncate(trimmed);
         out.push('\n');
         out
     }
 
-    /// As one self-contained HTML page: no external assets, styled to print on A4.
+    /// As one self-contained HTML page: no script, no external assets, styled to print on A4
+    /// with page numbers.
     pub fn html(&self) -> String {
         let mut body = String::new();
-        for b in &self.blocks {
-            match b {
-                Block::Heading(level, text) => {
-                    body.push_str(&format!("<h{level}>{}</h{level}>\n", html_escape(text)));
-                }
-                Block::Para(runs) => {
-                    body.push_str("<p>");
-                    for r in runs {
-                        match r {
-                            Inline::Text(t) => body.push_str(&html_escape(t)),
-                            Inline::Strong(t) => {
-                                body.push_str(&format!("<strong>{}</strong>", html_escape(t)));
-                            }
-                        }
-                    }
-                    body.push_str("</p>\n");
-                }
-                Block::List(items) => {
-                    body.push_str("<ul>\n");
-                    for i in items {
-                        body.push_str(&format!("<li>{}</li>\n", html_escape(i)));
-                    }
-                    body.push_str("</ul>\n");
-                }
-                Block::Table { headers, rows } => {
-                    body.push_str("<table>\n<thead><tr>");
-                    for h in headers {
-                        body.push_str(&format!("<th>{}</th>", html_escape(h)));
-                    }
-                    body.push_str("</tr></thead>\n<tbody>\n");
-                    for row in rows {
-                        body.push_str("<tr>");
-                        for c in row {
-                            body.push_str(&format!("<td>{}</td>", html_escape(c)));
-                        }
-                        body.push_str("</tr>\n");
-                    }
-                    body.push_str("</tbody>\n</table>\n");
-                }
-            }
-        }
+        html_blocks(&self.blocks, &mut body);
         format!(
-            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-            html_escape(&self.title)
+            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{STYLE}{}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+            html_escape(&self.title),
+            status_style()
         )
     }
 }
 
-const STYLE: &str = "@page { size: A4; margin: 20mm 18mm; }
+fn markdown_blocks(blocks: &[Block], out: &mut String) {
+    for b in blocks {
+        match b {
+            Block::Figure { .. } => {}
+            Block::Boxed(inner) => markdown_blocks(inner, out),
+            Block::Heading(level, text) => {
+                let text = escape_markdown(text, false);
+                out.push_str(&format!("{} {text}\n\n", "#".repeat(usize::from(*level))));
+            }
+            Block::Para(runs) => {
+                for r in runs {
+                    match r {
+                        Inline::Text(t) => out.push_str(&md_escape(t)),
+                        Inline::Strong(t) => out.push_str(&format!("**{}**", md_escape(t))),
+                    }
+                }
+                out.push_str("\n\n");
+            }
+            Block::List(items) => {
+                for i in items {
+                    out.push_str(&format!("- {}\n", md_escape(i)));
+                }
+                out.push('\n');
+            }
+            Block::Table { headers, rows } => {
+                let cell = super::text::md_cell;
+                let head: Vec<String> = headers.iter().map(|h| cell(h)).collect();
+                out.push_str(&format!("| {} |\n", head.join(" | ")));
+                out.push_str(&format!("|{}\n", "---|".repeat(headers.len())));
+                for row in rows {
+                    let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                    out.push_str(&format!("| {} |\n", cells.join(" | ")));
+                }
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn html_blocks(blocks: &[Block], body: &mut String) {
+    for b in blocks {
+        match b {
+            Block::Figure { caption, svg } => {
+                body.push_str(&format!(
+                    "<figure>\n{}<figcaption>{}</figcaption>\n</figure>\n",
+                    // Inline in HTML, an SVG needs no namespace (nor a reference out).
+                    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1),
+                    html_escape(caption)
+                ));
+            }
+            Block::Boxed(inner) => {
+                body.push_str("<section class=\"summary\">\n");
+                html_blocks(inner, body);
+                body.push_str("</section>\n");
+            }
+            Block::Heading(level, text) => {
+                body.push_str(&format!("<h{level}>{}</h{level}>\n", html_escape(text)));
+            }
+            Block::Para(runs) => {
+                body.push_str("<p>");
+                for r in runs {
+                    match r {
+                        Inline::Text(t) => body.push_str(&nowrap_dates(&html_escape(t))),
+                        Inline::Strong(t) => {
+                            body.push_str(&format!("<strong>{}</strong>", html_escape(t)));
+                        }
+                    }
+                }
+                body.push_str("</p>\n");
+            }
+            Block::List(items) => {
+                body.push_str("<ul>\n");
+                for i in items {
+                    body.push_str(&format!("<li>{}</li>\n", nowrap_dates(&html_escape(i))));
+                }
+                body.push_str("</ul>\n");
+            }
+            Block::Table { headers, rows } => {
+                body.push_str("<table>\n<thead><tr>");
+                for h in headers {
+                    body.push_str(&format!("<th>{}</th>", html_escape(h)));
+                }
+                body.push_str("</tr></thead>\n<tbody>\n");
+                for row in rows {
+                    body.push_str("<tr>");
+                    for c in row {
+                        body.push_str(&match status_class(c) {
+                            Some(class) => {
+                                format!("<td class=\"{class}\">{}</td>", html_escape(c))
+                            }
+                            None => format!("<td>{}</td>", nowrap_dates(&html_escape(c))),
+                        });
+                    }
+                    body.push_str("</tr>\n");
+                }
+                body.push_str("</tbody>\n</table>\n");
+            }
+        }
+    }
+}
+
+const STYLE: &str = "@page { size: A4; margin: 18mm 16mm 20mm; @bottom-center { content: \"Page \" counter(page) \" of \" counter(pages); font-family: Arial, Helvetica, sans-serif; font-size: 9pt; } }
+.date { white-space: nowrap; }
+.summary { border: 1.5pt solid #1a237e; background: #f3f5fb; padding: 6pt 10pt; margin: 0 0 12pt; break-inside: avoid; }
+.summary h2 { margin-top: 2pt; }
+figure { margin: 6pt 0 12pt; break-inside: avoid; page-break-inside: avoid; }
+figure svg { display: block; max-width: 100%; height: auto; }
+figcaption { font-size: 9pt; color: #333; margin-top: 2pt; }
+td, th { overflow-wrap: break-word; }
 body { font-family: Arial, Helvetica, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #000; max-width: 174mm; margin: 0 auto; }
 h1 { font-size: 16pt; margin: 0 0 8pt; }
 h2 { font-size: 13pt; margin: 16pt 0 6pt; page-break-after: avoid; break-after: avoid; }
@@ -219,6 +265,95 @@ pub(crate) fn escape_markdown(s: &str, block_start: bool) -> String {
             out.push('\\');
         }
         out.push(c);
+    }
+    out
+}
+
+/// A cell that is a status in words (`off track`) is tinted with its status colour, the same
+/// colour as in the charts and on a terminal.
+fn status_class(cell: &str) -> Option<String> {
+    use crate::assess::Standing;
+    Standing::ALL
+        .into_iter()
+        .find(|s| super::text::status_words(*s) == cell)
+        .map(|s| format!("status {}", s.as_str().replace('_', "-")))
+}
+
+fn status_style() -> String {
+    use crate::assess::Standing;
+    Standing::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                "td.status.{} {{ background: {}; white-space: nowrap; }}\n",
+                s.as_str().replace('_', "-"),
+                super::svg::tint(*s)
+            )
+        })
+        .collect()
+}
+
+const MONTHS: [&str; 24] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+];
+
+/// Escaped HTML text with every date of the form `31 December 2005` (or `31 Dec 2005`) held
+/// on one line.
+pub(crate) fn nowrap_dates(s: &str) -> String {
+    let words: Vec<&str> = s.split(' ').collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let is_day = |w: &str| (1..=2).contains(&w.len()) && w.chars().all(|c| c.is_ascii_digit());
+    let is_year = |w: &str| {
+        let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
+        digits.len() == 4
+    };
+    while i < words.len() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if i + 2 < words.len()
+            && is_day(words[i])
+            && MONTHS.contains(&words[i + 1])
+            && is_year(words[i + 2])
+        {
+            let year = words[i + 2];
+            let digits = year.chars().take_while(char::is_ascii_digit).count();
+            out.push_str(&format!(
+                "<span class=\"date\">{} {} {}</span>{}",
+                words[i],
+                words[i + 1],
+                &year[..digits],
+                &year[digits..]
+            ));
+            i += 3;
+        } else {
+            out.push_str(words[i]);
+            i += 1;
+        }
     }
     out
 }

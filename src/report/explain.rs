@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 
-use super::Evaluated;
+use super::check::ModelInfo;
 use super::critical_path::CriticalPath;
-use super::text::{self, cell};
+use super::text::{self, Colour, cell};
+use super::{Evaluated, RulesInfo};
 use crate::assess::OutcomeResult;
 use crate::graph::{Item, NodeKind};
 
@@ -29,6 +30,10 @@ pub struct Explanation {
     pub critical_path: CriticalPath,
     /// The assumptions that move its date.
     pub assumptions: Vec<String>,
+    /// Which model.
+    pub model: ModelInfo,
+    /// Which rules.
+    pub rules: RulesInfo,
 }
 
 /// A task serving the outcome.
@@ -109,13 +114,16 @@ impl Explanation {
             tasks,
             critical_path: CriticalPath::new(e, r),
             assumptions,
+            model: ModelInfo::new(e.model),
+            rules: e.rules_info(),
         }
     }
 
     /// Readable text.
-    pub fn text(&self, e: &Evaluated, r: &OutcomeResult) -> String {
+    pub fn text(&self, e: &Evaluated, r: &OutcomeResult, colour: Colour) -> String {
         let mut out = format!("{} — {}\n\n", self.code, self.title);
-        out.push_str(&format!("Status: {} ({})\n", self.status, self.reason));
+        let status = colour.standing(r.standing, text::status_words(r.standing));
+        out.push_str(&format!("Status: {status} ({})\n", self.reason));
         out.push_str(&format!("Rule:   `classify` in {}, which saw:\n", self.rule));
         for (k, v) in &self.inputs {
             out.push_str(&format!("          {k:<18} {v}\n"));

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::check::ModelInfo;
-use super::text::{self, cell};
+use super::text::{self, Colour, cell};
 use super::{Evaluated, RulesInfo};
 
 /// The JSON contract of `routemap exposure --format json`.
@@ -147,7 +147,7 @@ pub fn parameters(e: &Evaluated) -> Vec<Parameter> {
 }
 
 /// The funding position for people: streams, the outcomes that put money at risk, parameters.
-pub fn table(e: &Evaluated) -> String {
+pub fn table(e: &Evaluated, colour: Colour) -> String {
     let x = ExposureOut::new(e);
     let mut out = format!("IEG funding exposure: {}\n\n", e.provenance());
     let mut rows: Vec<Vec<(String, String)>> = x
@@ -182,7 +182,7 @@ pub fn table(e: &Evaluated) -> String {
             .map(|o| {
                 vec![
                     cell(&o.code),
-                    cell(&o.status),
+                    status_cell(&o.status, colour),
                     cell(text::gbp(o.portion_gbp)),
                     cell(text::gbp(o.at_risk_gbp)),
                 ]
@@ -214,9 +214,9 @@ pub fn markdown(e: &Evaluated) -> String {
         })
         .collect();
     rows.push(vec![
-        "**Total**".into(),
+        "Total".into(),
         text::gbp(x.total_gbp),
-        format!("**{}**", text::gbp(x.at_risk_gbp)),
+        text::gbp(x.at_risk_gbp),
         String::new(),
     ]);
     out.push_str(&text::markdown(&["Stream", "Amount", "At risk", "Why"], &rows));
@@ -227,7 +227,7 @@ pub fn markdown(e: &Evaluated) -> String {
         .map(|o| {
             vec![
                 o.code.clone(),
-                o.status.clone(),
+                text::status_text(&o.status),
                 text::gbp(o.portion_gbp),
                 text::gbp(o.at_risk_gbp),
             ]
@@ -238,4 +238,33 @@ pub fn markdown(e: &Evaluated) -> String {
         out.push_str(&text::markdown(&["Outcome", "Status", "Part", "At risk"], &rows));
     }
     out
+}
+
+/// A status as JSON writes it, as a table cell in words and colour.
+fn status_cell(status: &str, colour: Colour) -> (String, String) {
+    match crate::assess::Standing::parse(status) {
+        Some(s) => colour.status_cell(s),
+        None => cell(status),
+    }
+}
+
+/// CSV, one row per outcome: its status, weight, part of the streams at risk and the pounds it
+/// puts at risk.
+pub fn csv(e: &Evaluated) -> String {
+    let x = ExposureOut::new(e);
+    let rows: Vec<Vec<String>> = x
+        .outcomes
+        .iter()
+        .map(|o| {
+            vec![
+                o.code.clone(),
+                o.category.clone(),
+                o.status.clone(),
+                o.weight.to_string(),
+                o.portion_gbp.to_string(),
+                o.at_risk_gbp.to_string(),
+            ]
+        })
+        .collect();
+    text::csv(&["code", "category", "status", "weight", "portion_gbp", "at_risk_gbp"], &rows)
 }

@@ -176,8 +176,8 @@ impl Forecast {
     }
 }
 
-const HEADERS: [&str; 8] =
-    ["code", "status", "deadline", "forecast", "slack", "driven by", "title", ""];
+const HEADERS: [&str; 7] =
+    ["code", "status", "deadline", "forecast", "slack", "driven by", "title"];
 
 fn root_cause(line: &OutcomeLine) -> String {
     match line.drivers.len() {
@@ -186,38 +186,87 @@ fn root_cause(line: &OutcomeLine) -> String {
     }
 }
 
-/// The table a person pastes into a Cabinet report, with the assumptions under it.
+/// Whether an outcome needs someone's attention: anything but achieved or on track.
+pub fn needs_attention(s: Standing) -> bool {
+    !matches!(s, Standing::Achieved | Standing::OnTrack)
+}
+
+/// The order a person reads outcomes in: worst first (off track, unknown, at risk, on track,
+/// achieved), then R1..R29, G1..G25.
+pub fn worst_first(s: Standing) -> u8 {
+    match s {
+        Standing::OffTrack => 0,
+        Standing::Unknown => 1,
+        Standing::AtRisk => 2,
+        Standing::OnTrack => 3,
+        Standing::Achieved => 4,
+    }
+}
+
+/// The headline: each category's counts by status, with its deadline.
+pub fn headline(e: &Evaluated, colour: Colour) -> String {
+    let mut out = String::new();
+    for (category, counts) in assess::summary(e.assessment) {
+        let deadline = e
+            .assessment
+            .outcomes
+            .iter()
+            .filter(|r| r.view.category.as_str() == category.as_str())
+            .map(|r| r.deadline)
+            .max();
+        let total: usize = counts.iter().map(|(_, n)| n).sum();
+        if total == 0 {
+            continue;
+        }
+        let name = match category.as_str() {
+            "required" => "Required",
+            "good" => "Good",
+            other => other,
+        };
+        let by = deadline.map(|d| format!(" by {}", text::short_date(d))).unwrap_or_default();
+        out.push_str(&format!(
+            "{}: {}\n",
+            colour.strong(&format!("{total} {name}{by}")),
+            text::counts_line(&counts, colour)
+        ));
+    }
+    out
+}
+
+/// The table a person reads: the counts first, then the outcomes that need attention (worst
+/// first), then those on track or achieved, then the assumptions.
 pub fn table(e: &Evaluated, colour: Colour) -> String {
     let f = Forecast::new(e);
     let mut out = format!("Forecast of the ODPM priority outcomes: {}\n\n", e.provenance());
-    let rows: Vec<Vec<(String, String)>> = e
-        .assessment
-        .outcomes
-        .iter()
-        .zip(&f.outcomes)
-        .map(|(r, line)| {
-            vec![
-                cell(&line.code),
-                (line.status.clone(), colour.standing(r.standing, &line.status)),
-                cell(text::short_date(r.deadline)),
-                cell(match (r.forecast, e.assessment.floor[r.node.index()]) {
-                    (None, Some(floor)) => format!(">= {}", text::short_date(floor)),
-                    (f, _) => text::opt_date(f),
-                }),
-                cell(text::opt_days(r.slack_days)),
-                cell(root_cause(line)),
-                cell(text::clip(&line.title, 60)),
-            ]
-        })
-        .collect();
-    out.push_str(&text::table(&HEADERS[..7], &rows));
-    out.push('\n');
-    for (name, counts) in [("Required", &f.summary.required), ("Good", &f.summary.good)] {
-        let parts: Vec<String> = Standing::ALL
-            .iter()
-            .map(|s| format!("{} {}", counts.get(s.as_str()).copied().unwrap_or(0), s.as_str()))
-            .collect();
-        out.push_str(&format!("{name:<9} {}\n", parts.join(", ")));
+    out.push_str(&headline(e, colour));
+    let mut order: Vec<usize> = (0..f.outcomes.len()).collect();
+    order.sort_by_key(|&i| worst_first(e.assessment.outcomes[i].standing));
+    let row = |i: usize| {
+        let (r, line) = (&e.assessment.outcomes[i], &f.outcomes[i]);
+        vec![
+            cell(&line.code),
+            colour.status_cell(r.standing),
+            cell(text::short_date(r.deadline)),
+            cell(match (r.forecast, e.assessment.floor[r.node.index()]) {
+                (None, Some(floor)) => format!("not before {}", text::short_date(floor)),
+                (f, _) => text::opt_date(f),
+            }),
+            cell(text::opt_days(r.slack_days)),
+            cell(text::clip(&root_cause(line), 20)),
+            cell(&line.title),
+        ]
+    };
+    let (attention, fine): (Vec<usize>, Vec<usize>) =
+        order.into_iter().partition(|&i| needs_attention(e.assessment.outcomes[i].standing));
+    for (heading, rows) in
+        [("Needs attention, worst first", attention), ("On track or achieved", fine)]
+    {
+        if rows.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{} ({}):\n", colour.strong(heading), rows.len()));
+        let rows: Vec<Vec<(String, String)>> = rows.into_iter().map(row).collect();
+        out.push_str(&text::table_fitted(&HEADERS, &rows));
     }
     if !f.assumptions.is_empty() {
         out.push_str("\nThe forecast rests on these assumptions (rules/forecast.rhai):\n");
@@ -227,6 +276,40 @@ pub fn table(e: &Evaluated, colour: Colour) -> String {
     }
     out.push_str(&other_assumptions(&f, "  - "));
     out
+}
+
+/// The `--fail-on` gate: empty when no outcome has one of `statuses`; else a message for
+/// standard error naming every outcome that trips it, by status.
+pub fn gate(e: &Evaluated, statuses: &[Standing]) -> String {
+    let mut lines = Vec::new();
+    let mut n = 0;
+    for s in Standing::ALL {
+        if !statuses.contains(&s) {
+            continue;
+        }
+        let codes: Vec<&str> = e
+            .assessment
+            .outcomes
+            .iter()
+            .filter(|r| r.standing == s)
+            .map(|r| e.id(r.node))
+            .collect();
+        if !codes.is_empty() {
+            n += codes.len();
+            lines.push(format!("  {} ({}): {}\n", s.as_str(), codes.len(), codes.join(", ")));
+        }
+    }
+    if n == 0 {
+        return String::new();
+    }
+    let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    format!(
+        "error: the --fail-on {} gate tripped: {} {}\n{}",
+        names.join(","),
+        n,
+        if n == 1 { "outcome has that status" } else { "outcomes have those statuses" },
+        lines.concat()
+    )
 }
 
 /// The follow-on times and the assumptions about local work, as a list under a heading line.
@@ -258,10 +341,11 @@ fn other_assumptions(f: &Forecast, bullet: &str) -> String {
     out
 }
 
-fn plain_rows(f: &Forecast) -> Vec<Vec<String>> {
+fn plain_rows(e: &Evaluated, f: &Forecast) -> Vec<Vec<String>> {
     f.outcomes
         .iter()
-        .map(|l| {
+        .zip(&e.assessment.outcomes)
+        .map(|(l, r)| {
             vec![
                 l.code.clone(),
                 l.category.clone(),
@@ -271,24 +355,47 @@ fn plain_rows(f: &Forecast) -> Vec<Vec<String>> {
                 l.status.clone(),
                 l.slack_days.map(|d| d.to_string()).unwrap_or_default(),
                 l.drivers.join(" > "),
+                l.no_earlier_than.clone().unwrap_or_default(),
+                l.reason.clone(),
+                super::risk_report::responsibility(e, r),
             ]
         })
         .collect()
 }
 
-const PLAIN_HEADERS: [&str; 8] =
-    ["code", "category", "title", "deadline", "forecast", "status", "slack_days", "drivers"];
+const PLAIN_HEADERS: [&str; 11] = [
+    "code",
+    "category",
+    "title",
+    "deadline",
+    "forecast",
+    "status",
+    "slack_days",
+    "drivers",
+    "not_before",
+    "reason",
+    "owner",
+];
 
-/// CSV, one row per outcome.
+/// CSV, one row per outcome: the forecast's columns, then the earliest possible finish (`not
+/// before`, set also where the forecast is blank), the rule's reason and who answers for it.
 pub fn csv(e: &Evaluated) -> String {
-    text::csv(&PLAIN_HEADERS, &plain_rows(&Forecast::new(e)))
+    text::csv(&PLAIN_HEADERS, &plain_rows(e, &Forecast::new(e)))
 }
 
 /// A Markdown table with the summary and assumptions.
 pub fn markdown(e: &Evaluated) -> String {
     let f = Forecast::new(e);
     let mut out = format!("## Forecast of the ODPM priority outcomes\n\n{}\n\n", e.provenance());
-    out.push_str(&text::markdown(&PLAIN_HEADERS, &plain_rows(&f)));
+    let rows: Vec<Vec<String>> = plain_rows(e, &f)
+        .into_iter()
+        .map(|mut row| {
+            row[5] = text::status_text(&row[5]);
+            row.truncate(8);
+            row
+        })
+        .collect();
+    out.push_str(&text::markdown(&PLAIN_HEADERS[..8], &rows));
     out.push('\n');
     let rows: Vec<Vec<String>> = [("Required", &f.summary.required), ("Good", &f.summary.good)]
         .into_iter()
@@ -303,7 +410,7 @@ pub fn markdown(e: &Evaluated) -> String {
         })
         .collect();
     let mut headers = vec!["Outcomes"];
-    headers.extend(Standing::ALL.iter().map(|s| s.as_str()));
+    headers.extend(Standing::ALL.iter().map(|s| text::status_words(*s)));
     out.push_str(&text::markdown(&headers, &rows));
     if !f.assumptions.is_empty() {
         out.push_str("\n**Assumptions**\n\n");

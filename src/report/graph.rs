@@ -2,19 +2,37 @@
 
 use std::collections::HashSet;
 
-use petgraph::visit::EdgeRef;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::{Dfs, EdgeRef, Reversed};
 use serde::Serialize;
 
-use super::Evaluated;
+use super::check::ModelInfo;
+use super::{Evaluated, RulesInfo};
+use crate::assess::Standing;
 use crate::model::Span;
+
+/// Which part of the graph to show.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Outcomes whose upstream alone is shown; every outcome when empty.
+    pub roots: Vec<NodeIndex>,
+    /// Only the critical edges (the driving chains) and their nodes.
+    pub critical: bool,
+    /// Every node, also work no outcome waits on (when `roots` is empty).
+    pub all: bool,
+}
 
 /// The JSON contract of `routemap graph --format json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct GraphOut {
-    /// Every node.
+    /// The nodes shown, in model order.
     pub nodes: Vec<NodeOut>,
-    /// Every edge: `to` waits on `from`.
+    /// The edges between them: `to` waits on `from`.
     pub edges: Vec<EdgeOut>,
+    /// Which model.
+    pub model: ModelInfo,
+    /// Which rules.
+    pub rules: RulesInfo,
 }
 
 /// A node.
@@ -28,6 +46,9 @@ pub struct NodeOut {
     pub label: String,
     /// Forecast finish, or null.
     pub forecast: Option<String>,
+    /// An outcome's status; for work, the worst status of the outcomes whose driving chain it
+    /// is on (null when it drives none).
+    pub status: Option<String>,
 }
 
 /// An edge.
@@ -45,29 +66,76 @@ pub struct EdgeOut {
     pub critical: bool,
 }
 
+fn worse(a: Standing, b: Standing) -> Standing {
+    let rank = super::forecast::worst_first;
+    if rank(b) < rank(a) { b } else { a }
+}
+
 impl GraphOut {
-    /// Build from an evaluation.
-    pub fn new(e: &Evaluated) -> Self {
-        let critical: HashSet<(usize, usize)> = e
-            .assessment
-            .outcomes
+    /// Build from an evaluation: the part `filter` chooses.
+    pub fn new(e: &Evaluated, filter: &Filter) -> Self {
+        let dag = &e.graph.dag;
+        let chosen: Vec<&crate::assess::OutcomeResult> = if filter.roots.is_empty() {
+            e.assessment.outcomes.iter().collect()
+        } else {
+            e.assessment.outcomes.iter().filter(|r| filter.roots.contains(&r.node)).collect()
+        };
+        let critical: HashSet<(usize, usize)> = chosen
             .iter()
             .flat_map(|r| r.drivers.windows(2).map(|w| (w[0].index(), w[1].index())))
             .collect();
+        // Each node's status: an outcome's own; work's the worst of the outcomes it drives.
+        let mut status: Vec<Option<Standing>> = vec![None; dag.node_count()];
+        for r in &e.assessment.outcomes {
+            for n in r.drivers.iter().chain(std::iter::once(&r.node)) {
+                let s = &mut status[n.index()];
+                *s = Some(s.map_or(r.standing, |old| worse(old, r.standing)));
+            }
+            status[r.node.index()] = Some(r.standing);
+        }
+        // What to show: the upstream of the chosen outcomes (every node with --all).
+        let mut shown = vec![filter.all && filter.roots.is_empty(); dag.node_count()];
+        if !shown.iter().any(|s| *s) {
+            let reversed = Reversed(dag);
+            for r in &chosen {
+                let mut dfs = Dfs::new(reversed, r.node);
+                while let Some(n) = dfs.next(reversed) {
+                    shown[n.index()] = true;
+                }
+            }
+        }
+        if filter.critical {
+            let mut on_path = vec![false; dag.node_count()];
+            for r in &chosen {
+                for n in r.drivers.iter().chain(std::iter::once(&r.node)) {
+                    on_path[n.index()] = true;
+                }
+            }
+            for (s, c) in shown.iter_mut().zip(on_path) {
+                *s = *s && c;
+            }
+        }
         // Model order: outcomes R1..R29 and G1..G25, then projects, then tasks as the routemap
         // lists them.
-        let nodes: Vec<NodeOut> = e
-            .graph
-            .dag
+        let nodes: Vec<NodeOut> = dag
             .node_indices()
+            .filter(|n| shown[n.index()])
             .map(|n| NodeOut {
                 id: e.id(n).to_string(),
-                kind: e.graph.dag[n].kind.as_str().to_string(),
+                kind: dag[n].kind.as_str().to_string(),
                 label: e.label(n),
                 forecast: e.assessment.forecast[n.index()].map(|d| d.to_string()),
+                status: status[n.index()].map(|s| s.as_str().to_string()),
             })
             .collect();
-        let mut refs: Vec<_> = e.graph.dag.edge_references().collect();
+        let mut refs: Vec<_> = dag
+            .edge_references()
+            .filter(|edge| shown[edge.source().index()] && shown[edge.target().index()])
+            .filter(|edge| {
+                !filter.critical
+                    || critical.contains(&(edge.source().index(), edge.target().index()))
+            })
+            .collect();
         refs.sort_by_key(|edge| (edge.source(), edge.target()));
         let edges: Vec<EdgeOut> = refs
             .into_iter()
@@ -82,7 +150,7 @@ impl GraphOut {
                 }
             })
             .collect();
-        GraphOut { nodes, edges }
+        GraphOut { nodes, edges, model: ModelInfo::new(e.model), rules: e.rules_info() }
     }
 
     /// Graphviz DOT.
@@ -98,8 +166,21 @@ impl GraphOut {
                 "milestone" => "diamond",
                 _ => "box",
             };
-            let label = format!("{}\\n{}", n.id, super::text::clip(&n.label, 40).replace('"', "'"));
-            out.push_str(&format!("  {} [shape={shape}, label=\"{label}\"];\n", q(&n.id)));
+            let label = format!(
+                "{}\\n{}\\n{}",
+                n.id,
+                super::text::clip(&n.label, 40).replace('"', "'"),
+                n.when()
+            );
+            let colour = match n.status.as_deref().and_then(Standing::parse) {
+                Some(s) => format!(
+                    ", style=filled, fillcolor=\"{}\", color=\"{}\"",
+                    super::svg::tint(s),
+                    super::svg::fill(s)
+                ),
+                None => String::new(),
+            };
+            out.push_str(&format!("  {} [shape={shape}, label=\"{label}\"{colour}];\n", q(&n.id)));
         }
         for e in &self.edges {
             let style = if e.critical { " [color=red, penwidth=2]" } else { "" };
@@ -114,7 +195,8 @@ impl GraphOut {
         let id = |s: &str| format!("n_{}", s.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
         let mut out = String::from("flowchart LR\n");
         for n in &self.nodes {
-            let label = format!("{}: {}", n.id, super::text::clip(&n.label, 40)).replace('"', "'");
+            let label = format!("{}: {}<br/>{}", n.id, super::text::clip(&n.label, 40), n.when())
+                .replace('"', "'");
             let (open, close) = match n.kind.as_str() {
                 "outcome" => ("{{", "}}"),
                 "milestone" => ("{", "}"),
@@ -136,6 +218,41 @@ impl GraphOut {
                 critical.join(",")
             ));
         }
+        for s in Standing::ALL {
+            let ids: Vec<String> = self
+                .nodes
+                .iter()
+                .filter(|n| n.status.as_deref() == Some(s.as_str()))
+                .map(|n| id(&n.id))
+                .collect();
+            if !ids.is_empty() {
+                out.push_str(&format!(
+                    "  classDef {} fill:{},stroke:{}\n  class {} {}\n",
+                    s.as_str(),
+                    super::svg::tint(s),
+                    super::svg::fill(s),
+                    ids.join(","),
+                    s.as_str()
+                ));
+            }
+        }
         out
+    }
+}
+
+impl NodeOut {
+    /// "31 Dec 2005 · at risk": the forecast and status on one line.
+    pub fn when(&self) -> String {
+        let date = self.forecast.as_deref().map_or_else(
+            || "no date".to_string(),
+            |d| {
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_or_else(|_| d.to_string(), super::text::short_date)
+            },
+        );
+        match &self.status {
+            Some(s) => format!("{date} · {}", super::text::status_text(s)),
+            None => date,
+        }
     }
 }

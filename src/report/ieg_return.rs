@@ -236,4 +236,28 @@ impl IegReturn {
         out.push('\n');
         out
     }
+
+    /// Aligned text: each outcome's position, status and expected date, worst first.
+    pub fn table(&self, e: &Evaluated, colour: text::Colour) -> String {
+        let mut order: Vec<usize> = (0..self.outcomes.len()).collect();
+        order.sort_by_key(|&i| super::forecast::worst_first(e.assessment.outcomes[i].standing));
+        let rows: Vec<Vec<(String, String)>> = order
+            .into_iter()
+            .map(|i| {
+                let l = &self.outcomes[i];
+                vec![
+                    text::cell(&l.code),
+                    colour.status_cell(e.assessment.outcomes[i].standing),
+                    text::cell(&l.position),
+                    text::cell(Self::expected_text(l)),
+                    text::cell(&l.title),
+                ]
+            })
+            .collect();
+        format!(
+            "IEG return: priority outcomes: {}\n\n{}",
+            e.provenance(),
+            text::table(&["code", "status", "position", "expected", "outcome"], &rows)
+        )
+    }
 }

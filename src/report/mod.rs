@@ -4,7 +4,9 @@
 pub mod bvpi;
 pub mod check;
 pub mod critical_path;
+pub mod dashboard;
 pub mod document;
+pub mod docx;
 pub mod explain;
 pub mod exposure;
 pub mod forecast;
@@ -12,9 +14,11 @@ pub mod graph;
 pub mod ieg_return;
 pub mod json;
 pub mod outcomes;
+pub mod output;
 pub mod risk_report;
 pub mod rule_tests;
 pub mod sensitivity;
+pub mod svg;
 pub mod text;
 pub mod what_if;
 
@@ -43,6 +47,11 @@ use crate::rules::Rules;
 /// not a regular file (`/dev/stdout`, a named pipe) cannot be replaced, so it is written to
 /// directly; a named pipe that no process is reading is refused rather than waited on.
 pub fn write_atomically(path: &Path, text: &str, inputs: &[PathBuf]) -> Result<(), Error> {
+    write_bytes_atomically(path, text.as_bytes(), inputs)
+}
+
+/// [`write_atomically`] for bytes that are not text (a Word document).
+pub fn write_bytes_atomically(path: &Path, text: &[u8], inputs: &[PathBuf]) -> Result<(), Error> {
     let fail = |e: std::io::Error| {
         Error::msg(format!("cannot write {}: {}", path.display(), io_reason(&e)))
     };
@@ -92,7 +101,7 @@ pub fn write_atomically(path: &Path, text: &str, inputs: &[PathBuf]) -> Result<(
     }
     let (temp, mut file) = temporary(&target, &name).map_err(fail)?;
     let written = (|| {
-        file.write_all(text.as_bytes())?;
+        file.write_all(text)?;
         if let Some(m) = &existing {
             file.set_permissions(m.permissions())?;
         }
@@ -140,7 +149,7 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata, pa: &Path, pb: &Path)
 
 /// Write to something that is not a regular file. A named pipe is first opened without
 /// waiting, which fails (as `WouldBlock`) when no process is reading it.
-fn write_special(path: &Path, meta: &std::fs::Metadata, text: &str) -> std::io::Result<()> {
+fn write_special(path: &Path, meta: &std::fs::Metadata, text: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -159,7 +168,7 @@ fn write_special(path: &Path, meta: &std::fs::Metadata, text: &str) -> std::io::
     #[cfg(not(unix))]
     let _ = meta;
     let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-    f.write_all(text.as_bytes())
+    f.write_all(text)
 }
 
 /// Everything a report may draw on: the model, its graph, the rules and the assessment.

@@ -13,6 +13,9 @@ pub struct OutcomesOut {
     pub outcomes: Vec<OutcomeOut>,
     /// Which data this is.
     pub model: ModelInfo,
+    /// Which rules (the catalogue uses none, but every output names them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<super::RulesInfo>,
 }
 
 /// One outcome of the catalogue.
@@ -42,7 +45,7 @@ impl OutcomesOut {
                 title: o.title.clone(),
             })
             .collect();
-        OutcomesOut { outcomes, model: ModelInfo::new(model) }
+        OutcomesOut { outcomes, model: ModelInfo::new(model), rules: None }
     }
 
     const HEADERS: [&'static str; 4] = ["code", "category", "area", "title"];

@@ -612,3 +612,313 @@ pub fn document(inputs: &RiskInputs) -> Document {
 
     doc
 }
+
+/// The JSON of `routemap risk-report --format json`: the figures the report is written from.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RiskReportOut {
+    /// The date the routemap was judged on.
+    pub as_of: String,
+    /// Outcomes counted by category and status.
+    pub summary: super::forecast::Summary,
+    /// Every stream's amount.
+    pub total_gbp: u64,
+    /// Pounds at risk.
+    pub at_risk_gbp: u64,
+    /// Each funding stream.
+    pub streams: Vec<StreamAtRisk>,
+    /// Each register risk, as recorded and as assessed.
+    pub risks: Vec<RiskLine>,
+    /// The proposed actions, furthest behind first.
+    pub proposed_actions: Vec<ActionLine>,
+    /// Which model.
+    pub model: super::check::ModelInfo,
+    /// Which rules.
+    pub rules: super::RulesInfo,
+}
+
+/// A funding stream's part at risk.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StreamAtRisk {
+    /// Its name.
+    pub name: String,
+    /// The whole grant.
+    pub amount_gbp: u64,
+    /// Pounds at risk.
+    pub at_risk_gbp: u64,
+}
+
+/// A likelihood and an impact.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Levels {
+    /// `High`, `Medium` or `Low`.
+    pub likelihood: String,
+    /// `High`, `Medium` or `Low`.
+    pub impact: String,
+}
+
+/// One register risk.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RiskLine {
+    /// Its register number.
+    pub reference: String,
+    /// Its title.
+    pub title: String,
+    /// As the register records it.
+    pub recorded: Levels,
+    /// As the forecast assesses it, or null where the forecast holds no evidence.
+    pub assessed: Option<Levels>,
+}
+
+/// One proposed action.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ActionLine {
+    /// The work's id.
+    pub id: String,
+    /// What it is.
+    pub label: String,
+    /// The Required outcomes it holds up.
+    pub holds_up: Vec<String>,
+    /// The date it must finish by, or null.
+    pub must_finish_by: Option<String>,
+    /// Its forecast finish, or null.
+    pub forecast: Option<String>,
+    /// The earliest it can finish, or null.
+    pub no_earlier_than: Option<String>,
+    /// Who is responsible.
+    pub owner: Option<String>,
+}
+
+fn assessed(score: &Score) -> Option<(Level, Level)> {
+    match score {
+        Score::Assessed { likelihood, impact, .. } => Some((*likelihood, *impact)),
+        Score::NotAssessed { .. } => None,
+    }
+}
+
+impl RiskReportOut {
+    /// The figures of a report.
+    pub fn new(inputs: &RiskInputs) -> Self {
+        let e = &inputs.baseline.e;
+        let x = &e.assessment.exposure;
+        let levels = |l: Level, i: Level| Levels {
+            likelihood: l.as_str().to_string(),
+            impact: i.as_str().to_string(),
+        };
+        RiskReportOut {
+            as_of: e.assessment.basis.as_of.to_string(),
+            summary: super::forecast::Summary::of(e.assessment),
+            total_gbp: x.total_gbp,
+            at_risk_gbp: x.at_risk_gbp,
+            streams: e
+                .model
+                .funding
+                .iter()
+                .zip(&x.streams)
+                .map(|(s, sx)| StreamAtRisk {
+                    name: s.name.clone(),
+                    amount_gbp: s.amount_gbp,
+                    at_risk_gbp: sx.at_risk_gbp,
+                })
+                .collect(),
+            risks: e
+                .model
+                .risks
+                .iter()
+                .zip(&inputs.baseline.scores)
+                .map(|(r, s)| RiskLine {
+                    reference: r.reference.clone(),
+                    title: r.title.clone(),
+                    recorded: levels(r.likelihood, r.impact),
+                    assessed: assessed(s).map(|(l, i)| levels(l, i)),
+                })
+                .collect(),
+            proposed_actions: inputs
+                .actions
+                .iter()
+                .map(|p| ActionLine {
+                    id: e.id(p.node).to_string(),
+                    label: e.label(p.node),
+                    holds_up: p.blocks.iter().map(|n| e.id(*n).to_string()).collect(),
+                    must_finish_by: p.latest.map(|d| d.to_string()),
+                    forecast: p.forecast.map(|d| d.to_string()),
+                    no_earlier_than: p.floor.map(|d| d.to_string()),
+                    owner: e.owner(p.node),
+                })
+                .collect(),
+            model: super::check::ModelInfo::new(e.model),
+            rules: e.rules_info(),
+        }
+    }
+}
+
+fn level_index(l: Level) -> usize {
+    match l {
+        Level::Low => 0,
+        Level::Medium => 1,
+        Level::High => 2,
+    }
+}
+
+/// The charts and summary box of the HTML report, drawn from the same figures as its tables.
+fn summary_box(inputs: &RiskInputs, x: &RiskReportOut) -> Block {
+    let e = &inputs.baseline.e;
+    let mut inner = vec![Block::Heading(2, "Summary".into())];
+    let mut rows = Vec::new();
+    for (required, name) in [(true, "Required"), (false, "Good")] {
+        let n = total(e, required);
+        if n == 0 {
+            continue;
+        }
+        let counts: Vec<String> = Standing::ALL
+            .iter()
+            .map(|s| count(e.assessment, required, *s))
+            .zip(Standing::ALL)
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, s)| format!("{n} {}", text::status_words(s)))
+            .collect();
+        rows.push(vec![
+            format!("{n} {name} outcomes, due by {}", date_or(deadline_of(e, required), "–")),
+            counts.join(", "),
+        ]);
+    }
+    rows.push(vec![
+        "IEG grant at risk".into(),
+        format!("{} of {}", gbp(x.at_risk_gbp), gbp(x.total_gbp)),
+    ]);
+    inner.push(Block::Table { headers: vec!["Position".into(), "Forecast".into()], rows });
+    if !x.risks.is_empty() {
+        inner.push(Block::Table {
+            headers: ["Risk", "Recorded (likelihood / impact)", "Assessed (likelihood / impact)"]
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            rows: x
+                .risks
+                .iter()
+                .map(|r| {
+                    vec![
+                        format!("{}. {}", r.reference, r.title),
+                        format!("{} / {}", r.recorded.likelihood, r.recorded.impact),
+                        r.assessed.as_ref().map_or_else(
+                            || "not assessed".to_string(),
+                            |a| format!("{} / {}", a.likelihood, a.impact),
+                        ),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    let categories: Vec<(String, [(Standing, usize); 5])> = [(true, "Required"), (false, "Good")]
+        .into_iter()
+        .filter(|(r, _)| total(e, *r) > 0)
+        .map(|(r, name)| (name.to_string(), Standing::ALL.map(|s| (s, count(e.assessment, r, s)))))
+        .collect();
+    inner.push(Block::Figure {
+        caption: "Outcomes by forecast status".into(),
+        svg: super::svg::status_bars("Outcomes by forecast status", &categories),
+    });
+    inner.push(Block::Figure {
+        caption: format!(
+            "IEG funding at risk per stream: {} of {} in all",
+            gbp(x.at_risk_gbp),
+            gbp(x.total_gbp)
+        ),
+        svg: super::svg::bars(
+            "IEG funding at risk per stream",
+            &x.streams
+                .iter()
+                .map(|s| super::svg::Bar {
+                    label: s.name.clone(),
+                    value: s.at_risk_gbp,
+                    shown: format!("{} of {}", gbp(s.at_risk_gbp), gbp(s.amount_gbp)),
+                    colour: "#c62828".into(),
+                })
+                .collect::<Vec<_>>(),
+        ),
+    });
+    Block::Boxed(inner)
+}
+
+fn actions_gantt(inputs: &RiskInputs) -> Block {
+    let e = &inputs.baseline.e;
+    let as_of = e.assessment.basis.as_of;
+    let rows: Vec<super::svg::GanttRow> = inputs
+        .actions
+        .iter()
+        .map(|p| {
+            let (finish, open_ended) = match (p.forecast, p.floor) {
+                (Some(f), _) => (Some(f), false),
+                (None, Some(f)) => (Some(f), true),
+                (None, None) => (None, false),
+            };
+            let late = matches!((finish, p.latest), (Some(f), Some(l)) if f > l);
+            super::svg::GanttRow {
+                label: format!("{} {}", e.id(p.node), e.label(p.node)),
+                segments: finish
+                    .map(|f| super::svg::Segment {
+                        label: e.id(p.node).to_string(),
+                        start: as_of.min(f),
+                        finish: f,
+                        open_ended,
+                        colour: if late { "#c62828" } else { "#f9a825" }.into(),
+                    })
+                    .into_iter()
+                    .collect(),
+                due: p.latest,
+            }
+        })
+        .collect();
+    Block::Figure {
+        caption: "Proposed actions: each bar runs from the as-of date (dashed line) to the forecast finish (dashed outline: not before), red where it finishes after the date it must finish by (black tick)".into(),
+        svg: super::svg::gantt("Proposed actions against the date each must finish by", as_of, &rows),
+    }
+}
+
+fn risk_grid(x: &RiskReportOut) -> Block {
+    let risks: Vec<super::svg::GridRisk> = x
+        .risks
+        .iter()
+        .map(|r| {
+            let idx = |s: &str| level_index(Level::parse(s).unwrap_or(Level::Low));
+            super::svg::GridRisk {
+                label: r.reference.clone(),
+                recorded: (idx(&r.recorded.likelihood), idx(&r.recorded.impact)),
+                assessed: r.assessed.as_ref().map(|a| (idx(&a.likelihood), idx(&a.impact))),
+            }
+        })
+        .collect();
+    Block::Figure {
+        caption: "Likelihood × impact: each register risk as recorded (hollow) and as assessed from the forecast (filled)".into(),
+        svg: super::svg::risk_grid("Likelihood × impact of the register risks", &risks),
+    }
+}
+
+/// The report as a Cabinet paper: a summary box with the position, the money and each risk
+/// recorded and assessed, then the charts beside the sections they summarise.
+pub fn html(inputs: &RiskInputs) -> String {
+    let x = RiskReportOut::new(inputs);
+    let doc = document(inputs);
+    let mut blocks = Vec::with_capacity(doc.blocks.len() + 4);
+    let mut gantt_placed = false;
+    let mut grid_placed = x.risks.is_empty();
+    let mut after_actions_heading = false;
+    for (i, b) in doc.blocks.into_iter().enumerate() {
+        if i == 1 {
+            blocks.push(summary_box(inputs, &x));
+        }
+        if !grid_placed && matches!(&b, Block::Heading(2, _)) && i > 2 {
+            blocks.push(risk_grid(&x));
+            grid_placed = true;
+        }
+        let is_actions = matches!(&b, Block::Heading(_, t) if t == "Proposed actions");
+        let is_table = matches!(&b, Block::Table { .. });
+        blocks.push(b);
+        if is_actions {
+            after_actions_heading = true;
+        } else if after_actions_heading && is_table && !gantt_placed {
+            blocks.push(actions_gantt(inputs));
+            gantt_placed = true;
+        }
+    }
+    Document { title: doc.title, blocks }.html()
+}

@@ -173,3 +173,32 @@ pub fn markdown(e: &Evaluated, spans: &[Span], results: &[Sensitivity], top: usi
     out.push_str(&footer(results, rows.len(), spans));
     out
 }
+
+/// CSV: every piece of work that does some damage, worst first, one column per slip.
+pub fn csv(e: &Evaluated, spans: &[Span], results: &[Sensitivity]) -> String {
+    let mut h = vec!["rank".to_string(), "work".to_string(), "owner".to_string()];
+    for s in spans {
+        let s = span_text(*s);
+        h.push(format!("{s} required_missed"));
+        h.push(format!("{s} delay_days"));
+        h.push(format!("{s} exposure_gbp"));
+    }
+    let rows: Vec<Vec<String>> = harmful(results)
+        .enumerate()
+        .map(|(i, r)| {
+            let mut row = vec![
+                (i + 1).to_string(),
+                e.id(r.node).to_string(),
+                e.owner(r.node).unwrap_or_default(),
+            ];
+            for d in &r.damage {
+                row.push(d.required_missed.to_string());
+                row.push(d.delay_days.to_string());
+                row.push(d.exposure_gbp.to_string());
+            }
+            row
+        })
+        .collect();
+    let h: Vec<&str> = h.iter().map(String::as_str).collect();
+    text::csv(&h, &rows)
+}

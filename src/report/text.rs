@@ -16,30 +16,108 @@ pub enum Colour {
 impl Colour {
     /// Colour when standard output is a terminal and `NO_COLOR` is not set.
     pub fn detect() -> Colour {
+        Colour::choose(super::output::ColorChoice::Auto)
+    }
+
+    /// Colour as `--color` asks: `always`, `never`, or (`auto`) when standard output is a
+    /// terminal and `NO_COLOR` is not set.
+    pub fn choose(choice: super::output::ColorChoice) -> Colour {
+        use super::output::ColorChoice;
         use std::io::IsTerminal;
-        if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && std::io::stdout().is_terminal()
-        {
-            Colour::On
-        } else {
-            Colour::Off
+        match choice {
+            ColorChoice::Always => Colour::On,
+            ColorChoice::Never => Colour::Off,
+            ColorChoice::Auto
+                if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal() =>
+            {
+                Colour::On
+            }
+            ColorChoice::Auto => Colour::Off,
         }
     }
 
-    /// Paint a standing's name.
+    /// Paint a standing's name, the same colour for a standing in every command.
     pub fn standing(self, s: Standing, text: &str) -> String {
         if self == Colour::Off {
             return text.to_string();
         }
-        let code = match s {
-            Standing::Achieved => "32",
-            Standing::OnTrack => "36",
-            Standing::AtRisk => "33",
-            Standing::OffTrack => "1;31",
-            Standing::Unknown => "35",
-        };
-        format!("\x1b[{code}m{text}\x1b[0m")
+        let style = standing_style(s);
+        format!("{}{text}{}", style.render(), style.render_reset())
     }
+
+    /// Paint a heading line (bold).
+    pub fn strong(self, text: &str) -> String {
+        if self == Colour::Off {
+            return text.to_string();
+        }
+        let style = anstyle::Style::new().bold();
+        format!("{}{text}{}", style.render(), style.render_reset())
+    }
+
+    /// A table cell holding a standing, in words, coloured.
+    pub fn status_cell(self, s: Standing) -> (String, String) {
+        let words = status_words(s).to_string();
+        (words.clone(), self.standing(s, &words))
+    }
+}
+
+/// The one colour of each standing on a terminal.
+pub fn standing_style(s: Standing) -> anstyle::Style {
+    use anstyle::{AnsiColor, Style};
+    let colour = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    match s {
+        Standing::Achieved => colour(AnsiColor::Green),
+        Standing::OnTrack => colour(AnsiColor::Cyan),
+        Standing::AtRisk => colour(AnsiColor::Yellow),
+        Standing::OffTrack => colour(AnsiColor::Red).bold(),
+        Standing::Unknown => colour(AnsiColor::Magenta),
+    }
+}
+
+/// A standing as a person reads it: `off track`, `at risk`. (JSON and CSV keep `off_track`.)
+pub fn status_words(s: Standing) -> &'static str {
+    match s {
+        Standing::Achieved => "achieved",
+        Standing::OnTrack => "on track",
+        Standing::AtRisk => "at risk",
+        Standing::OffTrack => "off track",
+        Standing::Unknown => "unknown",
+    }
+}
+
+/// The words of a status name as JSON writes it (`off_track` -> `off track`); other text as is.
+pub fn status_text(name: &str) -> String {
+    Standing::parse(name).map_or_else(|| name.replace('_', " "), |s| status_words(s).to_string())
+}
+
+/// "6 achieved, 2 on track, 11 at risk...": counts by standing, in words, the zero counts left
+/// out (all of them when everything is zero).
+pub fn counts_line(counts: &[(Standing, usize)], colour: Colour) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| colour.standing(*s, &format!("{n} {}", status_words(*s))))
+        .collect();
+    if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
+}
+
+/// The width tables are fitted to: `COLUMNS` when set, else the terminal's width when standard
+/// output is a terminal, else 100 columns, so that output into a file or a pipe is the same on
+/// every machine.
+pub fn width() -> u16 {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<u16>().ok())
+        && n >= 20
+    {
+        return n;
+    }
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal()
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
+    {
+        return w.max(20);
+    }
+    100
 }
 
 /// A date as a report writes it: `31 Dec 2005`.
@@ -62,43 +140,142 @@ pub fn opt_days(d: Option<i64>) -> String {
     d.map_or_else(|| "-".to_string(), |d| format!("{d:+}"))
 }
 
-/// The first line of a text, cut to `max` characters with an ellipsis.
+/// The first line of a text, cut to `max` characters with an ellipsis: at the end of a word
+/// where one ends in the last third, else mid-word.
 pub fn clip(text: &str, max: usize) -> String {
     let line = text.lines().next().unwrap_or("").trim();
     if line.chars().count() <= max {
         line.to_string()
     } else {
         let cut: String = line.chars().take(max.saturating_sub(1)).collect();
-        format!("{}…", cut.trim_end())
+        let next = line.chars().nth(max.saturating_sub(1));
+        let at_word_end = next.is_some_and(char::is_whitespace);
+        let words = match cut.rfind(char::is_whitespace) {
+            Some(at) if !at_word_end && cut[..at].chars().count() * 3 >= max * 2 => &cut[..at],
+            _ => &cut,
+        };
+        let words = words.trim_end_matches(|c: char| c.is_whitespace() || ",;:–-(".contains(c));
+        format!("{words}…")
     }
 }
 
-/// An aligned table: each cell is (plain text, painted text); widths come from the plain text.
+/// An aligned table fitted to [`width`]: each cell is (plain text, painted text). Short
+/// columns (codes, statuses, dates, numbers) keep their width; when the table is too wide, the
+/// long text columns are narrowed and a cut cell ends in `…`, so every row stays on one line.
 pub fn table(headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    table_in(width(), headers, rows, false)
+}
+
+/// [`table`] that, where narrowing is not enough, leaves out middle columns (the right-most
+/// first; the first two and the last stay) and says so under the table: for tables whose
+/// middle columns a reader can spare (the forecast's "driven by").
+pub fn table_fitted(headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
+    table_in(width(), headers, rows, true)
+}
+
+/// A column no wider than this is never narrowed.
+const KEEP_WIDTH: usize = 28;
+
+/// [`table`] at a given width.
+pub fn table_in(
+    width: u16,
+    headers: &[&str],
+    rows: &[Vec<(String, String)>],
+    may_drop: bool,
+) -> String {
+    use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Row, Table, TableStyle};
+    let len = |s: &str| s.chars().count();
+    let mut widths: Vec<usize> = headers.iter().map(|h| len(h)).collect();
     for row in rows {
         for (i, (plain, _)) in row.iter().enumerate() {
-            widths[i] = widths[i].max(plain.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let last = headers.len() - 1;
-    let line = |cells: Vec<(String, String)>, out: &mut String| {
-        let mut s = String::from(" ");
-        for (i, (plain, painted)) in cells.into_iter().enumerate() {
-            s.push(' ');
-            s.push_str(&painted);
-            if i < last {
-                s.push_str(&" ".repeat(widths[i] - plain.chars().count() + 1));
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(len(plain));
             }
         }
-        out.push_str(s.trim_end());
-        out.push('\n');
+    }
+    // Each column takes its width and two spaces; the line starts with one more.
+    let available = usize::from(width).saturating_sub(2 + 2 * widths.len());
+    let floor = |i: usize| len(headers[i]).max(12);
+    let shrinkable: Vec<bool> = widths.iter().map(|w| *w > KEEP_WIDTH).collect();
+    let full = widths.clone();
+    // First the right-most long columns, down to a readable width (the key columns are on the
+    // left); then the widest, down to their floor.
+    for i in (0..widths.len()).rev().filter(|&i| shrinkable[i]) {
+        let excess = widths.iter().sum::<usize>().saturating_sub(available);
+        let readable = floor(i).max(24);
+        widths[i] -= excess.min(widths[i].saturating_sub(readable));
+    }
+    while widths.iter().sum::<usize>() > available {
+        let widest = (0..widths.len())
+            .filter(|&i| shrinkable[i] && widths[i] > floor(i))
+            .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)));
+        match widest {
+            Some(i) => widths[i] -= 1,
+            None => break,
+        }
+    }
+    // Still too wide: leave out middle columns, the right-most first (the first two and the
+    // last stay), and say so under the table.
+    let mut shown: Vec<bool> = vec![true; widths.len()];
+    fn need(widths: &[usize], shown: &[bool]) -> usize {
+        let cols = (0..widths.len()).filter(|&i| shown[i]);
+        cols.clone().map(|i| widths[i]).sum::<usize>() + 2 * cols.count() + 2
+    }
+    let mut dropped = Vec::new();
+    while may_drop && need(&widths, &shown) > usize::from(width) {
+        match (2..widths.len().saturating_sub(1)).rev().find(|&i| shown[i]) {
+            Some(i) => {
+                shown[i] = false;
+                dropped.insert(0, headers[i]);
+            }
+            None => break,
+        }
+    }
+    // Give what the left-out columns freed to the narrowed ones.
+    if !dropped.is_empty() {
+        for i in 0..widths.len() {
+            if shown[i] && shrinkable[i] {
+                let spare = usize::from(width).saturating_sub(need(&widths, &shown));
+                widths[i] = (widths[i] + spare).min(full[i]);
+            }
+        }
+    }
+    let fit = |i: usize, (plain, painted): &(String, String)| -> String {
+        if len(plain) <= widths[i] { painted.clone() } else { clip(plain, widths[i]) }
     };
-    line(headers.iter().map(|h| (h.to_string(), h.to_string())).collect(), &mut out);
-    line(widths.iter().map(|w| ("-".repeat(*w), "-".repeat(*w))).collect(), &mut out);
+    let keep = |cells: Vec<String>| -> Vec<String> {
+        cells.into_iter().enumerate().filter(|(i, _)| shown[*i]).map(|(_, c)| c).collect()
+    };
+    let mut t = Table::new();
+    t.load_style(TableStyle::new().header_separator(LineStyle::none().fill('-').junction(' ')));
+    t.set_content_arrangement(ContentArrangement::Disabled);
+    let coloured = rows.iter().flatten().any(|(plain, painted)| plain != painted);
+    if coloured {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t.set_header(Row::from(keep(
+        headers.iter().enumerate().map(|(i, h)| fit(i, &cell(*h))).collect(),
+    )));
     for row in rows {
-        line(row.clone(), &mut out);
+        t.add_row(Row::from(keep(row.iter().enumerate().map(|(i, c)| fit(i, c)).collect())));
+    }
+    for column in t.column_iter_mut() {
+        column.set_padding((1, 0));
+        column.set_cell_alignment(CellAlignment::Left);
+    }
+    let mut out = String::new();
+    for line in t.lines() {
+        out.push(' ');
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if !dropped.is_empty() {
+        out.push_str(&format!(
+            "  ({} left out to fit {width} columns; --format csv has every column)\n",
+            dropped.join(", ")
+        ));
     }
     out
 }
@@ -125,23 +302,18 @@ pub fn markdown(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A CSV file (RFC 4180 quoting).
+/// A CSV file (RFC 4180 quoting, by the csv crate), a header row then one row each.
 pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let field = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
-    let mut out = headers.join(",");
-    out.push('\n');
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = w.write_record(headers);
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
-        out.push_str(&cells.join(","));
-        out.push('\n');
+        let _ = w.write_record(row);
     }
-    out
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Whole pounds as a report writes them: `£150,000`.
@@ -192,5 +364,29 @@ mod tests {
         assert_eq!(gbp(1_234_567), "£1,234,567");
         assert_eq!(gbp_change(-4_200), "-£4,200");
         assert_eq!(gbp_change(12), "+£12");
+    }
+
+    #[test]
+    fn clips_at_a_word_end_when_one_is_near() {
+        assert_eq!(clip("Customer Service Centre extended hours", 30), "Customer Service Centre…");
+        assert_eq!(clip("short", 30), "short");
+        assert_eq!(clip("document-management-and-scanning", 12), "document-ma…");
+        assert_eq!(clip("Community safety - Local authority", 20), "Community safety…");
+    }
+
+    #[test]
+    fn tables_fit_their_width() {
+        let rows =
+            vec![vec![cell("R1"), cell("a long title that will not fit in the width given")]];
+        let t = table_in(30, &["code", "title"], &rows, false);
+        assert!(t.lines().all(|l| l.chars().count() <= 30), "{t}");
+        assert!(t.contains('…'), "{t}");
+        let wide = table_in(200, &["code", "title"], &rows, false);
+        assert!(wide.contains("the width given"), "{wide}");
+        let rows = vec![vec![cell("R1"), cell("x".repeat(20)), cell("y".repeat(20)), cell("z")]];
+        assert!(table_in(30, &["code", "a", "b", "c"], &rows, false).contains("yyy"));
+        let t = table_in(30, &["code", "a", "b", "c"], &rows, true);
+        assert!(!t.contains("yyy"), "{t}");
+        assert!(t.contains("(b left out to fit 30 columns"), "{t}");
     }
 }

@@ -376,16 +376,14 @@ pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
             .into_iter()
             .map(|c| {
                 let (b, a) = (standing(&c.baseline.status), standing(&c.scenario.status));
+                let (bw, aw) = (text::status_words(b), text::status_words(a));
                 let status = if c.status_changed {
-                    let plain = format!("{} -> {}", c.baseline.status, c.scenario.status);
-                    let painted = format!(
-                        "{} -> {}",
-                        colour.standing(b, &c.baseline.status),
-                        colour.standing(a, &c.scenario.status)
-                    );
+                    let plain = format!("{bw} -> {aw}");
+                    let painted =
+                        format!("{} -> {}", colour.standing(b, bw), colour.standing(a, aw));
                     (plain, painted)
                 } else {
-                    (c.scenario.status.clone(), colour.standing(a, &c.scenario.status))
+                    colour.status_cell(a)
                 };
                 vec![
                     cell(&c.code),
@@ -434,8 +432,8 @@ pub fn markdown(e: &Evaluated, w: &WhatIf) -> String {
         .map(|c| {
             vec![
                 c.code.clone(),
-                c.baseline.status.clone(),
-                c.scenario.status.clone(),
+                text::status_text(&c.baseline.status),
+                text::status_text(&c.scenario.status),
                 forecast_text(&c.baseline),
                 forecast_text(&c.scenario),
                 change_text(c.days),
@@ -466,7 +464,7 @@ fn forecast_text(s: &State) -> String {
 }
 
 fn cell_text(s: &State) -> String {
-    format!("{} {}", s.status, forecast_text(s))
+    format!("{} {}", text::status_text(&s.status), forecast_text(s))
 }
 
 /// The comparison table: outcomes by scenario, for every outcome that moves in any of them.
@@ -497,8 +495,10 @@ fn comparison_rows(
     }
     let count = |sum: &Summary, status: &str| sum.required.get(status).copied().unwrap_or(0);
     for status in ["off_track", "at_risk"] {
-        let mut row =
-            vec![format!("Required {status}"), count(&c.baseline_summary, status).to_string()];
+        let mut row = vec![
+            format!("Required {}", text::status_text(status)),
+            count(&c.baseline_summary, status).to_string(),
+        ];
         row.extend(runs.iter().map(|run| count(&Summary::of(run), status).to_string()));
         rows.push(row);
     }
@@ -565,4 +565,51 @@ pub fn comparison_markdown(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     out.push_str(&text::markdown(&headers, &rows));
     out
+}
+
+/// One scenario as CSV: a row for every outcome that moves.
+pub fn csv(w: &WhatIf) -> String {
+    let rows: Vec<Vec<String>> = w
+        .ordered()
+        .into_iter()
+        .map(|c| {
+            let opt = |d: &Option<String>| d.clone().unwrap_or_default();
+            vec![
+                c.code.clone(),
+                c.category.clone(),
+                c.title.clone(),
+                c.baseline.status.clone(),
+                c.scenario.status.clone(),
+                opt(&c.baseline.forecast),
+                opt(&c.scenario.forecast),
+                opt(&c.baseline.no_earlier_than),
+                opt(&c.scenario.no_earlier_than),
+                c.days.map(|d| d.to_string()).unwrap_or_default(),
+                c.scenario.drivers.join(" > "),
+            ]
+        })
+        .collect();
+    text::csv(
+        &[
+            "code",
+            "category",
+            "title",
+            "baseline_status",
+            "scenario_status",
+            "baseline_forecast",
+            "scenario_forecast",
+            "baseline_not_before",
+            "scenario_not_before",
+            "days",
+            "scenario_drivers",
+        ],
+        &rows,
+    )
+}
+
+/// Several scenarios side by side, as CSV: the comparison table's rows.
+pub fn comparison_csv(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> String {
+    let (headers, rows) = comparison_rows(e, c, runs);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    text::csv(&headers, &rows)
 }

@@ -1,0 +1,145 @@
+//! `routemap forecast --format html`: one self-contained page with each outcome's status and
+//! slack, and a Gantt of each outcome's driving chain against its deadline.
+
+use chrono::NaiveDate;
+
+use super::Evaluated;
+use super::document::{Block, Document, para};
+use super::forecast::{Forecast, worst_first};
+use super::svg::{self, GanttRow, Segment};
+use super::text;
+use crate::assess::{self, OutcomeResult, Standing};
+
+/// Each outcome's driving chain as bars: every step from where the one before it finished (or
+/// the as-of date) to its own forecast finish, in the outcome's status colour, alternating
+/// shades so the steps can be told apart.
+fn chain(e: &Evaluated, r: &OutcomeResult) -> Vec<Segment> {
+    let a = e.assessment;
+    let as_of = a.basis.as_of;
+    let mut out = Vec::new();
+    let mut from = as_of;
+    for (k, &n) in r.drivers.iter().enumerate() {
+        let i = n.index();
+        let (finish, open_ended) = match (a.forecast[i], a.floor[i]) {
+            (Some(f), _) => (f, false),
+            (None, Some(f)) => (f, true),
+            (None, None) => continue,
+        };
+        // Work finished before the as-of date (or no later than the step before) adds no bar.
+        if finish <= from && (k + 1 < r.drivers.len() || finish < as_of) {
+            continue;
+        }
+        let shade = if k % 2 == 0 { svg::fill(r.standing) } else { svg::tint(r.standing) };
+        out.push(Segment {
+            label: e.id(n).to_string(),
+            start: from.min(finish),
+            finish,
+            open_ended,
+            colour: shade.to_string(),
+        });
+        from = from.max(finish);
+    }
+    out
+}
+
+fn forecast_text(e: &Evaluated, r: &OutcomeResult) -> String {
+    match (r.forecast, e.assessment.floor[r.node.index()]) {
+        (Some(f), _) => text::short_date(f),
+        (None, Some(f)) => format!("not before {}", text::short_date(f)),
+        (None, None) => "unknown".to_string(),
+    }
+}
+
+fn date(d: &str) -> String {
+    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_or_else(|_| d.to_string(), text::short_date)
+}
+
+/// The dashboard page.
+pub fn html(e: &Evaluated) -> String {
+    let f = Forecast::new(e);
+    let a = e.assessment;
+    let mut doc = Document {
+        title: format!("{}: forecast of the ODPM priority outcomes", e.model.document.council),
+        blocks: Vec::new(),
+    };
+    doc.push(Block::Heading(1, "Forecast of the ODPM priority outcomes".into()));
+    doc.push(para(e.provenance()));
+    let summary = assess::summary(a);
+    let mut rows = Vec::new();
+    let mut categories = Vec::new();
+    for (category, counts) in summary {
+        let total: usize = counts.iter().map(|(_, n)| n).sum();
+        if total == 0 {
+            continue;
+        }
+        let name = if category.as_str() == "required" { "Required" } else { "Good" };
+        rows.push(vec![format!("{total} {name}"), text::counts_line(&counts, text::Colour::Off)]);
+        categories.push((name.to_string(), counts));
+    }
+    rows.push(vec![
+        "IEG grant at risk".into(),
+        format!("{} of {}", text::gbp(a.exposure.at_risk_gbp), text::gbp(a.exposure.total_gbp)),
+    ]);
+    doc.push(Block::Boxed(vec![
+        Block::Heading(2, "Position".into()),
+        Block::Table { headers: vec!["Outcomes".into(), "Forecast".into()], rows },
+        Block::Figure {
+            caption: "Outcomes by forecast status".into(),
+            svg: svg::status_bars("Outcomes by forecast status", &categories),
+        },
+    ]));
+    let mut order: Vec<usize> = (0..a.outcomes.len()).collect();
+    order.sort_by_key(|&i| worst_first(a.outcomes[i].standing));
+    doc.push(Block::Heading(2, "Every outcome, worst first".into()));
+    doc.push(Block::Table {
+        headers: ["Code", "Status", "Deadline", "Forecast", "Slack", "Driven by", "Outcome"]
+            .iter()
+            .map(|h| h.to_string())
+            .collect(),
+        rows: order
+            .iter()
+            .map(|&i| {
+                let (r, l) = (&a.outcomes[i], &f.outcomes[i]);
+                vec![
+                    l.code.clone(),
+                    text::status_words(r.standing).to_string(),
+                    date(&l.deadline),
+                    forecast_text(e, r),
+                    text::slack_words(r.slack_days),
+                    l.drivers.first().filter(|_| l.drivers.len() > 1).cloned().unwrap_or_default(),
+                    l.title.clone(),
+                ]
+            })
+            .collect(),
+    });
+    let needing: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| !matches!(a.outcomes[i].standing, Standing::Achieved))
+        .collect();
+    doc.push(Block::Heading(2, "Driving chains against deadlines".into()));
+    doc.push(para(
+        "Each row is an outcome's driving chain: one bar per piece of work, from where the work before it finishes to its own forecast finish (dashed outline: only the earliest possible finish is known). The black tick is the outcome's deadline; the dashed line the as-of date. Achieved outcomes are left out.",
+    ));
+    let gantt: Vec<GanttRow> = needing
+        .iter()
+        .map(|&i| {
+            let r = &a.outcomes[i];
+            GanttRow {
+                label: format!(
+                    "{} {} ({})",
+                    e.id(r.node),
+                    e.model.outcomes[r.node.index()].title,
+                    text::status_words(r.standing)
+                ),
+                segments: chain(e, r),
+                due: Some(r.deadline),
+            }
+        })
+        .collect();
+    doc.push(Block::Figure {
+        caption: "Each outcome's driving chain against its deadline".into(),
+        svg: svg::gantt("Driving chains against deadlines", a.basis.as_of, &gantt),
+    });
+    doc.html()
+}

@@ -1,0 +1,234 @@
+//! One output path for every command: the format enum, choosing a format from `--format` or the
+//! `--output` file's extension, and sending the result to standard output or (atomically) a file.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::text::Colour;
+use crate::error::{Diagnostic, Error};
+
+/// Every format any command writes; each command offers the ones that suit its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text for people, sized to the terminal, coloured on a terminal.
+    Table,
+    /// JSON for programs (see docs/json.md for the contract).
+    Json,
+    /// CSV, one row per item, for a spreadsheet (a file written with --output starts with a
+    /// UTF-8 byte-order mark so that Excel reads it as UTF-8; --no-bom leaves it out).
+    Csv,
+    /// Markdown, to paste into a report.
+    Md,
+    /// One self-contained HTML page (no script, no external asset) that prints on A4.
+    Html,
+    /// An SVG picture.
+    Svg,
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A Word document (with --output only) using Word's heading and table styles.
+    Docx,
+}
+
+impl Format {
+    /// The format's name, as `--format` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Md => "md",
+            Format::Html => "html",
+            Format::Svg => "svg",
+            Format::Dot => "dot",
+            Format::Mermaid => "mermaid",
+            Format::Docx => "docx",
+        }
+    }
+
+    /// The format a file name's extension asks for, if it names one.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "txt" | "text" => Format::Table,
+            "json" => Format::Json,
+            "csv" => Format::Csv,
+            "md" | "markdown" => Format::Md,
+            "html" | "htm" => Format::Html,
+            "svg" => Format::Svg,
+            "dot" | "gv" => Format::Dot,
+            "mmd" | "mermaid" => Format::Mermaid,
+            "docx" => Format::Docx,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether to colour terminal output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    /// Always colour (even into a pipe).
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The output options every command takes.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OutputArgs {
+    /// Output format; when absent, the --output file's extension (.json, .csv, .md, .html,
+    /// .svg, .dot...) chooses it, else the command's default.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Write to this file instead of standard output, atomically: it appears complete or not
+    /// at all.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Leave out the UTF-8 byte-order mark a CSV file written with --output starts with.
+    #[arg(long)]
+    pub no_bom: bool,
+}
+
+/// Where the result of a command goes, and in which format.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The chosen format.
+    pub format: Format,
+    /// Colour for a table: never into a file.
+    pub colour: Colour,
+    path: Option<PathBuf>,
+    bom: bool,
+    /// The files this run reads, which the output must never replace.
+    reads: Vec<PathBuf>,
+}
+
+impl OutputArgs {
+    /// Choose the format for `command`, which writes `offered` (its default first): `--format`,
+    /// else the extension of `--output`, else the default. A format the command does not write
+    /// is an error naming the ones it does.
+    pub fn choose(
+        &self,
+        command: &str,
+        offered: &[Format],
+        colour: ColorChoice,
+    ) -> Result<Output, Error> {
+        let names = || offered.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+        let format = match (self.format, self.output.as_deref().and_then(Format::from_path)) {
+            (Some(f), _) => {
+                if !offered.contains(&f) {
+                    return Err(Diagnostic::new(format!("{command} cannot write {}", f.name()))
+                        .help(format!("{command} writes {}", names()))
+                        .into());
+                }
+                f
+            }
+            (None, Some(f)) if offered.contains(&f) => f,
+            (None, Some(f)) => {
+                let path = self.output.as_deref().map(Path::display);
+                return Err(Diagnostic::new(format!(
+                    "{command} cannot write {} (asked for by the name {})",
+                    f.name(),
+                    path.map(|p| p.to_string()).unwrap_or_default()
+                ))
+                .help(format!("give --format: {command} writes {}", names()))
+                .into());
+            }
+            (None, None) => offered[0],
+        };
+        if format == Format::Docx && self.output.is_none() {
+            return Err(Diagnostic::new(format!("{command} writes docx only to a file"))
+                .help(format!("give --output FILE, e.g. {command} -o report.docx"))
+                .into());
+        }
+        let colour = if self.output.is_some() { Colour::Off } else { Colour::choose(colour) };
+        Ok(Output {
+            format,
+            colour,
+            path: self.output.clone(),
+            bom: !self.no_bom,
+            reads: Vec::new(),
+        })
+    }
+}
+
+impl Output {
+    /// The files this run reads (model, catalogue, scenario and rule files): the output file is
+    /// never one of them, whatever name reaches it.
+    /// Only an output to a file asks for them.
+    pub fn reading(mut self, reads: impl FnOnce() -> Vec<PathBuf>) -> Self {
+        if self.path.is_some() {
+            self.reads = reads();
+        }
+        self
+    }
+
+    /// Send a rendered result on its way: into the `--output` file (returning nothing for
+    /// standard output), or back for standard output.
+    pub fn finish(&self, text: String) -> Result<String, Error> {
+        match &self.path {
+            Some(path) => {
+                let text = if self.format == Format::Csv && self.bom {
+                    format!("\u{feff}{text}")
+                } else {
+                    text
+                };
+                super::write_atomically(path, &text, &self.reads)?;
+                Ok(String::new())
+            }
+            None => Ok(text),
+        }
+    }
+}
+
+/// A rendered result: text, or the bytes of a binary format (a Word document).
+#[derive(Debug, Clone)]
+pub enum Rendered {
+    /// Text for standard output or a file.
+    Text(String),
+    /// Bytes for a file only.
+    Bytes(Vec<u8>),
+}
+
+impl Output {
+    /// [`Output::finish`] for a result that may be bytes, which go only into the `--output`
+    /// file ([`OutputArgs::choose`] refuses a binary format without one).
+    pub fn finish_rendered(&self, rendered: Rendered) -> Result<String, Error> {
+        match (rendered, &self.path) {
+            (Rendered::Text(text), _) => self.finish(text),
+            (Rendered::Bytes(bytes), Some(path)) => {
+                super::write_bytes_atomically(path, &bytes, &self.reads).map(|()| String::new())
+            }
+            (Rendered::Bytes(_), None) => Err(Error::msg("a binary format needs --output FILE")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extension_chooses_the_format() {
+        let f = |p: &str| Format::from_path(Path::new(p));
+        assert_eq!(f("report.html"), Some(Format::Html));
+        assert_eq!(f("out/forecast.CSV"), Some(Format::Csv));
+        assert_eq!(f("graph.gv"), Some(Format::Dot));
+        assert_eq!(f("notes"), None);
+        assert_eq!(f("notes.docx"), Some(Format::Docx));
+        assert_eq!(f("notes.doc"), None);
+    }
+
+    #[test]
+    fn a_format_not_offered_is_refused() {
+        let args = OutputArgs { format: Some(Format::Svg), ..OutputArgs::default() };
+        let e = args.choose("forecast", &[Format::Table, Format::Json], ColorChoice::Never);
+        let e = e.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("forecast cannot write svg"), "{e}");
+        assert!(e.contains("table, json"), "{e}");
+    }
+}
