@@ -201,6 +201,36 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Monte Carlo deadline risk: each outcome's chance of meeting its deadline, its P50, P80
+    /// and P95 dates, and what drives the spread, from slip distributions learnt from the
+    /// routemap's own original and proposed targets (rules/simulate.rhai may override them).
+    #[command(after_help = "Examples:\n  \
+        routemap simulate\n  \
+        routemap simulate --runs 100000 --seed 7 --format json\n  \
+        routemap simulate --distributions   # the learnt distributions and their evidence\n  \
+        routemap simulate --calibration     # how well they predict held-out slips")]
+    Simulate {
+        /// How many runs.
+        #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        runs: u64,
+        /// The seed: the same seed gives the same output, whatever the thread count.
+        #[arg(long, value_name = "S", default_value_t = 2005)]
+        seed: u64,
+        /// Threads (default: the available cores).
+        #[arg(long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Print every class's fitted distribution, its observations and the work using it,
+        /// instead of simulating.
+        #[arg(long, conflicts_with = "calibration")]
+        distributions: bool,
+        /// Hold each observation out in turn, predict it from the rest, and report the share at
+        /// or under the predicted P50 and P80, instead of simulating.
+        #[arg(long)]
+        calibration: bool,
+    },
     /// The dependency graph, critical edges marked.
     Graph {
         /// Output format.
@@ -576,6 +606,11 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 code: u8::from(results.failed() > 0 || under),
             })
         }
+        Command::Simulate { runs, seed, threads, format, distributions, calibration } => {
+            let s = open()?;
+            let options = simulate_options(*runs, *seed, *threads);
+            simulate(&s, options, *format, *distributions, *calibration)
+        }
         Command::Graph { format } => {
             let s = open()?;
             let g = GraphOut::new(&s.evaluated());
@@ -738,6 +773,55 @@ fn risk_report(
         DocFormat::Md => doc.markdown(),
         DocFormat::Html => doc.html(),
     })
+}
+
+/// The simulation options from the command line: threads default to the available cores.
+fn simulate_options(runs: u64, seed: u64, threads: Option<u64>) -> crate::simulate::Options {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    crate::simulate::Options {
+        runs,
+        seed,
+        threads: threads.map_or(cores, |t| usize::try_from(t).unwrap_or(1)),
+    }
+}
+
+fn simulate(
+    s: &Session,
+    options: crate::simulate::Options,
+    format: ReportFormat,
+    distributions: bool,
+    calibration: bool,
+) -> Result<Done, Error> {
+    use crate::report::simulate::{self as out, CalibrationOut, DistributionsOut, SimulateOut};
+    let e = s.evaluated();
+    let plan = crate::simulate::Plan::new(&s.model, &s.graph, &s.rules, &s.assessment)?;
+    let fenced = |t: String| format!("```\n{t}```\n");
+    if distributions {
+        let d = DistributionsOut::new(&e, &plan);
+        return Ok(Done::ok(match format {
+            ReportFormat::Table => d.table(),
+            ReportFormat::Json => json::to_string(&d),
+            ReportFormat::Csv => d.csv(),
+            ReportFormat::Md => fenced(d.table()),
+        }));
+    }
+    if calibration {
+        let c = CalibrationOut::new(&e, &plan.history);
+        return Ok(Done::ok(match format {
+            ReportFormat::Table => c.table(),
+            ReportFormat::Json => json::to_string(&c),
+            ReportFormat::Csv => c.csv(),
+            ReportFormat::Md => fenced(c.table()),
+        }));
+    }
+    let sim = plan.run(&s.graph, &s.assessment, options);
+    let o = SimulateOut::new(&e, &plan, &sim);
+    Ok(Done::ok(match format {
+        ReportFormat::Table => out::table(&e, &o),
+        ReportFormat::Json => json::to_string(&o),
+        ReportFormat::Csv => out::csv(&o),
+        ReportFormat::Md => out::markdown(&e, &o),
+    }))
 }
 
 /// Parse `--by`: later-by slips only, shortest first, each once.

@@ -17,6 +17,7 @@ pub mod rules;
 pub mod ruletest;
 pub mod scenario;
 pub mod schedule;
+pub mod simulate;
 pub mod warnings;
 
 pub use error::{Diagnostic, Error};

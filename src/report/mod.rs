@@ -15,6 +15,7 @@ pub mod outcomes;
 pub mod risk_report;
 pub mod rule_tests;
 pub mod sensitivity;
+pub mod simulate;
 pub mod text;
 pub mod what_if;
 
