@@ -32,8 +32,7 @@ fn embedded(c: &mut Criterion) {
         b.iter(|| assess::evaluate(black_box(&model), &graph, &rules, as_of).expect("evaluates"))
     });
     let a = assess::evaluate(&model, &graph, &rules, as_of).expect("evaluates");
-    let compiled =
-        routemap::schedule::compiled::Compiled::new(&graph, &a.basis.lag, &a.basis.own);
+    let compiled = routemap::schedule::compiled::Compiled::new(&graph, &a.basis.lag, &a.basis.own);
     let mut out = Vec::new();
     g.bench_function("compiled forward pass", |b| {
         b.iter(|| compiled.forward_days(black_box(&[]), &mut out))

@@ -69,7 +69,8 @@ fn custom_rules_are_named_in_the_output() {
             "<embedded>/rules/funding.rhai",
             "<embedded>/rules/risk.rhai",
             "<embedded>/rules/bvpi.rhai",
-            "<embedded>/rules/ieg.rhai"
+            "<embedded>/rules/ieg.rhai",
+            "<embedded>/rules/simulate.rhai"
         ])
     );
     let default = json(&ok(&["forecast", "--format", "json"]));

@@ -422,14 +422,25 @@ impl DistributionsOut {
             &["class", "fitted from", "observations", "P50 days", "P80 days", "P95 days", "work"],
             &rows,
         ));
+        let mut shown: Vec<&str> = Vec::new();
         for c in &self.classes {
-            let tasks: Vec<String> =
-                c.tasks.iter().map(|t| format!("{} {} {}d", t.id, t.evidence, t.days)).collect();
-            let work: Vec<String> = c
-                .work
-                .iter()
-                .map(|w| if w.spread == 1.0 { w.id.clone() } else { format!("{} x{}", w.id, w.spread) })
-                .collect();
+            let tasks: Vec<String> = if shown.contains(&c.source.as_str()) {
+                vec![format!("the {} observations listed above", c.observations)]
+            } else {
+                shown.push(&c.source);
+                c.tasks.iter().map(|t| format!("{} {} {}d", t.id, t.evidence, t.days)).collect()
+            };
+            let work: Vec<String> =
+                c.work
+                    .iter()
+                    .map(|w| {
+                        if w.spread == 1.0 {
+                            w.id.clone()
+                        } else {
+                            format!("{} x{}", w.id, w.spread)
+                        }
+                    })
+                    .collect();
             s.push_str(&format!(
                 "\n{} (from {}): {}\n  used by: {}\n",
                 c.class,
@@ -467,7 +478,17 @@ impl DistributionsOut {
             })
             .collect();
         text::csv(
-            &["id", "class", "source", "observations", "p50_days", "p80_days", "p95_days", "spread", "assumed"],
+            &[
+                "id",
+                "class",
+                "source",
+                "observations",
+                "p50_days",
+                "p80_days",
+                "p95_days",
+                "spread",
+                "assumed",
+            ],
             &rows,
         )
     }

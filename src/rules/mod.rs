@@ -48,8 +48,7 @@ const HOOKS: &[(&str, &[(&str, usize)])] = &[
 
 /// Hooks added to a rule file after its first release: a council's own copy of the file that
 /// lacks one uses the built-in hook, so that an upgrade does not break it.
-const OPTIONAL_HOOKS: &[(&str, &str)] =
-    &[
+const OPTIONAL_HOOKS: &[(&str, &str)] = &[
     ("forecast", "done_on"),
     ("forecast", "follow_on"),
     ("risk", "propose"),
