@@ -1,0 +1,184 @@
+//! `routemap simulate`: Monte Carlo deadline risk from learnt slip distributions. Snapshots run
+//! the real binary with a small run count; properties run the library.
+
+mod common;
+
+use common::{bad, config, json, ok, redact_rules, redact_rules_hash};
+use proptest::prelude::*;
+use routemap::cli::Session;
+use routemap::model::Source;
+use routemap::report::Evaluated;
+use routemap::report::simulate::SimulateOut;
+use routemap::simulate::{Options, Plan, Simulation};
+
+fn open(model: Option<&str>) -> Session {
+    let source = match model {
+        Some(p) => Source::Path(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p)),
+        None => Source::Embedded,
+    };
+    Session::open(&source, None, None).expect("the routemap evaluates")
+}
+
+fn plan(s: &Session) -> Plan {
+    Plan::new(&s.model, &s.graph, &s.rules, &s.assessment).expect("a plan")
+}
+
+fn run(s: &Session, p: &Plan, runs: u64, threads: usize) -> Simulation {
+    p.run(&s.graph, &s.assessment, Options { runs, seed: 7, threads })
+}
+
+fn out(s: &Session, p: &Plan, sim: &Simulation) -> SimulateOut {
+    let e =
+        Evaluated { model: &s.model, graph: &s.graph, rules: &s.rules, assessment: &s.assessment };
+    SimulateOut::new(&e, p, sim)
+}
+
+const SMALL: &str = "fixtures/simulate/small.yaml";
+
+#[test]
+fn table_leads_with_the_required_outcomes_worst_first() {
+    let out = redact_rules_hash(&ok(&["simulate", "--runs", "300"]));
+    insta::assert_snapshot!("simulate_table", out);
+}
+
+#[test]
+fn json_keeps_the_contract() {
+    let text = ok(&["simulate", "--runs", "300", "--format", "json"]);
+    let v = json(&text);
+    for key in ["runs", "seed", "outcomes", "exposure", "criticality", "model", "rules"] {
+        assert!(v.get(key).is_some(), "no `{key}`");
+    }
+    for key in ["code", "p_on_time", "p50", "p80", "p95", "mean"] {
+        assert!(v["outcomes"][0].get(key).is_some(), "no outcomes[].{key}");
+    }
+    for key in ["mean_gbp", "p80_gbp", "p95_gbp"] {
+        assert!(v["exposure"].get(key).is_some(), "no exposure.{key}");
+    }
+    insta::assert_snapshot!("simulate_json", redact_rules(&text));
+}
+
+#[test]
+fn markdown_and_csv() {
+    insta::assert_snapshot!(
+        "simulate_md",
+        redact_rules_hash(&ok(&["simulate", "--runs", "300", "--format", "md"]))
+    );
+    insta::assert_snapshot!("simulate_csv", ok(&["simulate", "--runs", "300", "--format", "csv"]));
+}
+
+#[test]
+fn distributions_show_their_evidence() {
+    insta::assert_snapshot!("simulate_distributions", ok(&["simulate", "--distributions"]));
+    let v = json(&ok(&["simulate", "--distributions", "--format", "json"]));
+    let classes = v["classes"].as_array().expect("classes");
+    assert!(classes.iter().any(|c| c["class"] == "task/started" && c["source"] == "task/started"));
+}
+
+#[test]
+fn calibration_holds_each_observation_out() {
+    let text = ok(&["simulate", "--calibration"]);
+    insta::assert_snapshot!("simulate_calibration", text);
+    let v = json(&ok(&["simulate", "--calibration", "--format", "json"]));
+    let p50 = v["at_or_under_p50"].as_f64().expect("a share");
+    let p80 = v["at_or_under_p80"].as_f64().expect("a share");
+    assert!(p50 <= p80, "{p50} > {p80}");
+    assert_eq!(
+        v["held_out"].as_array().map(Vec::len),
+        v["observations"].as_u64().map(|n| n as usize)
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_whatever_the_threads() {
+    let args = |t: &'static str| {
+        ["simulate", "--runs", "3000", "--seed", "11", "--threads", t, "--format", "json"]
+    };
+    let one = ok(&args("1"));
+    assert_eq!(one, ok(&args("4")));
+    let other =
+        ok(&["simulate", "--runs", "3000", "--seed", "12", "--threads", "1", "--format", "json"]);
+    assert_ne!(one, other, "another seed gives other runs");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    insta::assert_snapshot!("simulate_runs_0_stderr", bad(&["simulate", "--runs", "0"]));
+    insta::assert_snapshot!(
+        "simulate_bad_rule_stderr",
+        bad(&["--rules", "fixtures/simulate/bad-rules", "simulate", "--runs", "10"])
+    );
+}
+
+#[test]
+fn achieved_outcomes_are_always_on_time_and_percentiles_are_ordered() {
+    let s = open(None);
+    let p = plan(&s);
+    let sim = run(&s, &p, 2000, 2);
+    for (o, r) in sim.outcomes.iter().zip(&s.assessment.outcomes) {
+        if r.standing == routemap::assess::Standing::Achieved {
+            assert_eq!(o.on_time, sim.runs, "{:?}", s.graph.dag[o.node].id);
+        }
+        let order = |d: Option<chrono::NaiveDate>| d.unwrap_or(chrono::NaiveDate::MAX);
+        assert!(order(o.p50) <= order(o.p80) && order(o.p80) <= order(o.p95));
+    }
+    let o = out(&s, &p, &sim);
+    assert!(o.criticality.iter().all(|c| (0.0..=1.0).contains(&c.index)));
+    assert!(o.exposure.p80_gbp <= o.exposure.p95_gbp);
+    assert_eq!(sim.required_misses.iter().sum::<u64>(), sim.runs);
+}
+
+#[test]
+fn with_no_spread_the_simulation_is_the_forecast() {
+    for model in [None, Some(SMALL)] {
+        let s = open(model);
+        let mut p = plan(&s);
+        p.without_spread();
+        let sim = run(&s, &p, 500, 2);
+        for o in &sim.outcomes {
+            assert_eq!(o.p50, o.forecast, "{}", s.graph.dag[o.node].id);
+            assert_eq!(o.p95, o.forecast, "{}", s.graph.dag[o.node].id);
+            let on_time = o.forecast.is_some_and(|f| f <= o.deadline);
+            assert_eq!(o.on_time == sim.runs, on_time, "{}", s.graph.dag[o.node].id);
+        }
+    }
+}
+
+#[test]
+fn the_only_chain_of_a_single_chain_outcome_is_always_critical() {
+    let s = open(Some(SMALL));
+    let sim = run(&s, &plan(&s), 1000, 1);
+    let r10 = sim.outcomes.iter().find(|o| s.graph.dag[o.node].id == "R10").expect("R10");
+    let (node, index) = r10.most_critical.expect("a critical task");
+    assert_eq!(s.graph.dag[node].id, "29.1");
+    assert_eq!(index, 1.0);
+}
+
+#[test]
+fn spread_on_work_no_outcome_waits_on_changes_nothing() {
+    let s = open(Some(SMALL));
+    let p = plan(&s);
+    let mut wider = p.clone();
+    let local = s.graph.node("90.1").expect("90.1");
+    wider.shifted(local, 400);
+    let (a, b) = (run(&s, &p, 1000, 2), run(&s, &wider, 1000, 2));
+    let show = |x: &Simulation| serde_json::to_string(&out(&s, &p, x).outcomes).expect("json");
+    assert_eq!(show(&a), show(&b));
+    assert_eq!(a.exposure_mean, b.exposure_mean);
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn a_later_distribution_never_raises_the_chance_of_being_on_time(pick in 0usize..1000, days in 0i32..400) {
+        let s = open(None);
+        let p = plan(&s);
+        let node = p.sampled[pick % p.sampled.len()].node;
+        let mut later = p.clone();
+        later.shifted(node, days);
+        let (a, b) = (run(&s, &p, 300, 1), run(&s, &later, 300, 1));
+        for (x, y) in a.outcomes.iter().zip(&b.outcomes) {
+            prop_assert!(y.on_time <= x.on_time, "{}", s.graph.dag[x.node].id);
+        }
+    }
+}
