@@ -117,6 +117,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
+        /// Simulate the baseline and each scenario this many runs (see `routemap simulate`)
+        /// and show each scenario's P(on time) beside the baseline's.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        simulate: Option<u64>,
     },
     /// Slip each project, and each task an outcome waits on, in turn; rank them by the damage
     /// done (Required outcomes missed, funding exposure, days of delay).
@@ -152,6 +156,10 @@ pub enum Command {
         /// forecast.
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
+        /// Simulate this many runs (see `routemap simulate`) and give P(on time) and P80 beside
+        /// each Required outcome not on track.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        simulate: Option<u64>,
     },
     /// BVPI 157: when each interaction group of the routemap's e-enablement table is forecast
     /// to be enabled, and why; the e-enabled percentage over time; the percentage on the
@@ -214,7 +222,7 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
         runs: u64,
         /// The seed: the same seed gives the same output, whatever the thread count.
-        #[arg(long, value_name = "S", default_value_t = 2005)]
+        #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
         seed: u64,
         /// Threads (default: the available cores).
         #[arg(long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..=1024))]
@@ -515,8 +523,8 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 Format::Json => json::to_string(&x),
             }))
         }
-        Command::WhatIf { slips, scenario, format } => {
-            what_if(&open()?, slips, scenario.as_deref(), *format)
+        Command::WhatIf { slips, scenario, format, simulate } => {
+            what_if(&open()?, slips, scenario.as_deref(), *format, *simulate)
         }
         Command::Sensitivity { by, top, format } => {
             let spans = spans(by)?;
@@ -539,9 +547,9 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 OutFormat::Md => exposure::markdown(&e),
             }))
         }
-        Command::RiskReport { format, output, scenario } => {
+        Command::RiskReport { format, output, scenario, simulate } => {
             let s = open()?;
-            let text = risk_report(&s, scenario.as_deref(), *format)?;
+            let text = risk_report(&s, scenario.as_deref(), *format, *simulate)?;
             match output {
                 Some(path) => {
                     report::write_atomically(path, &text)?;
@@ -673,6 +681,7 @@ fn what_if(
     slips: &[String],
     file: Option<&std::path::Path>,
     format: OutFormat,
+    simulate: Option<u64>,
 ) -> Result<Done, Error> {
     let chosen = scenarios(s, slips, file)?;
     let e = s.evaluated();
@@ -706,6 +715,42 @@ fn what_if(
     if !errors.is_empty() {
         return Err(errors.into());
     }
+    let beside = match simulate {
+        Some(n) => {
+            let options = simulate_options(n, DEFAULT_SEED, None);
+            let run = |a: &Assessment| -> Result<crate::simulate::Simulation, Error> {
+                let plan = crate::simulate::Plan::new(&s.model, &s.graph, &s.rules, a)?;
+                Ok(plan.run(&s.graph, a, options))
+            };
+            let base = run(&s.assessment)?;
+            let each = runs.iter().map(run).collect::<Result<Vec<_>, Error>>()?;
+            let names = chosen.iter().map(|c| c.name.clone()).collect();
+            Some(crate::report::simulate::BesideOut::new(&e, names, &base, &each))
+        }
+        None => None,
+    };
+    let done = what_if_out(s, file, format, results, &runs)?;
+    Ok(match beside {
+        None => done,
+        Some(b) => Done::ok(match format {
+            OutFormat::Table => done.stdout + b.table().as_str(),
+            OutFormat::Md => done.stdout + b.markdown().as_str(),
+            OutFormat::Json => crate::report::simulate::with_field(&done.stdout, "simulation", &b),
+        }),
+    })
+}
+
+/// The seed `what-if --simulate` and `risk-report --simulate` use (as `simulate`'s default).
+const DEFAULT_SEED: u64 = 2005;
+
+fn what_if_out(
+    s: &Session,
+    file: Option<&std::path::Path>,
+    format: OutFormat,
+    mut results: Vec<WhatIf>,
+    runs: &[Assessment],
+) -> Result<Done, Error> {
+    let e = s.evaluated();
     if file.is_none() {
         let w = results.remove(0);
         return Ok(Done::ok(match format {
@@ -722,8 +767,8 @@ fn what_if(
     c.baseline_bvpi157_percent =
         bvpi::evaluate(&s.model, &s.graph, &s.rules, &s.assessment)?.map(|f| f.percent_at_deadline);
     Ok(Done::ok(match format {
-        OutFormat::Table => what_if::comparison_table(&e, &c, &runs),
-        OutFormat::Md => what_if::comparison_markdown(&e, &c, &runs),
+        OutFormat::Table => what_if::comparison_table(&e, &c, runs),
+        OutFormat::Md => what_if::comparison_markdown(&e, &c, runs),
         OutFormat::Json => json::to_string(&c),
     }))
 }
@@ -732,6 +777,7 @@ fn risk_report(
     s: &Session,
     file: Option<&std::path::Path>,
     format: DocFormat,
+    simulate: Option<u64>,
 ) -> Result<String, Error> {
     let chosen = match file {
         Some(_) => scenarios(s, &[], file)?,
@@ -768,7 +814,12 @@ fn risk_report(
         scenario_file: file.map(|f| f.display().to_string()),
         bvpi: bvpi::evaluate(m, g, r, a)?,
     };
-    let doc = risk_report::document(&inputs);
+    let mut doc = risk_report::document(&inputs);
+    if let Some(n) = simulate {
+        let plan = crate::simulate::Plan::new(m, g, r, a)?;
+        let sim = plan.run(g, a, simulate_options(n, DEFAULT_SEED, None));
+        doc.blocks.extend(crate::report::simulate::risk_blocks(&s.evaluated(), &sim));
+    }
     Ok(match format {
         DocFormat::Md => doc.markdown(),
         DocFormat::Html => doc.html(),

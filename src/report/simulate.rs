@@ -642,3 +642,144 @@ impl CalibrationOut {
         text::csv(&["id", "class", "source", "evidence", "days", "p50_days", "p80_days"], &rows)
     }
 }
+
+/// `what-if --simulate N`: each scenario's P(on time) beside the baseline's.
+#[derive(Debug, Clone, Serialize)]
+pub struct BesideOut {
+    /// Runs of each simulation.
+    pub runs: u64,
+    /// The seed of each.
+    pub seed: u64,
+    /// The scenarios, in order.
+    pub scenarios: Vec<String>,
+    /// Every outcome not certain to be on time in the baseline and every scenario, R1..G25.
+    pub outcomes: Vec<BesideRow>,
+}
+
+/// One outcome's P(on time), baseline and per scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct BesideRow {
+    /// `R8`.
+    pub code: String,
+    /// The baseline's P(on time).
+    pub baseline: f64,
+    /// Each scenario's, in [`BesideOut::scenarios`] order.
+    pub scenarios: Vec<f64>,
+}
+
+impl BesideOut {
+    /// The baseline's simulation beside each scenario's.
+    pub fn new(
+        e: &Evaluated,
+        names: Vec<String>,
+        baseline: &Simulation,
+        each: &[Simulation],
+    ) -> BesideOut {
+        let runs = baseline.runs;
+        let outcomes = baseline
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| BesideRow {
+                code: e.id(o.node).to_string(),
+                baseline: share(o.on_time, runs),
+                scenarios: each.iter().map(|s| share(s.outcomes[i].on_time, s.runs)).collect(),
+            })
+            .filter(|r| r.baseline < 1.0 || r.scenarios.iter().any(|p| *p < 1.0))
+            .collect();
+        BesideOut { runs, seed: baseline.seed, scenarios: names, outcomes }
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.outcomes
+            .iter()
+            .map(|r| {
+                let mut row = vec![r.code.clone(), percent(r.baseline)];
+                row.extend(r.scenarios.iter().map(|p| percent(*p)));
+                row
+            })
+            .collect()
+    }
+
+    fn headers(&self) -> Vec<String> {
+        let mut h = vec!["code".to_string(), "baseline".to_string()];
+        h.extend(self.scenarios.iter().cloned());
+        h
+    }
+
+    /// As text, to follow a what-if table.
+    pub fn table(&self) -> String {
+        let headers = self.headers();
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let rows: Vec<Vec<(String, String)>> =
+            self.rows().into_iter().map(|r| r.into_iter().map(cell).collect()).collect();
+        format!(
+            "\nP(on time) over {} runs (seed {}), baseline beside each scenario:\n\n{}",
+            self.runs,
+            self.seed,
+            text::table(&headers, &rows)
+        )
+    }
+
+    /// As Markdown, to follow a what-if report.
+    pub fn markdown(&self) -> String {
+        let headers = self.headers();
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        format!(
+            "\n## P(on time)\n\nOver {} runs (seed {}), baseline beside each scenario.\n\n{}",
+            self.runs,
+            self.seed,
+            text::markdown(&headers, &self.rows())
+        )
+    }
+}
+
+/// A JSON object's text with one more field, `key`, holding `value` (for `--simulate` beside an
+/// existing output, which keeps its fields as they are).
+pub fn with_field<T: Serialize>(json: &str, key: &str, value: &T) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            map.insert(key.into(), serde_json::to_value(value).unwrap_or_default());
+            super::json::to_string(&map)
+        }
+        _ => json.to_string(),
+    }
+}
+
+/// `risk-report --simulate N`: P(on time) and P80 beside each Required outcome not on track, as
+/// document blocks to append.
+pub fn risk_blocks(e: &Evaluated, s: &Simulation) -> Vec<super::document::Block> {
+    use super::document::{Block, para};
+    use crate::assess::Standing;
+    let mut rows = Vec::new();
+    for (o, r) in s.outcomes.iter().zip(&e.assessment.outcomes) {
+        if !o.required || matches!(r.standing, Standing::Achieved | Standing::OnTrack) {
+            continue;
+        }
+        rows.push(vec![
+            e.id(o.node).to_string(),
+            r.standing.as_str().replace('_', " "),
+            percent(share(o.on_time, s.runs)),
+            o.p80.map_or_else(|| "no date".into(), short_date),
+            o.most_critical.map_or_else(|| "-".into(), |(n, _)| e.id(n).to_string()),
+        ]);
+    }
+    let expected: f64 =
+        s.required_misses.iter().enumerate().map(|(k, n)| k as f64 * share(*n, s.runs)).sum();
+    let all = s.required_misses.first().map_or(0.0, |n| share(*n, s.runs));
+    vec![
+        Block::Heading(2, "Simulation".into()),
+        para(format!(
+            "Over {} runs with slips learnt from the routemap's own original and proposed targets (seed {}), {expected:.1} Required outcomes are expected to miss 31 December 2005, and all of them are on time in {} of runs. Each Required outcome not on track:",
+            s.runs,
+            s.seed,
+            percent(all)
+        )),
+        Block::Table {
+            headers: ["Outcome", "Status", "P(on time)", "P80", "Most critical"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        },
+    ]
+}

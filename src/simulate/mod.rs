@@ -79,6 +79,8 @@ pub struct Plan {
     /// What the distributions were learnt from.
     pub history: History,
     table: Vec<i32>,
+    /// A scenario's slips, in days, per position (zero in the baseline): added to every run.
+    base: Vec<i32>,
     threshold: u32,
     slots: Vec<Slot>,
 }
@@ -151,6 +153,14 @@ impl Plan {
     pub fn new(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Result<Plan, Error> {
         let basis = &a.basis;
         let compiled = Compiled::new(graph, &basis.lag, &basis.own);
+        // A scenario's slips (later by a span) stay in every run: the days each one adds to
+        // the work's forecast.
+        let mut base = vec![0i32; compiled.len()];
+        for (i, slip) in basis.slip.iter().enumerate() {
+            if let (Some(span), Some(f)) = (slip, a.forecast[i]) {
+                base[compiled.position[i] as usize] = (f - span.before(f)).num_days() as i32;
+            }
+        }
         let history = History::read(model, graph, basis.as_of);
         let c = rules.call_with("simulate", "common", ())?;
         let common = number(&c).filter(|x| (0.0..=1.0).contains(x)).ok_or_else(|| {
@@ -220,7 +230,7 @@ impl Plan {
         }
         let threshold = (common * f64::from(u32::MAX)).round() as u32;
         let threshold = if common >= 1.0 { u32::MAX } else { threshold };
-        Ok(Plan { compiled, sampled, common, history, table, threshold, slots })
+        Ok(Plan { compiled, sampled, common, history, table, base, threshold, slots })
     }
 
     /// Every spread set to zero: the runs reproduce the deterministic forecast.
@@ -280,7 +290,7 @@ impl Plan {
         let mut acc = Accum::new(self);
         let c = &self.compiled;
         let n = c.len();
-        let mut slip = vec![0i32; n];
+        let mut slip = self.base.clone();
         let mut out = Vec::with_capacity(n);
         let mut stamp = vec![u64::MAX; n];
         let keep = SENSITIVITY_RUNS;
@@ -293,7 +303,8 @@ impl Plan {
                 let u = if (x as u32) < self.threshold { programme } else { own };
                 let len = s.days.len() as u64;
                 let i = ((u64::from(u) * len) >> 32) as usize;
-                slip[s.position as usize] = self.table[s.offset as usize + i];
+                let p = s.position as usize;
+                slip[p] = self.base[p].saturating_add(self.table[s.offset as usize + i]);
             }
             c.forward_days(&slip, &mut out);
             let mut misses = 0usize;
