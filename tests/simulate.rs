@@ -182,3 +182,37 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_scenario_without_spread_is_its_forecast() {
+    let s = open(None);
+    let sc = routemap::scenario::Scenario {
+        name: "fms late".into(),
+        description: None,
+        as_of: None,
+        slips: vec![routemap::scenario::Slip::parse("fms-replacement=+3m").expect("a slip")],
+    };
+    let after = routemap::scenario::run(&s.model, &s.graph, &s.rules, &s.assessment, &sc)
+        .expect("the scenario runs");
+    let mut p = Plan::new(&s.model, &s.graph, &s.rules, &after).expect("a plan");
+    p.without_spread();
+    let sim = p.run(&s.graph, &after, Options { runs: 200, seed: 1, threads: 1 });
+    let moved = sim.outcomes.iter().filter(|o| o.forecast != s.assessment.forecast[o.node.index()]);
+    assert!(moved.count() > 0, "the slip moves something");
+    for o in &sim.outcomes {
+        assert_eq!(o.p50, o.forecast, "{}", s.graph.dag[o.node].id);
+    }
+}
+
+#[test]
+fn what_if_and_risk_report_give_the_chance_beside() {
+    let args =
+        ["what-if", "--slip", "fms-replacement=+3m", "--simulate", "300", "--format", "json"];
+    let v = json(&ok(&args));
+    let rows = v["simulation"]["outcomes"].as_array().expect("simulation.outcomes");
+    let r9 = rows.iter().find(|r| r["code"] == "R9").expect("R9 is not certain");
+    assert!(r9["scenarios"][0].as_f64() < r9["baseline"].as_f64(), "{r9}");
+    assert!(v.get("changed").is_some(), "the what-if fields stay");
+    let report = ok(&["risk-report", "--simulate", "300"]);
+    assert!(report.contains("Simulation") && report.contains("| R9 | at risk |"), "{report}");
+}
