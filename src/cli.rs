@@ -740,6 +740,34 @@ fn what_if(
     })
 }
 
+/// A progress bar on standard error, drawn only when it is a terminal and the runs will take
+/// more than about a second (at a conservative 100,000 runs a second a thread); otherwise
+/// nothing is written.
+fn progress(options: crate::simulate::Options) -> impl Fn(u64) + Sync {
+    use std::io::{IsTerminal, Write};
+    let total = options.runs;
+    let show = std::io::stderr().is_terminal()
+        && total > 100_000 * u64::try_from(options.threads).unwrap_or(1);
+    let step = (total / 100).max(1);
+    move |done: u64| {
+        if !show || (done % step >= crate::simulate::CHUNK && done < total) {
+            return;
+        }
+        let filled = (done * 40 / total.max(1)) as usize;
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\rsimulating [{}{}] {done}/{total} runs",
+            "#".repeat(filled),
+            " ".repeat(40 - filled.min(40))
+        );
+        if done >= total {
+            let _ = write!(err, "\r{}\r", " ".repeat(80));
+        }
+        let _ = err.flush();
+    }
+}
+
 /// The seed `what-if --simulate` and `risk-report --simulate` use (as `simulate`'s default).
 const DEFAULT_SEED: u64 = 2005;
 
@@ -865,7 +893,7 @@ fn simulate(
             ReportFormat::Md => fenced(c.table()),
         }));
     }
-    let sim = plan.run(&s.graph, &s.assessment, options);
+    let sim = plan.run_with(&s.graph, &s.assessment, options, &progress(options));
     let o = SimulateOut::new(&e, &plan, &sim);
     Ok(Done::ok(match format {
         ReportFormat::Table => out::table(&e, &o),

@@ -249,10 +249,28 @@ impl Plan {
 
     /// Run the simulation.
     pub fn run(&self, graph: &Graph, a: &Assessment, opt: Options) -> Simulation {
+        self.run_with(graph, a, opt, &|_| {})
+    }
+
+    /// Run the simulation, telling `progress` how many runs are done after each chunk (in
+    /// whatever order the threads finish them; the result does not depend on it).
+    pub fn run_with(
+        &self,
+        graph: &Graph,
+        a: &Assessment,
+        opt: Options,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Simulation {
         let runs = opt.runs.max(1);
         let chunks = runs.div_ceil(CHUNK) as usize;
         let next = AtomicUsize::new(0);
-        let done: Mutex<Vec<Option<Accum>>> = Mutex::new(vec![None; chunks]);
+        let finished = std::sync::atomic::AtomicU64::new(0);
+        // Totals are sums of whole numbers, so they merge in any order; the runs kept whole
+        // for rank correlations are put back in run order by chunk.
+        let total = Mutex::new(Accum::new(self));
+        let kept_chunks = SENSITIVITY_RUNS.div_ceil(CHUNK) as usize;
+        let kept: Mutex<Vec<Option<(Vec<i32>, Vec<i32>)>>> =
+            Mutex::new(vec![None; kept_chunks.min(chunks)]);
         let threads = opt.threads.clamp(1, chunks.max(1));
         std::thread::scope(|s| {
             for _ in 0..threads {
@@ -264,18 +282,26 @@ impl Plan {
                         }
                         let from = c as u64 * CHUNK;
                         let to = (from + CHUNK).min(runs);
-                        let acc = self.chunk(opt.seed, from, to);
-                        if let Ok(mut d) = done.lock() {
-                            d[c] = Some(acc);
+                        let mut acc = self.chunk(opt.seed, from, to);
+                        let sample =
+                            (std::mem::take(&mut acc.slips), std::mem::take(&mut acc.dates));
+                        if c < kept_chunks
+                            && let Ok(mut k) = kept.lock()
+                        {
+                            k[c] = Some(sample);
                         }
+                        if let Ok(mut t) = total.lock() {
+                            t.merge(acc);
+                        }
+                        progress(finished.fetch_add(to - from, Ordering::Relaxed) + to - from);
                     }
                 });
             }
         });
-        let parts = done.into_inner().unwrap_or_default();
-        let mut total = Accum::new(self);
-        for p in parts.into_iter().flatten() {
-            total.merge(p);
+        let mut total = total.into_inner().unwrap_or_else(|_| Accum::new(self));
+        for (slips, dates) in kept.into_inner().unwrap_or_default().into_iter().flatten() {
+            total.slips.extend(slips);
+            total.dates.extend(dates);
         }
         self.finish(graph, a, runs, opt.seed, total)
     }
