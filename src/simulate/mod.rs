@@ -269,8 +269,7 @@ impl Plan {
         // for rank correlations are put back in run order by chunk.
         let total = Mutex::new(Accum::new(self));
         let kept_chunks = SENSITIVITY_RUNS.div_ceil(CHUNK) as usize;
-        let kept: Mutex<Vec<Option<(Vec<i32>, Vec<i32>)>>> =
-            Mutex::new(vec![None; kept_chunks.min(chunks)]);
+        let kept: Mutex<Vec<Option<Kept>>> = Mutex::new(vec![None; kept_chunks.min(chunks)]);
         let threads = opt.threads.clamp(1, chunks.max(1));
         std::thread::scope(|s| {
             for _ in 0..threads {
@@ -641,6 +640,10 @@ impl Hist {
         compiled::date(m as Day)
     }
 }
+
+/// A chunk's runs kept whole for rank correlations: slips per sampled work, then Required
+/// outcomes' dates, run by run.
+type Kept = (Vec<i32>, Vec<i32>);
 
 /// What a chunk of runs adds up to.
 #[derive(Debug, Clone)]
