@@ -216,3 +216,33 @@ fn what_if_and_risk_report_give_the_chance_beside() {
     let report = ok(&["risk-report", "--simulate", "300"]);
     assert!(report.contains("Simulation") && report.contains("| R9 | at risk |"), "{report}");
 }
+
+#[test]
+fn a_rule_with_no_spread_gives_the_forecast_through_the_binary() {
+    let sim = json(&ok(&[
+        "--rules",
+        "fixtures/simulate/no-spread",
+        "simulate",
+        "--runs",
+        "200",
+        "--format",
+        "json",
+    ]));
+    let forecast =
+        json(&ok(&["--rules", "fixtures/simulate/no-spread", "forecast", "--format", "json"]));
+    let outcomes = sim["outcomes"].as_array().expect("outcomes");
+    assert_eq!(outcomes.len(), 54);
+    for (s, f) in outcomes.iter().zip(forecast["outcomes"].as_array().expect("outcomes")) {
+        assert_eq!(s["code"], f["code"]);
+        assert_eq!(s["p50"], f["forecast"], "{}", s["code"]);
+        assert_eq!(s["p95"], f["forecast"], "{}", s["code"]);
+    }
+    assert_eq!(sim["exposure"]["p80_gbp"], sim["exposure"]["p95_gbp"]);
+}
+
+#[test]
+fn a_slip_rule_missing_a_key_is_located() {
+    let err = bad(&["--rules", "fixtures/simulate/missing-spread", "simulate", "--runs", "10"]);
+    assert!(err.contains("returned a map with no `spread`"), "{err}");
+    assert!(err.contains("fixtures/simulate/missing-spread/simulate.rhai:2:1"), "{err}");
+}
