@@ -141,8 +141,8 @@ pub struct Simulation {
     pub exposure_p80: u64,
     /// P95 exposure.
     pub exposure_p95: u64,
-    /// Per node on the driving chain of some outcome in some run: the share of runs, largest
-    /// first (ties in node order).
+    /// Per unfinished node on the driving chain of some outcome in some run: the share of
+    /// runs, largest first (ties in node order). Complete work, which cannot slip, is left out.
     pub criticality: Vec<(NodeIndex, f64)>,
 }
 
@@ -453,7 +453,7 @@ impl Plan {
         pounds.sort_unstable();
         let at = |pct: u64| pounds[((runs * pct).div_ceil(100).max(1) - 1) as usize];
         let mut criticality: Vec<(NodeIndex, f64)> = (0..n)
-            .filter(|&p| acc.any[p] > 0)
+            .filter(|&p| acc.any[p] > 0 && c.kind[p] != Kind::Done)
             .map(|p| (NodeIndex::new(c.node[p] as usize), share(acc.any[p])))
             .collect();
         criticality.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
