@@ -734,16 +734,16 @@ impl BesideOut {
     }
 }
 
-/// A JSON object's text with one more field, `key`, holding `value` (for `--simulate` beside an
-/// existing output, which keeps its fields as they are).
+/// A JSON object's text (as [`super::json::to_string`] writes it) with one more field, `key`,
+/// last, holding `value`: `--simulate` beside an existing output keeps its fields and their order.
 pub fn with_field<T: Serialize>(json: &str, key: &str, value: &T) -> String {
-    match serde_json::from_str::<serde_json::Value>(json) {
-        Ok(serde_json::Value::Object(mut map)) => {
-            map.insert(key.into(), serde_json::to_value(value).unwrap_or_default());
-            super::json::to_string(&map)
-        }
-        _ => json.to_string(),
-    }
+    let body = json.trim_end();
+    let Some(head) = body.strip_suffix('}') else { return json.to_string() };
+    let head = head.trim_end();
+    let inner = super::json::to_string(value);
+    let inner = inner.trim_end().replace('\n', "\n  ");
+    let comma = if head.ends_with('{') { "" } else { "," };
+    format!("{head}{comma}\n  {}: {inner}\n}}\n", serde_json::Value::from(key))
 }
 
 /// `risk-report --simulate N`: P(on time) and P80 beside each Required outcome not on track, as
