@@ -740,32 +740,21 @@ fn what_if(
     })
 }
 
-/// A progress bar on standard error, drawn only when it is a terminal and the runs will take
-/// more than about a second (at a conservative 100,000 runs a second a thread); otherwise
+/// A progress bar on standard error, only when it is a terminal and the runs will take more
+/// than about a second (at a conservative 100,000 runs a second a thread); otherwise none, and
 /// nothing is written.
-fn progress(options: crate::simulate::Options) -> impl Fn(u64) + Sync {
-    use std::io::{IsTerminal, Write};
-    let total = options.runs;
-    let show = std::io::stderr().is_terminal()
-        && total > 100_000 * u64::try_from(options.threads).unwrap_or(1);
-    let step = (total / 100).max(1);
-    move |done: u64| {
-        if !show || (done % step >= crate::simulate::CHUNK && done < total) {
-            return;
-        }
-        let filled = (done * 40 / total.max(1)) as usize;
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\rsimulating [{}{}] {done}/{total} runs",
-            "#".repeat(filled),
-            " ".repeat(40 - filled.min(40))
-        );
-        if done >= total {
-            let _ = write!(err, "\r{}\r", " ".repeat(80));
-        }
-        let _ = err.flush();
+fn progress(options: crate::simulate::Options) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    let threads = u64::try_from(options.threads).unwrap_or(1);
+    if !std::io::stderr().is_terminal() || options.runs <= 100_000 * threads {
+        return None;
     }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(options.runs),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_message("simulating");
+    Some(bar)
 }
 
 /// The seed `what-if --simulate` and `risk-report --simulate` use (as `simulate`'s default).
@@ -893,7 +882,15 @@ fn simulate(
             ReportFormat::Md => fenced(c.table()),
         }));
     }
-    let sim = plan.run_with(&s.graph, &s.assessment, options, &progress(options));
+    let bar = progress(options);
+    let sim = plan.run_with(&s.graph, &s.assessment, options, &|done| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     let o = SimulateOut::new(&e, &plan, &sim);
     Ok(Done::ok(match format {
         ReportFormat::Table => out::table(&e, &o),
