@@ -249,3 +249,28 @@ fn a_slip_rule_missing_a_key_is_located() {
     assert!(err.contains("returned a map with no `spread`"), "{err}");
     assert!(err.contains("fixtures/simulate/missing-spread/simulate.rhai:2:1"), "{err}");
 }
+
+#[test]
+fn the_history_is_read_from_original_and_proposed_targets() {
+    let v = json(&ok(&["--model", SMALL, "simulate", "--distributions", "--format", "json"]));
+    let classes = v["classes"].as_array().expect("classes");
+    let started = classes.iter().find(|c| c["class"] == "task/started").expect("task/started");
+    // May to October 2005, December 2004 to November 2005, complete on its original, March to
+    // June 2005, and January to March 2005 (complete, but on a later proposed date).
+    assert_eq!(started["days"], serde_json::json!([0, 59, 91, 153, 334]));
+    assert_eq!(started["source"], "task/started");
+    let evidence: Vec<&str> = started["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["evidence"].as_str().expect("evidence"))
+        .collect();
+    assert_eq!(evidence, ["slip", "slip", "on_time", "slip", "slip"]);
+    // The style guide is not due yet: not slipped yet, and not fitted.
+    assert_eq!(v["censored"], serde_json::json!(["90.3"]));
+    let not_started =
+        classes.iter().find(|c| c["class"] == "task/not_started").expect("task/not_started");
+    assert_eq!(not_started["source"], "task", "too few of its own: its kind's evidence");
+    let project = classes.iter().find(|c| c["class"] == "project/started").expect("a project");
+    assert_eq!(project["source"], "pooled");
+}
