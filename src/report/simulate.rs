@@ -208,9 +208,23 @@ const HEADERS: [&str; 7] = ["code", "P(on time)", "P50", "P80", "P95", "forecast
 fn summary(out: &SimulateOut) -> Vec<String> {
     let expected: f64 = out.required_misses.iter().map(|m| m.missed as f64 * m.share).sum();
     let none = out.required_misses.first().map_or(0.0, |m| m.share);
+    // The fewest misses that this share of runs does no worse than.
+    let at = |pct: u64| {
+        let need = (out.runs * pct).div_ceil(100).max(1);
+        let mut seen = 0;
+        out.required_misses
+            .iter()
+            .find(|m| {
+                seen += m.runs;
+                seen >= need
+            })
+            .map_or(0, |m| m.missed)
+    };
     vec![
         format!(
-            "Required outcomes missing 31 December 2005: {expected:.1} expected; all on time in {} of runs",
+            "Required outcomes missing 31 December 2005: {expected:.1} expected (P50 {}, P80 {}); all on time in {} of runs",
+            at(50),
+            at(80),
             percent(none)
         ),
         format!(
