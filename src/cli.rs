@@ -135,6 +135,10 @@ pub enum Command {
         /// side, with the --slip slips as one more.
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
+        /// Simulate the baseline and each scenario this many runs (see `routemap simulate`)
+        /// and show each scenario's P(on time) beside the baseline's.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        simulate: Option<u64>,
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
@@ -178,6 +182,40 @@ pub enum Command {
         /// forecast.
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
+        /// Simulate this many runs (see `routemap simulate`) and give P(on time) and P80
+        /// beside each Required outcome not on track.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        simulate: Option<u64>,
+    },
+    /// Monte Carlo deadline risk: each outcome's chance of meeting its deadline, its P50, P80
+    /// and P95 dates, and what drives the spread, from slip distributions learnt from the
+    /// routemap's own original and proposed targets (rules/simulate.rhai may override them).
+    #[command(after_help = "Examples:\n  \
+        routemap simulate\n  \
+        routemap simulate --runs 100000 --seed 7 --format json\n  \
+        routemap simulate --distributions   # the learnt distributions and their evidence\n  \
+        routemap simulate --calibration     # how well they predict held-out slips")]
+    Simulate {
+        /// How many runs.
+        #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        runs: u64,
+        /// The seed: the same seed gives the same output, whatever the thread count.
+        #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+        seed: u64,
+        /// Threads (default: the available cores).
+        #[arg(long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// Print every class's fitted distribution, its observations and the work using it,
+        /// instead of simulating.
+        #[arg(long, conflicts_with = "calibration")]
+        distributions: bool,
+        /// Hold each observation out in turn, predict it from the rest, and report the share at
+        /// or under the predicted P50 and P80, instead of simulating.
+        #[arg(long)]
+        calibration: bool,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// BVPI 157: when each interaction group of the routemap's e-enablement table is forecast
     /// to be enabled, and why; the e-enabled percentage over time; the percentage on the
@@ -489,9 +527,9 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 _ => x.text(&e, r, o.colour),
             })?))
         }
-        Command::WhatIf { slips, scenario, out } => {
+        Command::WhatIf { slips, scenario, simulate, out } => {
             let o = out.choose("what-if", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
-            let text = what_if(&open()?, slips, scenario.as_deref(), &o)?;
+            let text = what_if(&open()?, slips, scenario.as_deref(), &o, *simulate)?;
             Ok(Done::ok(o.finish(text)?))
         }
         Command::Sensitivity { by, top, out } => {
@@ -520,13 +558,20 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 _ => exposure::table(&e, o.colour),
             })?))
         }
-        Command::RiskReport { out, scenario } => {
+        Command::RiskReport { out, scenario, simulate } => {
             let o = out
                 .choose("risk-report", &[Md, Html, Json, Format::Docx], colour)?
                 .reading(|| reads(cli));
             let s = open()?;
-            let rendered = risk_report(&s, scenario.as_deref(), o.format)?;
+            let rendered = risk_report(&s, scenario.as_deref(), o.format, *simulate)?;
             Ok(Done::ok(o.finish_rendered(rendered)?))
+        }
+        Command::Simulate { runs, seed, threads, distributions, calibration, out } => {
+            let o = out.choose("simulate", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
+            let s = open()?;
+            let options = simulate_options(*runs, *seed, *threads);
+            let text = simulate(&s, options, o.format, *distributions, *calibration)?;
+            Ok(Done::ok(o.finish(text)?))
         }
         Command::Bvpi { slips, out } => {
             let o = out.choose("bvpi", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
@@ -627,6 +672,7 @@ fn what_if(
     slips: &[String],
     file: Option<&std::path::Path>,
     o: &report::output::Output,
+    simulate: Option<u64>,
 ) -> Result<String, Error> {
     let chosen = s.scenarios(slips, file)?;
     let e = s.evaluated();
@@ -643,6 +689,40 @@ fn what_if(
         results.push(w);
         runs.push(c.scenario);
     }
+    let beside = match simulate {
+        Some(n) => {
+            let options = simulate_options(n, DEFAULT_SEED, None);
+            let run = |a: &Assessment| -> Result<crate::simulate::Simulation, Error> {
+                let plan = crate::simulate::Plan::new(&s.model, &s.graph, &s.rules, a)?;
+                Ok(plan.run(&s.graph, a, options))
+            };
+            let base = run(&s.assessment)?;
+            let each = runs.iter().map(run).collect::<Result<Vec<_>, Error>>()?;
+            let names = chosen.iter().map(|c| c.name.clone()).collect();
+            Some(crate::report::simulate::BesideOut::new(&e, names, &base, &each))
+        }
+        None => None,
+    };
+    let text = what_if_text(s, file, o, results, &runs)?;
+    Ok(match beside {
+        None => text,
+        Some(b) => match o.format {
+            Format::Json => crate::report::simulate::with_field(&text, "simulation", &b),
+            Format::Md => text + b.markdown().as_str(),
+            _ => text + b.table().as_str(),
+        },
+    })
+}
+
+/// What-if's result in the chosen format, before any simulation is added.
+fn what_if_text(
+    s: &Session,
+    file: Option<&std::path::Path>,
+    o: &report::output::Output,
+    mut results: Vec<WhatIf>,
+    runs: &[Assessment],
+) -> Result<String, Error> {
+    let e = s.evaluated();
     if file.is_none() {
         let w = results.remove(0);
         return Ok(match o.format {
@@ -660,10 +740,10 @@ fn what_if(
     c.baseline_bvpi157_percent =
         bvpi::evaluate(&s.model, &s.graph, &s.rules, &s.assessment)?.map(|f| f.percent_at_deadline);
     Ok(match o.format {
-        Format::Md => what_if::comparison_markdown(&e, &c, &runs),
-        Format::Csv => what_if::comparison_csv(&e, &c, &runs),
+        Format::Md => what_if::comparison_markdown(&e, &c, runs),
+        Format::Csv => what_if::comparison_csv(&e, &c, runs),
         Format::Json => json::to_string(&c),
-        _ => what_if::comparison_table(&e, &c, &runs),
+        _ => what_if::comparison_table(&e, &c, runs),
     })
 }
 
@@ -671,6 +751,7 @@ fn risk_report(
     s: &Session,
     file: Option<&std::path::Path>,
     format: Format,
+    simulate: Option<u64>,
 ) -> Result<Rendered, Error> {
     let chosen = match file {
         Some(_) => s.scenarios(&[], file)?,
@@ -697,11 +778,25 @@ fn risk_report(
         scenario_file: file.map(|f| f.display().to_string()),
         bvpi: bvpi::evaluate(m, g, r, a)?,
     };
+    // The simulation's section, added to the document after the forecast's own.
+    let simulated = match simulate {
+        Some(n) => {
+            let plan = crate::simulate::Plan::new(m, g, r, a)?;
+            let sim = plan.run(g, a, simulate_options(n, DEFAULT_SEED, None));
+            crate::report::simulate::risk_blocks(&s.evaluated(), &sim)
+        }
+        None => Vec::new(),
+    };
+    let document = || {
+        let mut doc = risk_report::document(&inputs);
+        doc.blocks.extend(simulated.iter().cloned());
+        doc
+    };
     Ok(match format {
         Format::Json => Rendered::Text(json::to_string(&risk_report::RiskReportOut::new(&inputs))),
-        Format::Html => Rendered::Text(risk_report::html(&inputs)),
-        Format::Docx => Rendered::Bytes(report::docx::docx(&risk_report::document(&inputs))?),
-        _ => Rendered::Text(risk_report::document(&inputs).markdown()),
+        Format::Html => Rendered::Text(risk_report::html_of(&inputs, &document())),
+        Format::Docx => Rendered::Bytes(report::docx::docx(&document())?),
+        _ => Rendered::Text(document().markdown()),
     })
 }
 
@@ -724,4 +819,79 @@ fn spans(by: &[String]) -> Result<Vec<Span>, Error> {
     out.sort_by_key(|s| (u64::from(s.months) * 31 + u64::from(s.days), s.months));
     out.dedup();
     Ok(out)
+}
+
+/// The seed `simulate` uses unless told another.
+const DEFAULT_SEED: u64 = 2005;
+
+fn simulate_options(runs: u64, seed: u64, threads: Option<u64>) -> crate::simulate::Options {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    crate::simulate::Options {
+        runs,
+        seed,
+        threads: threads.map_or(cores, |t| usize::try_from(t).unwrap_or(1)),
+    }
+}
+
+/// A progress bar on standard error, only when it is a terminal and the runs will take more
+/// than about a second.
+fn progress(options: crate::simulate::Options) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    let threads = u64::try_from(options.threads).unwrap_or(1);
+    if !std::io::stderr().is_terminal() || options.runs <= 100_000 * threads {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(options.runs),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_message("simulating");
+    Some(bar)
+}
+
+fn simulate(
+    s: &Session,
+    options: crate::simulate::Options,
+    format: Format,
+    distributions: bool,
+    calibration: bool,
+) -> Result<String, Error> {
+    use crate::report::simulate::{self as out, CalibrationOut, DistributionsOut, SimulateOut};
+    let e = s.evaluated();
+    let plan = crate::simulate::Plan::new(&s.model, &s.graph, &s.rules, &s.assessment)?;
+    let fenced = |t: String| format!("```\n{t}```\n");
+    if distributions {
+        let d = DistributionsOut::new(&e, &plan);
+        return Ok(match format {
+            Format::Json => json::to_string(&d),
+            Format::Csv => d.csv(),
+            Format::Md => fenced(d.table()),
+            _ => d.table(),
+        });
+    }
+    if calibration {
+        let c = CalibrationOut::new(&e, &plan.history);
+        return Ok(match format {
+            Format::Json => json::to_string(&c),
+            Format::Csv => c.csv(),
+            Format::Md => fenced(c.table()),
+            _ => c.table(),
+        });
+    }
+    let bar = progress(options);
+    let sim = plan.run_with(&s.graph, &s.assessment, options, &|done| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let o = SimulateOut::new(&e, &plan, &sim);
+    Ok(match format {
+        Format::Json => json::to_string(&o),
+        Format::Csv => out::csv(&o),
+        Format::Md => out::markdown(&e, &o),
+        _ => out::table(&e, &o),
+    })
 }

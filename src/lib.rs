@@ -19,6 +19,7 @@ pub mod ruletest;
 pub mod scenario;
 pub mod schedule;
 pub mod session;
+pub mod simulate;
 pub mod warnings;
 
 pub use error::{Diagnostic, Error};

@@ -571,7 +571,7 @@ fn version_names_the_embedded_model_and_rules() {
     let lines: Vec<&str> = v.lines().collect();
     assert_eq!(lines[0], format!("routemap {}", env!("CARGO_PKG_VERSION")));
     assert!(lines[1].starts_with("embedded model: Charnwood Borough Council Version 3"), "{v}");
-    assert!(lines[2].starts_with("embedded rules: 7 files (hash "), "{v}");
+    assert!(lines[2].starts_with("embedded rules: 8 files (hash "), "{v}");
     let short = ok(&["-V"]);
     assert!(short.starts_with("routemap "));
 }

@@ -119,7 +119,10 @@ fn coverage_lists_the_lines_never_reached() {
     insta::assert_json_snapshot!("coverage_classify_json", classify);
     let rule_files = out["rules"]["files"].as_array().expect("rules.files").len();
     assert_eq!(files.len(), rule_files, "every rule file is listed, embedded or not");
-    assert_eq!(rule_files, 7, "deadlines, forecast, classify, funding, risk, bvpi and ieg");
+    assert_eq!(
+        rule_files, 8,
+        "deadlines, forecast, classify, funding, risk, bvpi, ieg and simulate"
+    );
 }
 
 #[test]

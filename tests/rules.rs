@@ -69,7 +69,8 @@ fn custom_rules_are_named_in_the_output() {
             "<embedded>/rules/funding.rhai",
             "<embedded>/rules/risk.rhai",
             "<embedded>/rules/bvpi.rhai",
-            "<embedded>/rules/ieg.rhai"
+            "<embedded>/rules/ieg.rhai",
+            "<embedded>/rules/simulate.rhai"
         ])
     );
     // Which of them came from the directory.

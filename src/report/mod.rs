@@ -18,6 +18,7 @@ pub mod output;
 pub mod risk_report;
 pub mod rule_tests;
 pub mod sensitivity;
+pub mod simulate;
 pub mod svg;
 pub mod text;
 pub mod what_if;

@@ -40,6 +40,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("risk", include_str!("../../rules/risk.rhai")),
     ("bvpi", include_str!("../../rules/bvpi.rhai")),
     ("ieg", include_str!("../../rules/ieg.rhai")),
+    ("simulate", include_str!("../../rules/simulate.rhai")),
 ];
 
 /// The hooks each rule file must define, with their number of arguments.
@@ -51,12 +52,17 @@ const HOOKS: &[(&str, &[(&str, usize)])] = &[
     ("risk", &[("assess", 2), ("propose", 2)]),
     ("bvpi", &[("target", 1), ("enabled", 1)]),
     ("ieg", &[("position", 2)]),
+    ("simulate", &[("common", 0), ("slip", 2)]),
 ];
 
 /// Hooks added to a rule file after its first release: a council's own copy of the file that
 /// lacks one uses the built-in hook, so that an upgrade does not break it.
-const OPTIONAL_HOOKS: &[(&str, &str)] =
-    &[("forecast", "done_on"), ("forecast", "follow_on"), ("risk", "propose")];
+const OPTIONAL_HOOKS: &[(&str, &str)] = &[
+    ("forecast", "done_on"),
+    ("forecast", "follow_on"),
+    ("risk", "propose"),
+    ("simulate", "common"),
+];
 
 /// Operations one hook call may take before it is stopped as a runaway.
 pub const MAX_OPERATIONS: u64 = 200_000;

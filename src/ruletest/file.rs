@@ -185,6 +185,9 @@ pub struct HookInputs {
     /// For `share` and `propose`: an outcome status.
     #[serde(default)]
     pub status: Option<String>,
+    /// For `slip` (simulate.rhai): the learnt evidence as a map, written as the hook sees it.
+    #[serde(default)]
+    pub learnt: Option<serde_yaml::Value>,
 }
 
 /// An outcome as `deadline`, `classify`, `weight` and `propose` see it.

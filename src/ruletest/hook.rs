@@ -25,6 +25,8 @@ pub const HOOKS: &[(&str, &str, &[&str])] = &[
     ("target", "bvpi", &["table"]),
     ("enabled", "bvpi", &["group"]),
     ("position", "ieg", &["outcome", "status"]),
+    ("common", "simulate", &[]),
+    ("slip", "simulate", &["work", "learnt"]),
 ];
 
 /// A hook call ready to make.
@@ -71,6 +73,7 @@ pub fn call(
         ("evidence", with.evidence.is_some()),
         ("category", with.category.is_some()),
         ("status", with.status.is_some()),
+        ("learnt", with.learnt.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, present)| present.then_some(name))
@@ -119,6 +122,7 @@ pub fn call(
             "evidence" => with.evidence.as_ref().map(|e| Ok(evidence(e, as_of))),
             "table" => with.table.as_ref().map(|v| Ok(plain(v))),
             "group" => with.group.as_ref().map(|v| Ok(plain(v))),
+            "learnt" => with.learnt.as_ref().map(|v| Ok(plain(v))),
             "category" => with.category.as_ref().map(|c| {
                 one_of(c, &["required", "good"], at(&path)).map(|()| Dynamic::from(c.clone()))
             }),

@@ -31,6 +31,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("risk.yaml", include_str!("../../rules/tests/risk.yaml")),
     ("bvpi.yaml", include_str!("../../rules/tests/bvpi.yaml")),
     ("ieg.yaml", include_str!("../../rules/tests/ieg.yaml")),
+    ("simulate.yaml", include_str!("../../rules/tests/simulate.yaml")),
 ];
 
 /// The date a case is judged on when it gives none: the issue date of the Charnwood routemap.

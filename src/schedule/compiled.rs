@@ -66,7 +66,7 @@ pub fn date(d: Day) -> Option<NaiveDate> {
 
 /// `d` plus a lag of `months` calendar months and `days` days, as [`Span::after`] counts them.
 #[inline]
-fn plus(d: Day, months: u32, days: i32) -> Day {
+pub fn plus(d: Day, months: u32, days: i32) -> Day {
     if months == 0 {
         return d.saturating_add(days);
     }

@@ -1,0 +1,716 @@
+//! Monte Carlo deadline risk: many scenarios sampled from slip distributions learnt from the
+//! routemap's own history ([`learn`]), which `rules/simulate.rhai` may override.
+//!
+//! [`Plan::new`] does everything that needs the rules, once per model: each unfinished piece of
+//! work's distribution (one `slip` call each), the common factor, each outcome's funding at risk
+//! on time and late. [`Plan::run`] is native code over the compiled schedule: per run, sample
+//! each piece of work's slip, one forward pass, each outcome on time or late. Runs are split
+//! into fixed chunks of [`CHUNK`] runs, each run with its own random stream keyed by the seed and
+//! its index, and the chunks are merged in run order, so the same seed gives the same result
+//! whatever the number of threads.
+
+pub mod learn;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::NaiveDate;
+use petgraph::graph::NodeIndex;
+use rhai::{Dynamic, Map};
+
+use crate::assess::{self, Assessment, Standing};
+use crate::error::Error;
+use crate::graph::{Graph, Item};
+use crate::model::{Category, Model};
+use crate::rules::Rules;
+use crate::schedule::compiled::{self, Compiled, Day, Kind, NONE};
+use crate::schedule::{self, Own};
+use learn::{Class, Fit, History};
+
+/// Runs per chunk: the unit of work a thread takes, and of merging.
+pub const CHUNK: u64 = 1024;
+
+/// The runs kept whole for rank correlations (sensitivity): the first this many.
+pub const SENSITIVITY_RUNS: u64 = 10_000;
+
+/// The largest spread `slip` may return.
+pub const MAX_SPREAD: f64 = 10.0;
+
+/// The largest slip, in days, `slip` may return (either way).
+pub const MAX_DAYS: i64 = 3650;
+
+/// One piece of work's distribution, as the runs use it.
+#[derive(Debug, Clone)]
+pub struct Sampled {
+    /// Its node.
+    pub node: NodeIndex,
+    /// Its class and the evidence it was fitted from.
+    pub fit: Fit,
+    /// Whether its date is assumed.
+    pub assumed: bool,
+    /// What the rule returned: the days (sorted) and the spread.
+    pub days: Vec<i32>,
+    /// The spread.
+    pub spread: f64,
+    position: u32,
+    offset: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Slot {
+    node: NodeIndex,
+    position: usize,
+    deadline: Day,
+    required: bool,
+    achieved: bool,
+    /// Pounds at risk on time, late, and with no date.
+    pounds: [u64; 3],
+}
+
+/// Everything the runs need, computed once per model.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The compiled schedule of the baseline.
+    pub compiled: Compiled,
+    /// Every piece of work that may slip, in node order.
+    pub sampled: Vec<Sampled>,
+    /// The programme-wide common factor, 0 to 1.
+    pub common: f64,
+    /// What the distributions were learnt from.
+    pub history: History,
+    table: Vec<i32>,
+    /// A scenario's slips, in days, per position (zero in the baseline): added to every run.
+    base: Vec<i32>,
+    threshold: u32,
+    slots: Vec<Slot>,
+}
+
+/// Options of a simulation.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Runs, at least 1.
+    pub runs: u64,
+    /// The seed.
+    pub seed: u64,
+    /// Threads, at least 1.
+    pub threads: usize,
+}
+
+/// One outcome's simulated dates.
+#[derive(Debug, Clone)]
+pub struct OutcomeSim {
+    /// Its node.
+    pub node: NodeIndex,
+    /// Required (by 31 December 2005) rather than Good.
+    pub required: bool,
+    /// Its deadline.
+    pub deadline: NaiveDate,
+    /// The deterministic forecast.
+    pub forecast: Option<NaiveDate>,
+    /// Runs on time.
+    pub on_time: u64,
+    /// Percentile dates (`None`: that share of runs has no date).
+    pub p50: Option<NaiveDate>,
+    /// P80.
+    pub p80: Option<NaiveDate>,
+    /// P95.
+    pub p95: Option<NaiveDate>,
+    /// The mean date of the runs with one.
+    pub mean: Option<NaiveDate>,
+    /// The unfinished work most often on its driving chain, with that share.
+    pub most_critical: Option<(NodeIndex, f64)>,
+    /// Spearman rank correlation of its date with each upstream piece of work's slip, largest
+    /// first (Required outcomes only).
+    pub sensitivity: Vec<(NodeIndex, f64)>,
+}
+
+/// The result of a simulation.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// Runs.
+    pub runs: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Every outcome, in model order.
+    pub outcomes: Vec<OutcomeSim>,
+    /// How many runs had each number of Required outcomes miss their deadline (index: count).
+    pub required_misses: Vec<u64>,
+    /// Mean exposure, whole pounds.
+    pub exposure_mean: u64,
+    /// P80 exposure.
+    pub exposure_p80: u64,
+    /// P95 exposure.
+    pub exposure_p95: u64,
+    /// Per unfinished node on the driving chain of some outcome in some run: the share of
+    /// runs, largest first (ties in node order). Complete work, which cannot slip, is left out.
+    pub criticality: Vec<(NodeIndex, f64)>,
+}
+
+/// Ask the rules for every piece of work's distribution and the common factor, and take each
+/// outcome's funding terms: the only rule calls a simulation makes.
+impl Plan {
+    /// The plan for an assessment (its basis supplies own finishes, lags and deadlines).
+    pub fn new(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Result<Plan, Error> {
+        let basis = &a.basis;
+        let compiled = Compiled::new(graph, &basis.lag, &basis.own);
+        // A scenario's slips (later by a span) stay in every run: the days each one adds to
+        // the work's forecast.
+        let mut base = vec![0i32; compiled.len()];
+        for (i, slip) in basis.slip.iter().enumerate() {
+            if let (Some(span), Some(f)) = (slip, a.forecast[i]) {
+                base[compiled.position[i] as usize] = (f - span.before(f)).num_days() as i32;
+            }
+        }
+        let history = History::read(model, graph, basis.as_of);
+        let c = rules.call_with("simulate", "common", ())?;
+        let common = number(&c).filter(|x| (0.0..=1.0).contains(x)).ok_or_else(|| {
+            rules.bad_return("simulate", "common", &format!("`{c}`"), "a number from 0 to 1")
+        })?;
+        let mut sampled = Vec::new();
+        let mut table = Vec::new();
+        for idx in graph.dag.node_indices() {
+            let Some(class) = Class::of(model, graph, idx) else { continue };
+            if matches!(basis.own[idx.index()], Own::Done(_) | Own::Unknown) {
+                continue;
+            }
+            let fit = history.fit(class, None);
+            let work = assess::rule_work_view(model, graph, &basis.deadline, idx, basis.as_of);
+            let target = work.target.to_string();
+            let assumed = basis.assumption[idx.index()].is_some()
+                || matches!(target.as_str(), "start" | "ongoing");
+            let mut learnt = Map::new();
+            learnt.insert("class".into(), Dynamic::from(fit.class.clone()));
+            let days: rhai::Array = fit.days.iter().map(|d| Dynamic::from(i64::from(*d))).collect();
+            learnt.insert("days".into(), Dynamic::from(days));
+            learnt.insert("observations".into(), Dynamic::from(fit.used.len() as i64));
+            learnt.insert("pooled".into(), Dynamic::from(fit.pooled()));
+            learnt.insert("assumed".into(), Dynamic::from(assumed));
+            let answer = rules.call_with("simulate", "slip", (work, learnt))?;
+            let id = &graph.dag[idx].id;
+            let (mut days, spread) = checked(rules, id, answer)?;
+            days.sort_unstable();
+            let offset = table.len() as u32;
+            table.extend(days.iter().map(|d| (f64::from(*d) * spread).round() as i32));
+            sampled.push(Sampled {
+                node: idx,
+                fit,
+                assumed,
+                days,
+                spread,
+                position: compiled.position[idx.index()],
+                offset,
+            });
+        }
+        let terms = &basis.terms;
+        let mut slots = Vec::new();
+        for r in &a.outcomes {
+            let Item::Outcome(o) = graph.dag[r.node].item else { continue };
+            let category = model.outcomes[o].category;
+            let state = |s: Standing| -> u64 {
+                let row = usize::from(category == Category::Good);
+                let col = Standing::ALL.iter().position(|x| *x == s).unwrap_or(0);
+                terms
+                    .streams
+                    .iter()
+                    .zip(&terms.portions)
+                    .filter(|(t, _)| t.at_risk)
+                    .map(|(_, p)| (p[o] as f64 * terms.share[row][col]).round() as u64)
+                    .sum()
+            };
+            let achieved = r.standing == Standing::Achieved;
+            let on_time = if achieved { Standing::Achieved } else { Standing::OnTrack };
+            slots.push(Slot {
+                node: r.node,
+                position: compiled.position[r.node.index()] as usize,
+                deadline: compiled::day(r.deadline),
+                required: category == Category::Required,
+                achieved,
+                pounds: [state(on_time), state(Standing::OffTrack), state(Standing::Unknown)],
+            });
+        }
+        let threshold = (common * f64::from(u32::MAX)).round() as u32;
+        let threshold = if common >= 1.0 { u32::MAX } else { threshold };
+        Ok(Plan { compiled, sampled, common, history, table, base, threshold, slots })
+    }
+
+    /// Every spread set to zero: the runs reproduce the deterministic forecast.
+    pub fn without_spread(&mut self) {
+        self.table.iter_mut().for_each(|d| *d = 0);
+        self.sampled.iter_mut().for_each(|s| s.spread = 0.0);
+    }
+
+    /// Every piece of work's slips `days` later (for tests of monotonicity).
+    pub fn shifted(&mut self, node: NodeIndex, days: i32) {
+        if let Some(s) = self.sampled.iter().find(|s| s.node == node) {
+            let (a, b) = (s.offset as usize, s.offset as usize + s.days.len());
+            self.table[a..b].iter_mut().for_each(|d| *d = d.saturating_add(days));
+        }
+    }
+
+    /// Run the simulation.
+    pub fn run(&self, graph: &Graph, a: &Assessment, opt: Options) -> Simulation {
+        self.run_with(graph, a, opt, &|_| {})
+    }
+
+    /// Run the simulation, telling `progress` how many runs are done after each chunk (in
+    /// whatever order the threads finish them; the result does not depend on it).
+    pub fn run_with(
+        &self,
+        graph: &Graph,
+        a: &Assessment,
+        opt: Options,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Simulation {
+        let runs = opt.runs.max(1);
+        let chunks = runs.div_ceil(CHUNK) as usize;
+        let next = AtomicUsize::new(0);
+        let finished = std::sync::atomic::AtomicU64::new(0);
+        // Totals are sums of whole numbers, so they merge in any order; the runs kept whole
+        // for rank correlations are put back in run order by chunk.
+        let total = Mutex::new(Accum::new(self));
+        let kept_chunks = SENSITIVITY_RUNS.div_ceil(CHUNK) as usize;
+        let kept: Mutex<Vec<Option<Kept>>> = Mutex::new(vec![None; kept_chunks.min(chunks)]);
+        let threads = opt.threads.clamp(1, chunks.max(1));
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    loop {
+                        let c = next.fetch_add(1, Ordering::Relaxed);
+                        if c >= chunks {
+                            break;
+                        }
+                        let from = c as u64 * CHUNK;
+                        let to = (from + CHUNK).min(runs);
+                        let mut acc = self.chunk(opt.seed, from, to);
+                        let sample =
+                            (std::mem::take(&mut acc.slips), std::mem::take(&mut acc.dates));
+                        if c < kept_chunks
+                            && let Ok(mut k) = kept.lock()
+                        {
+                            k[c] = Some(sample);
+                        }
+                        if let Ok(mut t) = total.lock() {
+                            t.merge(acc);
+                        }
+                        progress(finished.fetch_add(to - from, Ordering::Relaxed) + to - from);
+                    }
+                });
+            }
+        });
+        let mut total = total.into_inner().unwrap_or_else(|_| Accum::new(self));
+        for (slips, dates) in kept.into_inner().unwrap_or_default().into_iter().flatten() {
+            total.slips.extend(slips);
+            total.dates.extend(dates);
+        }
+        self.finish(graph, a, runs, opt.seed, total)
+    }
+
+    /// Runs `from..to` alone, with nothing kept but their totals (for the benchmark): returns
+    /// how many were on time, summed over outcomes.
+    pub fn runs_only(&self, seed: u64, from: u64, to: u64) -> u64 {
+        self.chunk(seed, from, to).on_time.iter().sum()
+    }
+
+    fn chunk(&self, seed: u64, from: u64, to: u64) -> Accum {
+        let mut acc = Accum::new(self);
+        let c = &self.compiled;
+        let n = c.len();
+        let mut slip = self.base.clone();
+        let mut out = Vec::with_capacity(n);
+        let mut stamp = vec![u64::MAX; n];
+        let keep = SENSITIVITY_RUNS;
+        for run in from..to {
+            let mut rng = SplitMix(mix(seed, run));
+            let programme = (rng.next() >> 32) as u32;
+            for s in &self.sampled {
+                let x = rng.next();
+                let own = (x >> 32) as u32;
+                let u = if (x as u32) < self.threshold { programme } else { own };
+                let len = s.days.len() as u64;
+                let i = ((u64::from(u) * len) >> 32) as usize;
+                let p = s.position as usize;
+                slip[p] = self.base[p].saturating_add(self.table[s.offset as usize + i]);
+            }
+            c.forward_days(&slip, &mut out);
+            let mut misses = 0usize;
+            let mut pounds = 0u64;
+            for (o, slot) in self.slots.iter().enumerate() {
+                let d = out[slot.position];
+                let on_time = slot.achieved || (d != NONE && d <= slot.deadline);
+                acc.hist[o].add(d);
+                if on_time {
+                    acc.on_time[o] += 1;
+                } else if slot.required {
+                    misses += 1;
+                }
+                pounds += slot.pounds[if on_time {
+                    0
+                } else if d != NONE {
+                    1
+                } else {
+                    2
+                }];
+                if run < keep && slot.required {
+                    acc.dates.push(if d == NONE { i32::MAX } else { d });
+                }
+                // The driving chain: from the outcome back through the dependency that set
+                // each finish (before its own slip), to work its own date sets.
+                let mut i = slot.position;
+                loop {
+                    if matches!(c.kind[i], Kind::Done | Kind::Unknown) || out[i] == NONE {
+                        break;
+                    }
+                    let target = out[i] - slip[i];
+                    let (a, b) = (c.in_start[i] as usize, c.in_start[i + 1] as usize);
+                    let Some(k) = (a..b).find(|&k| {
+                        let f = out[c.in_from[k] as usize];
+                        f != NONE && compiled::plus(f, c.in_months[k], c.in_days[k]) == target
+                    }) else {
+                        break;
+                    };
+                    i = c.in_from[k] as usize;
+                    acc.critical[o * n + i] += 1;
+                    if stamp[i] != run {
+                        stamp[i] = run;
+                        acc.any[i] += 1;
+                    }
+                }
+            }
+            if run < keep {
+                acc.slips.extend(self.sampled.iter().map(|s| slip[s.position as usize]));
+            }
+            acc.misses[misses] += 1;
+            acc.pounds.push(pounds);
+        }
+        acc
+    }
+
+    fn finish(
+        &self,
+        graph: &Graph,
+        a: &Assessment,
+        runs: u64,
+        seed: u64,
+        acc: Accum,
+    ) -> Simulation {
+        let c = &self.compiled;
+        let n = c.len();
+        let share = |x: u64| round(x as f64 / runs as f64, 4);
+        let kept = runs.min(SENSITIVITY_RUNS) as usize;
+        let required: Vec<usize> =
+            self.slots.iter().enumerate().filter(|(_, s)| s.required).map(|(i, _)| i).collect();
+        let slip_ranks: Vec<Vec<f64>> = (0..self.sampled.len())
+            .map(|j| {
+                let xs: Vec<i32> =
+                    (0..kept).map(|r| acc.slips[r * self.sampled.len() + j]).collect();
+                ranks(&xs)
+            })
+            .collect();
+        let mut outcomes = Vec::with_capacity(self.slots.len());
+        for (o, slot) in self.slots.iter().enumerate() {
+            let h = &acc.hist[o];
+            let node_of = |pos: usize| NodeIndex::new(c.node[pos] as usize);
+            let most_critical = (0..n)
+                .filter(|&p| acc.critical[o * n + p] > 0 && c.kind[p] != Kind::Done)
+                .max_by(|&x, &y| {
+                    acc.critical[o * n + x]
+                        .cmp(&acc.critical[o * n + y])
+                        .then(node_of(y).cmp(&node_of(x)))
+                })
+                .map(|p| (node_of(p), share(acc.critical[o * n + p])));
+            let mut sensitivity = Vec::new();
+            if let Some(r) = required.iter().position(|&x| x == o) {
+                let dates: Vec<i32> =
+                    (0..kept).map(|run| acc.dates[run * required.len() + r]).collect();
+                let date_ranks = ranks(&dates);
+                let upstream = schedule::upstream_open(graph, &a.basis.own, slot.node);
+                for (j, s) in self.sampled.iter().enumerate() {
+                    if upstream.binary_search(&s.node).is_ok() {
+                        let rho = round(pearson(&slip_ranks[j], &date_ranks), 3);
+                        if rho != 0.0 {
+                            sensitivity.push((s.node, rho));
+                        }
+                    }
+                }
+                sensitivity.sort_by(|x, y| y.1.abs().total_cmp(&x.1.abs()).then(x.0.cmp(&y.0)));
+            }
+            outcomes.push(OutcomeSim {
+                node: slot.node,
+                required: slot.required,
+                deadline: compiled::date(slot.deadline).unwrap_or_default(),
+                forecast: a.forecast[slot.node.index()],
+                on_time: acc.on_time[o],
+                p50: h.quantile(50, runs),
+                p80: h.quantile(80, runs),
+                p95: h.quantile(95, runs),
+                mean: h.mean(),
+                most_critical,
+                sensitivity,
+            });
+        }
+        let mut pounds = acc.pounds;
+        let sum: u128 = pounds.iter().map(|p| u128::from(*p)).sum();
+        pounds.sort_unstable();
+        let at = |pct: u64| pounds[((runs * pct).div_ceil(100).max(1) - 1) as usize];
+        let mut criticality: Vec<(NodeIndex, f64)> = (0..n)
+            .filter(|&p| acc.any[p] > 0 && c.kind[p] != Kind::Done)
+            .map(|p| (NodeIndex::new(c.node[p] as usize), share(acc.any[p])))
+            .collect();
+        criticality.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        let mut required_misses = acc.misses;
+        let count = self.slots.iter().filter(|s| s.required).count();
+        required_misses.truncate(count + 1);
+        Simulation {
+            runs,
+            seed,
+            outcomes,
+            required_misses,
+            exposure_mean: ((sum + u128::from(runs) / 2) / u128::from(runs)) as u64,
+            exposure_p80: at(80),
+            exposure_p95: at(95),
+            criticality,
+        }
+    }
+}
+
+fn checked(rules: &Rules, id: &str, answer: Dynamic) -> Result<(Vec<i32>, f64), Error> {
+    let bad = |got: &str| {
+        rules.bad_return(
+            "simulate",
+            "slip",
+            &format!("{got} for `{id}`"),
+            &format!(
+                "#{{ days: [<whole numbers from -{MAX_DAYS} to {MAX_DAYS}>, at least one], spread: <number from 0 to {MAX_SPREAD}> }}, with no other keys"
+            ),
+        )
+    };
+    let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+    if let Some(k) = map.keys().find(|k| !matches!(k.as_str(), "days" | "spread")) {
+        return Err(bad(&format!("an unknown key `{k}`")));
+    }
+    let days = map.get("days").ok_or_else(|| bad("a map with no `days`"))?;
+    let days = days
+        .clone()
+        .try_cast::<rhai::Array>()
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| bad("`days` that is not a list with at least one number"))?;
+    let mut out = Vec::with_capacity(days.len());
+    for d in days {
+        match d.as_int() {
+            Ok(x) if (-MAX_DAYS..=MAX_DAYS).contains(&x) => out.push(x as i32),
+            _ => return Err(bad(&format!("`{d}` among its `days`"))),
+        }
+    }
+    let spread = map.get("spread").ok_or_else(|| bad("a map with no `spread`"))?;
+    let spread = number(spread)
+        .filter(|s| (0.0..=MAX_SPREAD).contains(s))
+        .ok_or_else(|| bad(&format!("`spread: {spread}`")))?;
+    Ok((out, spread))
+}
+
+fn number(v: &Dynamic) -> Option<f64> {
+    v.as_float().ok().or_else(|| v.as_int().ok().map(|i| i as f64))
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+/// Mid-ranks of `xs` (ties share the mean of their ranks).
+fn ranks(xs: &[i32]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    order.sort_by_key(|&i| (xs[i], i));
+    let mut out = vec![0.0; xs.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && xs[order[j + 1]] == xs[order[i]] {
+            j += 1;
+        }
+        let mid = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            out[k] = mid;
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Pearson correlation; 0 where either side does not vary.
+fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    if x.is_empty() {
+        return 0.0;
+    }
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx <= 0.0 || syy <= 0.0 { 0.0 } else { sxy / (sxx * syy).sqrt() }
+}
+
+/// SplitMix64: a small, fast generator; one stream per run.
+struct SplitMix(u64);
+
+impl SplitMix {
+    #[inline]
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// The starting state of run `run`'s stream under `seed`.
+fn mix(seed: u64, run: u64) -> u64 {
+    let mut s = SplitMix(seed ^ run.wrapping_mul(0xd1b5_4a32_d192_ed03));
+    s.next()
+}
+
+/// A histogram of day numbers, growing to fit, with a count of runs with no date.
+#[derive(Debug, Clone, Default)]
+struct Hist {
+    base: Day,
+    counts: Vec<u64>,
+    none: u64,
+    sum: i128,
+}
+
+impl Hist {
+    #[inline]
+    fn add(&mut self, d: Day) {
+        self.add_n(d, 1);
+    }
+
+    fn add_n(&mut self, d: Day, n: u64) {
+        if d == NONE {
+            self.none += n;
+            return;
+        }
+        self.sum += i128::from(d) * i128::from(n);
+        if self.counts.is_empty() {
+            self.base = d;
+        }
+        if d < self.base {
+            let grow = (self.base - d) as usize;
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.base = d;
+        }
+        let i = (d - self.base) as usize;
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        self.counts[i] += n;
+    }
+
+    fn merge(&mut self, other: &Hist) {
+        for (i, c) in other.counts.iter().enumerate() {
+            if *c > 0 {
+                self.add_n(other.base + i as Day, *c);
+            }
+        }
+        self.none += other.none;
+    }
+
+    fn quantile(&self, pct: u64, runs: u64) -> Option<NaiveDate> {
+        let need = (runs * pct).div_ceil(100).max(1);
+        let mut seen = 0;
+        for (i, c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= need {
+                return compiled::date(self.base + i as Day);
+            }
+        }
+        None
+    }
+
+    fn mean(&self) -> Option<NaiveDate> {
+        let known: u64 = self.counts.iter().sum();
+        if known == 0 {
+            return None;
+        }
+        let k = i128::from(known);
+        let m = (2 * self.sum + k).div_euclid(2 * k);
+        compiled::date(m as Day)
+    }
+}
+
+/// A chunk's runs kept whole for rank correlations: slips per sampled work, then Required
+/// outcomes' dates, run by run.
+type Kept = (Vec<i32>, Vec<i32>);
+
+/// What a chunk of runs adds up to.
+#[derive(Debug, Clone)]
+struct Accum {
+    hist: Vec<Hist>,
+    on_time: Vec<u64>,
+    critical: Vec<u64>,
+    any: Vec<u64>,
+    misses: Vec<u64>,
+    pounds: Vec<u64>,
+    slips: Vec<i32>,
+    dates: Vec<i32>,
+}
+
+impl Accum {
+    fn new(p: &Plan) -> Accum {
+        let (o, n) = (p.slots.len(), p.compiled.len());
+        Accum {
+            hist: vec![Hist::default(); o],
+            on_time: vec![0; o],
+            critical: vec![0; o * n],
+            any: vec![0; n],
+            misses: vec![0; o + 1],
+            pounds: Vec::new(),
+            slips: Vec::new(),
+            dates: Vec::new(),
+        }
+    }
+
+    fn merge(&mut self, other: Accum) {
+        for (h, x) in self.hist.iter_mut().zip(&other.hist) {
+            h.merge(x);
+        }
+        let add = |a: &mut Vec<u64>, b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.on_time, &other.on_time);
+        add(&mut self.critical, &other.critical);
+        add(&mut self.any, &other.any);
+        add(&mut self.misses, &other.misses);
+        self.pounds.extend(other.pounds);
+        self.slips.extend(other.slips);
+        self.dates.extend(other.dates);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_share_their_mid_rank() {
+        assert_eq!(ranks(&[10, 0, 10, 5]), vec![3.5, 1.0, 3.5, 2.0]);
+        assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]) - 1.0).abs() < 1e-12);
+        assert_eq!(pearson(&[1.0, 1.0], &[1.0, 2.0]), 0.0);
+    }
+
+    #[test]
+    fn histograms_grow_both_ways_and_merge() {
+        let mut h = Hist::default();
+        for d in [10, 5, 20, 10] {
+            h.add(d);
+        }
+        h.add(NONE);
+        let mut g = Hist::default();
+        g.merge(&h);
+        assert_eq!(g.quantile(50, 5), compiled::date(10));
+        assert_eq!(g.quantile(80, 5), compiled::date(20));
+        assert_eq!(g.quantile(95, 5), None);
+        assert_eq!(g.mean(), compiled::date(11));
+    }
+}
