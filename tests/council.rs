@@ -60,6 +60,14 @@ fn an_outcome_no_work_serves_is_judged_the_same_everywhere() {
         .find(|o| o["code"] == "R1")
         .map(|o| o["at_risk_gbp"].as_u64().unwrap());
     assert!(r1_gbp.is_some_and(|g| g > 0), "{exposure}");
+    let ieg = on_loxley(&["ieg-return", "--format", "csv"]);
+    let r1_row = ieg.lines().find(|l| l.starts_with("R1,")).expect("R1 in the IEG return");
+    assert!(r1_row.contains("nothing in the routemap delivers it"), "{r1_row}");
+    let risk = on_loxley(&["risk-report"]);
+    assert!(
+        risk.contains("| R1 Deep linking to the admissions process | Forecast to miss |"),
+        "{risk}"
+    );
 }
 
 #[test]

@@ -67,6 +67,10 @@ pub struct BvpiLine {
 
 fn evidence(e: &Evaluated, r: &OutcomeResult) -> String {
     let v = &r.view;
+    if v.tasks_total == 0 {
+        // The rules' own words for an outcome nothing in the routemap delivers.
+        return r.reason.clone();
+    }
     let tasks = format!("{} of {} tasks complete", v.tasks_complete, v.tasks_total);
     let chain: Vec<&str> = r.drivers.iter().filter(|n| **n != r.node).map(|n| e.id(*n)).collect();
     let set_by =
