@@ -760,31 +760,35 @@ fn risk_report(
     let (m, g, r, a) = (&s.model, &s.graph, &s.rules, &s.assessment);
     let risk::Plan { actions, after } = risk::plan(m, g, r, a)?;
     let runs: Vec<Assessment> = s.compare_all(&chosen)?.into_iter().map(|c| c.scenario).collect();
-    let forecasted = |assessment| -> Result<Forecasted, Error> {
+    // A simulation of the forecast, when asked for: evidence for risk.rhai, and a section of
+    // its own after the forecast's.
+    let sim = match simulate {
+        Some(n) => {
+            let plan = crate::simulate::Plan::new(m, g, r, a)?;
+            Some(plan.run(g, a, simulate_options(n, DEFAULT_SEED, None)))
+        }
+        None => None,
+    };
+    let forecasted = |assessment, sim| -> Result<Forecasted, Error> {
         Ok(Forecasted {
             e: Evaluated { model: m, graph: g, rules: r, assessment },
-            scores: risk::score(m, g, r, assessment)?,
+            scores: risk::score(m, g, r, assessment, sim)?,
         })
     };
     let mut scenarios = Vec::with_capacity(chosen.len());
     for (sc, run) in chosen.iter().zip(&runs) {
-        scenarios.push((sc, forecasted(run)?));
+        scenarios.push((sc, forecasted(run, None)?));
     }
     let inputs = RiskInputs {
-        baseline: forecasted(a)?,
+        baseline: forecasted(a, sim.as_ref())?,
         actions,
-        after: forecasted(&after)?,
+        after: forecasted(&after, None)?,
         scenarios,
         scenario_file: file.map(|f| f.display().to_string()),
         bvpi: bvpi::evaluate(m, g, r, a)?,
     };
-    // The simulation's section, added to the document after the forecast's own.
-    let simulated = match simulate {
-        Some(n) => {
-            let plan = crate::simulate::Plan::new(m, g, r, a)?;
-            let sim = plan.run(g, a, simulate_options(n, DEFAULT_SEED, None));
-            crate::report::simulate::risk_blocks(&s.evaluated(), &sim)
-        }
+    let simulated = match &sim {
+        Some(sim) => crate::report::simulate::risk_blocks(&s.evaluated(), sim),
         None => Vec::new(),
     };
     let document = || {

@@ -58,8 +58,13 @@ fn is_required(model: &Model, graph: &Graph, node: NodeIndex) -> bool {
     }
 }
 
-/// The evidence one assessment gives.
-pub fn evidence(model: &Model, graph: &Graph, a: &Assessment) -> EvidenceView {
+/// The evidence one assessment gives, with a simulation's where there is one.
+pub fn evidence(
+    model: &Model,
+    graph: &Graph,
+    a: &Assessment,
+    sim: Option<&crate::simulate::Simulation>,
+) -> EvidenceView {
     let mut counts = [[0i64; 5]; 2];
     let mut least = None;
     let mut deadline = None;
@@ -83,6 +88,9 @@ pub fn evidence(model: &Model, graph: &Graph, a: &Assessment) -> EvidenceView {
         exposure_gbp: i64::try_from(a.exposure.at_risk_gbp).unwrap_or(i64::MAX),
         total_gbp: i64::try_from(a.exposure.total_gbp).unwrap_or(i64::MAX),
         as_of: a.basis.as_of,
+        required_misses: sim.map_or_else(Vec::new, |s| {
+            s.required_misses.iter().map(|n| *n as f64 / s.runs.max(1) as f64).collect()
+        }),
     }
 }
 
@@ -104,8 +112,9 @@ pub fn score(
     graph: &Graph,
     rules: &Rules,
     a: &Assessment,
+    sim: Option<&crate::simulate::Simulation>,
 ) -> Result<Vec<Score>, Error> {
-    let ev = evidence(model, graph, a);
+    let ev = evidence(model, graph, a, sim);
     let mut out = Vec::with_capacity(model.risks.len());
     for risk in &model.risks {
         let view = risk_view(risk);

@@ -218,6 +218,10 @@ fn what_if_and_risk_report_give_the_chance_beside() {
     assert_eq!(without, plain, "the what-if fields stay as they are");
     let report = ok(&["risk-report", "--simulate", "300"]);
     assert!(report.contains("Simulation") && report.contains("| R9 | at risk |"), "{report}");
+    // risk.rhai is given the simulation as evidence, and says what it shows.
+    assert!(report.contains("in the simulation, 3 or more miss it in"), "{report}");
+    let plain = ok(&["risk-report"]);
+    assert!(!plain.contains("in the simulation"), "{plain}");
 }
 
 #[test]

@@ -78,6 +78,9 @@ pub struct EvidenceView {
     pub(crate) exposure_gbp: i64,
     pub(crate) total_gbp: i64,
     pub(crate) as_of: NaiveDate,
+    /// From a simulation, when the report has one: the share of runs in which each number of
+    /// Required outcomes missed its deadline (index: how many); empty without one.
+    pub(crate) required_misses: Vec<f64>,
 }
 
 /// A value as a person reads it: dates as `2005-12-31`, everything else as rhai prints it.
@@ -227,5 +230,13 @@ pub fn register(engine: &mut Engine) {
         .register_get("required_deadline", |e: &mut EvidenceView| opt(e.required_deadline))
         .register_get("exposure_gbp", |e: &mut EvidenceView| e.exposure_gbp)
         .register_get("total_gbp", |e: &mut EvidenceView| e.total_gbp)
-        .register_get("as_of", |e: &mut EvidenceView| e.as_of);
+        .register_get("as_of", |e: &mut EvidenceView| e.as_of)
+        .register_get("simulated", |e: &mut EvidenceView| !e.required_misses.is_empty())
+        .register_fn("p_required_misses_at_least", |e: &mut EvidenceView, n: i64| {
+            if e.required_misses.is_empty() {
+                return Dynamic::UNIT;
+            }
+            let from = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
+            Dynamic::from(e.required_misses.iter().skip(from).sum::<f64>())
+        });
 }

@@ -389,6 +389,10 @@ pub struct EvidenceInput {
     /// The as-of date; by default the case's.
     #[serde(default)]
     pub as_of: Option<NaiveDate>,
+    /// A simulation's share of runs in which 0, 1, 2... Required outcomes missed their
+    /// deadline (absent: no simulation).
+    #[serde(default)]
+    pub required_misses: Vec<f64>,
 }
 
 /// Outcomes of one category by status.

@@ -224,6 +224,7 @@ fn evidence(e: &EvidenceInput, as_of: NaiveDate) -> Dynamic {
         exposure_gbp: e.exposure_gbp,
         total_gbp: e.total_gbp,
         as_of: e.as_of.unwrap_or(as_of),
+        required_misses: e.required_misses.clone(),
     })
 }
 

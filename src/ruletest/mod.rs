@@ -615,7 +615,7 @@ fn expect_risks(
         return Ok(());
     }
     let (m, g, a) = (&run.model, &run.graph, &run.assessment);
-    let scores = risk::score(m, g, run.rules, a)?;
+    let scores = risk::score(m, g, run.rules, a, None)?;
     for (reference, e) in &expect.risks {
         let path = format!("expect.risks.{reference}");
         let Some(i) = m.risks.iter().position(|r| r.reference == *reference) else {
@@ -630,7 +630,7 @@ fn expect_risks(
         let rule = || {
             let args = (
                 Dynamic::from(risk::risk_view(&m.risks[i])),
-                Dynamic::from(risk::evidence(m, g, a)),
+                Dynamic::from(risk::evidence(m, g, a, None)),
             );
             run.rules.call_located("risk", "assess", args).1
         };
