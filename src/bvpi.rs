@@ -29,6 +29,9 @@ pub struct Group {
     pub gain: u32,
     /// The linked work, actions expanded into their tasks, in link order, each once.
     pub work: Vec<NodeIndex>,
+    /// How many of `work` must finish for the group to count as enabled (bvpi.rhai `needs`):
+    /// what a simulation run applies.
+    pub needs: usize,
     /// The date the rules say it is enabled, if any.
     pub forecast: Option<NaiveDate>,
     /// The rule's reason.
@@ -200,6 +203,7 @@ fn forecast(
         g.insert("gain".into(), Dynamic::from(i64::from(gain)));
         g.insert("as_of".into(), Dynamic::from(as_of));
         g.insert("work".into(), Dynamic::from(items));
+        let needs = needs(rules, &g, &row.interaction, work.len())?;
         let answer = rules.call("bvpi", "enabled", Dynamic::from(g))?;
         let bad = |got: &str| {
             rules.bad_return(
@@ -248,6 +252,7 @@ fn forecast(
             target_percent: row.enabled_target_percent,
             gain,
             work,
+            needs,
             on_time: forecast.is_some_and(|d| d <= deadline),
             forecast,
             reason,
@@ -268,6 +273,31 @@ fn forecast(
     };
     f.percent_at_deadline = f.percent_on(deadline);
     Ok(f)
+}
+
+/// How many of a group's `linked` pieces of work must finish for it to count as enabled, from
+/// bvpi.rhai's `needs(group)` (the share of them, 0 to 1): what `simulate` applies in each run,
+/// where no rule can be called.
+fn needs(rules: &Rules, group: &Map, interaction: &str, linked: usize) -> Result<usize, Error> {
+    let answer = rules.call("bvpi", "needs", Dynamic::from(group.clone()))?;
+    let expected = "#{ share: <a number from 0 to 1> }";
+    let bad = |got: &str| {
+        rules.bad_return("bvpi", "needs", &format!("{got} for `{interaction}`"), expected)
+    };
+    let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+    rules.check_keys(
+        "bvpi",
+        "needs",
+        &map,
+        &format!("for `{interaction}`"),
+        (&["share"], &[]),
+        expected,
+    )?;
+    let share = get(&map, "share")
+        .and_then(|v| v.as_float().ok().or_else(|| v.as_int().ok().map(|i| i as f64)))
+        .filter(|s| (0.0..=1.0).contains(s))
+        .ok_or_else(|| bad("a `share` that is not a number from 0 to 1"))?;
+    Ok(((share * linked as f64).ceil() as usize).max(usize::from(linked > 0)))
 }
 
 /// The steps of the e-enabled percentage: the baseline (with every group already enabled) on

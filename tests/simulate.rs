@@ -278,3 +278,31 @@ fn the_history_is_read_from_original_and_proposed_targets() {
     let project = classes.iter().find(|c| c["class"] == "project/started").expect("a project");
     assert_eq!(project["source"], "pooled");
 }
+
+/// With no spread every run is the forecast, so BVPI 157 on the deadline is what `routemap bvpi`
+/// says; with the learnt spread it is never better than that, and the chance of the target is
+/// reported.
+#[test]
+fn bvpi_157_by_the_deadline_is_simulated() {
+    let bvpi = json(&ok(&["bvpi", "--format", "json"]));
+    let forecast = bvpi["forecast_percent_at_deadline"].as_u64().expect("a percentage");
+    let still = json(&ok(&[
+        "--rules",
+        "fixtures/simulate/no-spread",
+        "simulate",
+        "--runs",
+        "200",
+        "--format",
+        "json",
+    ]));
+    let b = &still["bvpi157"];
+    assert_eq!(b["p50_percent"].as_u64(), Some(forecast), "{b}");
+    assert_eq!(b["target_percent"], bvpi["target_percent"]);
+    let expected_p = if forecast >= b["target_percent"].as_u64().unwrap() { 1.0 } else { 0.0 };
+    assert_eq!(b["p_target_by_deadline"].as_f64(), Some(expected_p));
+    let spread = json(&ok(&["simulate", "--runs", "500", "--format", "json"]));
+    let p50 = spread["bvpi157"]["p50_percent"].as_u64().expect("a percentage");
+    assert!(p50 <= forecast, "slips never enable a group sooner: {p50} > {forecast}");
+    let table = ok(&["simulate", "--runs", "500"]);
+    assert!(table.contains("BVPI 157 on 2005-12-31: 100% reached in"), "{table}");
+}

@@ -26,10 +26,28 @@ pub struct SimulateOut {
     pub exposure: ExposureOut,
     /// Per piece of work: the share of runs it is on the driving chain of some outcome.
     pub criticality: Vec<Index>,
+    /// BVPI 157 on its deadline, where the model has the table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bvpi157: Option<BvpiOut>,
     /// The model.
     pub model: ModelInfo,
     /// The rules.
     pub rules: RulesInfo,
+}
+
+/// BVPI 157 across the runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct BvpiOut {
+    /// The target percentage.
+    pub target_percent: u32,
+    /// Its deadline.
+    pub deadline: String,
+    /// The share of runs that reach the target by the deadline.
+    pub p_target_by_deadline: f64,
+    /// The percentage half the runs reach or pass on the deadline.
+    pub p50_percent: u32,
+    /// The mean percentage on the deadline.
+    pub mean_percent: f64,
 }
 
 /// One outcome.
@@ -155,6 +173,29 @@ impl SimulateOut {
                 .iter()
                 .map(|(n, i)| Index { id: e.id(*n).to_string(), index: *i })
                 .collect(),
+            bvpi157: s.bvpi157.as_ref().map(|b| {
+                let runs = b.percent_runs.iter().sum::<u64>().max(1);
+                let mean = b.percent_runs.iter().enumerate().map(|(p, n)| p as u64 * n).sum::<u64>()
+                    as f64
+                    / runs as f64;
+                // The highest percentage that at least half the runs reach.
+                let mut reached = 0;
+                let mut p50 = 0;
+                for (p, n) in b.percent_runs.iter().enumerate().rev() {
+                    reached += n;
+                    if reached * 2 >= runs {
+                        p50 = p as u32;
+                        break;
+                    }
+                }
+                BvpiOut {
+                    target_percent: b.target_percent,
+                    deadline: b.deadline.to_string(),
+                    p_target_by_deadline: b.p_target,
+                    p50_percent: p50,
+                    mean_percent: (mean * 10.0).round() / 10.0,
+                }
+            }),
             model: ModelInfo::new(e.model),
             rules: e.rules_info(),
         }
@@ -220,7 +261,7 @@ fn summary(out: &SimulateOut) -> Vec<String> {
             })
             .map_or(0, |m| m.missed)
     };
-    vec![
+    let mut lines = vec![
         format!(
             "Required outcomes missing 31 December 2005: {expected:.1} expected (P50 {}, P80 {}); all on time in {} of runs",
             at(50),
@@ -233,7 +274,18 @@ fn summary(out: &SimulateOut) -> Vec<String> {
             gbp(out.exposure.p80_gbp),
             gbp(out.exposure.p95_gbp)
         ),
-    ]
+    ];
+    if let Some(b) = &out.bvpi157 {
+        lines.push(format!(
+            "BVPI 157 on {}: {}% reached in {} of runs (P50 {}%, mean {:.1}%)",
+            b.deadline,
+            b.target_percent,
+            percent(b.p_target_by_deadline),
+            b.p50_percent,
+            b.mean_percent
+        ));
+    }
+    lines
 }
 
 /// The table: each Required outcome's chance of being on time, worst first, then the Good ones.

@@ -50,7 +50,7 @@ const HOOKS: &[(&str, &[(&str, usize)])] = &[
     ("classify", &[("classify", 1)]),
     ("funding", &[("stream_at_risk", 1), ("weight", 1), ("share", 2)]),
     ("risk", &[("assess", 2), ("propose", 2)]),
-    ("bvpi", &[("target", 1), ("enabled", 1)]),
+    ("bvpi", &[("target", 1), ("enabled", 1), ("needs", 1)]),
     ("ieg", &[("position", 2)]),
     ("simulate", &[("common", 0), ("slip", 2)]),
 ];
@@ -62,6 +62,7 @@ const OPTIONAL_HOOKS: &[(&str, &str)] = &[
     ("forecast", "follow_on"),
     ("risk", "propose"),
     ("simulate", "common"),
+    ("bvpi", "needs"),
 ];
 
 /// Operations one hook call may take before it is stopped as a runaway.

@@ -24,6 +24,7 @@ pub const HOOKS: &[(&str, &str, &[&str])] = &[
     ("propose", "risk", &["outcome", "status"]),
     ("target", "bvpi", &["table"]),
     ("enabled", "bvpi", &["group"]),
+    ("needs", "bvpi", &["group"]),
     ("position", "ieg", &["outcome", "status"]),
     ("common", "simulate", &[]),
     ("slip", "simulate", &["work", "learnt"]),

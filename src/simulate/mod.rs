@@ -83,6 +83,31 @@ pub struct Plan {
     base: Vec<i32>,
     threshold: u32,
     slots: Vec<Slot>,
+    /// The BVPI 157 table's groups, where the model has one.
+    bvpi: Option<BvpiPlan>,
+}
+
+/// What a run needs to tell the BVPI 157 percentage on the deadline: each group's linked work
+/// (by position), how many of them must finish (from bvpi.rhai's `needs`), and what it adds.
+#[derive(Debug, Clone)]
+struct BvpiPlan {
+    baseline: u32,
+    target: u32,
+    deadline: Day,
+    groups: Vec<(Vec<usize>, usize, u32)>,
+}
+
+/// BVPI 157 across the runs.
+#[derive(Debug, Clone)]
+pub struct BvpiSim {
+    /// The target percentage.
+    pub target_percent: u32,
+    /// Its deadline.
+    pub deadline: NaiveDate,
+    /// The share of runs that reach the target by the deadline.
+    pub p_target: f64,
+    /// How many runs reached each percentage on the deadline (index: percent).
+    pub percent_runs: Vec<u64>,
 }
 
 /// Options of a simulation.
@@ -144,6 +169,8 @@ pub struct Simulation {
     /// Per unfinished node on the driving chain of some outcome in some run: the share of
     /// runs, largest first (ties in node order). Complete work, which cannot slip, is left out.
     pub criticality: Vec<(NodeIndex, f64)>,
+    /// BVPI 157 on its deadline, where the model has the table.
+    pub bvpi157: Option<BvpiSim>,
 }
 
 /// Ask the rules for every piece of work's distribution and the common factor, and take each
@@ -230,7 +257,21 @@ impl Plan {
         }
         let threshold = (common * f64::from(u32::MAX)).round() as u32;
         let threshold = if common >= 1.0 { u32::MAX } else { threshold };
-        Ok(Plan { compiled, sampled, common, history, table, base, threshold, slots })
+        let bvpi = crate::bvpi::evaluate(model, graph, rules, a)?.map(|f| BvpiPlan {
+            baseline: f.baseline_percent,
+            target: f.target_percent,
+            deadline: compiled::day(f.deadline),
+            groups: f
+                .groups
+                .iter()
+                .map(|g| {
+                    let positions: Vec<usize> =
+                        g.work.iter().map(|n| compiled.position[n.index()] as usize).collect();
+                    (positions, g.needs, g.gain)
+                })
+                .collect(),
+        });
+        Ok(Plan { compiled, sampled, common, history, table, base, threshold, slots, bvpi })
     }
 
     /// Every spread set to zero: the runs reproduce the deterministic forecast.
@@ -381,6 +422,18 @@ impl Plan {
             }
             acc.misses[misses] += 1;
             acc.pounds.push(pounds);
+            if let Some(b) = &self.bvpi {
+                let mut percent = b.baseline;
+                for (work, needs, gain) in &b.groups {
+                    // Enabled by the deadline when `needs` of its linked work finish by then.
+                    let done = work.iter().filter(|&&p| out[p] != NONE && out[p] <= b.deadline);
+                    if !work.is_empty() && done.count() >= *needs {
+                        percent += gain;
+                    }
+                }
+                let percent = percent.min(100) as usize;
+                acc.bvpi[percent] += 1;
+            }
         }
         acc
     }
@@ -460,7 +513,17 @@ impl Plan {
         let mut required_misses = acc.misses;
         let count = self.slots.iter().filter(|s| s.required).count();
         required_misses.truncate(count + 1);
+        let bvpi157 = self.bvpi.as_ref().map(|b| {
+            let reached: u64 = acc.bvpi.iter().skip(b.target as usize).sum();
+            BvpiSim {
+                target_percent: b.target,
+                deadline: compiled::date(b.deadline).unwrap_or(NaiveDate::MIN),
+                p_target: share(reached),
+                percent_runs: acc.bvpi.clone(),
+            }
+        });
         Simulation {
+            bvpi157,
             runs,
             seed,
             outcomes,
@@ -656,6 +719,8 @@ struct Accum {
     pounds: Vec<u64>,
     slips: Vec<i32>,
     dates: Vec<i32>,
+    /// Runs by BVPI 157 percentage on the deadline.
+    bvpi: Vec<u64>,
 }
 
 impl Accum {
@@ -670,6 +735,7 @@ impl Accum {
             pounds: Vec::new(),
             slips: Vec::new(),
             dates: Vec::new(),
+            bvpi: vec![0; 101],
         }
     }
 
@@ -682,6 +748,7 @@ impl Accum {
         add(&mut self.critical, &other.critical);
         add(&mut self.any, &other.any);
         add(&mut self.misses, &other.misses);
+        add(&mut self.bvpi, &other.bvpi);
         self.pounds.extend(other.pounds);
         self.slips.extend(other.slips);
         self.dates.extend(other.dates);
