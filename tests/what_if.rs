@@ -14,7 +14,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{bad, config, json, ok, rank, untested_fixtures};
+use common::{bad, config, json, ok, rank, redact_rules as redact, untested_fixtures};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{TestCaseError, TestRunner};
@@ -25,46 +25,6 @@ use routemap::session::Session;
 use serde_json::Value;
 
 // ---- Helpers -------------------------------------------------------------------------------------
-
-/// Take the rule files' identity out of an output: the `rules <hash>` of a table's first line,
-/// and the top-level `"rules": {...}` object of a JSON output. Panics if there is none to take
-/// out, so a change of either form is noticed.
-fn redact(out: &str) -> String {
-    let mut text = String::with_capacity(out.len());
-    let mut redacted = 0;
-    let mut in_rules = false;
-    for line in out.split_inclusive('\n') {
-        if in_rules {
-            // The object's closing brace, at the top level's indentation.
-            if let Some(rest) = line.strip_prefix("  }") {
-                text.push_str(rest);
-                in_rules = false;
-            }
-            continue;
-        }
-        if line == "  \"rules\": {\n" {
-            text.push_str("  \"rules\": \"[rule files and hash]\"");
-            in_rules = true;
-            redacted += 1;
-            continue;
-        }
-        if let Some(at) = line.find(", rules ") {
-            let start = at + ", rules ".len();
-            let hash = line.get(start..start + 12).unwrap_or("");
-            if hash.len() == 12 && hash.chars().all(|c| c.is_ascii_hexdigit()) {
-                text.push_str(&line[..start]);
-                text.push_str("[hash]");
-                text.push_str(&line[start + 12..]);
-                redacted += 1;
-                continue;
-            }
-        }
-        text.push_str(line);
-    }
-    assert!(!in_rules, "the rules object is not closed:\n{out}");
-    assert_eq!(redacted, 1, "expected one rules hash or rules object to redact in:\n{out}");
-    text
-}
 
 /// `ok`, with the rules' identity redacted.
 fn ok_redacted(args: &[&str]) -> String {
