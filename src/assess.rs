@@ -265,15 +265,13 @@ fn follow_on(
         edge.insert("implied".into(), Dynamic::from(e.weight().implied));
         let answer =
             rules.call_with("forecast", "follow_on", (work.clone(), dependency.clone(), edge))?;
+        let subject =
+            format!("for `{}` waiting on `{}`", graph.dag[e.target()].id, graph.dag[e.source()].id);
         let bad = |got: &str| {
             rules.bad_return(
                 "forecast",
                 "follow_on",
-                &format!(
-                    "{got} for `{}` waiting on `{}`",
-                    graph.dag[e.target()].id,
-                    graph.dag[e.source()].id
-                ),
+                &format!("{got} {subject}"),
                 &format!(
                     "#{{ days: <whole number from 0 to {}> }} or #{{ days, assumption }}",
                     Span::MAX_DAYS
@@ -281,8 +279,6 @@ fn follow_on(
             )
         };
         let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-        let subject =
-            format!("for `{}` waiting on `{}`", graph.dag[e.target()].id, graph.dag[e.source()].id);
         rules.check_keys(
             "forecast",
             "follow_on",
@@ -337,14 +333,15 @@ pub fn assess_reusing(
         Some(e) if e.basis.deadline == basis.deadline => e.latest.clone(),
         _ => schedule::backward(graph, &basis.lag, &basis.deadline),
     };
+    // The upstream assumptions change only when a scenario replaces an assumed date, and the
+    // task counts only when one changes a piece of work's own finish: both once per run.
+    let same_assumptions =
+        earlier.is_some_and(|e| Arc::ptr_eq(&e.basis.assumption, &basis.assumption));
+    let same_own = earlier.is_some_and(|e| e.basis.own == basis.own);
+    let ctx = Ctx { model, graph, rules, basis: &basis, fwd: &fwd };
     let mut outcomes = Vec::with_capacity(model.outcomes.len());
     for o in 0..model.outcomes.len() {
         let earlier_result = earlier.and_then(|e| e.outcomes.get(outcomes.len()));
-        // The upstream assumptions change only when a scenario replaces an assumed date.
-        let same_assumptions =
-            earlier.is_some_and(|e| Arc::ptr_eq(&e.basis.assumption, &basis.assumption));
-        let ctx = Ctx { model, graph, rules, basis: &basis, fwd: &fwd };
-        let same_own = earlier.is_some_and(|e| e.basis.own == basis.own);
         if let Some(r) = ctx.outcome(o, earlier_result, same_assumptions, same_own, None)? {
             outcomes.push(r);
         }

@@ -798,7 +798,7 @@ fn risk_report(
     };
     Ok(match format {
         Format::Json => Rendered::Text(json::to_string(&risk_report::RiskReportOut::new(&inputs))),
-        Format::Html => Rendered::Text(risk_report::html_of(&inputs, &document())),
+        Format::Html => Rendered::Text(risk_report::html_of(&inputs, document())),
         Format::Docx => Rendered::Bytes(report::docx::docx(&document())?),
         _ => Rendered::Text(document().markdown()),
     })

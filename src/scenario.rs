@@ -531,9 +531,7 @@ pub fn sensitivity(
                     // A later-by slip only ever moves finishes later, so a node downstream of
                     // it finishes at the later of what it did and what its moved dependencies
                     // now give; its other dependencies need not be looked at again.
-                    let moved = std::mem::take(&mut raised[x.index()]);
-                    let step = raise(basis, &fwd, x, old, &moved);
-                    raised[x.index()] = moved;
+                    let step = raise(basis, &fwd, x, old, &raised[x.index()]);
                     raised[x.index()].clear();
                     step
                 };

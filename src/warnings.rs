@@ -1,7 +1,7 @@
 //! What is legal in a model but probably wrong: `routemap check` reports these as warnings,
 //! located like errors, each saying what to do about it. They never stop a forecast.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
@@ -51,20 +51,23 @@ fn warn(
     out.push(Warning { kind, diagnostic: Diagnostic::new(message).at(at).help(help) });
 }
 
-/// Each piece of work's id, status and status as written, by id.
-fn statuses<'a>(e: &'a Evaluated) -> HashMap<&'a str, (Status, &'a str)> {
+/// A piece of work's status and status as written, found by id through the graph's index.
+fn status_of<'a>(e: &'a Evaluated, id: &str) -> Option<(Status, &'a str)> {
     let m = e.model;
-    let projects = m
-        .projects
-        .iter()
-        .map(|p| (p.id.as_str(), (p.status, p.status_text.as_deref().unwrap_or(""))));
-    let tasks =
-        m.tasks().map(|(_, t)| (t.id.as_str(), (t.status, t.status_text.as_deref().unwrap_or(""))));
-    projects.chain(tasks).collect()
+    match e.graph.dag[e.graph.node(id)?].item {
+        Item::Project(p) => {
+            let p = &m.projects[p];
+            Some((p.status, p.status_text.as_deref().unwrap_or("")))
+        }
+        Item::Task { action, task } => {
+            let t = &m.actions[action].tasks[task];
+            Some((t.status, t.status_text.as_deref().unwrap_or("")))
+        }
+        Item::Outcome(_) => None,
+    }
 }
 
 fn complete_waits_on_open(e: &Evaluated, out: &mut Vec<Warning>) {
-    let status = statuses(e);
     let m = e.model;
     let work = m
         .projects
@@ -76,7 +79,7 @@ fn complete_waits_on_open(e: &Evaluated, out: &mut Vec<Warning>) {
             continue;
         }
         for dep in waits_on.iter() {
-            let Some(&(theirs, text)) = status.get(dep.id.as_str()) else { continue };
+            let Some((theirs, text)) = status_of(e, &dep.id) else { continue };
             if theirs == Status::Complete {
                 continue;
             }

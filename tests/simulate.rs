@@ -10,6 +10,7 @@ use routemap::report::Evaluated;
 use routemap::report::simulate::SimulateOut;
 use routemap::session::Session;
 use routemap::simulate::{Options, Plan, Simulation};
+use serde_json::Value;
 
 fn open(model: Option<&str>) -> Session {
     let source = match model {
@@ -224,9 +225,9 @@ fn what_if_and_risk_report_give_the_chance_beside() {
     assert!(!plain.contains("in the simulation"), "{plain}");
 }
 
-#[test]
-fn a_rule_with_no_spread_gives_the_forecast_through_the_binary() {
-    let sim = json(&ok(&[
+/// 200 runs of the embedded routemap with every spread set to zero, as JSON.
+fn without_spread() -> Value {
+    json(&ok(&[
         "--rules",
         "fixtures/simulate/no-spread",
         "simulate",
@@ -234,7 +235,12 @@ fn a_rule_with_no_spread_gives_the_forecast_through_the_binary() {
         "200",
         "--format",
         "json",
-    ]));
+    ]))
+}
+
+#[test]
+fn a_rule_with_no_spread_gives_the_forecast_through_the_binary() {
+    let sim = without_spread();
     let forecast =
         json(&ok(&["--rules", "fixtures/simulate/no-spread", "forecast", "--format", "json"]));
     let outcomes = sim["outcomes"].as_array().expect("outcomes");
@@ -286,15 +292,7 @@ fn the_history_is_read_from_original_and_proposed_targets() {
 fn bvpi_157_by_the_deadline_is_simulated() {
     let bvpi = json(&ok(&["bvpi", "--format", "json"]));
     let forecast = bvpi["forecast_percent_at_deadline"].as_u64().expect("a percentage");
-    let still = json(&ok(&[
-        "--rules",
-        "fixtures/simulate/no-spread",
-        "simulate",
-        "--runs",
-        "200",
-        "--format",
-        "json",
-    ]));
+    let still = without_spread();
     let b = &still["bvpi157"];
     assert_eq!(b["p50_percent"].as_u64(), Some(forecast), "{b}");
     assert_eq!(b["target_percent"], bvpi["target_percent"]);

@@ -896,14 +896,13 @@ fn risk_grid(x: &RiskReportOut) -> Block {
 /// The report as a Cabinet paper: a summary box with the position, the money and each risk
 /// recorded and assessed, then the charts beside the sections they summarise.
 pub fn html(inputs: &RiskInputs) -> String {
-    html_of(inputs, &document(inputs))
+    html_of(inputs, document(inputs))
 }
 
 /// [`html`] of a document built from `inputs`, perhaps with more blocks after the forecast's
 /// own (a simulation's section).
-pub fn html_of(inputs: &RiskInputs, doc: &Document) -> String {
+pub fn html_of(inputs: &RiskInputs, doc: Document) -> String {
     let x = RiskReportOut::new(inputs);
-    let doc = doc.clone();
     let mut blocks = Vec::with_capacity(doc.blocks.len() + 4);
     let mut gantt_placed = false;
     let mut grid_placed = x.risks.is_empty();
