@@ -3,11 +3,11 @@
 //! outcome. The rule calls that do not depend on the forecast are made once per model and as-of
 //! date ([`Basis`]), so what-if runs reuse them.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use petgraph::graph::NodeIndex;
-use petgraph::visit::EdgeRef;
+use petgraph::graph::{EdgeIndex, NodeIndex};
 use rhai::{Dynamic, Map};
 
 use crate::error::Error;
@@ -78,7 +78,7 @@ pub struct Basis {
     /// model's `lag` where it states one, else the follow-on time the rules give.
     pub lag: Arc<Vec<Span>>,
     /// The assumption behind each rule-supplied follow-on time, by edge index.
-    pub lag_assumption: Arc<Vec<Option<String>>>,
+    pub lag_assumption: Arc<Vec<Option<Arc<str>>>>,
     /// A scenario's slip per node: how much later than its forecast it finishes (empty: none).
     pub slip: Vec<Option<Span>>,
     /// What the funding rules decided.
@@ -139,96 +139,43 @@ pub fn basis(
     as_of: NaiveDate,
 ) -> Result<Basis, Error> {
     let n = graph.dag.node_count();
+    let mut deadline = vec![None; n];
+    let mut work = Vec::with_capacity(n);
+    for idx in graph.dag.node_indices() {
+        let node = &graph.dag[idx];
+        let Item::Outcome(o) = node.item else {
+            work.push(idx);
+            continue;
+        };
+        let view = outcome_view(model, o, as_of);
+        let d = rules.call("deadlines", "deadline", Dynamic::from(view))?;
+        deadline[idx.index()] = Some(d.try_cast::<NaiveDate>().ok_or_else(|| {
+            rules.bad_return(
+                "deadlines",
+                "deadline",
+                &format!("something other than a Date for {}", node.id),
+                "a Date, such as date(2005, 12, 31)",
+            )
+        })?);
+    }
+    // Outcomes come first in the graph, so every deadline is known before any work is judged.
+    let answers = rules.map(&work, |&idx| {
+        let view = rule_work_view(model, graph, &deadline, idx, as_of);
+        own_finish(graph, rules, idx, &view, as_of).map(|answer| (view, answer))
+    })?;
     let mut own = vec![Own::Follows; n];
     let mut assumption = vec![None; n];
     let mut unknown_reason = vec![None; n];
-    let mut deadline = vec![None; n];
     let mut views: Vec<Option<WorkView>> = vec![None; n];
-    for idx in graph.dag.node_indices() {
-        let node = &graph.dag[idx];
+    for (idx, (view, answer)) in work.iter().zip(answers) {
         let i = idx.index();
-        if let Item::Outcome(o) = node.item {
-            let view = outcome_view(model, o, as_of);
-            let d = rules.call("deadlines", "deadline", Dynamic::from(view))?;
-            deadline[i] = Some(d.try_cast::<NaiveDate>().ok_or_else(|| {
-                rules.bad_return(
-                    "deadlines",
-                    "deadline",
-                    &format!("something other than a Date for {}", node.id),
-                    "a Date, such as date(2005, 12, 31)",
-                )
-            })?);
-            continue;
-        }
-        let work = rule_work_view(model, graph, &deadline, idx, as_of);
-        views[i] = Some(work.clone());
-        if work.status == Status::Complete.as_str() {
-            let answer = rules.call("forecast", "done_on", Dynamic::from(work))?;
-            let done = answer.try_cast::<NaiveDate>().filter(|d| *d <= as_of).ok_or_else(|| {
-                rules.bad_return(
-                    "forecast",
-                    "done_on",
-                    &format!("something other than a Date on or before {as_of} for `{}`", node.id),
-                    "a Date no later than the as-of date",
-                )
-            })?;
-            own[i] = Own::Done(done);
-            continue;
-        }
-        let answer = rules.call("forecast", "own_finish", Dynamic::from(work))?;
-        let bad = |got: &str| {
-            rules.bad_return(
-                "forecast",
-                "own_finish",
-                &format!("{got} for `{}`", node.id),
-                "#{ date: <Date> }, #{ date, assumption }, #{ follows: true, assumption } or #{ unknown: true, reason }",
-            )
-        };
-        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-        let subject = format!("for `{}`", node.id);
-        let expected = "#{ date: <Date> }, #{ date, assumption }, #{ follows: true, assumption } or #{ unknown: true, reason }";
-        let keys: (&[&str], &[&str]) = if map.contains_key("unknown") {
-            (&["unknown", "reason"], &[])
-        } else if map.contains_key("follows") {
-            (&["follows", "assumption"], &[])
-        } else if map.contains_key("date") {
-            (&["date"], &["assumption"])
-        } else {
-            return Err(bad("a map with none of `date`, `follows` or `unknown`"));
-        };
-        rules.check_keys("forecast", "own_finish", &map, &subject, keys, expected)?;
-        let text = |key: &str| match get(&map, key) {
-            None => Ok(None),
-            Some(v) if v.is_string() => Ok(Some(v.to_string())),
-            Some(v) => Err(bad(&format!("a `{key}` that is not text (`{v}`)"))),
-        };
-        assumption[i] = text("assumption")?;
-        let flag = |key: &str| get(&map, key).and_then(|v| v.as_bool().ok()) == Some(true);
-        if map.contains_key("unknown") {
-            if !flag("unknown") {
-                return Err(bad("`unknown` other than true"));
-            }
-            own[i] = Own::Unknown;
-            unknown_reason[i] = text("reason")?;
-        } else if map.contains_key("follows") {
-            if !flag("follows") {
-                return Err(bad("`follows` other than true"));
-            }
-            own[i] = Own::Follows;
-        } else if let Some(d) = get(&map, "date") {
-            let d = d.try_cast::<NaiveDate>().ok_or_else(|| bad("a `date` that is not a Date"))?;
-            if d < as_of {
-                return Err(rules.refused(
-                    "forecast",
-                    "own_finish",
-                    &format!("{d}, before the as-of date {as_of}, {subject}, which is not complete"),
-                    "unfinished work finishes on or after the as-of date (`work.as_of`); complete work is dated by `done_on`",
-                ));
-            }
-            own[i] = Own::Date(d);
-        }
+        own[i] = answer.own;
+        assumption[i] = answer.assumption;
+        unknown_reason[i] = answer.unknown_reason;
+        views[i] = Some(view);
     }
-    let (lag, lag_assumption) = follow_on(graph, rules, &views)?;
+    let FollowOn { lag, assumption: lag_assumption } = follow_on(graph, rules, &views)?;
+    drop(views);
     let terms = funding::terms(model, rules, as_of)?;
     Ok(Basis {
         as_of,
@@ -244,64 +191,165 @@ pub fn basis(
     })
 }
 
-/// The follow-on time of every edge: the model's `lag` where it states one, else what
-/// `forecast.rhai`'s `follow_on(work, waits_on, edge)` gives.
-fn follow_on(
+/// What the rules say of one piece of work's own finish.
+struct OwnAnswer {
+    own: Own,
+    assumption: Option<String>,
+    unknown_reason: Option<String>,
+}
+
+/// Ask `done_on` (complete work) or `own_finish` (the rest) about the work `view` shows.
+fn own_finish(
     graph: &Graph,
     rules: &Rules,
-    views: &[Option<WorkView>],
-) -> Result<(Vec<Span>, Vec<Option<String>>), Error> {
-    let edges = graph.dag.edge_count();
-    let mut lag = Vec::with_capacity(edges);
-    let mut assumption = vec![None; edges];
-    for e in graph.dag.edge_references() {
-        let (from, to) = (e.source().index(), e.target().index());
-        let (Some(dependency), Some(work), true) = (&views[from], &views[to], e.weight().follow_on)
-        else {
-            lag.push(e.weight().lag);
-            continue;
-        };
-        let mut edge = Map::new();
-        edge.insert("implied".into(), Dynamic::from(e.weight().implied));
-        let answer =
-            rules.call_with("forecast", "follow_on", (work.clone(), dependency.clone(), edge))?;
-        let subject =
-            format!("for `{}` waiting on `{}`", graph.dag[e.target()].id, graph.dag[e.source()].id);
-        let bad = |got: &str| {
+    idx: NodeIndex,
+    view: &WorkView,
+    as_of: NaiveDate,
+) -> Result<OwnAnswer, Error> {
+    let node = &graph.dag[idx];
+    if view.status == Status::Complete.as_str() {
+        let answer = rules.call("forecast", "done_on", Dynamic::from(view.clone()))?;
+        let done = answer.try_cast::<NaiveDate>().filter(|d| *d <= as_of).ok_or_else(|| {
             rules.bad_return(
                 "forecast",
-                "follow_on",
-                &format!("{got} {subject}"),
-                &format!(
-                    "#{{ days: <whole number from 0 to {}> }} or #{{ days, assumption }}",
-                    Span::MAX_DAYS
-                ),
+                "done_on",
+                &format!("something other than a Date on or before {as_of} for `{}`", node.id),
+                "a Date no later than the as-of date",
             )
-        };
-        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-        rules.check_keys(
+        })?;
+        return Ok(OwnAnswer { own: Own::Done(done), assumption: None, unknown_reason: None });
+    }
+    let answer = rules.call("forecast", "own_finish", Dynamic::from(view.clone()))?;
+    let expected = "#{ date: <Date> }, #{ date, assumption }, #{ follows: true, assumption } or #{ unknown: true, reason }";
+    let bad = |got: &str| {
+        rules.bad_return("forecast", "own_finish", &format!("{got} for `{}`", node.id), expected)
+    };
+    let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+    let subject = format!("for `{}`", node.id);
+    let keys: (&[&str], &[&str]) = if map.contains_key("unknown") {
+        (&["unknown", "reason"], &[])
+    } else if map.contains_key("follows") {
+        (&["follows", "assumption"], &[])
+    } else if map.contains_key("date") {
+        (&["date"], &["assumption"])
+    } else {
+        return Err(bad("a map with none of `date`, `follows` or `unknown`"));
+    };
+    rules.check_keys("forecast", "own_finish", &map, &subject, keys, expected)?;
+    let text = |key: &str| match get(&map, key) {
+        None => Ok(None),
+        Some(v) if v.is_string() => Ok(Some(v.to_string())),
+        Some(v) => Err(bad(&format!("a `{key}` that is not text (`{v}`)"))),
+    };
+    let assumption = text("assumption")?;
+    let flag = |key: &str| get(&map, key).and_then(|v| v.as_bool().ok()) == Some(true);
+    let mut unknown_reason = None;
+    let own = if map.contains_key("unknown") {
+        if !flag("unknown") {
+            return Err(bad("`unknown` other than true"));
+        }
+        unknown_reason = text("reason")?;
+        Own::Unknown
+    } else if map.contains_key("follows") {
+        if !flag("follows") {
+            return Err(bad("`follows` other than true"));
+        }
+        Own::Follows
+    } else {
+        // `check_keys` has made sure `date` is there.
+        let d = get(&map, "date").and_then(|d| d.try_cast::<NaiveDate>());
+        let d = d.ok_or_else(|| bad("a `date` that is not a Date"))?;
+        if d < as_of {
+            return Err(rules.refused(
+                "forecast",
+                "own_finish",
+                &format!("{d}, before the as-of date {as_of}, {subject}, which is not complete"),
+                "unfinished work finishes on or after the as-of date (`work.as_of`); complete work is dated by `done_on`",
+            ));
+        }
+        Own::Date(d)
+    };
+    Ok(OwnAnswer { own, assumption, unknown_reason })
+}
+
+/// Every edge's follow-on time and the assumption it rests on, by edge index.
+struct FollowOn {
+    lag: Vec<Span>,
+    assumption: Vec<Option<Arc<str>>>,
+}
+
+/// The follow-on time of every edge: the model's `lag` where it states one, else what
+/// `forecast.rhai`'s `follow_on(work, waits_on, edge)` gives. Each assumption is kept once,
+/// however many edges rest on it.
+fn follow_on(graph: &Graph, rules: &Rules, views: &[Option<WorkView>]) -> Result<FollowOn, Error> {
+    let edges: Vec<EdgeIndex> = graph.dag.edge_indices().collect();
+    let answers = rules.map(&edges, |&e| {
+        let weight = graph.dag[e];
+        let Some((from, to)) = graph.dag.edge_endpoints(e) else { return Ok((weight.lag, None)) };
+        match (&views[from.index()], &views[to.index()], weight.follow_on) {
+            (Some(dependency), Some(work), true) => {
+                follow_on_edge(graph, rules, (from, to), work, dependency, weight.implied)
+            }
+            _ => Ok((weight.lag, None)),
+        }
+    })?;
+    let mut texts: HashMap<String, Arc<str>> = HashMap::new();
+    let mut shared = |text: String| match texts.get(&text) {
+        Some(t) => Arc::clone(t),
+        None => Arc::clone(texts.entry(text).or_insert_with_key(|t| Arc::from(t.as_str()))),
+    };
+    let (lag, assumption) =
+        answers.into_iter().map(|(lag, text)| (lag, text.map(&mut shared))).unzip();
+    Ok(FollowOn { lag, assumption })
+}
+
+/// What `follow_on` says of `work` (node `to`) waiting on `dependency` (node `from`).
+fn follow_on_edge(
+    graph: &Graph,
+    rules: &Rules,
+    (from, to): (NodeIndex, NodeIndex),
+    work: &WorkView,
+    dependency: &WorkView,
+    implied: bool,
+) -> Result<(Span, Option<String>), Error> {
+    let mut edge = Map::new();
+    edge.insert("implied".into(), Dynamic::from(implied));
+    let answer =
+        rules.call_with("forecast", "follow_on", (work.clone(), dependency.clone(), edge))?;
+    let subject = format!("for `{}` waiting on `{}`", graph.dag[to].id, graph.dag[from].id);
+    let bad = |got: &str| {
+        rules.bad_return(
             "forecast",
             "follow_on",
-            &map,
-            &subject,
-            (&["days"], &["assumption"]),
-            "#{ days: <whole number> } or #{ days, assumption }",
-        )?;
-        let days = get(&map, "days")
-            .and_then(|d| d.as_int().ok())
-            .ok_or_else(|| bad("a map with no whole-number `days`"))?;
-        let days = u32::try_from(days)
-            .ok()
-            .filter(|d| *d <= Span::MAX_DAYS)
-            .ok_or_else(|| bad(&format!("`days: {days}`")))?;
-        assumption[e.id().index()] = match get(&map, "assumption") {
-            None => None,
-            Some(v) if v.is_string() => Some(v.to_string()),
-            Some(v) => return Err(bad(&format!("an `assumption` that is not text (`{v}`)"))),
-        };
-        lag.push(Span { months: 0, days });
-    }
-    Ok((lag, assumption))
+            &format!("{got} {subject}"),
+            &format!(
+                "#{{ days: <whole number from 0 to {}> }} or #{{ days, assumption }}",
+                Span::MAX_DAYS
+            ),
+        )
+    };
+    let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+    rules.check_keys(
+        "forecast",
+        "follow_on",
+        &map,
+        &subject,
+        (&["days"], &["assumption"]),
+        "#{ days: <whole number> } or #{ days, assumption }",
+    )?;
+    let days = get(&map, "days")
+        .and_then(|d| d.as_int().ok())
+        .ok_or_else(|| bad("a map with no whole-number `days`"))?;
+    let days = u32::try_from(days)
+        .ok()
+        .filter(|d| *d <= Span::MAX_DAYS)
+        .ok_or_else(|| bad(&format!("`days: {days}`")))?;
+    let assumption = match get(&map, "assumption") {
+        None => None,
+        Some(v) if v.is_string() => Some(v.to_string()),
+        Some(v) => return Err(bad(&format!("an `assumption` that is not text (`{v}`)"))),
+    };
+    Ok((Span { months: 0, days }, assumption))
 }
 
 /// Schedule and classify from a basis.

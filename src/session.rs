@@ -43,8 +43,16 @@ impl Session {
         rules: Option<&Path>,
         as_of: Option<NaiveDate>,
     ) -> Result<Session, Error> {
-        let (model, graph) = load(source)?;
-        let rules = Rules::load(rules)?;
+        // The model and the rules do not depend on each other: each is read and checked on its
+        // own thread. A model's errors are reported before the rules'.
+        let (loaded, rules) = std::thread::scope(|s| {
+            let compiling = s.spawn(|| Rules::load(rules));
+            let loaded = load(source);
+            let rules = compiling.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (loaded, rules)
+        });
+        let (model, graph) = loaded?;
+        let rules = rules?;
         let as_of = as_of.unwrap_or(model.document.issue_date);
         let assessment = assess::evaluate(&model, &graph, &rules, as_of)?;
         Ok(Session { model, graph, rules, assessment })

@@ -3,6 +3,8 @@
 //! undated, overdue and not-yet-started work), then property tests on random DAGs.
 
 mod common;
+#[path = "../benches/support/dag.rs"]
+mod dag;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -477,6 +479,28 @@ fn slipping_a_stated_date_past_an_assumed_one_does_not_improve_the_outcome() {
         g3.standing,
         g3.reason
     );
+}
+
+// ---- Large models ------------------------------------------------------------------------------
+
+/// A model large enough for its rule calls to be shared between threads is judged exactly as
+/// when every call is made in turn (a traced engine makes them in turn).
+#[test]
+fn rules_judge_a_large_model_the_same_on_several_threads_as_on_one() {
+    let dir = common::TempDir::new("schedule-large");
+    let path = PathBuf::from(dir.file("routemap.json"));
+    std::fs::write(&path, dag::dag(6_000, 7)).expect("write the model");
+    let model = model::load(&Source::Path(path)).expect("the synthetic model loads");
+    let graph = Graph::build(&model).expect("the synthetic model is a DAG");
+    let as_of = date(ISSUE);
+    let judge = |rules: &Rules| {
+        let basis = assess::basis(&model, &graph, rules, as_of).expect("the rules run");
+        format!("{basis:?}")
+    };
+    let shared = judge(&Rules::load(None).expect("the default rules compile"));
+    let in_turn = judge(&Rules::load_traced(None).expect("the default rules compile"));
+    assert!(shared.contains("Date("), "some work has a rule-given finish");
+    assert!(shared == in_turn, "the basis differs between several threads and one");
 }
 
 // ---- Properties on random DAGs --------------------------------------------------------------------

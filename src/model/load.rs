@@ -81,7 +81,12 @@ pub fn load(source: &Source) -> Result<Model, Error> {
                 )
             })?;
             let file = Located::new(&display_name(source, &catalogue_path), &catalogue_text);
-            let own: Catalogue = parse_shaped(&file, &catalogue_text, &schema::CATALOGUE)?;
+            // A copy of the built-in catalogue (as the embedded routemap names) is read once.
+            let own: Catalogue = if catalogue_text == national.1 {
+                national_outcomes.clone()
+            } else {
+                parse_shaped(&file, &catalogue_text, &schema::CATALOGUE)?
+            };
             (file, catalogue_text, Some(own))
         }
     };

@@ -156,11 +156,10 @@ impl Forecast {
                 work: e.id(edge.target()).to_string(),
                 waits_on: e.id(edge.source()).to_string(),
             };
-            match follow_on.iter_mut().find(|f| &f.assumption == text) {
+            match follow_on.iter_mut().find(|f| *f.assumption == **text) {
                 Some(f) => f.dependencies.push(waits),
-                None => {
-                    follow_on.push(FollowOn { assumption: text.clone(), dependencies: vec![waits] })
-                }
+                None => follow_on
+                    .push(FollowOn { assumption: text.to_string(), dependencies: vec![waits] }),
             }
         }
         Forecast {

@@ -14,7 +14,8 @@ pub mod trace;
 use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rhai::packages::{
@@ -65,6 +66,12 @@ const OPTIONAL_HOOKS: &[(&str, &str)] = &[
     ("bvpi", "needs"),
 ];
 
+/// How many independent hook calls make it worth starting threads for them.
+const PARALLEL_FROM: usize = 2_048;
+
+/// The most threads [`Rules::map`] uses.
+const MAX_THREADS: usize = 8;
+
 /// Operations one hook call may take before it is stopped as a runaway.
 pub const MAX_OPERATIONS: u64 = 200_000;
 
@@ -80,19 +87,40 @@ pub const DEFAULT_TIME_LIMIT_SECONDS: u64 = 60;
 /// a millisecond, rarely enough to cost nothing measurable.
 const CLOCK_EVERY: u64 = 1 << 12;
 
-/// The time a run has spent in rules, shared with the engine's progress callback.
+/// The time a run has spent in rules, shared with the engine's progress callback. Hook calls
+/// may run on several threads at once: `spent` is their time summed, and each thread keeps the
+/// start of the call it is running.
 #[derive(Debug)]
 struct Budget {
     limit: Duration,
-    spent: Cell<Duration>,
-    /// When the hook call now running started.
-    started: Cell<Option<Instant>>,
+    /// Nanoseconds spent in finished hook calls, all threads together.
+    spent: AtomicU64,
+}
+
+thread_local! {
+    /// When the hook call running on this thread started.
+    static CALL_STARTED: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
 impl Budget {
+    fn spent(&self) -> Duration {
+        Duration::from_nanos(self.spent.load(Ordering::Relaxed))
+    }
+
     fn exhausted(&self) -> bool {
-        let running = self.started.get().map_or(Duration::ZERO, |t| t.elapsed());
-        self.spent.get() + running > self.limit
+        let running = CALL_STARTED.get().map_or(Duration::ZERO, |t| t.elapsed());
+        self.spent() + running > self.limit
+    }
+
+    /// Run one hook call on this thread, counting its time.
+    fn timed<T>(&self, call: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let outer = CALL_STARTED.replace(Some(start));
+        let out = call();
+        CALL_STARTED.set(outer);
+        let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.spent.fetch_add(nanos, Ordering::Relaxed);
+        out
     }
 }
 
@@ -117,7 +145,7 @@ pub struct RuleFile {
 /// The compiled rule set.
 pub struct Rules {
     engine: Engine,
-    budget: Rc<Budget>,
+    budget: Arc<Budget>,
     /// The files read from the `--rules` directory (the others are embedded).
     pub from_directory: Vec<String>,
     /// The files, in [`DEFAULTS`] order.
@@ -139,7 +167,7 @@ impl std::fmt::Debug for Rules {
 /// time package: nothing a script calls can wait, read the clock or leave the script. The
 /// functions left are pure and check their arguments (sizes against the limits below, numbers
 /// for overflow); routemap's own are in [`api`].
-fn engine(budget: &Rc<Budget>) -> Engine {
+fn engine(budget: &Arc<Budget>) -> Engine {
     let mut engine = Engine::new_raw();
     ArithmeticPackage::new().register_into_engine(&mut engine);
     BasicStringPackage::new().register_into_engine(&mut engine);
@@ -152,7 +180,7 @@ fn engine(budget: &Rc<Budget>) -> Engine {
     BasicBlobPackage::new().register_into_engine(&mut engine);
     BasicMapPackage::new().register_into_engine(&mut engine);
     MoreStringPackage::new().register_into_engine(&mut engine);
-    let clock = Rc::clone(budget);
+    let clock = Arc::clone(budget);
     engine.on_progress(move |ops| {
         (ops % CLOCK_EVERY == 0 && clock.exhausted()).then(|| Dynamic::from(OUT_OF_TIME))
     });
@@ -187,11 +215,7 @@ impl Rules {
     }
 
     fn load_with(dir: Option<&Path>, trace: Option<Trace>) -> Result<Rules, Error> {
-        let budget = Rc::new(Budget {
-            limit: time_limit()?,
-            spent: Cell::new(Duration::ZERO),
-            started: Cell::new(None),
-        });
+        let budget = Arc::new(Budget { limit: time_limit()?, spent: AtomicU64::new(0) });
         let mut engine = engine(&budget);
         if let Some(t) = &trace {
             t.register(&mut engine);
@@ -342,21 +366,56 @@ impl Rules {
             t.enter(&rule.path);
         }
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        let start = Instant::now();
-        self.budget.started.set(Some(start));
-        let result = self.engine.call_fn_with_options::<Dynamic>(
-            options,
-            &mut Scope::new(),
-            &rule.ast,
-            hook,
-            args,
-        );
-        self.budget.started.set(None);
-        self.budget.spent.set(self.budget.spent.get() + start.elapsed());
+        let result = self.budget.timed(|| {
+            self.engine.call_fn_with_options::<Dynamic>(
+                options,
+                &mut Scope::new(),
+                &rule.ast,
+                hook,
+                args,
+            )
+        });
         result.map_err(|e| match e.unwrap_inner() {
             EvalAltResult::ErrorTerminated(..) => self.out_of_time(rule, hook).into(),
             _ => runtime_error(rule, hook, &e).into(),
         })
+    }
+
+    /// `f` applied to every item, in order, for hook calls that do not depend on each other.
+    /// Many items are split into contiguous runs shared between threads (rule calls are pure
+    /// functions of their arguments, so the answers are the same on any number of threads);
+    /// the error is always that of the earliest item that fails. Traced rules (`routemap test`)
+    /// run on one thread, so that each line is recorded against the hook that ran it.
+    pub fn map<T: Sync, U: Send>(
+        &self,
+        items: &[T],
+        f: impl Fn(&T) -> Result<U, Error> + Sync,
+    ) -> Result<Vec<U>, Error> {
+        let threads = if self.trace.is_some() || items.len() < PARALLEL_FROM {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS)
+        };
+        if threads == 1 {
+            return items.iter().map(&f).collect();
+        }
+        let size = items.len().div_ceil(threads);
+        let parts: Vec<Result<Vec<U>, Error>> = std::thread::scope(|s| {
+            let f = &f;
+            let running: Vec<_> = items
+                .chunks(size)
+                .map(|part| s.spawn(move || part.iter().map(f).collect::<Result<Vec<U>, Error>>()))
+                .collect();
+            running
+                .into_iter()
+                .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
+        let mut out = Vec::with_capacity(items.len());
+        for part in parts {
+            out.extend(part?);
+        }
+        Ok(out)
     }
 
     /// The diagnostic for a run whose rules have used up their time budget, at the hook that
