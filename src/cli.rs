@@ -1,5 +1,6 @@
 //! Command-line arguments, turned once into a typed request and run.
 
+use std::cell::OnceCell;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -413,6 +414,13 @@ impl Done {
 
 /// Run a parsed command line.
 pub fn run(cli: &Cli) -> Result<Done, Error> {
+    run_in(cli, &OnceCell::new())
+}
+
+/// [`run`], keeping the session the command opens (if any) in `session`, so that the caller
+/// decides when, or whether, it is freed: the binary lets it go with the process, as freeing a
+/// large model's graph and basis piece by piece takes longer than writing its forecast.
+pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
     // A size limit that is set but is no size is an error even where no file is read.
     crate::input::max_bytes()?;
     use Format::{Csv, Dot, Html, Json, Md, Mermaid, Svg, Table};
@@ -420,7 +428,13 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
         Some(path) => Source::Path(path.clone()),
         None => Source::Embedded,
     };
-    let open = || Session::open(&source, cli.rules.as_deref(), cli.as_of);
+    let open = || -> Result<&Session, Error> {
+        if session.get().is_some() {
+            return Err(Error::msg("internal error: a command opened its session twice"));
+        }
+        let opened = Session::open(&source, cli.rules.as_deref(), cli.as_of)?;
+        Ok(session.get_or_init(|| opened))
+    };
     let colour = cli.color;
     match &cli.command {
         Command::Check { out, deny_warnings } => {
@@ -529,7 +543,7 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
         }
         Command::WhatIf { slips, scenario, simulate, out } => {
             let o = out.choose("what-if", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
-            let text = what_if(&open()?, slips, scenario.as_deref(), &o, *simulate)?;
+            let text = what_if(open()?, slips, scenario.as_deref(), &o, *simulate)?;
             Ok(Done::ok(o.finish(text)?))
         }
         Command::Sensitivity { by, top, out } => {
@@ -563,14 +577,14 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
                 .choose("risk-report", &[Md, Html, Json, Format::Docx], colour)?
                 .reading(|| reads(cli));
             let s = open()?;
-            let rendered = risk_report(&s, scenario.as_deref(), o.format, *simulate)?;
+            let rendered = risk_report(s, scenario.as_deref(), o.format, *simulate)?;
             Ok(Done::ok(o.finish_rendered(rendered)?))
         }
         Command::Simulate { runs, seed, threads, distributions, calibration, out } => {
             let o = out.choose("simulate", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
             let s = open()?;
             let options = simulate_options(*runs, *seed, *threads);
-            let text = simulate(&s, options, o.format, *distributions, *calibration)?;
+            let text = simulate(s, options, o.format, *distributions, *calibration)?;
             Ok(Done::ok(o.finish(text)?))
         }
         Command::Bvpi { slips, out } => {

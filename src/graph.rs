@@ -234,9 +234,9 @@ fn cycle_diagnostic(model: &Model, dag: &DiGraph<Node, Edge>, cycle: &[NodeIndex
         };
         let label = format!("`{id}` waits on `{next}`");
         d = if i == 0 {
-            d.at(file.at(&dep.path)).label(label)
+            d.at(file.at(&dep.path())).label(label)
         } else {
-            d.also(file.at(&dep.path), label)
+            d.also(file.at(&dep.path()), label)
         };
     }
     d

@@ -8,7 +8,8 @@ const EX_IOERR: u8 = 74;
 
 fn main() -> ExitCode {
     let args = routemap::cli::parse();
-    match routemap::cli::run(&args) {
+    let session = std::cell::OnceCell::new();
+    let code = match routemap::cli::run_in(&args, &session) {
         Ok(done) => {
             eprint!("{}", done.stderr);
             let mut stdout = std::io::stdout().lock();
@@ -29,5 +30,9 @@ fn main() -> ExitCode {
             eprint!("{error}");
             ExitCode::from(2)
         }
-    }
+    };
+    // The operating system takes the session's memory back at once; freeing it piece by piece
+    // would only delay the exit.
+    std::mem::forget(session);
+    code
 }

@@ -88,7 +88,7 @@ fn complete_waits_on_open(e: &Evaluated, out: &mut Vec<Warning>) {
                 out,
                 "complete-waits-on-open",
                 e,
-                &dep.path,
+                &dep.path(),
                 format!("`{id}` is complete but waits on `{}`, which is not ({text})", dep.id),
                 "correct one of the two statuses, or remove this `waits_on` entry if the work did not in fact wait on it",
             );

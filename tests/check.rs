@@ -152,7 +152,7 @@ fn every_dependency_quotes_its_source() {
     let unsourced: Vec<String> = dependencies(&model)
         .into_iter()
         .filter(|(_, d)| d.source.as_deref().is_none_or(|s| s.trim().is_empty()))
-        .map(|(owner, d)| format!("{owner} waits on {} ({})", d.id, d.path))
+        .map(|(owner, d)| format!("{owner} waits on {} ({})", d.id, d.path()))
         .collect();
     assert!(
         unsourced.is_empty(),

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::locate::Located;
 use super::schema::{self, Finding, Shape};
-use super::{Catalogue, Category, Dependency, Model, Outcome, Span, Status, Target};
+use super::{Catalogue, Category, Dependency, Model, Outcome, Place, Span, Status, Target};
 use crate::error::{Diagnostic, Error, suggest};
 
 /// Where a model comes from.
@@ -417,16 +417,16 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     model.outcomes = outcomes;
 
     // Ids: actions, tasks and projects share one namespace (slips name any of them).
-    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut seen: Seen = HashMap::new();
     let codes: Vec<String> = model.outcomes.iter().map(|o| o.code.clone()).collect();
     for (i, project) in model.projects.iter_mut().enumerate() {
-        let path = format!("projects[{i}]");
-        v.unique_id(&mut seen, &project.id, &format!("{path}.id"));
-        project.start = v.target(project.start_text.as_deref(), &format!("{path}.start"));
-        project.finish = v.target(project.finish_text.as_deref(), &format!("{path}.finish"));
-        project.status = v.status(project.status_text.as_deref(), &format!("{path}.status"));
+        let at = Place::Project(i);
+        v.unique_id(&mut seen, &project.id, (at, "id"));
+        project.start = v.target(project.start_text.as_deref(), || at.path("start"));
+        project.finish = v.target(project.finish_text.as_deref(), || at.path("finish"));
+        project.status = v.status(project.status_text.as_deref(), || at.path("status"));
         project.duration =
-            project.duration_text.as_deref().and_then(|d| v.span(d, &format!("{path}.duration")));
+            project.duration_text.as_deref().and_then(|d| v.span(d, || at.path("duration")));
         // A start and a finish: the work runs between them.
         if let (Some(start), Some(finish)) = (project.start.date(), project.finish.date()) {
             if start > finish {
@@ -435,7 +435,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
                         "project `{}` starts on {start}, after it finishes on {finish}",
                         project.id
                     ),
-                    &format!("{path}.start"),
+                    &at.path("start"),
                     "a project's `start` must come on or before its `finish`",
                 );
             } else if project.duration.is_none() {
@@ -443,28 +443,28 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
                 project.duration = Some(Span { months: 0, days });
             }
         }
-        v.dependencies(&mut project.waits_on, &format!("{path}.waits_on"));
+        v.dependencies(&mut project.waits_on, at);
     }
-    let mut refs: HashMap<String, String> = HashMap::new();
+    let mut refs: HashMap<String, usize> = HashMap::new();
     for (i, action) in model.actions.iter_mut().enumerate() {
-        let path = format!("actions[{i}]");
+        let at = Place::Action(i);
         action.id = action_id(&action.reference);
         let duplicate = refs.contains_key(&action.reference);
-        if let Some(first) = refs.insert(action.reference.clone(), path.clone()) {
-            let line = v.model_file.line_of(&first).unwrap_or(0);
+        if let Some(first) = refs.insert(action.reference.clone(), i) {
+            let line = v.model_file.line_of(&Place::Action(first).path("ref")).unwrap_or(0);
             v.error(
                 format!("duplicate action ref `{}`", action.reference),
-                &format!("{path}.ref"),
+                &at.path("ref"),
                 format!("action ref `{}` is first defined on line {line}", action.reference),
             );
         } else {
-            v.unique_id(&mut seen, &action.id, &format!("{path}.ref"));
+            v.unique_id(&mut seen, &action.id, (at, "ref"));
         }
         for (j, code) in action.outcomes.iter().enumerate() {
             if !codes.contains(code) {
                 v.error(
                     format!("unknown outcome code `{code}`"),
-                    &format!("{path}.outcomes[{j}]"),
+                    &at.path(&format!("outcomes[{j}]")),
                     format!(
                         "outcome codes are R1..R29 and G1..G25 as the catalogue lists them; {}",
                         suggest(code, codes.iter().map(String::as_str))
@@ -473,21 +473,21 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             }
         }
         for (j, task) in action.tasks.iter_mut().enumerate() {
-            let tpath = format!("{path}.tasks[{j}]");
+            let at = Place::Task(i, j);
             if task.id.is_empty() {
                 task.id = format!("{}.{}", action.id, j + 1);
             }
             if !duplicate {
-                v.unique_id(&mut seen, &task.id, &format!("{tpath}.id"));
+                v.unique_id(&mut seen, &task.id, (at, "id"));
             }
-            let original = v.target(task.original.as_deref(), &format!("{tpath}.original"));
-            let proposed = v.target(task.proposed.as_deref(), &format!("{tpath}.proposed"));
+            let original = v.target(task.original.as_deref(), || at.path("original"));
+            let proposed = v.target(task.proposed.as_deref(), || at.path("proposed"));
             task.target = if proposed == Target::Unset { original } else { proposed };
-            task.status = v.status(task.status_text.as_deref(), &format!("{tpath}.status"));
+            task.status = v.status(task.status_text.as_deref(), || at.path("status"));
             if action.completed && task.status_text.is_none() {
                 task.status = Status::Complete;
             }
-            v.dependencies(&mut task.waits_on, &format!("{tpath}.waits_on"));
+            v.dependencies(&mut task.waits_on, at);
         }
     }
     for (i, stream) in model.funding.iter().enumerate() {
@@ -508,26 +508,24 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         .map(|p| p.id.as_str())
         .chain(model.actions.iter().flat_map(|a| a.tasks.iter().map(|t| t.id.as_str())))
         .collect();
-    let dangling = |deps: &[Dependency], path: &str, v: &mut Validator| {
-        for (k, dep) in deps.iter().enumerate() {
+    let dangling = |deps: &[Dependency], v: &mut Validator| {
+        for dep in deps {
             if too_long(&dep.id) {
-                v.long_id(&dep.id, &format!("{path}.waits_on[{k}].id"));
+                v.long_id(&dep.id, &dep.path());
             } else if !ids.contains(dep.id.as_str()) {
                 v.error(
                     format!("`waits_on` names `{}`, which is no task or project", dep.id),
-                    &format!("{path}.waits_on[{k}].id"),
+                    &dep.path(),
                     suggest(&dep.id, ids.iter().copied()),
                 );
             }
         }
     };
-    for (i, p) in model.projects.iter().enumerate() {
-        dangling(&p.waits_on, &format!("projects[{i}]"), &mut v);
+    for p in &model.projects {
+        dangling(&p.waits_on, &mut v);
     }
-    for (i, a) in model.actions.iter().enumerate() {
-        for (j, t) in a.tasks.iter().enumerate() {
-            dangling(&t.waits_on, &format!("actions[{i}].tasks[{j}]"), &mut v);
-        }
+    for (_, t) in model.tasks() {
+        dangling(&t.waits_on, &mut v);
     }
     if let Some(table) = model.bvpi157.as_mut() {
         let actions: HashSet<&str> = model.actions.iter().map(|a| a.id.as_str()).collect();
@@ -650,34 +648,7 @@ const MAX_PHRASE_CHARS: usize = 500;
 /// Refuse texts over their limits: each is the model's fault, found by `check`, rather than a
 /// rule's failure later.
 fn long_texts(model: &Model, v: &mut Validator) {
-    let mut texts: Vec<(&str, String, usize)> = Vec::new();
-    for (i, p) in model.projects.iter().enumerate() {
-        texts.push((&p.title, format!("projects[{i}].title"), MAX_TEXT_CHARS));
-        for (field, text) in
-            [("start", &p.start_text), ("finish", &p.finish_text), ("status", &p.status_text)]
-        {
-            if let Some(t) = text {
-                texts.push((t, format!("projects[{i}].{field}"), MAX_PHRASE_CHARS));
-            }
-        }
-    }
-    for (i, a) in model.actions.iter().enumerate() {
-        for (j, t) in a.tasks.iter().enumerate() {
-            texts.push((&t.text, format!("actions[{i}].tasks[{j}].text"), MAX_TEXT_CHARS));
-            for (field, text) in
-                [("original", &t.original), ("proposed", &t.proposed), ("status", &t.status_text)]
-            {
-                if let Some(x) = text {
-                    texts.push((x, format!("actions[{i}].tasks[{j}].{field}"), MAX_PHRASE_CHARS));
-                }
-            }
-        }
-    }
-    for (i, r) in model.risks.iter().enumerate() {
-        texts.push((&r.title, format!("risks[{i}].title"), MAX_TEXT_CHARS));
-        texts.push((&r.description, format!("risks[{i}].description"), MAX_TEXT_CHARS));
-    }
-    for (text, path, limit) in texts {
+    let mut check = |text: &str, limit: usize, path: &dyn Fn() -> String| {
         if text.chars().nth(limit).is_some() {
             v.error(
                 format!(
@@ -685,12 +656,44 @@ fn long_texts(model: &Model, v: &mut Validator) {
                     crate::error::clip(text, 40),
                     text.chars().count()
                 ),
-                &path,
+                &path(),
                 format!("at most {limit} characters here"),
             );
         }
+    };
+    for (i, p) in model.projects.iter().enumerate() {
+        let at = Place::Project(i);
+        check(&p.title, MAX_TEXT_CHARS, &|| at.path("title"));
+        for (field, text) in
+            [("start", &p.start_text), ("finish", &p.finish_text), ("status", &p.status_text)]
+        {
+            if let Some(t) = text {
+                check(t, MAX_PHRASE_CHARS, &|| at.path(field));
+            }
+        }
+    }
+    for (i, a) in model.actions.iter().enumerate() {
+        for (j, t) in a.tasks.iter().enumerate() {
+            let at = Place::Task(i, j);
+            check(&t.text, MAX_TEXT_CHARS, &|| at.path("text"));
+            for (field, text) in
+                [("original", &t.original), ("proposed", &t.proposed), ("status", &t.status_text)]
+            {
+                if let Some(x) = text {
+                    check(x, MAX_PHRASE_CHARS, &|| at.path(field));
+                }
+            }
+        }
+    }
+    for (i, r) in model.risks.iter().enumerate() {
+        for (field, text) in [("title", &r.title), ("description", &r.description)] {
+            check(text, MAX_TEXT_CHARS, &|| format!("risks[{i}].{field}"));
+        }
     }
 }
+
+/// Ids seen so far, each with where it is first defined.
+type Seen = HashMap<String, (Place, &'static str)>;
 
 struct Validator {
     model_file: Located,
@@ -751,16 +754,17 @@ impl Validator {
         out
     }
 
-    fn unique_id(&mut self, seen: &mut HashMap<String, String>, id: &str, path: &str) {
+    fn unique_id(&mut self, seen: &mut Seen, id: &str, (at, field): (Place, &'static str)) {
         if id.is_empty() {
-            self.error("empty id".into(), path, "ids are slugs such as `document-management`");
+            let help = "ids are slugs such as `document-management`";
+            self.error("empty id".into(), &at.path(field), help);
         } else if too_long(id) {
-            self.long_id(id, path);
-        } else if let Some(first) = seen.insert(id.to_string(), path.to_string()) {
-            let line = self.model_file.line_of(&first).unwrap_or(0);
+            self.long_id(id, &at.path(field));
+        } else if let Some((first, first_field)) = seen.insert(id.to_string(), (at, field)) {
+            let line = self.model_file.line_of(&first.path(first_field)).unwrap_or(0);
             self.error(
                 format!("duplicate id `{id}`"),
-                path,
+                &at.path(field),
                 format!("`{id}` is first defined on line {line}; task, project and action ids must be unique"),
             );
         }
@@ -780,7 +784,7 @@ impl Validator {
         );
     }
 
-    fn target(&mut self, phrase: Option<&str>, path: &str) -> Target {
+    fn target(&mut self, phrase: Option<&str>, path: impl FnOnce() -> String) -> Target {
         Target::parse(phrase.unwrap_or("")).unwrap_or_else(|help| {
             let phrase = phrase.unwrap_or("");
             let message = if help.contains(" has no day ") {
@@ -788,43 +792,45 @@ impl Validator {
             } else {
                 format!("unrecognised target phrase `{}`", crate::error::clip(phrase, 200))
             };
-            self.error(message, path, help);
+            self.error(message, &path(), help);
             Target::Unset
         })
     }
 
-    fn status(&mut self, text: Option<&str>, path: &str) -> Status {
+    fn status(&mut self, text: Option<&str>, path: impl FnOnce() -> String) -> Status {
         let text = text.unwrap_or("");
         Status::parse_with(text, &self.own_words).unwrap_or_else(|help| {
             self.error(
                 format!("unrecognised status `{}`", crate::error::clip(text, 200)),
-                path,
+                &path(),
                 help,
             );
             Status::Unreported
         })
     }
 
-    fn span(&mut self, text: &str, path: &str) -> Option<Span> {
+    fn span(&mut self, text: &str, path: impl FnOnce() -> String) -> Option<Span> {
         Span::parse(text)
-            .map_err(|help| self.error(format!("unrecognised length of time `{text}`"), path, help))
+            .map_err(|help| {
+                self.error(format!("unrecognised length of time `{text}`"), &path(), help);
+            })
             .ok()
     }
 
-    fn dependencies(&mut self, deps: &mut [Dependency], path: &str) {
+    fn dependencies(&mut self, deps: &mut [Dependency], at: Place) {
         for (k, dep) in deps.iter_mut().enumerate() {
-            let dpath = format!("{path}[{k}]");
+            dep.at = (at, k);
             if let Some(lag) = dep.lag_text.as_deref() {
-                dep.lag = self.span(lag, &format!("{dpath}.lag")).unwrap_or_default();
+                dep.lag =
+                    self.span(lag, || at.path(&format!("waits_on[{k}].lag"))).unwrap_or_default();
             }
             if dep.implied && dep.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
                 self.error(
                     format!("the implied dependency on `{}` has no `source`", dep.id),
-                    &dpath,
+                    &at.path(&format!("waits_on[{k}]")),
                     "an implied dependency needs a short quote from the routemap that implies it",
                 );
             }
-            dep.path = format!("{dpath}.id");
         }
     }
 }

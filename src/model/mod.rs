@@ -303,9 +303,44 @@ pub struct Dependency {
     /// The parsed lag.
     #[serde(skip)]
     pub lag: Span,
-    /// Where the `id` sits in the model file (`actions[3].tasks[1].waits_on[0].id`).
+    /// The work this entry belongs to, and the entry's index in its `waits_on`: where in the
+    /// model file it sits (see [`Dependency::path`]).
     #[serde(skip)]
-    pub path: String,
+    pub at: (Place, usize),
+}
+
+impl Dependency {
+    /// Where the `id` sits in the model file (`actions[3].tasks[1].waits_on[0].id`).
+    pub fn path(&self) -> String {
+        self.at.0.path(&format!("waits_on[{}].id", self.at.1))
+    }
+}
+
+/// Where a project, action or task sits in the model file, kept as indexes: its path is written
+/// out only for a message, so a valid model's loading builds none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Place {
+    /// A model built in code, not read from a file: paths are the bare field.
+    #[default]
+    Unread,
+    /// `projects[i]`.
+    Project(usize),
+    /// `actions[i]`.
+    Action(usize),
+    /// `actions[i].tasks[j]`.
+    Task(usize, usize),
+}
+
+impl Place {
+    /// The path of `field` (such as `status` or `waits_on[2]`) here.
+    pub fn path(self, field: &str) -> String {
+        match self {
+            Place::Unread => field.to_string(),
+            Place::Project(i) => format!("projects[{i}].{field}"),
+            Place::Action(i) => format!("actions[{i}].{field}"),
+            Place::Task(i, j) => format!("actions[{i}].tasks[{j}].{field}"),
+        }
+    }
 }
 
 /// A length of time in calendar terms: months then days.
