@@ -62,6 +62,7 @@ invalid_fixtures! {
     carriage_return: "carriage-return",
     json_surrogates: "json-surrogates",
     under_indented: "under-indented",
+    unparseable_lag: "unparseable-lag",
 }
 
 #[test]
