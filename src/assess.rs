@@ -18,47 +18,7 @@ use crate::rules::Rules;
 use crate::rules::api::{OutcomeView, WorkView};
 use crate::schedule::{self, Own};
 
-/// How an outcome stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Standing {
-    /// Every task done.
-    Achieved,
-    /// Forecast to meet its deadline on stated targets.
-    OnTrack,
-    /// Forecast to meet its deadline, but only just or only on assumptions.
-    AtRisk,
-    /// Forecast to miss its deadline.
-    OffTrack,
-    /// No forecast can be made.
-    Unknown,
-}
-
-impl Standing {
-    /// Every standing, best first.
-    pub const ALL: [Standing; 5] = [
-        Standing::Achieved,
-        Standing::OnTrack,
-        Standing::AtRisk,
-        Standing::OffTrack,
-        Standing::Unknown,
-    ];
-
-    /// The snake-case name used in output and rules.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Standing::Achieved => "achieved",
-            Standing::OnTrack => "on_track",
-            Standing::AtRisk => "at_risk",
-            Standing::OffTrack => "off_track",
-            Standing::Unknown => "unknown",
-        }
-    }
-
-    /// The standing named `s`, as `as_str` writes it.
-    pub fn parse(s: &str) -> Option<Standing> {
-        Standing::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-}
+pub use crate::model::Standing;
 
 /// What the rules say of each node before scheduling: its own finish, and why.
 #[derive(Debug, Clone)]
@@ -92,6 +52,8 @@ pub struct Basis {
 pub struct OutcomeResult {
     /// Its node.
     pub node: NodeIndex,
+    /// Required or Good.
+    pub category: Category,
     /// Its deadline.
     pub deadline: NaiveDate,
     /// Its forecast finish.
@@ -147,7 +109,7 @@ pub fn basis(
             work.push(idx);
             continue;
         };
-        let view = outcome_view(model, o, as_of);
+        let view = OutcomeView::new(&model.outcomes[o], as_of);
         let d = rules.call("deadlines", "deadline", Dynamic::from(view))?;
         deadline[idx.index()] = Some(d.try_cast::<NaiveDate>().ok_or_else(|| {
             rules.bad_return(
@@ -394,7 +356,7 @@ pub fn assess_reusing(
             outcomes.push(r);
         }
     }
-    let exposure = funding::exposure(model, &basis.terms, &funding::standings(graph, &outcomes));
+    let exposure = funding::exposure(model, &basis.terms, &standings(graph, &outcomes));
     let schedule::Forward { forecast, floor, .. } = fwd;
     Ok(Assessment { basis, forecast, floor, latest, outcomes, exposure })
 }
@@ -451,7 +413,7 @@ impl Ctx<'_> {
                 .filter(|n| basis.assumption[n.index()].is_some())
                 .collect(),
         };
-        let mut view = outcome_view(model, o, basis.as_of);
+        let mut view = OutcomeView::new(&model.outcomes[o], basis.as_of);
         view.deadline = Some(deadline);
         view.forecast = f;
         view.no_earlier_than = floor[node.index()];
@@ -497,6 +459,7 @@ impl Ctx<'_> {
         if let Some((standing, reason)) = seen.or_else(remembered) {
             return Ok(Some(OutcomeResult {
                 node,
+                category: outcome.category,
                 deadline,
                 forecast: f,
                 slack_days,
@@ -542,6 +505,7 @@ impl Ctx<'_> {
         }
         Ok(Some(OutcomeResult {
             node,
+            category: outcome.category,
             deadline,
             forecast: f,
             slack_days,
@@ -563,27 +527,6 @@ pub fn evaluate(
 ) -> Result<Assessment, Error> {
     let b = basis(model, graph, rules, as_of)?;
     assess(model, graph, rules, b)
-}
-
-pub(crate) fn outcome_view(model: &Model, o: usize, as_of: NaiveDate) -> OutcomeView {
-    let outcome = &model.outcomes[o];
-    OutcomeView {
-        code: outcome.code.as_str().into(),
-        category: outcome.category.as_str().into(),
-        title: outcome.title.as_str().into(),
-        area: outcome.area.as_str().into(),
-        deadline: None,
-        forecast: None,
-        no_earlier_than: None,
-        slack_days: None,
-        as_of,
-        tasks_total: 0,
-        tasks_complete: 0,
-        tasks_not_started: 0,
-        assumed_drivers: 0,
-        assumptions: 0,
-        partnership: false,
-    }
 }
 
 /// A piece of work as `own_finish` and `done_on` see it, given the outcomes' deadlines.
@@ -680,13 +623,20 @@ fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> 
 pub fn summary(a: &Assessment) -> [(Category, [(Standing, usize); 5]); 2] {
     [Category::Required, Category::Good].map(|cat| {
         let counts = Standing::ALL.map(|st| {
-            let n = a
-                .outcomes
-                .iter()
-                .filter(|r| r.standing == st && r.view.category.as_str() == cat.as_str())
-                .count();
+            let n = a.outcomes.iter().filter(|r| r.standing == st && r.category == cat).count();
             (st, n)
         });
         (cat, counts)
     })
+}
+
+/// The model outcome index and standing of each result, for [`funding::exposure`].
+pub fn standings(graph: &Graph, results: &[OutcomeResult]) -> Vec<(usize, Standing)> {
+    results
+        .iter()
+        .filter_map(|r| match graph.dag[r.node].item {
+            Item::Outcome(o) => Some((o, r.standing)),
+            _ => None,
+        })
+        .collect()
 }

@@ -8,11 +8,10 @@
 use chrono::NaiveDate;
 use rhai::Dynamic;
 
-use crate::assess::{OutcomeResult, Standing};
 use crate::error::Error;
-use crate::model::{Category, Model};
+use crate::model::{Category, Model, Standing};
 use crate::rules::Rules;
-use crate::rules::api::StreamView;
+use crate::rules::api::{OutcomeView, StreamView};
 
 /// What the funding rules decided, independent of the forecast.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,8 +124,8 @@ pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Er
         streams.push(StreamTerm { at_risk, reason });
     }
     let mut weight = Vec::with_capacity(model.outcomes.len());
-    for (i, o) in model.outcomes.iter().enumerate() {
-        let view = crate::assess::outcome_view(model, i, as_of);
+    for o in &model.outcomes {
+        let view = OutcomeView::new(o, as_of);
         let w = rules.call("funding", "weight", Dynamic::from(view))?;
         match number(&w) {
             Some(w) if (0.0..=MAX_WEIGHT).contains(&w) => weight.push(w),
@@ -209,17 +208,6 @@ pub fn exposure(model: &Model, terms: &Terms, outcomes: &[(usize, Standing)]) ->
         streams,
         outcomes: per_outcome,
     }
-}
-
-/// The model outcome index and standing of each result, for [`exposure`].
-pub fn standings(graph: &crate::graph::Graph, results: &[OutcomeResult]) -> Vec<(usize, Standing)> {
-    results
-        .iter()
-        .filter_map(|r| match graph.dag[r.node].item {
-            crate::graph::Item::Outcome(o) => Some((o, r.standing)),
-            _ => None,
-        })
-        .collect()
 }
 
 #[cfg(test)]

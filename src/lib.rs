@@ -7,6 +7,7 @@ pub mod assess;
 pub mod bvpi;
 pub mod cli;
 pub mod error;
+pub mod format;
 pub mod funding;
 pub mod graph;
 pub mod ieg;

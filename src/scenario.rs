@@ -406,7 +406,7 @@ impl Damage {
         for (b, s) in baseline.outcomes.iter().zip(&scenario.outcomes) {
             if s.standing == Standing::OffTrack
                 && b.standing != Standing::OffTrack
-                && s.view.category.as_str() == Category::Required.as_str()
+                && s.category == Category::Required
             {
                 d.required_missed += 1;
             }
@@ -490,7 +490,7 @@ pub fn sensitivity(
     for (i, r) in baseline.outcomes.iter().enumerate() {
         result_of[r.node.index()] = Some(i);
     }
-    let baseline_standings = crate::funding::standings(graph, &baseline.outcomes);
+    let baseline_standings = crate::assess::standings(graph, &baseline.outcomes);
     let mut memo = assess::Memo::new();
     // Marks, by run number, so that nothing needs clearing between runs.
     let mut queued = vec![0u32; n];

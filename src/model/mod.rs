@@ -10,7 +10,7 @@ pub mod status;
 pub mod target;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use load::{Origin, Source, action_id, catalogue_path, load, load_embedded, short_hash};
 pub(crate) use load::{inline, parse_yaml};
@@ -81,6 +81,49 @@ pub struct Document {
 pub struct Catalogue {
     /// Every ODPM priority outcome.
     pub outcomes: Vec<Outcome>,
+}
+
+/// How an outcome stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Every task done.
+    Achieved,
+    /// Forecast to meet its deadline on stated targets.
+    OnTrack,
+    /// Forecast to meet its deadline, but only just or only on assumptions.
+    AtRisk,
+    /// Forecast to miss its deadline.
+    OffTrack,
+    /// No forecast can be made.
+    Unknown,
+}
+
+impl Standing {
+    /// Every standing, best first.
+    pub const ALL: [Standing; 5] = [
+        Standing::Achieved,
+        Standing::OnTrack,
+        Standing::AtRisk,
+        Standing::OffTrack,
+        Standing::Unknown,
+    ];
+
+    /// The snake-case name used in output and rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Achieved => "achieved",
+            Standing::OnTrack => "on_track",
+            Standing::AtRisk => "at_risk",
+            Standing::OffTrack => "off_track",
+            Standing::Unknown => "unknown",
+        }
+    }
+
+    /// The standing named `s`, as `as_str` writes it.
+    pub fn parse(s: &str) -> Option<Standing> {
+        Standing::ALL.into_iter().find(|st| st.as_str() == s)
+    }
 }
 
 /// Whether an outcome is Required (by 31 December 2005) or Good (by 1 April 2006).

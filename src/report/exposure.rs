@@ -108,7 +108,7 @@ impl ExposureOut {
                     .sum();
                 OutcomeLine {
                     code: e.id(r.node).to_string(),
-                    category: r.view.category.to_string(),
+                    category: r.category.as_str().to_string(),
                     status: r.standing.as_str().to_string(),
                     weight: outcome_weight(e, r.node),
                     portion_gbp,

@@ -210,7 +210,7 @@ pub fn headline(e: &Evaluated, colour: Colour) -> String {
             .assessment
             .outcomes
             .iter()
-            .filter(|r| r.view.category.as_str() == category.as_str())
+            .filter(|r| r.category == category)
             .map(|r| r.deadline)
             .max();
         let total: usize = counts.iter().map(|(_, n)| n).sum();

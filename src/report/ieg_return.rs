@@ -106,7 +106,7 @@ impl IegReturn {
                 ReturnLine {
                     code: e.id(r.node).to_string(),
                     title: o.map(|o| o.title.clone()).unwrap_or_default(),
-                    category: r.view.category.to_string(),
+                    category: r.category.as_str().to_string(),
                     position: position.clone(),
                     status: r.standing.as_str().to_string(),
                     deadline: r.deadline.to_string(),

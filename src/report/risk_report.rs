@@ -40,7 +40,7 @@ pub struct RiskInputs<'a> {
 }
 
 fn is_required(r: &OutcomeResult) -> bool {
-    r.view.category.as_str() == Category::Required.as_str()
+    r.category == Category::Required
 }
 
 /// "1 Required outcome", "4 Required outcomes".

@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position};
 
-use crate::model::Span;
+use crate::model::{Outcome, Span};
 
 /// A piece of work (task, project or milestone) as `own_finish` sees it.
 #[derive(Debug, Clone)]
@@ -44,6 +44,29 @@ pub struct OutcomeView {
     pub(crate) assumed_drivers: i64,
     pub(crate) assumptions: i64,
     pub(crate) partnership: bool,
+}
+
+impl OutcomeView {
+    /// An outcome as `deadline` and `funding.rhai` see it, before any forecast.
+    pub(crate) fn new(outcome: &Outcome, as_of: NaiveDate) -> OutcomeView {
+        OutcomeView {
+            code: outcome.code.as_str().into(),
+            category: outcome.category.as_str().into(),
+            title: outcome.title.as_str().into(),
+            area: outcome.area.as_str().into(),
+            deadline: None,
+            forecast: None,
+            no_earlier_than: None,
+            slack_days: None,
+            as_of,
+            tasks_total: 0,
+            tasks_complete: 0,
+            tasks_not_started: 0,
+            assumed_drivers: 0,
+            assumptions: 0,
+            partnership: false,
+        }
+    }
 }
 
 /// A funding stream as `stream_at_risk` sees it.
@@ -129,10 +152,10 @@ pub fn register(engine: &mut Engine) {
         .register_get("month", |d: &mut NaiveDate| i64::from(d.month()))
         .register_get("day", |d: &mut NaiveDate| i64::from(d.day()))
         .register_fn("pounds", |n: i64| {
-            let text = crate::report::text::gbp(n.unsigned_abs());
+            let text = crate::format::gbp(n.unsigned_abs());
             if n < 0 { format!("-{text}") } else { text }
         })
-        .register_fn("long_date", |d: NaiveDate| crate::report::text::long_date(d))
+        .register_fn("long_date", |d: NaiveDate| crate::format::long_date(d))
         .register_fn("to_string", |d: &mut NaiveDate| d.to_string())
         .register_fn("to_debug", |d: &mut NaiveDate| d.to_string())
         .register_fn("-", |a: NaiveDate, b: NaiveDate| (a - b).num_days())
