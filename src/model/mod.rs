@@ -127,7 +127,7 @@ impl Standing {
 }
 
 /// Whether an outcome is Required (by 31 December 2005) or Good (by 1 April 2006).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     /// `R1`..`R29`.

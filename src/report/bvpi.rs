@@ -1,6 +1,7 @@
 //! `routemap bvpi`: when each BVPI 157 interaction group is forecast to be e-enabled and why, the
 //! e-enabled percentage over time, and the percentage on the deadline against the target.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::check::ModelInfo;
@@ -14,13 +15,13 @@ use crate::scenario::Slip;
 #[derive(Debug, Clone, Serialize)]
 pub struct BvpiOut {
     /// The date the routemap was judged on.
-    pub as_of: String,
+    pub as_of: NaiveDate,
     /// The share of processes enabled when the routemap was written.
     pub baseline_percent: u32,
     /// The target the rules set.
     pub target_percent: u32,
     /// The date the target is to be met by.
-    pub deadline: String,
+    pub deadline: NaiveDate,
     /// Every interaction group, in table order.
     pub groups: Vec<GroupLine>,
     /// The percentage forecast enabled on the deadline.
@@ -53,7 +54,7 @@ pub struct GroupLine {
     /// The points it adds over the row above (the first row: over the baseline).
     pub gain_percent: u32,
     /// The date it is forecast enabled, or null.
-    pub forecast: Option<String>,
+    pub forecast: Option<NaiveDate>,
     /// Whether that is on or before the deadline.
     pub enabled_by_deadline: bool,
     /// Why, in the rule's words.
@@ -76,7 +77,7 @@ pub struct WorkLine {
     /// task, project, national or milestone.
     pub kind: String,
     /// Its forecast finish, or null.
-    pub forecast: Option<String>,
+    pub forecast: Option<NaiveDate>,
 }
 
 /// A link from a group to work, as the model writes it.
@@ -94,7 +95,7 @@ pub struct LinkLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct StepLine {
     /// From this date.
-    pub date: String,
+    pub date: NaiveDate,
     /// The percentage enabled.
     pub percent: u32,
     /// The groups enabled on this date.
@@ -115,7 +116,7 @@ impl BvpiOut {
                 processes: g.processes,
                 target_percent: g.target_percent,
                 gain_percent: g.gain,
-                forecast: g.forecast.map(|d| d.to_string()),
+                forecast: g.forecast,
                 enabled_by_deadline: g.on_time,
                 reason: g.reason.clone(),
                 held_up_by: g.by.map(|n| e.id(n).to_string()),
@@ -126,7 +127,7 @@ impl BvpiOut {
                     .map(|&n| WorkLine {
                         id: e.id(n).to_string(),
                         kind: kind(e.graph.dag[n].kind),
-                        forecast: e.assessment.forecast[n.index()].map(|d| d.to_string()),
+                        forecast: e.assessment.forecast[n.index()],
                     })
                     .collect(),
                 links: rows
@@ -145,10 +146,10 @@ impl BvpiOut {
             })
             .collect();
         BvpiOut {
-            as_of: f.as_of.to_string(),
+            as_of: f.as_of,
             baseline_percent: f.baseline_percent,
             target_percent: f.target_percent,
-            deadline: f.deadline.to_string(),
+            deadline: f.deadline,
             groups,
             forecast_percent_at_deadline: f.percent_at_deadline,
             final_percent: f.final_percent,
@@ -156,7 +157,7 @@ impl BvpiOut {
                 .curve
                 .iter()
                 .map(|s| StepLine {
-                    date: s.date.to_string(),
+                    date: s.date,
                     percent: s.percent,
                     groups: s.groups.iter().map(|&i| f.groups[i].interaction.clone()).collect(),
                 })

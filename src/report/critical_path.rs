@@ -1,5 +1,6 @@
 //! `routemap critical-path [CODE]`: the chain that sets an outcome's date, step by step.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::check::ModelInfo;
@@ -14,7 +15,7 @@ pub struct CriticalPath {
     /// The outcome code.
     pub outcome: String,
     /// Its forecast finish, or null.
-    pub forecast: Option<String>,
+    pub forecast: Option<NaiveDate>,
     /// Deadline minus forecast, or null.
     pub slack_days: Option<i64>,
     /// The node ids, root cause first.
@@ -39,9 +40,9 @@ pub struct Step {
     /// What it is.
     pub label: String,
     /// Forecast finish.
-    pub forecast: Option<String>,
+    pub forecast: Option<NaiveDate>,
     /// Latest finish that still meets every deadline it feeds.
-    pub latest: Option<String>,
+    pub latest: Option<NaiveDate>,
     /// Latest minus forecast.
     pub slack_days: Option<i64>,
     /// Who is responsible.
@@ -63,8 +64,8 @@ impl CriticalPath {
                     id: e.id(n).to_string(),
                     kind: e.graph.dag[n].kind.as_str().to_string(),
                     label: e.label(n),
-                    forecast: a.forecast[i].map(|d| d.to_string()),
-                    latest: a.latest[i].map(|d| d.to_string()),
+                    forecast: a.forecast[i],
+                    latest: a.latest[i],
                     slack_days: schedule::slack(a.latest[i], a.forecast[i]),
                     owner: e.owner(n),
                     assumption: a.basis.assumption[i].clone(),
@@ -73,7 +74,7 @@ impl CriticalPath {
             .collect();
         CriticalPath {
             outcome: e.id(r.node).to_string(),
-            forecast: r.forecast.map(|d| d.to_string()),
+            forecast: r.forecast,
             slack_days: r.slack_days,
             path: r.drivers.iter().map(|n| e.id(*n).to_string()).collect(),
             steps,
@@ -171,8 +172,8 @@ fn plain_rows(paths: &[CriticalPath]) -> Vec<Vec<String>> {
                 (i + 1).to_string(),
                 s.id.clone(),
                 s.kind.clone(),
-                s.forecast.clone().unwrap_or_default(),
-                s.latest.clone().unwrap_or_default(),
+                s.forecast.map(|d| d.to_string()).unwrap_or_default(),
+                s.latest.map(|d| d.to_string()).unwrap_or_default(),
                 s.slack_days.map(|d| d.to_string()).unwrap_or_default(),
                 s.owner.clone().unwrap_or_default(),
                 s.assumption.clone().unwrap_or_default(),

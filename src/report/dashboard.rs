@@ -1,8 +1,6 @@
 //! `routemap forecast --format html`: one self-contained page with each outcome's status and
 //! slack, and a Gantt of each outcome's driving chain against its deadline.
 
-use chrono::NaiveDate;
-
 use super::Evaluated;
 use super::document::{Block, Document, para};
 use super::forecast::{Forecast, worst_first};
@@ -48,10 +46,6 @@ fn forecast_text(e: &Evaluated, r: &OutcomeResult) -> String {
         (None, Some(f)) => format!("not before {}", text::short_date(f)),
         (None, None) => "unknown".to_string(),
     }
-}
-
-fn date(d: &str) -> String {
-    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_or_else(|_| d.to_string(), text::short_date)
 }
 
 /// The dashboard page.
@@ -103,7 +97,7 @@ pub fn html(e: &Evaluated) -> String {
                 vec![
                     l.code.clone(),
                     text::status_words(r.standing).to_string(),
-                    date(&l.deadline),
+                    text::short_date(l.deadline),
                     forecast_text(e, r),
                     text::slack_words(r.slack_days),
                     l.drivers.first().filter(|_| l.drivers.len() > 1).cloned().unwrap_or_default(),

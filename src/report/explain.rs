@@ -1,5 +1,7 @@
 //! `routemap explain CODE`: why an outcome has its status.
 
+use crate::assess::Standing;
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::check::ModelInfo;
@@ -17,7 +19,7 @@ pub struct Explanation {
     /// Its title.
     pub title: String,
     /// Its status.
-    pub status: String,
+    pub status: Standing,
     /// The rule's reason.
     pub reason: String,
     /// The rule file that classified it.
@@ -48,7 +50,7 @@ pub struct TaskLine {
     /// The target phrase its date comes from.
     pub target: String,
     /// Forecast finish.
-    pub forecast: Option<String>,
+    pub forecast: Option<NaiveDate>,
     /// The task text.
     pub text: String,
 }
@@ -85,7 +87,7 @@ impl Explanation {
                         status_text: t.status_text.clone().unwrap_or_default(),
                         status: t.status.as_str().to_string(),
                         target: t.target_phrase().to_string(),
-                        forecast: e.assessment.forecast[n.index()].map(|d| d.to_string()),
+                        forecast: e.assessment.forecast[n.index()],
                         text: text::clip(&t.text, 70),
                     })
                 }
@@ -101,7 +103,7 @@ impl Explanation {
         Explanation {
             code: outcome.code.clone(),
             title: outcome.title.clone(),
-            status: r.standing.as_str().to_string(),
+            status: r.standing,
             reason: r.reason.clone(),
             rule: e
                 .rules
@@ -145,7 +147,7 @@ impl Explanation {
                         cell(&t.id),
                         cell(status),
                         cell(if t.target.is_empty() { "-".into() } else { t.target.clone() }),
-                        cell(t.forecast.clone().unwrap_or_else(|| "unknown".into())),
+                        cell(t.forecast.map_or_else(|| "unknown".into(), |d| d.to_string())),
                         cell(text::clip(&t.text, 50)),
                     ]
                 })

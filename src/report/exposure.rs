@@ -1,5 +1,8 @@
 //! `routemap exposure`: the IEG funding the forecast puts at risk, per stream and per outcome.
 
+use crate::assess::Standing;
+use crate::model::Category;
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::check::ModelInfo;
@@ -10,7 +13,7 @@ use super::{Evaluated, RulesInfo};
 #[derive(Debug, Clone, Serialize)]
 pub struct ExposureOut {
     /// The date the routemap was judged on.
-    pub as_of: String,
+    pub as_of: NaiveDate,
     /// Every stream's amount.
     pub total_gbp: u64,
     /// Pounds at risk across every stream.
@@ -52,9 +55,9 @@ pub struct OutcomeLine {
     /// `R8`.
     pub code: String,
     /// `required` or `good`.
-    pub category: String,
+    pub category: Category,
     /// Its forecast status.
-    pub status: String,
+    pub status: Standing,
     /// Its weight under the rules.
     pub weight: f64,
     /// Its part of the streams at risk: the most it could put at risk.
@@ -108,8 +111,8 @@ impl ExposureOut {
                     .sum();
                 OutcomeLine {
                     code: e.id(r.node).to_string(),
-                    category: r.category.as_str().to_string(),
-                    status: r.standing.as_str().to_string(),
+                    category: r.category,
+                    status: r.standing,
                     weight: outcome_weight(e, r.node),
                     portion_gbp,
                     at_risk_gbp: x.outcomes[i],
@@ -117,7 +120,7 @@ impl ExposureOut {
             })
             .collect();
         ExposureOut {
-            as_of: a.basis.as_of.to_string(),
+            as_of: a.basis.as_of,
             total_gbp: x.total_gbp,
             at_risk_gbp: x.at_risk_gbp,
             streams,
@@ -182,7 +185,7 @@ pub fn table(e: &Evaluated, colour: Colour) -> String {
             .map(|o| {
                 vec![
                     cell(&o.code),
-                    status_cell(&o.status, colour),
+                    colour.status_cell(o.status),
                     cell(text::gbp(o.portion_gbp)),
                     cell(text::gbp(o.at_risk_gbp)),
                 ]
@@ -227,7 +230,7 @@ pub fn markdown(e: &Evaluated) -> String {
         .map(|o| {
             vec![
                 o.code.clone(),
-                text::status_text(&o.status),
+                text::status_words(o.status).to_string(),
                 text::gbp(o.portion_gbp),
                 text::gbp(o.at_risk_gbp),
             ]
@@ -241,13 +244,6 @@ pub fn markdown(e: &Evaluated) -> String {
 }
 
 /// A status as JSON writes it, as a table cell in words and colour.
-fn status_cell(status: &str, colour: Colour) -> (String, String) {
-    match crate::assess::Standing::parse(status) {
-        Some(s) => colour.status_cell(s),
-        None => cell(status),
-    }
-}
-
 /// CSV, one row per outcome: its status, weight, part of the streams at risk and the pounds it
 /// puts at risk.
 pub fn csv(e: &Evaluated) -> String {
@@ -258,8 +254,8 @@ pub fn csv(e: &Evaluated) -> String {
         .map(|o| {
             vec![
                 o.code.clone(),
-                o.category.clone(),
-                o.status.clone(),
+                o.category.as_str().to_string(),
+                o.status.as_str().to_string(),
                 o.weight.to_string(),
                 o.portion_gbp.to_string(),
                 o.at_risk_gbp.to_string(),

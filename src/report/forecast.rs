@@ -7,13 +7,16 @@ use serde::Serialize;
 use super::check::ModelInfo;
 use super::text::{self, Colour, cell};
 use super::{Evaluated, RulesInfo};
+use chrono::NaiveDate;
+
 use crate::assess::{self, Assessment, Standing};
+use crate::model::Category;
 
 /// The JSON contract of `routemap forecast --format json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Forecast {
     /// The date the routemap was judged on.
-    pub as_of: String,
+    pub as_of: NaiveDate,
     /// Every outcome, R1..R29 then G1..G25.
     pub outcomes: Vec<OutcomeLine>,
     /// Counts by category and status.
@@ -38,18 +41,18 @@ pub struct OutcomeLine {
     /// `R8`.
     pub code: String,
     /// `required` or `good`.
-    pub category: String,
+    pub category: Category,
     /// Its title.
     pub title: String,
     /// Its deadline.
-    pub deadline: String,
+    pub deadline: NaiveDate,
     /// Its forecast finish, or null.
-    pub forecast: Option<String>,
+    pub forecast: Option<NaiveDate>,
     /// The earliest it can finish from the dates that are known (set even when `forecast` is
     /// null).
-    pub no_earlier_than: Option<String>,
+    pub no_earlier_than: Option<NaiveDate>,
     /// achieved, on_track, at_risk, off_track or unknown.
-    pub status: String,
+    pub status: Standing,
     /// Deadline minus forecast in days, or null.
     pub slack_days: Option<i64>,
     /// The chain setting the forecast, root cause first.
@@ -118,12 +121,12 @@ impl Forecast {
                 let o = &e.model.outcomes[r.node.index()];
                 OutcomeLine {
                     code: o.code.clone(),
-                    category: o.category.as_str().to_string(),
+                    category: o.category,
                     title: o.title.clone(),
-                    deadline: r.deadline.to_string(),
-                    forecast: r.forecast.map(|d| d.to_string()),
-                    no_earlier_than: a.floor[r.node.index()].map(|d| d.to_string()),
-                    status: r.standing.as_str().to_string(),
+                    deadline: r.deadline,
+                    forecast: r.forecast,
+                    no_earlier_than: a.floor[r.node.index()],
+                    status: r.standing,
                     slack_days: r.slack_days,
                     drivers: r.drivers.iter().map(|n| e.id(*n).to_string()).collect(),
                     reason: r.reason.clone(),
@@ -163,7 +166,7 @@ impl Forecast {
             }
         }
         Forecast {
-            as_of: a.basis.as_of.to_string(),
+            as_of: a.basis.as_of,
             outcomes,
             summary: Summary::of(a),
             assumptions,
@@ -347,14 +350,14 @@ fn plain_rows(e: &Evaluated, f: &Forecast) -> Vec<Vec<String>> {
         .map(|(l, r)| {
             vec![
                 l.code.clone(),
-                l.category.clone(),
+                l.category.as_str().to_string(),
                 l.title.clone(),
-                l.deadline.clone(),
-                l.forecast.clone().unwrap_or_default(),
-                l.status.clone(),
+                l.deadline.to_string(),
+                l.forecast.map(|d| d.to_string()).unwrap_or_default(),
+                l.status.as_str().to_string(),
                 l.slack_days.map(|d| d.to_string()).unwrap_or_default(),
                 l.drivers.join(" > "),
-                l.no_earlier_than.clone().unwrap_or_default(),
+                l.no_earlier_than.map(|d| d.to_string()).unwrap_or_default(),
                 l.reason.clone(),
                 super::risk_report::responsibility(e, r),
             ]
@@ -388,8 +391,9 @@ pub fn markdown(e: &Evaluated) -> String {
     let mut out = format!("## Forecast of the ODPM priority outcomes\n\n{}\n\n", e.provenance());
     let rows: Vec<Vec<String>> = plain_rows(e, &f)
         .into_iter()
-        .map(|mut row| {
-            row[5] = text::status_text(&row[5]);
+        .zip(&f.outcomes)
+        .map(|(mut row, l)| {
+            row[5] = text::status_words(l.status).to_string();
             row.truncate(8);
             row
         })

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::{Dfs, EdgeRef, Reversed};
 use serde::Serialize;
@@ -45,10 +46,10 @@ pub struct NodeOut {
     /// What it is.
     pub label: String,
     /// Forecast finish, or null.
-    pub forecast: Option<String>,
+    pub forecast: Option<NaiveDate>,
     /// An outcome's status; for work, the worst status of the outcomes whose driving chain it
     /// is on (null when it drives none).
-    pub status: Option<String>,
+    pub status: Option<Standing>,
 }
 
 /// An edge.
@@ -124,8 +125,8 @@ impl GraphOut {
                 id: e.id(n).to_string(),
                 kind: dag[n].kind.as_str().to_string(),
                 label: e.label(n),
-                forecast: e.assessment.forecast[n.index()].map(|d| d.to_string()),
-                status: status[n.index()].map(|s| s.as_str().to_string()),
+                forecast: e.assessment.forecast[n.index()],
+                status: status[n.index()],
             })
             .collect();
         let mut refs: Vec<_> = dag
@@ -172,7 +173,7 @@ impl GraphOut {
                 super::text::clip(&n.label, 40).replace('"', "'"),
                 n.when()
             );
-            let colour = match n.status.as_deref().and_then(Standing::parse) {
+            let colour = match n.status {
                 Some(s) => format!(
                     ", style=filled, fillcolor=\"{}\", color=\"{}\"",
                     super::svg::tint(s),
@@ -219,12 +220,8 @@ impl GraphOut {
             ));
         }
         for s in Standing::ALL {
-            let ids: Vec<String> = self
-                .nodes
-                .iter()
-                .filter(|n| n.status.as_deref() == Some(s.as_str()))
-                .map(|n| id(&n.id))
-                .collect();
+            let ids: Vec<String> =
+                self.nodes.iter().filter(|n| n.status == Some(s)).map(|n| id(&n.id)).collect();
             if !ids.is_empty() {
                 out.push_str(&format!(
                     "  classDef {} fill:{},stroke:{}\n  class {} {}\n",
@@ -243,15 +240,9 @@ impl GraphOut {
 impl NodeOut {
     /// "31 Dec 2005 · at risk": the forecast and status on one line.
     pub fn when(&self) -> String {
-        let date = self.forecast.as_deref().map_or_else(
-            || "no date".to_string(),
-            |d| {
-                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_or_else(|_| d.to_string(), super::text::short_date)
-            },
-        );
-        match &self.status {
-            Some(s) => format!("{date} · {}", super::text::status_text(s)),
+        let date = self.forecast.map_or_else(|| "no date".to_string(), super::text::short_date);
+        match self.status {
+            Some(s) => format!("{date} · {}", super::text::status_words(s)),
             None => date,
         }
     }

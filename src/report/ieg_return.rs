@@ -2,6 +2,9 @@
 //! return, one line per outcome, with the BVPI 157 forecast: CSV for a spreadsheet, Markdown for
 //! a Cabinet report, JSON for programs.
 
+use crate::assess::Standing;
+use crate::model::Category;
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::check::ModelInfo;
@@ -14,7 +17,7 @@ use crate::bvpi::Forecast;
 #[derive(Debug, Clone, Serialize)]
 pub struct IegReturn {
     /// The date the routemap was judged on.
-    pub as_of: String,
+    pub as_of: NaiveDate,
     /// The council.
     pub council: String,
     /// Every outcome, R1..R29 then G1..G25.
@@ -35,17 +38,17 @@ pub struct ReturnLine {
     /// Its title.
     pub title: String,
     /// `required` or `good`.
-    pub category: String,
+    pub category: Category,
     /// The council's position, in the return's words (`rules/ieg.rhai`).
     pub position: String,
     /// The forecast's status: achieved, on_track, at_risk, off_track or unknown.
-    pub status: String,
+    pub status: Standing,
     /// Its deadline.
-    pub deadline: String,
+    pub deadline: NaiveDate,
     /// The date it is expected to be achieved (its forecast), or null.
-    pub expected: Option<String>,
+    pub expected: Option<NaiveDate>,
     /// Where there is no forecast, the earliest it can be achieved from the dates known.
-    pub no_earlier_than: Option<String>,
+    pub no_earlier_than: Option<NaiveDate>,
     /// A short line of evidence: tasks complete, slack, and the work that sets the date.
     pub evidence: String,
 }
@@ -58,7 +61,7 @@ pub struct BvpiLine {
     /// The target.
     pub target_percent: u32,
     /// Its deadline.
-    pub deadline: String,
+    pub deadline: NaiveDate,
     /// The percentage forecast enabled on the deadline.
     pub forecast_percent_at_deadline: u32,
     /// The interaction groups not forecast enabled by the deadline.
@@ -106,28 +109,28 @@ impl IegReturn {
                 ReturnLine {
                     code: e.id(r.node).to_string(),
                     title: o.map(|o| o.title.clone()).unwrap_or_default(),
-                    category: r.category.as_str().to_string(),
+                    category: r.category,
                     position: position.clone(),
-                    status: r.standing.as_str().to_string(),
-                    deadline: r.deadline.to_string(),
-                    expected: r.forecast.map(|d| d.to_string()),
+                    status: r.standing,
+                    deadline: r.deadline,
+                    expected: r.forecast,
                     no_earlier_than: r
                         .forecast
                         .is_none()
-                        .then(|| e.assessment.floor[r.node.index()].map(|d| d.to_string()))
+                        .then(|| e.assessment.floor[r.node.index()])
                         .flatten(),
                     evidence: evidence(e, r),
                 }
             })
             .collect();
         IegReturn {
-            as_of: e.assessment.basis.as_of.to_string(),
+            as_of: e.assessment.basis.as_of,
             council: e.model.document.council.clone(),
             outcomes,
             bvpi157: bvpi.map(|f| BvpiLine {
                 baseline_percent: f.baseline_percent,
                 target_percent: f.target_percent,
-                deadline: f.deadline.to_string(),
+                deadline: f.deadline,
                 forecast_percent_at_deadline: f.percent_at_deadline,
                 missed: f
                     .groups
@@ -142,13 +145,9 @@ impl IegReturn {
     }
 
     fn expected_text(l: &ReturnLine) -> String {
-        let date = |d: &str| {
-            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_or_else(|_| d.to_string(), text::long_date)
-        };
-        match (&l.expected, &l.no_earlier_than) {
-            (Some(d), _) => date(d),
-            (None, Some(d)) => format!("not before {}", date(d)),
+        match (l.expected, l.no_earlier_than) {
+            (Some(d), _) => text::long_date(d),
+            (None, Some(d)) => format!("not before {}", text::long_date(d)),
             (None, None) => "not known".to_string(),
         }
     }
@@ -161,13 +160,13 @@ impl IegReturn {
             .map(|l| {
                 vec![
                     l.code.clone(),
-                    l.category.clone(),
+                    l.category.as_str().to_string(),
                     l.title.clone(),
                     l.position.clone(),
-                    l.status.clone(),
-                    l.deadline.clone(),
-                    l.expected.clone().unwrap_or_default(),
-                    l.no_earlier_than.clone().unwrap_or_default(),
+                    l.status.as_str().to_string(),
+                    l.deadline.to_string(),
+                    l.expected.map(|d| d.to_string()).unwrap_or_default(),
+                    l.no_earlier_than.map(|d| d.to_string()).unwrap_or_default(),
                     l.evidence.clone(),
                 ]
             })
@@ -202,8 +201,7 @@ impl IegReturn {
                 out.push_str(&format!(
                     "**BVPI 157:** {}% of customer-facing processes forecast e-enabled on {}, against a target of {}% ({}% in the baseline); {}.\n\n",
                     b.forecast_percent_at_deadline,
-                    chrono::NaiveDate::parse_from_str(&b.deadline, "%Y-%m-%d")
-                        .map_or_else(|_| b.deadline.clone(), text::long_date),
+                    text::long_date(b.deadline),
                     b.target_percent,
                     b.baseline_percent,
                     text::md_cell(&missed),
@@ -211,7 +209,9 @@ impl IegReturn {
             }
             None => out.push_str("**BVPI 157:** the model has no BVPI 157 table.\n\n"),
         }
-        for (category, heading) in [("required", "Required outcomes"), ("good", "Good outcomes")] {
+        for (category, heading) in
+            [(Category::Required, "Required outcomes"), (Category::Good, "Good outcomes")]
+        {
             let rows: Vec<Vec<String>> = self
                 .outcomes
                 .iter()

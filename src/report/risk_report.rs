@@ -617,7 +617,7 @@ pub fn document(inputs: &RiskInputs) -> Document {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RiskReportOut {
     /// The date the routemap was judged on.
-    pub as_of: String,
+    pub as_of: NaiveDate,
     /// Outcomes counted by category and status.
     pub summary: super::forecast::Summary,
     /// Every stream's amount.
@@ -679,11 +679,11 @@ pub struct ActionLine {
     /// The Required outcomes it holds up.
     pub holds_up: Vec<String>,
     /// The date it must finish by, or null.
-    pub must_finish_by: Option<String>,
+    pub must_finish_by: Option<NaiveDate>,
     /// Its forecast finish, or null.
-    pub forecast: Option<String>,
+    pub forecast: Option<NaiveDate>,
     /// The earliest it can finish, or null.
-    pub no_earlier_than: Option<String>,
+    pub no_earlier_than: Option<NaiveDate>,
     /// Who is responsible.
     pub owner: Option<String>,
 }
@@ -705,7 +705,7 @@ impl RiskReportOut {
             impact: i.as_str().to_string(),
         };
         RiskReportOut {
-            as_of: e.assessment.basis.as_of.to_string(),
+            as_of: e.assessment.basis.as_of,
             summary: super::forecast::Summary::of(e.assessment),
             total_gbp: x.total_gbp,
             at_risk_gbp: x.at_risk_gbp,
@@ -739,9 +739,9 @@ impl RiskReportOut {
                     id: e.id(p.node).to_string(),
                     label: e.label(p.node),
                     holds_up: p.blocks.iter().map(|n| e.id(*n).to_string()).collect(),
-                    must_finish_by: p.latest.map(|d| d.to_string()),
-                    forecast: p.forecast.map(|d| d.to_string()),
-                    no_earlier_than: p.floor.map(|d| d.to_string()),
+                    must_finish_by: p.latest,
+                    forecast: p.forecast,
+                    no_earlier_than: p.floor,
                     owner: e.owner(p.node),
                 })
                 .collect(),

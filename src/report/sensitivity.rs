@@ -1,5 +1,6 @@
 //! `routemap sensitivity`: each piece of work slipped alone by each amount, worst first.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::check::ModelInfo;
@@ -12,7 +13,7 @@ use crate::scenario::{Damage, Sensitivity};
 #[derive(Debug, Clone, Serialize)]
 pub struct SensitivityOut {
     /// The date the routemap was judged on.
-    pub as_of: String,
+    pub as_of: NaiveDate,
     /// The slips tried, as written.
     pub by: Vec<String>,
     /// Every piece of work slipped, worst first.
@@ -81,7 +82,7 @@ impl SensitivityOut {
             })
             .collect();
         SensitivityOut {
-            as_of: e.assessment.basis.as_of.to_string(),
+            as_of: e.assessment.basis.as_of,
             by,
             work,
             model: ModelInfo::new(e.model),

@@ -1,6 +1,8 @@
 //! `routemap simulate`: the Monte Carlo result, the learnt distributions and their calibration,
 //! as a table, JSON, Markdown or CSV.
 
+use crate::model::Category;
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::check::ModelInfo;
@@ -41,7 +43,7 @@ pub struct BvpiOut {
     /// The target percentage.
     pub target_percent: u32,
     /// Its deadline.
-    pub deadline: String,
+    pub deadline: NaiveDate,
     /// The share of runs that reach the target by the deadline.
     pub p_target_by_deadline: f64,
     /// The percentage half the runs reach or pass on the deadline.
@@ -56,21 +58,21 @@ pub struct OutcomeOut {
     /// `R8`.
     pub code: String,
     /// `required` or `good`.
-    pub category: String,
+    pub category: Category,
     /// Its deadline.
-    pub deadline: String,
+    pub deadline: NaiveDate,
     /// The deterministic forecast (`routemap forecast`).
-    pub forecast: Option<String>,
+    pub forecast: Option<NaiveDate>,
     /// Share of runs on time.
     pub p_on_time: f64,
     /// Date by which half the runs finish (null: more than half have no date).
-    pub p50: Option<String>,
+    pub p50: Option<NaiveDate>,
     /// P80.
-    pub p80: Option<String>,
+    pub p80: Option<NaiveDate>,
     /// P95.
-    pub p95: Option<String>,
+    pub p95: Option<NaiveDate>,
     /// Mean date of the runs with one.
-    pub mean: Option<String>,
+    pub mean: Option<NaiveDate>,
     /// The unfinished work most often on its driving chain.
     pub most_critical: Option<Index>,
     /// Spearman rank correlation of its date with each upstream piece of work's slip, largest
@@ -122,10 +124,6 @@ fn share(x: u64, of: u64) -> f64 {
     (x as f64 / of.max(1) as f64 * 10_000.0).round() / 10_000.0
 }
 
-fn opt(d: Option<chrono::NaiveDate>) -> Option<String> {
-    d.map(|d| d.to_string())
-}
-
 impl SimulateOut {
     /// The output of a simulation.
     pub fn new(e: &Evaluated, plan: &Plan, s: &Simulation) -> SimulateOut {
@@ -134,14 +132,14 @@ impl SimulateOut {
             .iter()
             .map(|o| OutcomeOut {
                 code: e.id(o.node).to_string(),
-                category: if o.required { "required" } else { "good" }.into(),
-                deadline: o.deadline.to_string(),
-                forecast: opt(o.forecast),
+                category: if o.required { Category::Required } else { Category::Good },
+                deadline: o.deadline,
+                forecast: o.forecast,
                 p_on_time: share(o.on_time, s.runs),
-                p50: opt(o.p50),
-                p80: opt(o.p80),
-                p95: opt(o.p95),
-                mean: opt(o.mean),
+                p50: o.p50,
+                p80: o.p80,
+                p95: o.p95,
+                mean: o.mean,
                 most_critical: o
                     .most_critical
                     .map(|(n, i)| Index { id: e.id(n).to_string(), index: i }),
@@ -190,7 +188,7 @@ impl SimulateOut {
                 }
                 BvpiOut {
                     target_percent: b.target_percent,
-                    deadline: b.deadline.to_string(),
+                    deadline: b.deadline,
                     p_target_by_deadline: b.p_target,
                     p50_percent: p50,
                     mean_percent: (mean * 10.0).round() / 10.0,
@@ -206,19 +204,16 @@ fn percent(p: f64) -> String {
     format!("{:.1}%", p * 100.0)
 }
 
-fn date_or(d: &Option<String>) -> String {
-    match d.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
-        Some(d) => short_date(d),
-        None => "no date".into(),
-    }
+fn date_or(d: &Option<NaiveDate>) -> String {
+    d.map_or_else(|| "no date".into(), short_date)
 }
 
 /// The outcomes worst first: Required, then Good, each by P(on time) then model order.
 fn ranked(out: &SimulateOut) -> Vec<&OutcomeOut> {
     let mut v: Vec<(usize, &OutcomeOut)> = out.outcomes.iter().enumerate().collect();
     v.sort_by(|(i, a), (j, b)| {
-        (a.category != "required")
-            .cmp(&(b.category != "required"))
+        (a.category != Category::Required)
+            .cmp(&(b.category != Category::Required))
             .then(a.p_on_time.total_cmp(&b.p_on_time))
             .then(i.cmp(j))
     });
@@ -331,11 +326,11 @@ pub fn csv(out: &SimulateOut) -> String {
         .outcomes
         .iter()
         .map(|o| {
-            let d = |x: &Option<String>| x.clone().unwrap_or_default();
+            let d = |x: &Option<NaiveDate>| x.map(|x| x.to_string()).unwrap_or_default();
             vec![
                 o.code.clone(),
-                o.category.clone(),
-                o.deadline.clone(),
+                o.category.as_str().to_string(),
+                o.deadline.to_string(),
                 d(&o.forecast),
                 format!("{}", o.p_on_time),
                 d(&o.p50),

@@ -460,7 +460,7 @@ pub fn graph(g: &GraphOut) -> String {
     }
     for (i, node) in g.nodes.iter().enumerate() {
         let (x, y) = xy[i];
-        let s = node.status.as_deref().and_then(Standing::parse);
+        let s = node.status;
         let (bg, border) = s.map_or(("#f5f5f5", "#757575"), |s| (tint(s), fill(s)));
         let rx = if node.kind == "outcome" { 14 } else { 3 };
         let when = node.when();

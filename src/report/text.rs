@@ -87,11 +87,6 @@ pub fn status_words(s: Standing) -> &'static str {
     }
 }
 
-/// The words of a status name as JSON writes it (`off_track` -> `off track`); other text as is.
-pub fn status_text(name: &str) -> String {
-    Standing::parse(name).map_or_else(|| name.replace('_', " "), |s| status_words(s).to_string())
-}
-
 /// "6 achieved, 2 on track, 11 at risk...": counts by standing, in words, the zero counts left
 /// out (all of them when everything is zero).
 pub fn counts_line(counts: &[(Standing, usize)], colour: Colour) -> String {

@@ -1,6 +1,8 @@
 //! `routemap what-if`: what moves when work slips, and what it costs; one scenario against the
 //! baseline, or several side by side.
 
+use crate::model::Category;
+use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
 use serde::Serialize;
 
@@ -21,7 +23,7 @@ pub struct WhatIf {
     pub description: Option<String>,
     /// The date the scenario was judged on; `changed` compares it with the routemap judged on
     /// the same date without its slips.
-    pub as_of: String,
+    pub as_of: NaiveDate,
     /// The slips, as given.
     pub slips: Vec<SlipLine>,
     /// Every outcome whose status, forecast or (where it has no forecast) earliest possible
@@ -41,7 +43,7 @@ pub struct WhatIf {
 #[derive(Debug, Clone, Serialize)]
 pub struct BvpiChange {
     /// The BVPI 157 deadline.
-    pub deadline: String,
+    pub deadline: NaiveDate,
     /// The percentage forecast enabled on the deadline in the baseline.
     pub baseline_percent_at_deadline: u32,
     /// ... and in the scenario.
@@ -58,16 +60,16 @@ pub struct GroupMoved {
     /// The interaction type.
     pub interaction: String,
     /// Its forecast enabled date in the baseline, or null.
-    pub baseline: Option<String>,
+    pub baseline: Option<NaiveDate>,
     /// ... and in the scenario.
-    pub scenario: Option<String>,
+    pub scenario: Option<NaiveDate>,
 }
 
 impl BvpiChange {
     /// Compare the BVPI 157 forecast of a scenario with the baseline's.
     pub fn new(before: &crate::bvpi::Forecast, after: &crate::bvpi::Forecast) -> Self {
         BvpiChange {
-            deadline: after.deadline.to_string(),
+            deadline: after.deadline,
             baseline_percent_at_deadline: before.percent_at_deadline,
             scenario_percent_at_deadline: after.percent_at_deadline,
             change_percent: i64::from(after.percent_at_deadline)
@@ -79,8 +81,8 @@ impl BvpiChange {
                 .filter(|(b, a)| b.forecast != a.forecast)
                 .map(|(b, a)| GroupMoved {
                     interaction: b.interaction.clone(),
-                    baseline: b.forecast.map(|d| d.to_string()),
-                    scenario: a.forecast.map(|d| d.to_string()),
+                    baseline: b.forecast,
+                    scenario: a.forecast,
                 })
                 .collect(),
         }
@@ -99,9 +101,9 @@ pub struct SlipLine {
     pub days: Option<i64>,
     /// The work's forecast finish in the baseline (for an action: its last task's; null when
     /// any is unknown).
-    pub from: Option<String>,
+    pub from: Option<NaiveDate>,
     /// ... and in the scenario.
-    pub to: Option<String>,
+    pub to: Option<NaiveDate>,
 }
 
 /// An outcome that moved.
@@ -110,7 +112,7 @@ pub struct Changed {
     /// `R8`.
     pub code: String,
     /// `required` or `good`.
-    pub category: String,
+    pub category: Category,
     /// Its title.
     pub title: String,
     /// Before.
@@ -131,12 +133,12 @@ pub struct Changed {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct State {
     /// achieved, on_track, at_risk, off_track or unknown.
-    pub status: String,
+    pub status: Standing,
     /// Forecast finish, or null.
-    pub forecast: Option<String>,
+    pub forecast: Option<NaiveDate>,
     /// The earliest it can finish from the dates that are known (set even when `forecast` is
     /// null).
-    pub no_earlier_than: Option<String>,
+    pub no_earlier_than: Option<NaiveDate>,
     /// Deadline minus forecast, or null.
     pub slack_days: Option<i64>,
     /// The chain that sets the forecast, root cause first.
@@ -165,9 +167,9 @@ pub struct SummaryChange {
 
 fn state(a: &Assessment, e: &Evaluated, r: &OutcomeResult) -> State {
     State {
-        status: r.standing.as_str().to_string(),
-        forecast: r.forecast.map(|d| d.to_string()),
-        no_earlier_than: a.floor[r.node.index()].map(|d| d.to_string()),
+        status: r.standing,
+        forecast: r.forecast,
+        no_earlier_than: a.floor[r.node.index()],
         slack_days: r.slack_days,
         drivers: r.drivers.iter().map(|n| e.id(*n).to_string()).collect(),
     }
@@ -187,7 +189,7 @@ impl WhatIf {
             .iter()
             .zip(&targets)
             .map(|(s, nodes)| {
-                let latest = |a: &Assessment| scenario::finish(a, nodes).map(|d| d.to_string());
+                let latest = |a: &Assessment| scenario::finish(a, nodes);
                 SlipLine {
                     id: s.id.clone(),
                     slip: s.text.split_once('=').map_or(&*s.text, |(_, c)| c).trim().to_string(),
@@ -211,7 +213,7 @@ impl WhatIf {
                 };
                 Changed {
                     code: outcome.code.clone(),
-                    category: outcome.category.as_str().to_string(),
+                    category: outcome.category,
                     title: outcome.title.clone(),
                     baseline: state(before, e, b),
                     scenario: state(after, e, a),
@@ -230,7 +232,7 @@ impl WhatIf {
         WhatIf {
             name: scenario.name.clone(),
             description: scenario.description.clone(),
-            as_of: after.basis.as_of.to_string(),
+            as_of: after.basis.as_of,
             slips,
             changed,
             exposure: ExposureChange {
@@ -267,7 +269,7 @@ pub struct WhatIfOut {
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     /// The baseline's as-of date.
-    pub as_of: String,
+    pub as_of: NaiveDate,
     /// The baseline's funding at risk.
     pub baseline_exposure_gbp: u64,
     /// The baseline's counts by status.
@@ -288,7 +290,7 @@ impl Comparison {
     /// Bundle scenario results.
     pub fn new(e: &Evaluated, scenarios: Vec<WhatIf>) -> Self {
         Comparison {
-            as_of: e.assessment.basis.as_of.to_string(),
+            as_of: e.assessment.basis.as_of,
             baseline_exposure_gbp: e.assessment.exposure.at_risk_gbp,
             baseline_summary: Summary::of(e.assessment),
             scenarios,
@@ -299,19 +301,9 @@ impl Comparison {
     }
 }
 
-fn standing(s: &str) -> Standing {
-    Standing::parse(s).unwrap_or(Standing::Unknown)
-}
-
 fn slip_words(w: &WhatIf) -> String {
     let parts: Vec<String> = w.slips.iter().map(|s| format!("{} {}", s.id, s.slip)).collect();
     if parts.is_empty() { "no slips".to_string() } else { parts.join(", ") }
-}
-
-fn date_text(d: &Option<String>) -> String {
-    d.as_deref()
-        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .map_or_else(|| "unknown".to_string(), text::short_date)
 }
 
 fn change_text(days: Option<i64>) -> String {
@@ -332,7 +324,7 @@ fn bvpi_line(w: &WhatIf) -> String {
     };
     format!(
         "BVPI 157 on {}: {}% -> {}% ({change})\n",
-        date_text(&Some(b.deadline.clone())),
+        text::short_date(b.deadline),
         b.baseline_percent_at_deadline,
         b.scenario_percent_at_deadline
     )
@@ -353,8 +345,8 @@ pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
     if let Some(d) = &w.description {
         out.push_str(&format!("{d}\n"));
     }
-    if w.as_of != e.assessment.basis.as_of.to_string() {
-        out.push_str(&format!("Judged on {}\n", date_text(&Some(w.as_of.clone()))));
+    if w.as_of != e.assessment.basis.as_of {
+        out.push_str(&format!("Judged on {}\n", text::short_date(w.as_of)));
     }
     out.push_str("\nSlips:\n");
     for s in &w.slips {
@@ -362,8 +354,8 @@ pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
             "  {} {}: {} -> {} ({})\n",
             s.id,
             s.slip,
-            date_text(&s.from),
-            date_text(&s.to),
+            text::opt_date(s.from),
+            text::opt_date(s.to),
             change_text(s.days)
         ));
     }
@@ -375,7 +367,7 @@ pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
             .ordered()
             .into_iter()
             .map(|c| {
-                let (b, a) = (standing(&c.baseline.status), standing(&c.scenario.status));
+                let (b, a) = (c.baseline.status, c.scenario.status);
                 let (bw, aw) = (text::status_words(b), text::status_words(a));
                 let status = if c.status_changed {
                     let plain = format!("{bw} -> {aw}");
@@ -432,8 +424,8 @@ pub fn markdown(e: &Evaluated, w: &WhatIf) -> String {
         .map(|c| {
             vec![
                 c.code.clone(),
-                text::status_text(&c.baseline.status),
-                text::status_text(&c.scenario.status),
+                text::status_words(c.baseline.status).to_string(),
+                text::status_words(c.scenario.status).to_string(),
                 forecast_text(&c.baseline),
                 forecast_text(&c.scenario),
                 change_text(c.days),
@@ -458,13 +450,13 @@ pub fn markdown(e: &Evaluated, w: &WhatIf) -> String {
 /// A state's forecast: the date, `>= date` when only a floor is known, or `unknown`.
 fn forecast_text(s: &State) -> String {
     match (&s.forecast, &s.no_earlier_than) {
-        (None, Some(_)) => format!(">= {}", date_text(&s.no_earlier_than)),
-        (f, _) => date_text(f),
+        (None, Some(_)) => format!(">= {}", text::opt_date(s.no_earlier_than)),
+        (f, _) => text::opt_date(*f),
     }
 }
 
 fn cell_text(s: &State) -> String {
-    format!("{} {}", text::status_text(&s.status), forecast_text(s))
+    format!("{} {}", text::status_words(s.status), forecast_text(s))
 }
 
 /// The comparison table: outcomes by scenario, for every outcome that moves in any of them.
@@ -493,10 +485,11 @@ fn comparison_rows(
         }
         rows.push(row);
     }
-    let count = |sum: &Summary, status: &str| sum.required.get(status).copied().unwrap_or(0);
-    for status in ["off_track", "at_risk"] {
+    let count =
+        |sum: &Summary, status: Standing| sum.required.get(status.as_str()).copied().unwrap_or(0);
+    for status in [Standing::OffTrack, Standing::AtRisk] {
         let mut row = vec![
-            format!("Required {}", text::status_text(status)),
+            format!("Required {}", text::status_words(status)),
             count(&c.baseline_summary, status).to_string(),
         ];
         row.extend(runs.iter().map(|run| count(&Summary::of(run), status).to_string()));
@@ -522,7 +515,7 @@ fn legend(c: &Comparison) -> String {
     for s in &c.scenarios {
         out.push_str(&format!("  {}: {}", s.name, slip_words(s)));
         if s.as_of != c.as_of {
-            out.push_str(&format!(", judged on {}", date_text(&Some(s.as_of.clone()))));
+            out.push_str(&format!(", judged on {}", text::short_date(s.as_of)));
         }
         out.push('\n');
         if let Some(d) = &s.description {
@@ -549,7 +542,7 @@ pub fn comparison_markdown(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -
     for s in &c.scenarios {
         let mut line = slip_words(s);
         if s.as_of != c.as_of {
-            line.push_str(&format!(", judged on {}", date_text(&Some(s.as_of.clone()))));
+            line.push_str(&format!(", judged on {}", text::short_date(s.as_of)));
         }
         if let Some(d) = &s.description {
             line.push_str(&format!(". {d}"));
@@ -573,13 +566,13 @@ pub fn csv(w: &WhatIf) -> String {
         .ordered()
         .into_iter()
         .map(|c| {
-            let opt = |d: &Option<String>| d.clone().unwrap_or_default();
+            let opt = |d: &Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
             vec![
                 c.code.clone(),
-                c.category.clone(),
+                c.category.as_str().to_string(),
                 c.title.clone(),
-                c.baseline.status.clone(),
-                c.scenario.status.clone(),
+                c.baseline.status.as_str().to_string(),
+                c.scenario.status.as_str().to_string(),
                 opt(&c.baseline.forecast),
                 opt(&c.scenario.forecast),
                 opt(&c.baseline.no_earlier_than),
