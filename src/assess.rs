@@ -348,7 +348,16 @@ pub fn assess_reusing(
     let same_assumptions =
         earlier.is_some_and(|e| Arc::ptr_eq(&e.basis.assumption, &basis.assumption));
     let same_own = earlier.is_some_and(|e| e.basis.own == basis.own);
-    let ctx = Ctx { model, graph, rules, basis: &basis, fwd: &fwd };
+    // Every outcome's upstream work in one pass, unless every outcome can reuse its own.
+    let nodes: Vec<Option<NodeIndex>> =
+        model.outcomes.iter().map(|o| graph.node(&o.code)).collect();
+    let mut upstream = Vec::new();
+    if !same_assumptions {
+        let targets: Vec<NodeIndex> = nodes.iter().flatten().copied().collect();
+        let mut each = schedule::upstream_open_each(graph, &basis.own, &targets).into_iter();
+        upstream = nodes.iter().map(|n| n.and_then(|_| each.next()).unwrap_or_default()).collect();
+    }
+    let ctx = Ctx { model, graph, rules, basis: &basis, fwd: &fwd, upstream: &upstream };
     let mut outcomes = Vec::with_capacity(model.outcomes.len());
     for o in 0..model.outcomes.len() {
         let earlier_result = earlier.and_then(|e| e.outcomes.get(outcomes.len()));
@@ -370,6 +379,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) rules: &'a Rules,
     pub(crate) basis: &'a Basis,
     pub(crate) fwd: &'a schedule::Forward,
+    /// Each outcome's open upstream work ([`schedule::upstream_open_each`]), by model outcome
+    /// index; empty when not computed, and then walked for each outcome that needs it.
+    pub(crate) upstream: &'a [Vec<NodeIndex>],
 }
 
 /// Classifications already made, by what the rule saw: rules are pure functions of it.
@@ -389,7 +401,7 @@ impl Ctx<'_> {
         same_own: bool,
         memo: Option<&mut Memo>,
     ) -> Result<Option<OutcomeResult>, Error> {
-        let Ctx { model, graph, rules, basis, fwd } = *self;
+        let Ctx { model, graph, rules, basis, fwd, upstream } = *self;
         let outcome = &model.outcomes[o];
         let (forecast, floor) = (&fwd.forecast, &fwd.floor);
         let Some(node) = graph.node(&outcome.code) else { return Ok(None) };
@@ -408,10 +420,17 @@ impl Ctx<'_> {
         let same = earlier.filter(|_| same_assumptions);
         let assumptions: Vec<NodeIndex> = match same {
             Some(r) => r.assumptions.clone(),
-            None => schedule::upstream_open(graph, &basis.own, node)
-                .into_iter()
-                .filter(|n| basis.assumption[n.index()].is_some())
-                .collect(),
+            None => {
+                let walked;
+                let up = match upstream.get(o) {
+                    Some(up) => up,
+                    None => {
+                        walked = schedule::upstream_open(graph, &basis.own, node);
+                        &walked
+                    }
+                };
+                up.iter().copied().filter(|n| basis.assumption[n.index()].is_some()).collect()
+            }
         };
         let mut view = OutcomeView::new(&model.outcomes[o], basis.as_of);
         view.deadline = Some(deadline);

@@ -3,10 +3,11 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use hashbrown::HashTable;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use rustc_hash::FxHashMap;
+use rustc_hash::FxBuildHasher;
 
 use crate::error::{Diagnostic, Error};
 use crate::model::{Model, ProjectKind, Span};
@@ -81,8 +82,9 @@ pub struct Edge {
 pub struct Graph {
     /// The DAG.
     pub dag: DiGraph<Node, Edge>,
-    /// Node index by id, with a fast hasher (a model crafted to collide slows only its own run).
-    pub index: FxHashMap<String, NodeIndex>,
+    /// Node index by id, hashed with a fast hasher (a model crafted to collide slows only its
+    /// own run); the ids themselves are kept once, in the nodes.
+    index: HashTable<NodeIndex>,
     /// Every node, each after everything it waits on.
     pub order: Vec<NodeIndex>,
 }
@@ -91,11 +93,8 @@ impl Graph {
     /// Build the graph of a validated model. A dependency loop is an error naming its nodes.
     pub fn build(model: &Model) -> Result<Graph, Error> {
         let mut dag = DiGraph::new();
-        let mut index = FxHashMap::default();
-        let mut add = |dag: &mut DiGraph<Node, Edge>, id: &str, kind, item| {
-            let n = dag.add_node(Node { id: id.to_string(), kind, item });
-            index.insert(id.to_string(), n);
-            n
+        let add = |dag: &mut DiGraph<Node, Edge>, id: &str, kind, item| {
+            dag.add_node(Node { id: id.to_string(), kind, item });
         };
         for (i, o) in model.outcomes.iter().enumerate() {
             add(&mut dag, &o.code, NodeKind::Outcome, Item::Outcome(i));
@@ -112,8 +111,22 @@ impl Graph {
                 add(&mut dag, &task.id, NodeKind::Task, Item::Task { action: a, task: t });
             }
         }
+        // An id named twice (which validation refuses) stands for its last node.
+        let mut index = HashTable::with_capacity(dag.node_count());
+        for n in dag.node_indices() {
+            let id = dag[n].id.as_str();
+            match index.find_mut(id_hash(id), |&m: &NodeIndex| dag[m].id == id) {
+                Some(slot) => *slot = n,
+                None => {
+                    index.insert_unique(id_hash(id), n, |&m| id_hash(&dag[m].id));
+                }
+            }
+        }
+        let find = |dag: &DiGraph<Node, Edge>, id: &str| {
+            index.find(id_hash(id), |&m| dag[m].id == id).copied()
+        };
         let mut edge = |from: &str, to: &str, e: Edge| {
-            if let (Some(&f), Some(&t)) = (index.get(from), index.get(to)) {
+            if let (Some(f), Some(t)) = (find(&dag, from), find(&dag, to)) {
                 dag.add_edge(f, t, e);
             }
         };
@@ -151,13 +164,18 @@ impl Graph {
 
     /// The node with this id.
     pub fn node(&self, id: &str) -> Option<NodeIndex> {
-        self.index.get(id).copied()
+        self.index.find(id_hash(id), |&n| self.dag[n].id == id).copied()
     }
 
     /// Number of edges.
     pub fn edge_count(&self) -> usize {
         self.dag.edge_count()
     }
+}
+
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    FxBuildHasher.hash_one(id)
 }
 
 /// Every dependency loop, each as its nodes in "waits on" order starting from its earliest node.

@@ -549,7 +549,7 @@ pub fn sensitivity(
                     }
                 }
             }
-            let ctx = assess::Ctx { model, graph, rules, basis, fwd: &fwd };
+            let ctx = assess::Ctx { model, graph, rules, basis, fwd: &fwd, upstream: &[] };
             let mut d = Damage::default();
             let mut standings = baseline_standings.clone();
             for &i in &affected {

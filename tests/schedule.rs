@@ -503,6 +503,31 @@ fn rules_judge_a_large_model_the_same_on_several_threads_as_on_one() {
     assert!(shared == in_turn, "the basis differs between several threads and one");
 }
 
+/// More targets than one machine word of bits: a chain of 100 tasks, every node a target, with
+/// complete work part-way along, past which nothing is looked for.
+#[test]
+fn upstream_sets_in_one_pass_span_several_words_of_targets() {
+    let work: Vec<Work> = (0..100)
+        .map(|i| {
+            let status = if i == 40 { "Complete" } else { "In progress" };
+            let waits = if i == 0 { Vec::new() } else { vec![format!("t{}", i - 1)] };
+            let waits: Vec<&str> = waits.iter().map(String::as_str).collect();
+            let t = task(&format!("t{i}"), "Dec 2005", status, &waits);
+            if i == 99 { t.serves(&["R8"]) } else { t }
+        })
+        .collect();
+    let run = evaluate("upstream-words", &work);
+    let all: Vec<_> = run.graph.dag.node_indices().collect();
+    let each = schedule::upstream_open_each(&run.graph, &run.a.basis.own, &all);
+    for (&n, up) in all.iter().zip(&each) {
+        assert_eq!(up, &schedule::upstream_open(&run.graph, &run.a.basis.own, n));
+    }
+    let r8 = run.graph.node("R8").unwrap();
+    let ids: Vec<&str> = each[r8.index()].iter().map(|n| run.graph.dag[*n].id.as_str()).collect();
+    assert_eq!(ids.len(), 60, "t40 (complete) to t99: {ids:?}");
+    assert!(ids.contains(&"t40") && !ids.contains(&"t39"), "{ids:?}");
+}
+
 // ---- Properties on random DAGs --------------------------------------------------------------------
 
 const STATUSES: [&str; 5] = ["In progress", "Not started", "On target", "Complete", ""];
@@ -608,6 +633,18 @@ proptest! {
                 ),
                 _ => {}
             }
+        }
+    }
+
+    /// The one-pass upstream sets equal one walk per node, for every node of the graph at once
+    /// (outcomes, and work that others wait on, complete or not).
+    #[test]
+    fn upstream_sets_in_one_pass_equal_a_walk_per_node(random in random_model()) {
+        let run = evaluate("prop-upstream", &random.work());
+        let all: Vec<_> = run.graph.dag.node_indices().collect();
+        let each = schedule::upstream_open_each(&run.graph, &run.a.basis.own, &all);
+        for (&n, up) in all.iter().zip(&each) {
+            prop_assert_eq!(up, &schedule::upstream_open(&run.graph, &run.a.basis.own, n));
         }
     }
 

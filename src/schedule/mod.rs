@@ -217,6 +217,59 @@ pub fn upstream_open(graph: &Graph, own: &[Own], node: NodeIndex) -> Vec<NodeInd
     walk_up(graph, node, |n| matches!(own[n.index()], Own::Done(_)))
 }
 
+/// [`upstream_open`] of each of `targets` at once, in one pass over the graph rather than one
+/// walk per target: each node carries the set of targets it is upstream of (a bit per target),
+/// handed back from each node to what it waits on, in reverse topological order.
+pub fn upstream_open_each(
+    graph: &Graph,
+    own: &[Own],
+    targets: &[NodeIndex],
+) -> Vec<Vec<NodeIndex>> {
+    let words = targets.len().div_ceil(64).max(1);
+    let n = graph.dag.node_count();
+    let mut target_bit = vec![None; n];
+    for (t, x) in targets.iter().enumerate() {
+        target_bit[x.index()] = Some(t);
+    }
+    // `reach[x * words..][..words]`: the targets `x` is upstream of.
+    let mut reach = vec![0u64; n * words];
+    let mut hand_on = vec![0u64; words];
+    for &x in graph.order.iter().rev() {
+        let i = x.index();
+        // What `x` hands to what it waits on: the targets beyond it, unless it is complete
+        // (nothing is looked for past complete work), and itself if it is a target.
+        if matches!(own[i], Own::Done(_)) {
+            hand_on.fill(0);
+        } else {
+            hand_on.copy_from_slice(&reach[i * words..][..words]);
+        }
+        if let Some(t) = target_bit[i] {
+            hand_on[t / 64] |= 1 << (t % 64);
+        }
+        if hand_on.iter().all(|w| *w == 0) {
+            continue;
+        }
+        for p in graph.dag.neighbors_directed(x, Direction::Incoming) {
+            let row = &mut reach[p.index() * words..][..words];
+            for (r, h) in row.iter_mut().zip(&hand_on) {
+                *r |= h;
+            }
+        }
+    }
+    let mut out = vec![Vec::new(); targets.len()];
+    for i in 0..n {
+        for (w, &bits) in reach[i * words..][..words].iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let t = w * 64 + bits.trailing_zeros() as usize;
+                out[t].push(NodeIndex::new(i));
+                bits &= bits - 1;
+            }
+        }
+    }
+    out
+}
+
 /// Every node `node` depends on, directly or not (not including itself), in index order.
 pub fn upstream(graph: &Graph, node: NodeIndex) -> Vec<NodeIndex> {
     walk_up(graph, node, |_| false)
