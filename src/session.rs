@@ -7,11 +7,12 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use petgraph::graph::NodeIndex;
+
 use crate::assess::{self, Assessment, OutcomeResult};
 use crate::error::{Diagnostic, Error, suggest};
-use crate::graph::Graph;
+use crate::graph::{Graph, Item};
 use crate::model::{self, Model, Source};
-use crate::report::Evaluated;
 use crate::rules::Rules;
 use crate::scenario::{self, Scenario, Slip};
 
@@ -156,4 +157,36 @@ pub fn load(source: &Source) -> Result<(Model, Graph), Error> {
     let model = model::load(source)?;
     let graph = Graph::build(&model)?;
     Ok((model, graph))
+}
+
+/// An assessment with what it was made from (the model, its graph and the rules): everything
+/// a report or `check` draws on. The reports add their own helpers (`label`, `provenance`).
+pub struct Evaluated<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// Its graph.
+    pub graph: &'a Graph,
+    /// The rules used.
+    pub rules: &'a Rules,
+    /// The assessment.
+    pub assessment: &'a Assessment,
+}
+
+impl Evaluated<'_> {
+    /// The node's stable id.
+    pub fn id(&self, n: NodeIndex) -> &str {
+        &self.graph.dag[n].id
+    }
+
+    /// Who is responsible for a node: the task's owner, else its action's; the project's owner.
+    pub fn owner(&self, n: NodeIndex) -> Option<String> {
+        match self.graph.dag[n].item {
+            Item::Outcome(_) => None,
+            Item::Task { action, task } => {
+                let a = &self.model.actions[action];
+                a.tasks[task].owner.clone().or_else(|| a.owner.clone())
+            }
+            Item::Project(p) => self.model.projects[p].owner.clone(),
+        }
+    }
 }

@@ -10,7 +10,7 @@ use crate::assess::Standing;
 use crate::error::Diagnostic;
 use crate::graph::Item;
 use crate::model::{Category, Status, Target};
-use crate::report::Evaluated;
+use crate::session::Evaluated;
 
 /// One warning: a short kind name (stable, for programs) and the located message.
 #[derive(Debug, Clone, PartialEq, Eq)]

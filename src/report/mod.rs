@@ -29,11 +29,10 @@ use std::path::{Path, PathBuf};
 use petgraph::graph::NodeIndex;
 use serde::Serialize;
 
-use crate::assess::Assessment;
 use crate::error::{Diagnostic, Error, io_reason};
-use crate::graph::{Graph, Item};
-use crate::model::Model;
+use crate::graph::Item;
 use crate::rules::Rules;
+pub use crate::session::Evaluated;
 
 /// Write `text` to `path` so that the file appears complete or not at all: write a temporary
 /// file beside it, flush it to disk, then rename it over `path`. On any error the temporary file
@@ -172,18 +171,6 @@ fn write_special(path: &Path, meta: &std::fs::Metadata, text: &[u8]) -> std::io:
     f.write_all(text)
 }
 
-/// Everything a report may draw on: the model, its graph, the rules and the assessment.
-pub struct Evaluated<'a> {
-    /// The model.
-    pub model: &'a Model,
-    /// Its graph.
-    pub graph: &'a Graph,
-    /// The rules used.
-    pub rules: &'a Rules,
-    /// The assessment.
-    pub assessment: &'a Assessment,
-}
-
 /// Which rules produced an output.
 #[derive(Debug, Clone, Serialize)]
 pub struct RulesInfo {
@@ -208,12 +195,8 @@ impl RulesInfo {
     }
 }
 
+/// What the reports add to an evaluated routemap: labels, provenance and the rules' names.
 impl Evaluated<'_> {
-    /// The node's stable id.
-    pub fn id(&self, n: NodeIndex) -> &str {
-        &self.graph.dag[n].id
-    }
-
     /// A one-line label: task text, project title or outcome title.
     pub fn label(&self, n: NodeIndex) -> String {
         match self.graph.dag[n].item {
@@ -222,18 +205,6 @@ impl Evaluated<'_> {
                 text::clip(&self.model.actions[action].tasks[task].text, 70)
             }
             Item::Project(p) => self.model.projects[p].title.clone(),
-        }
-    }
-
-    /// Who is responsible for a node: the task's owner, else its action's; the project's owner.
-    pub fn owner(&self, n: NodeIndex) -> Option<String> {
-        match self.graph.dag[n].item {
-            Item::Outcome(_) => None,
-            Item::Task { action, task } => {
-                let a = &self.model.actions[action];
-                a.tasks[task].owner.clone().or_else(|| a.owner.clone())
-            }
-            Item::Project(p) => self.model.projects[p].owner.clone(),
         }
     }
 
