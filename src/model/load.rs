@@ -21,11 +21,24 @@ pub enum Source {
     Path(PathBuf),
 }
 
-/// The embedded files, by their path in the repository.
+/// The embedded files, by their path in the repository: the model, then the national catalogue.
 const EMBEDDED: &[(&str, &str)] = &[
     ("fixtures/charnwood/routemap.yaml", include_str!("../../fixtures/charnwood/routemap.yaml")),
     ("fixtures/odpm-outcomes.yaml", include_str!("../../fixtures/odpm-outcomes.yaml")),
 ];
+
+/// The same files as JSON (written by `build.rs`), which are parsed instead of the YAML for
+/// speed; the YAML text still locates every message and is what the model's hash is taken of.
+/// `embedded_json_equals_its_yaml` holds the two equal.
+const EMBEDDED_JSON: [&str; 2] = [
+    include_str!(concat!(env!("OUT_DIR"), "/routemap.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/odpm-outcomes.json")),
+];
+
+/// The national catalogue, from its JSON copy; `file` locates it.
+fn national_catalogue(file: &Located) -> Result<Catalogue, Error> {
+    parse_yaml(file, EMBEDDED_JSON[1], "docs/model.md")
+}
 
 /// Where a loaded model came from: the files, for locating errors, and a short content hash.
 #[derive(Debug, Clone, Default)]
@@ -51,13 +64,16 @@ pub fn load(source: &Source) -> Result<Model, Error> {
     };
     let text = read(source, &model_path).map_err(Error::from)?;
     let model_file = Located::new(&display_name(source, &model_path), &text);
-    let mut model: Model = parse_shaped(&model_file, &text, &schema::MODEL)?;
+    let mut model: Model = match source {
+        Source::Embedded => parse_yaml(&model_file, EMBEDDED_JSON[0], "docs/model.md")?,
+        Source::Path(_) => parse_shaped(&model_file, &text, &schema::MODEL)?,
+    };
 
     // The national catalogue is built in; a model's own `catalogue` file overrides its outcomes
     // by code and may add more.
     let national = EMBEDDED[1];
     let national_file = Located::new(&format!("<embedded>/{}", national.0), national.1);
-    let national_outcomes: Catalogue = parse_yaml(&national_file, national.1, "docs/model.md")?;
+    let national_outcomes = national_catalogue(&national_file)?;
     let (catalogue_file, catalogue_text, own) = match &model.catalogue {
         None => (national_file, national.1.to_string(), None),
         Some(relative) => {
@@ -102,7 +118,7 @@ pub fn load(source: &Source) -> Result<Model, Error> {
 pub(crate) fn inline(mut model: Model, file: Located, text: &str) -> Result<Model, Error> {
     let (name, catalogue_text) = EMBEDDED[1];
     let catalogue_file = Located::new(&format!("<embedded>/{name}"), catalogue_text);
-    let catalogue: Catalogue = parse_yaml(&catalogue_file, catalogue_text, "docs/model.md")?;
+    let catalogue = national_catalogue(&catalogue_file)?;
     let hash = short_hash(&[text.as_bytes(), catalogue_text.as_bytes()]);
     model.origin = Origin { model: file, catalogue: catalogue_file, hash };
     let diagnostics = validate(&mut model, catalogue, None);
@@ -852,6 +868,21 @@ mod tests {
             lexical_join(Path::new("fixtures/charnwood"), "../odpm-outcomes.yaml"),
             PathBuf::from("fixtures/odpm-outcomes.yaml")
         );
+    }
+
+    /// Each embedded file's JSON copy reads as exactly the same values as its YAML.
+    #[test]
+    fn embedded_json_equals_its_yaml() {
+        let file = |name: &str, text: &str| Located::new(name, text);
+        let (name, yaml) = EMBEDDED[0];
+        let from_yaml: Model = parse_shaped(&file(name, yaml), yaml, &schema::MODEL).unwrap();
+        let from_json: Model = parse_yaml(&file(name, yaml), EMBEDDED_JSON[0], "").unwrap();
+        assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"));
+        let (name, yaml) = EMBEDDED[1];
+        let from_yaml: Catalogue = parse_yaml(&file(name, yaml), yaml, "").unwrap();
+        let from_json: Catalogue = parse_yaml(&file(name, yaml), EMBEDDED_JSON[1], "").unwrap();
+        assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"));
+        assert!(EMBEDDED_JSON.iter().all(|j| j.starts_with('{')), "read by the JSON parser");
     }
 
     #[test]
