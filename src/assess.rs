@@ -13,7 +13,7 @@ use rhai::{Dynamic, Map};
 use crate::error::Error;
 use crate::funding::{self, Exposure, Terms};
 use crate::graph::{Graph, Item, NodeKind};
-use crate::model::{Category, Model, Span, Status, Target};
+use crate::model::{Category, Model, Span, Status};
 use crate::rules::Rules;
 use crate::rules::api::{OutcomeView, WorkView};
 use crate::schedule::{self, Own};
@@ -122,7 +122,7 @@ pub fn basis(
     }
     // Outcomes come first in the graph, so every deadline is known before any work is judged.
     let answers = rules.map(&work, |&idx| {
-        let view = rule_work_view(model, graph, &deadline, idx, as_of);
+        let view = WorkView::judged(model, graph, &deadline, idx, as_of);
         own_finish(graph, rules, idx, &view, as_of).map(|answer| (view, answer))
     })?;
     let mut own = vec![Own::Follows; n];
@@ -546,96 +546,6 @@ pub fn evaluate(
 ) -> Result<Assessment, Error> {
     let b = basis(model, graph, rules, as_of)?;
     assess(model, graph, rules, b)
-}
-
-/// A piece of work as `own_finish` and `done_on` see it, given the outcomes' deadlines.
-pub(crate) fn rule_work_view(
-    model: &Model,
-    graph: &Graph,
-    deadline: &[Option<NaiveDate>],
-    idx: NodeIndex,
-    as_of: NaiveDate,
-) -> WorkView {
-    let mut work = work_view(model, graph, idx, as_of);
-    // The earliest deadline among the outcomes this work serves directly.
-    work.deadline = graph
-        .dag
-        .neighbors_directed(idx, petgraph::Direction::Outgoing)
-        .filter_map(|s| deadline[s.index()])
-        .min();
-    work
-}
-
-fn work_view(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> WorkView {
-    let node = &graph.dag[idx];
-    let waits_on = graph.dag.neighbors_directed(idx, petgraph::Direction::Incoming).count() as i64;
-    let mut partnership = false;
-    let mut start_date = None;
-    let mut comments = "";
-    let (kind, title, status, status_text, target, phrase, duration) = match node.item {
-        Item::Task { action, task } => {
-            let t = &model.actions[action].tasks[task];
-            partnership = model.actions[action].partnership;
-            comments = t.comments.as_deref().unwrap_or("");
-            (
-                "task",
-                t.text.as_str(),
-                t.status,
-                t.status_text.as_deref(),
-                t.target,
-                t.target_phrase(),
-                None,
-            )
-        }
-        Item::Project(p) => {
-            let p = &model.projects[p];
-            comments = p.progress.as_deref().unwrap_or("");
-            // A project's finish phrase is its target; failing that, its start.
-            let (target, phrase) = match (p.finish, p.start) {
-                (Target::Unset, start) if start != Target::Unset => {
-                    let start = match start {
-                        Target::By(d) => Target::Starts(d),
-                        other => other,
-                    };
-                    (start, p.start_text.as_deref().unwrap_or(""))
-                }
-                (finish, start) => {
-                    // A start beside a finish dates the work; the span between them is its
-                    // duration unless the model states one (see `load`).
-                    start_date = start.date();
-                    (finish, p.finish_text.as_deref().unwrap_or(""))
-                }
-            };
-            (
-                p.kind.as_str(),
-                p.title.as_str(),
-                p.status,
-                p.status_text.as_deref(),
-                target,
-                phrase,
-                p.duration,
-            )
-        }
-        Item::Outcome(_) => ("outcome", "", Status::Unreported, None, Target::Unset, "", None),
-    };
-    WorkView {
-        id: node.id.as_str().into(),
-        kind: kind.into(),
-        title: title.into(),
-        status: status.as_str().into(),
-        status_text: status_text.unwrap_or("").into(),
-        target: target.kind().into(),
-        target_date: target.date(),
-        start_date,
-        phrase: phrase.into(),
-        comments: comments.into(),
-        waits_on,
-        duration,
-        as_of,
-        reported: model.document.issue_date,
-        partnership,
-        deadline: None,
-    }
 }
 
 /// Outcomes counted by category and standing: every standing present, zero or not.

@@ -3,7 +3,10 @@
 use chrono::{Datelike, NaiveDate};
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position};
 
-use crate::model::{Outcome, Span};
+use petgraph::graph::NodeIndex;
+
+use crate::graph::{Graph, Item};
+use crate::model::{Model, Outcome, Span, Status, Target};
 
 /// A piece of work (task, project or milestone) as `own_finish` sees it.
 #[derive(Debug, Clone)]
@@ -44,6 +47,100 @@ pub struct OutcomeView {
     pub(crate) assumed_drivers: i64,
     pub(crate) assumptions: i64,
     pub(crate) partnership: bool,
+}
+
+impl WorkView {
+    /// A piece of work as `own_finish` and `done_on` see it, given the outcomes' deadlines.
+    pub(crate) fn judged(
+        model: &Model,
+        graph: &Graph,
+        deadline: &[Option<NaiveDate>],
+        idx: NodeIndex,
+        as_of: NaiveDate,
+    ) -> WorkView {
+        let mut work = WorkView::new(model, graph, idx, as_of);
+        // The earliest deadline among the outcomes this work serves directly.
+        work.deadline = graph
+            .dag
+            .neighbors_directed(idx, petgraph::Direction::Outgoing)
+            .filter_map(|s| deadline[s.index()])
+            .min();
+        work
+    }
+
+    /// A piece of work as the rules see it, with no deadline.
+    fn new(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> WorkView {
+        let node = &graph.dag[idx];
+        let waits_on =
+            graph.dag.neighbors_directed(idx, petgraph::Direction::Incoming).count() as i64;
+        let mut partnership = false;
+        let mut start_date = None;
+        let mut comments = "";
+        let (kind, title, status, status_text, target, phrase, duration) = match node.item {
+            Item::Task { action, task } => {
+                let t = &model.actions[action].tasks[task];
+                partnership = model.actions[action].partnership;
+                comments = t.comments.as_deref().unwrap_or("");
+                (
+                    "task",
+                    t.text.as_str(),
+                    t.status,
+                    t.status_text.as_deref(),
+                    t.target,
+                    t.target_phrase(),
+                    None,
+                )
+            }
+            Item::Project(p) => {
+                let p = &model.projects[p];
+                comments = p.progress.as_deref().unwrap_or("");
+                // A project's finish phrase is its target; failing that, its start.
+                let (target, phrase) = match (p.finish, p.start) {
+                    (Target::Unset, start) if start != Target::Unset => {
+                        let start = match start {
+                            Target::By(d) => Target::Starts(d),
+                            other => other,
+                        };
+                        (start, p.start_text.as_deref().unwrap_or(""))
+                    }
+                    (finish, start) => {
+                        // A start beside a finish dates the work; the span between them is its
+                        // duration unless the model states one (see `load`).
+                        start_date = start.date();
+                        (finish, p.finish_text.as_deref().unwrap_or(""))
+                    }
+                };
+                (
+                    p.kind.as_str(),
+                    p.title.as_str(),
+                    p.status,
+                    p.status_text.as_deref(),
+                    target,
+                    phrase,
+                    p.duration,
+                )
+            }
+            Item::Outcome(_) => ("outcome", "", Status::Unreported, None, Target::Unset, "", None),
+        };
+        WorkView {
+            id: node.id.as_str().into(),
+            kind: kind.into(),
+            title: title.into(),
+            status: status.as_str().into(),
+            status_text: status_text.unwrap_or("").into(),
+            target: target.kind().into(),
+            target_date: target.date(),
+            start_date,
+            phrase: phrase.into(),
+            comments: comments.into(),
+            waits_on,
+            duration,
+            as_of,
+            reported: model.document.issue_date,
+            partnership,
+            deadline: None,
+        }
+    }
 }
 
 impl OutcomeView {

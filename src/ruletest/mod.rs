@@ -424,7 +424,7 @@ impl Run<'_> {
     fn forecast_rule(&self, r: &assess::OutcomeResult) -> Option<Location> {
         let a = &self.assessment;
         let root = r.drivers.iter().find(|n| self.graph.dag[**n].kind != NodeKind::Outcome)?;
-        let view = assess::rule_work_view(
+        let view = crate::rules::api::WorkView::judged(
             &self.model,
             &self.graph,
             &a.basis.deadline,

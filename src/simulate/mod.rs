@@ -18,11 +18,12 @@ use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
 use rhai::{Dynamic, Map};
 
-use crate::assess::{self, Assessment, Standing};
+use crate::assess::{Assessment, Standing};
 use crate::error::Error;
 use crate::graph::{Graph, Item};
 use crate::model::{Category, Model};
 use crate::rules::Rules;
+use crate::rules::api::WorkView;
 use crate::schedule::compiled::{self, Compiled, Day, Kind, NONE};
 use crate::schedule::{self, Own};
 use learn::{Class, Fit, History};
@@ -201,7 +202,7 @@ impl Plan {
                 continue;
             }
             let fit = history.fit(class, None);
-            let work = assess::rule_work_view(model, graph, &basis.deadline, idx, basis.as_of);
+            let work = WorkView::judged(model, graph, &basis.deadline, idx, basis.as_of);
             let target = work.target.to_string();
             let assumed = basis.assumption[idx.index()].is_some()
                 || matches!(target.as_str(), "start" | "ongoing");
