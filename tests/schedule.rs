@@ -484,7 +484,7 @@ fn slipping_a_stated_date_past_an_assumed_one_does_not_improve_the_outcome() {
 // ---- Large models ------------------------------------------------------------------------------
 
 /// A model large enough for its rule calls to be shared between threads is judged exactly as
-/// when every call is made in turn (a traced engine makes them in turn).
+/// when every call is made in turn, on any number of threads.
 #[test]
 fn rules_judge_a_large_model_the_same_on_several_threads_as_on_one() {
     let dir = common::TempDir::new("schedule-large");
@@ -497,10 +497,13 @@ fn rules_judge_a_large_model_the_same_on_several_threads_as_on_one() {
         let basis = assess::basis(&model, &graph, rules, as_of).expect("the rules run");
         format!("{basis:?}")
     };
-    let shared = judge(&Rules::load(None).expect("the default rules compile"));
-    let in_turn = judge(&Rules::load_traced(None).expect("the default rules compile"));
-    assert!(shared.contains("Date("), "some work has a rule-given finish");
-    assert!(shared == in_turn, "the basis differs between several threads and one");
+    let rules = |threads| Rules::load(None).expect("the default rules compile").on_threads(threads);
+    let in_turn = judge(&rules(1));
+    assert!(in_turn.contains("Date("), "some work has a rule-given finish");
+    for threads in [2, 3, 8] {
+        let shared = judge(&rules(threads));
+        assert!(shared == in_turn, "the basis differs between {threads} threads and one");
+    }
 }
 
 /// More targets than one machine word of bits: a chain of 100 tasks, every node a target, with

@@ -154,6 +154,8 @@ pub struct Rules {
     pub hash: String,
     /// The lines run so far, when the rules were loaded to be tested.
     trace: Option<Trace>,
+    /// How many threads [`Rules::map`] may share a large model's calls between.
+    threads: usize,
 }
 
 impl std::fmt::Debug for Rules {
@@ -212,6 +214,13 @@ impl Rules {
     /// `routemap test`; slower, so no other command does).
     pub fn load_traced(dir: Option<&Path>) -> Result<Rules, Error> {
         Rules::load_with(dir, Some(Trace::default()))
+    }
+
+    /// These rules, sharing a large model's independent calls between at most `threads`
+    /// threads (at least one) instead of one per core, up to 8. The answers are the same.
+    pub fn on_threads(mut self, threads: usize) -> Rules {
+        self.threads = threads.max(1);
+        self
     }
 
     fn load_with(dir: Option<&Path>, trace: Option<Trace>) -> Result<Rules, Error> {
@@ -332,7 +341,8 @@ impl Rules {
         let parts: Vec<&[u8]> =
             files.iter().flat_map(|f| [f.name.as_bytes(), f.text.as_bytes()]).collect();
         let hash = short_hash(&parts);
-        Ok(Rules { engine, budget, from_directory, files, hash, trace })
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
+        Ok(Rules { engine, budget, from_directory, files, hash, trace, threads })
     }
 
     /// The compiled rule file called `name` (one of [`DEFAULTS`]).
@@ -391,11 +401,8 @@ impl Rules {
         items: &[T],
         f: impl Fn(&T) -> Result<U, Error> + Sync,
     ) -> Result<Vec<U>, Error> {
-        let threads = if self.trace.is_some() || items.len() < PARALLEL_FROM {
-            1
-        } else {
-            std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS)
-        };
+        let threads =
+            if self.trace.is_some() || items.len() < PARALLEL_FROM { 1 } else { self.threads };
         if threads == 1 {
             return items.iter().map(&f).collect();
         }
