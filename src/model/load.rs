@@ -474,7 +474,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         action.id = action_id(&action.reference);
         let duplicate = refs.contains_key(&action.reference);
         if let Some(first) = refs.insert(action.reference.clone(), i) {
-            let line = v.model_file.line_of(&Place::Action(first).path("ref")).unwrap_or(0);
+            let line = v.model_file.line_of(&Place::Action(first).item()).unwrap_or(0);
             v.error(
                 format!("duplicate action ref `{}`", action.reference),
                 &at.path("ref"),

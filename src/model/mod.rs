@@ -375,13 +375,21 @@ pub enum Place {
 }
 
 impl Place {
+    /// The path of the item itself (`actions[3]`; empty when unread).
+    pub fn item(self) -> String {
+        match self {
+            Place::Unread => String::new(),
+            Place::Project(i) => format!("projects[{i}]"),
+            Place::Action(i) => format!("actions[{i}]"),
+            Place::Task(i, j) => format!("actions[{i}].tasks[{j}]"),
+        }
+    }
+
     /// The path of `field` (such as `status` or `waits_on[2]`) here.
     pub fn path(self, field: &str) -> String {
         match self {
             Place::Unread => field.to_string(),
-            Place::Project(i) => format!("projects[{i}].{field}"),
-            Place::Action(i) => format!("actions[{i}].{field}"),
-            Place::Task(i, j) => format!("actions[{i}].tasks[{j}].{field}"),
+            at => format!("{}.{field}", at.item()),
         }
     }
 }

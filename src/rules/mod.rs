@@ -15,7 +15,7 @@ use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rhai::packages::{
@@ -216,10 +216,10 @@ impl Rules {
         Rules::load_with(dir, Some(Trace::default()))
     }
 
-    /// These rules, sharing a large model's independent calls between at most `threads`
-    /// threads (at least one) instead of one per core, up to 8. The answers are the same.
+    /// These rules, sharing a large model's independent calls between `threads` threads (from
+    /// 1 to 8) instead of one per core, up to 8. The answers are the same.
     pub fn on_threads(mut self, threads: usize) -> Rules {
-        self.threads = threads.max(1);
+        self.threads = threads.clamp(1, MAX_THREADS);
         self
     }
 
@@ -394,7 +394,9 @@ impl Rules {
     /// `f` applied to every item, in order, for hook calls that do not depend on each other.
     /// Many items are split into contiguous runs shared between threads (rule calls are pure
     /// functions of their arguments, so the answers are the same on any number of threads);
-    /// the error is always that of the earliest item that fails. Traced rules (`routemap test`)
+    /// the error is that of the earliest item that fails, and no thread goes on past it. Only
+    /// running out of the time budget, which all threads spend together, can happen at a
+    /// different item on a different number of threads. Traced rules (`routemap test`)
     /// run on one thread, so that each line is recorded against the hook that ran it.
     pub fn map<T: Sync, U: Send>(
         &self,
@@ -407,17 +409,40 @@ impl Rules {
             return items.iter().map(&f).collect();
         }
         let size = items.len().div_ceil(threads);
+        // The index of the earliest item known to have failed: a thread stops at any item after
+        // it, as no answer past an error is wanted.
+        let failed = AtomicUsize::new(usize::MAX);
         let parts: Vec<Result<Vec<U>, Error>> = std::thread::scope(|s| {
-            let f = &f;
+            let (f, failed) = (&f, &failed);
             let running: Vec<_> = items
                 .chunks(size)
-                .map(|part| s.spawn(move || part.iter().map(f).collect::<Result<Vec<U>, Error>>()))
+                .enumerate()
+                .map(|(k, part)| {
+                    s.spawn(move || {
+                        let mut out = Vec::with_capacity(part.len());
+                        for (j, item) in part.iter().enumerate() {
+                            let at = k * size + j;
+                            if failed.load(Ordering::Relaxed) < at {
+                                break;
+                            }
+                            match f(item) {
+                                Ok(u) => out.push(u),
+                                Err(e) => {
+                                    failed.fetch_min(at, Ordering::Relaxed);
+                                    return Err(e);
+                                }
+                            }
+                        }
+                        Ok(out)
+                    })
+                })
                 .collect();
             running
                 .into_iter()
                 .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
                 .collect()
         });
+        // Parts are complete up to the first that failed; those after it may have stopped.
         let mut out = Vec::with_capacity(items.len());
         for part in parts {
             out.extend(part?);

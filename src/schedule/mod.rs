@@ -227,9 +227,12 @@ pub fn upstream_open_each(
 ) -> Vec<Vec<NodeIndex>> {
     let words = targets.len().div_ceil(64).max(1);
     let n = graph.dag.node_count();
+    // A target named twice has the bit of its first place in `targets`, and its answer is
+    // copied to the others at the end.
     let mut target_bit = vec![None; n];
+    let mut first = Vec::with_capacity(targets.len());
     for (t, x) in targets.iter().enumerate() {
-        target_bit[x.index()] = Some(t);
+        first.push(*target_bit[x.index()].get_or_insert(t));
     }
     // `reach[x * words..][..words]`: the targets `x` is upstream of.
     let mut reach = vec![0u64; n * words];
@@ -265,6 +268,11 @@ pub fn upstream_open_each(
                 out[t].push(NodeIndex::new(i));
                 bits &= bits - 1;
             }
+        }
+    }
+    for (t, &f) in first.iter().enumerate() {
+        if f != t {
+            out[t] = out[f].clone();
         }
     }
     out
