@@ -256,10 +256,8 @@ fn follow_on(graph: &Graph, rules: &Rules, views: &[Option<WorkView>]) -> Result
         }
     })?;
     let mut texts: HashMap<String, Arc<str>> = HashMap::new();
-    let mut shared = |text: String| match texts.get(&text) {
-        Some(t) => Arc::clone(t),
-        None => Arc::clone(texts.entry(text).or_insert_with_key(|t| Arc::from(t.as_str()))),
-    };
+    let mut shared =
+        |text: String| Arc::clone(texts.entry(text).or_insert_with_key(|t| Arc::from(t.as_str())));
     let (lag, assumption) =
         answers.into_iter().map(|(lag, text)| (lag, text.map(&mut shared))).unzip();
     Ok(FollowOn { lag, assumption })

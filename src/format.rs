@@ -23,6 +23,11 @@ pub fn opt_days(d: Option<i64>) -> String {
     d.map_or_else(|| "-".to_string(), |d| format!("{d:+}"))
 }
 
+/// A value as a CSV cell holds it, empty when absent (dates as `2005-12-31`).
+pub fn or_blank(v: Option<impl std::fmt::Display>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
 /// Whole pounds as a report writes them: `£150,000`.
 pub fn gbp(amount: u64) -> String {
     let digits = amount.to_string();

@@ -122,11 +122,8 @@ impl Graph {
                 }
             }
         }
-        let find = |dag: &DiGraph<Node, Edge>, id: &str| {
-            index.find(id_hash(id), |&m| dag[m].id == id).copied()
-        };
         let mut edge = |from: &str, to: &str, e: Edge| {
-            if let (Some(f), Some(t)) = (find(&dag, from), find(&dag, to)) {
+            if let (Some(f), Some(t)) = (find(&index, &dag, from), find(&index, &dag, to)) {
                 dag.add_edge(f, t, e);
             }
         };
@@ -164,7 +161,7 @@ impl Graph {
 
     /// The node with this id.
     pub fn node(&self, id: &str) -> Option<NodeIndex> {
-        self.index.find(id_hash(id), |&n| self.dag[n].id == id).copied()
+        find(&self.index, &self.dag, id)
     }
 
     /// Number of edges.
@@ -176,6 +173,11 @@ impl Graph {
 fn id_hash(id: &str) -> u64 {
     use std::hash::BuildHasher;
     FxBuildHasher.hash_one(id)
+}
+
+/// The node `index` holds for `id`.
+fn find(index: &HashTable<NodeIndex>, dag: &DiGraph<Node, Edge>, id: &str) -> Option<NodeIndex> {
+    index.find(id_hash(id), |&n| dag[n].id == id).copied()
 }
 
 /// Every dependency loop, each as its nodes in "waits on" order starting from its earliest node.

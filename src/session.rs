@@ -6,7 +6,6 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use chrono::NaiveDate;
-
 use petgraph::graph::NodeIndex;
 
 use crate::assess::{self, Assessment, OutcomeResult};

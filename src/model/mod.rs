@@ -84,8 +84,7 @@ pub struct Catalogue {
 }
 
 /// How an outcome stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Standing {
     /// Every task done.
     Achieved,
@@ -123,6 +122,13 @@ impl Standing {
     /// The standing named `s`, as `as_str` writes it.
     pub fn parse(s: &str) -> Option<Standing> {
         Standing::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// Written as [`Standing::as_str`] names it.
+impl Serialize for Standing {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -165,8 +165,8 @@ impl IegReturn {
                     l.position.clone(),
                     l.status.as_str().to_string(),
                     l.deadline.to_string(),
-                    l.expected.map(|d| d.to_string()).unwrap_or_default(),
-                    l.no_earlier_than.map(|d| d.to_string()).unwrap_or_default(),
+                    text::or_blank(l.expected),
+                    text::or_blank(l.no_earlier_than),
                     l.evidence.clone(),
                 ]
             })

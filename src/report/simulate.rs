@@ -326,17 +326,16 @@ pub fn csv(out: &SimulateOut) -> String {
         .outcomes
         .iter()
         .map(|o| {
-            let d = |x: &Option<NaiveDate>| x.map(|x| x.to_string()).unwrap_or_default();
             vec![
                 o.code.clone(),
                 o.category.as_str().to_string(),
                 o.deadline.to_string(),
-                d(&o.forecast),
+                text::or_blank(o.forecast),
                 format!("{}", o.p_on_time),
-                d(&o.p50),
-                d(&o.p80),
-                d(&o.p95),
-                d(&o.mean),
+                text::or_blank(o.p50),
+                text::or_blank(o.p80),
+                text::or_blank(o.p95),
+                text::or_blank(o.mean),
                 o.most_critical.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
             ]
         })

@@ -2,7 +2,7 @@
 
 use crate::assess::Standing;
 pub use crate::format::{
-    days, gbp, gbp_change, long_date, opt_date, opt_days, short_date, slack_words,
+    days, gbp, gbp_change, long_date, opt_date, opt_days, or_blank, short_date, slack_words,
 };
 
 /// Whether to colour terminal output.

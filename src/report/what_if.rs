@@ -566,18 +566,17 @@ pub fn csv(w: &WhatIf) -> String {
         .ordered()
         .into_iter()
         .map(|c| {
-            let opt = |d: &Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
             vec![
                 c.code.clone(),
                 c.category.as_str().to_string(),
                 c.title.clone(),
                 c.baseline.status.as_str().to_string(),
                 c.scenario.status.as_str().to_string(),
-                opt(&c.baseline.forecast),
-                opt(&c.scenario.forecast),
-                opt(&c.baseline.no_earlier_than),
-                opt(&c.scenario.no_earlier_than),
-                c.days.map(|d| d.to_string()).unwrap_or_default(),
+                text::or_blank(c.baseline.forecast),
+                text::or_blank(c.scenario.forecast),
+                text::or_blank(c.baseline.no_earlier_than),
+                text::or_blank(c.scenario.no_earlier_than),
+                text::or_blank(c.days),
                 c.scenario.drivers.join(" > "),
             ]
         })

@@ -216,8 +216,8 @@ impl Rules {
         Rules::load_with(dir, Some(Trace::default()))
     }
 
-    /// These rules, sharing a large model's independent calls between `threads` threads (from
-    /// 1 to 8) instead of one per core, up to 8. The answers are the same.
+    /// These rules, sharing a large model's independent calls between `threads` threads (kept
+    /// to 1-8) instead of one per core. The answers are the same.
     pub fn on_threads(mut self, threads: usize) -> Rules {
         self.threads = threads.clamp(1, MAX_THREADS);
         self
