@@ -35,10 +35,20 @@ fn embedded(c: &mut Criterion) {
         b.iter(|| assess::evaluate(black_box(&model), &graph, &rules, as_of).expect("evaluates"))
     });
     let a = assess::evaluate(&model, &graph, &rules, as_of).expect("evaluates");
-    let compiled = routemap::schedule::compiled::Compiled::new(&graph, &a.basis.lag, &a.basis.own);
+    let compiled = routemap::schedule::compiled::Compiled::new(&graph, &a.basis.lag);
+    g.bench_function("compile the schedule", |b| {
+        b.iter(|| routemap::schedule::compiled::Compiled::new(black_box(&graph), &a.basis.lag))
+    });
+    let owns = compiled.owns(&a.basis.own);
     let mut out = Vec::new();
     g.bench_function("compiled forward pass", |b| {
-        b.iter(|| compiled.forward_days(black_box(&[]), &mut out))
+        b.iter(|| compiled.forward_days(&owns, black_box(&[]), &mut out))
+    });
+    g.bench_function("compiled full pass (forecasts and floors)", |b| {
+        b.iter(|| compiled.forward(black_box(&a.basis.own), &a.basis.slip))
+    });
+    g.bench_function("compiled backward pass", |b| {
+        b.iter(|| compiled.backward(black_box(&a.basis.deadline)))
     });
     g.bench_function("total", |b| {
         b.iter(|| {

@@ -16,7 +16,8 @@ use crate::graph::{Graph, Item, NodeKind};
 use crate::model::{Category, Model, Span, Status};
 use crate::rules::Rules;
 use crate::rules::api::{OutcomeView, WorkView};
-use crate::schedule::{self, Own};
+use crate::schedule::Own;
+use crate::schedule::compiled::{self, Compiled, Pass};
 
 pub use crate::model::Standing;
 
@@ -83,6 +84,10 @@ pub struct Assessment {
     pub floor: Vec<Option<NaiveDate>>,
     /// Latest finish per node.
     pub latest: Vec<Option<NaiveDate>>,
+    /// The compiled schedule it was computed on (shared with the assessments that reuse it).
+    pub schedule: Arc<Compiled>,
+    /// The forward pass, by position in the compiled schedule.
+    pub pass: Pass,
     /// Every outcome, in model order (R1..R29, G1..G25).
     pub outcomes: Vec<OutcomeResult>,
     /// The funding put at risk.
@@ -335,11 +340,41 @@ pub fn assess_reusing(
     // Only an assessment made under these rules, of this graph, can lend its results.
     let earlier = earlier
         .filter(|e| e.basis.rules_hash == rules.hash && e.forecast.len() == graph.dag.node_count());
-    let fwd = schedule::forward(graph, &basis.lag, &basis.own, &basis.slip);
+    // One compiled schedule serves every assessment with the same lags.
+    let schedule = match earlier {
+        Some(e) if Arc::ptr_eq(&e.basis.lag, &basis.lag) => Arc::clone(&e.schedule),
+        _ => Arc::new(Compiled::new(graph, &basis.lag)),
+    };
+    let (pass, forecast, floor) = match earlier.filter(|e| Arc::ptr_eq(&e.schedule, &schedule)) {
+        // What differs from the earlier assessment (own finishes and slips) is carried through
+        // its downstream cone alone, and only the finishes that moved are dated afresh.
+        Some(e) => {
+            let slip = |b: &Basis, i: usize| b.slip.get(i).copied().flatten();
+            let seeds: Vec<usize> = (0..basis.own.len())
+                .filter(|&i| basis.own[i] != e.basis.own[i] || slip(&basis, i) != slip(&e.basis, i))
+                .map(|i| schedule.at(NodeIndex::new(i)))
+                .collect();
+            let mut pass = e.pass.clone();
+            let mut moved = Vec::new();
+            schedule.update(&mut pass, &basis.own, &basis.slip, &seeds, &mut moved);
+            let (mut forecast, mut floor) = (e.forecast.clone(), e.floor.clone());
+            for (i, _) in moved {
+                let n = schedule.node[i] as usize;
+                forecast[n] = compiled::date(pass.forecast[i]);
+                floor[n] = compiled::date(pass.floor[i]);
+            }
+            (pass, forecast, floor)
+        }
+        None => {
+            let pass = schedule.forward(&basis.own, &basis.slip);
+            let (forecast, floor) = (schedule.dates(&pass.forecast), schedule.dates(&pass.floor));
+            (pass, forecast, floor)
+        }
+    };
     // Deadlines do not change between a baseline and its scenarios' slips.
     let latest = match earlier {
         Some(e) if e.basis.deadline == basis.deadline => e.latest.clone(),
-        _ => schedule::backward(graph, &basis.lag, &basis.deadline),
+        _ => schedule.dates(&schedule.backward(&basis.deadline)),
     };
     // The upstream assumptions change only when a scenario replaces an assumed date, and the
     // task counts only when one changes a piece of work's own finish: both once per run.
@@ -352,10 +387,18 @@ pub fn assess_reusing(
     let mut upstream = Vec::new();
     if !same_assumptions {
         let targets: Vec<NodeIndex> = nodes.iter().flatten().copied().collect();
-        let mut each = schedule::upstream_open_each(graph, &basis.own, &targets).into_iter();
+        let mut each = schedule.upstream_open_each(&basis.own, &targets).into_iter();
         upstream = nodes.iter().map(|n| n.and_then(|_| each.next()).unwrap_or_default()).collect();
     }
-    let ctx = Ctx { model, graph, rules, basis: &basis, fwd: &fwd, upstream: &upstream };
+    let ctx = Ctx {
+        model,
+        graph,
+        rules,
+        basis: &basis,
+        schedule: &schedule,
+        pass: &pass,
+        upstream: &upstream,
+    };
     let mut outcomes = Vec::with_capacity(model.outcomes.len());
     for o in 0..model.outcomes.len() {
         let earlier_result = earlier.and_then(|e| e.outcomes.get(outcomes.len()));
@@ -364,19 +407,21 @@ pub fn assess_reusing(
         }
     }
     let exposure = funding::exposure(model, &basis.terms, &standings(graph, &outcomes));
-    let schedule::Forward { forecast, floor, .. } = fwd;
-    Ok(Assessment { basis, forecast, floor, latest, outcomes, exposure })
+    Ok(Assessment { basis, schedule, pass, forecast, floor, latest, outcomes, exposure })
 }
 
-/// What one outcome's result is computed from: the model, graph and rules, the basis and a
-/// forward pass over it.
+/// What one outcome's result is computed from: the model, graph and rules, the basis, and a
+/// forward pass over its compiled schedule.
 #[derive(Clone, Copy)]
 pub(crate) struct Ctx<'a> {
     pub(crate) model: &'a Model,
     pub(crate) graph: &'a Graph,
     pub(crate) rules: &'a Rules,
     pub(crate) basis: &'a Basis,
-    pub(crate) fwd: &'a schedule::Forward,
+    /// The compiled schedule.
+    pub(crate) schedule: &'a Compiled,
+    /// The forward pass over it.
+    pub(crate) pass: &'a Pass,
     /// Each outcome's open upstream work ([`schedule::upstream_open_each`]), by model outcome
     /// index; empty when not computed, and then walked for each outcome that needs it.
     pub(crate) upstream: &'a [Vec<NodeIndex>],
@@ -399,20 +444,20 @@ impl Ctx<'_> {
         same_own: bool,
         memo: Option<&mut Memo>,
     ) -> Result<Option<OutcomeResult>, Error> {
-        let Ctx { model, graph, rules, basis, fwd, upstream } = *self;
+        let Ctx { model, graph, rules, basis, schedule, pass, upstream } = *self;
         let outcome = &model.outcomes[o];
-        let (forecast, floor) = (&fwd.forecast, &fwd.floor);
         let Some(node) = graph.node(&outcome.code) else { return Ok(None) };
         let Some(deadline) = basis.deadline[node.index()] else { return Ok(None) };
-        let f = forecast[node.index()];
-        let slack_days = schedule::slack(Some(deadline), f);
+        let f = schedule.date_of(&pass.forecast, node);
+        let no_earlier_than = schedule.date_of(&pass.floor, node);
+        let slack_days = crate::schedule::slack(Some(deadline), f);
         // An outcome with no forecast that its dated work already makes late is driven by
         // that dated work; otherwise by the chain that sets (or withholds) its forecast.
-        let late_floor = f.is_none() && floor[node.index()].is_some_and(|d| d > deadline);
+        let late_floor = f.is_none() && no_earlier_than.is_some_and(|d| d > deadline);
         let drivers = if late_floor {
-            schedule::floor_drivers(graph, &basis.lag, &basis.own, fwd, node)
+            schedule.floor_drivers(&basis.own, pass, node)
         } else {
-            schedule::drivers(graph, &basis.lag, &basis.own, fwd, node)
+            schedule.drivers(&basis.own, pass, node)
         };
         let earlier = earlier.filter(|r| r.node == node);
         let same = earlier.filter(|_| same_assumptions);
@@ -423,7 +468,7 @@ impl Ctx<'_> {
                 let up = match upstream.get(o) {
                     Some(up) => up,
                     None => {
-                        walked = schedule::upstream_open(graph, &basis.own, node);
+                        walked = crate::schedule::upstream_open(graph, &basis.own, node);
                         &walked
                     }
                 };
@@ -433,7 +478,7 @@ impl Ctx<'_> {
         let mut view = OutcomeView::new(&model.outcomes[o], basis.as_of);
         view.deadline = Some(deadline);
         view.forecast = f;
-        view.no_earlier_than = floor[node.index()];
+        view.no_earlier_than = no_earlier_than;
         view.slack_days = slack_days;
         // The tasks serving it change only when a scenario completes one (`own` changes).
         match earlier.filter(|_| same_own) {

@@ -12,7 +12,7 @@ use crate::error::{Diagnostic, Error};
 use crate::graph::{Graph, Item};
 use crate::model::{Bvpi157, Model, Status};
 use crate::rules::Rules;
-use crate::schedule::{self, Own};
+use crate::schedule::Own;
 
 /// One interaction group of the table, forecast.
 #[derive(Debug, Clone)]
@@ -166,7 +166,6 @@ fn forecast(
         .and_then(|v| v.try_cast::<NaiveDate>())
         .ok_or_else(|| bad_target("a `by` that is not a Date"))?;
 
-    let fwd = schedule::forward(graph, &a.basis.lag, &a.basis.own, &a.basis.slip);
     let mut groups = Vec::with_capacity(t.interactions.len());
     let mut above = t.enabled_percent;
     for row in &t.interactions {
@@ -192,7 +191,7 @@ fn forecast(
             }
         }
         let items: Array =
-            work.iter().map(|&n| Dynamic::from(work_view(model, graph, a, &fwd, n))).collect();
+            work.iter().map(|&n| Dynamic::from(work_view(model, graph, a, n))).collect();
         let mut g = Map::new();
         g.insert("interaction".into(), Dynamic::from(row.interaction.clone()));
         let services: Array = row.services.iter().map(|s| Dynamic::from(s.clone())).collect();
@@ -242,9 +241,7 @@ fn forecast(
                     .ok_or_else(|| bad(&format!("`by: \"{id}\"`, which is not its linked work")))?,
             ),
         };
-        let drivers = by.map_or_else(Vec::new, |n| {
-            schedule::drivers(graph, &a.basis.lag, &a.basis.own, &fwd, n)
-        });
+        let drivers = by.map_or_else(Vec::new, |n| a.schedule.drivers(&a.basis.own, &a.pass, n));
         groups.push(Group {
             interaction: row.interaction.clone(),
             services: row.services.clone(),
@@ -323,13 +320,7 @@ fn curve(as_of: NaiveDate, baseline: u32, groups: &[Group]) -> Vec<Step> {
     curve
 }
 
-fn work_view(
-    model: &Model,
-    graph: &Graph,
-    a: &Assessment,
-    fwd: &schedule::Forward,
-    n: NodeIndex,
-) -> Map {
+fn work_view(model: &Model, graph: &Graph, a: &Assessment, n: NodeIndex) -> Map {
     let node = &graph.dag[n];
     let (kind, title, status) = match node.item {
         Item::Task { action, task } => {
@@ -355,7 +346,7 @@ fn work_view(
     // the chain that withholds it.
     let why = a.forecast[n.index()]
         .is_none()
-        .then(|| schedule::drivers(graph, &a.basis.lag, &a.basis.own, fwd, n))
+        .then(|| a.schedule.drivers(&a.basis.own, &a.pass, n))
         .and_then(|chain| {
             let root = *chain.first()?;
             let reason = a.basis.unknown_reason[root.index()].clone()?;

@@ -237,12 +237,12 @@ pub fn plan(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Resu
         // The latest each piece of work may finish for this outcome alone to be met.
         let mut deadline = vec![None; graph.dag.node_count()];
         deadline[r.node.index()] = Some(r.deadline);
-        let latest = schedule::backward(graph, &a.basis.lag, &deadline);
+        let latest = a.schedule.backward(&deadline);
         for n in schedule::upstream_open(graph, &a.basis.own, r.node) {
             let i = n.index();
             let Own::Date(own) = a.basis.own[i] else { continue };
             let own = a.basis.slip.get(i).copied().flatten().map_or(own, |s| s.after(own));
-            let Some(by) = latest[i] else { continue };
+            let Some(by) = a.schedule.date_of(&latest, n) else { continue };
             if own <= by || by < a.basis.as_of || actions.iter().any(|p| p.node == n) {
                 continue;
             }

@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
-use petgraph::visit::EdgeRef;
 use serde::Deserialize;
 
 use crate::assess::{self, Assessment, Basis, OutcomeResult, Standing};
@@ -464,9 +463,10 @@ pub fn candidates(graph: &Graph, basis: &Basis) -> Vec<NodeIndex> {
 /// smaller spans', then in model order.
 ///
 /// Each run is incremental: the slip is pushed forward only through the nodes whose finishes it
-/// changes (in topological order, stopping where a finish does not move), only the outcomes
-/// downstream of the slipped work are re-assessed (classifications remembered by what the rule
-/// saw), and the changes are undone before the next run. So the cost grows with the work each
+/// changes ([`Compiled::update`](crate::schedule::compiled::Compiled::update): in topological
+/// order, stopping where a finish does not move), only the outcomes downstream of the slipped
+/// work are re-assessed (classifications remembered by what the rule saw), and the changes are
+/// undone before the next run. So the cost grows with the work each
 /// slip can reach, not with the whole graph; the result equals a full re-run of each scenario.
 pub fn sensitivity(
     model: &Model,
@@ -475,81 +475,51 @@ pub fn sensitivity(
     baseline: &Assessment,
     spans: &[Span],
 ) -> Result<Vec<Sensitivity>, Error> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-
     let basis = &baseline.basis;
+    let schedule = &*baseline.schedule;
     let n = graph.dag.node_count();
-    let mut fwd = crate::schedule::forward(graph, &basis.lag, &basis.own, &[]);
-    let mut position = vec![0usize; n];
-    for (i, x) in graph.order.iter().enumerate() {
-        position[x.index()] = i;
-    }
-    // Where each outcome node's result sits in the baseline's list.
+    let mut pass = baseline.pass.clone();
+    let mut slip = basis.slip.clone();
+    slip.resize(n, None);
+    // Where each outcome's result sits in the baseline's list, by position.
     let mut result_of = vec![None; n];
     for (i, r) in baseline.outcomes.iter().enumerate() {
-        result_of[r.node.index()] = Some(i);
+        result_of[schedule.at(r.node)] = Some(i);
     }
     let baseline_standings = crate::assess::standings(graph, &baseline.outcomes);
     let mut memo = assess::Memo::new();
-    // Marks, by run number, so that nothing needs clearing between runs.
-    let mut queued = vec![0u32; n];
-    // Per node, the dependencies (and edges) a run has moved, until the node is recomputed.
-    let mut raised: Vec<Vec<(NodeIndex, usize)>> = vec![Vec::new(); n];
+    // Marks, by candidate, so that nothing needs clearing between them.
     let mut reached = vec![0u32; n];
-    let mut run = 0u32;
+    let mut undo = Vec::new();
     let mut out = Vec::new();
-    for node in candidates(graph, basis) {
+    for (run, node) in (1u32..).zip(candidates(graph, basis)) {
         // The outcomes this work can reach: only they can be re-assessed differently.
-        run += 1;
+        let at = schedule.at(node);
         let mut affected: Vec<usize> = Vec::new();
-        let mut stack = vec![node];
-        reached[node.index()] = run;
+        let mut stack = vec![at];
+        reached[at] = run;
         while let Some(x) = stack.pop() {
-            if let Some(i) = result_of[x.index()] {
+            if let Some(i) = result_of[x] {
                 affected.push(i);
             }
-            for y in graph.dag.neighbors_directed(x, petgraph::Direction::Outgoing) {
-                if reached[y.index()] != run {
-                    reached[y.index()] = run;
-                    stack.push(y);
+            for &y in
+                &schedule.out_to[schedule.out_start[x] as usize..schedule.out_start[x + 1] as usize]
+            {
+                if reached[y as usize] != run {
+                    reached[y as usize] = run;
+                    stack.push(y as usize);
                 }
             }
         }
         affected.sort_unstable();
         let mut damage = Vec::with_capacity(spans.len());
+        let own_slip = slip[node.index()];
         for &span in spans {
-            run += 1;
-            let mut undo: Vec<(NodeIndex, crate::schedule::Step)> = Vec::new();
-            let mut heap = BinaryHeap::from([Reverse((position[node.index()], node))]);
-            queued[node.index()] = run;
-            while let Some(Reverse((_, x))) = heap.pop() {
-                let old = fwd.get(x);
-                let step = if x == node {
-                    crate::schedule::step(graph, &basis.lag, &basis.own, &fwd, x, Some(span))
-                } else {
-                    // A later-by slip only ever moves finishes later, so a node downstream of
-                    // it finishes at the later of what it did and what its moved dependencies
-                    // now give; its other dependencies need not be looked at again.
-                    let step = raise(basis, &fwd, x, old, &raised[x.index()]);
-                    raised[x.index()].clear();
-                    step
-                };
-                if step == old {
-                    continue;
-                }
-                undo.push((x, old));
-                fwd.set(x, step);
-                for e in graph.dag.edges_directed(x, petgraph::Direction::Outgoing) {
-                    let y = e.target();
-                    raised[y.index()].push((x, e.id().index()));
-                    if queued[y.index()] != run {
-                        queued[y.index()] = run;
-                        heap.push(Reverse((position[y.index()], y)));
-                    }
-                }
-            }
-            let ctx = assess::Ctx { model, graph, rules, basis, fwd: &fwd, upstream: &[] };
+            // The slip is carried through the work's downstream cone alone, and undone after.
+            slip[node.index()] = Some(own_slip.unwrap_or_default().plus(span));
+            schedule.update(&mut pass, &basis.own, &slip, &[at], &mut undo);
+            let ctx =
+                assess::Ctx { model, graph, rules, basis, schedule, pass: &pass, upstream: &[] };
             let mut d = Damage::default();
             let mut standings = baseline_standings.clone();
             for &i in &affected {
@@ -567,7 +537,7 @@ pub fn sensitivity(
                 let moved = match (b.forecast, s.forecast) {
                     (Some(bf), Some(sf)) => Some((sf - bf).num_days()),
                     (None, None) => baseline.floor[b.node.index()]
-                        .zip(fwd.floor[b.node.index()])
+                        .zip(schedule.date_of(&pass.floor, b.node))
                         .map(|(bf, sf)| (sf - bf).num_days()),
                     _ => None,
                 };
@@ -579,41 +549,15 @@ pub fn sensitivity(
             let exposure = crate::funding::exposure(model, &basis.terms, &standings);
             d.exposure_gbp = exposure.at_risk_gbp as i64 - baseline.exposure.at_risk_gbp as i64;
             damage.push(d);
-            for (x, old) in undo.into_iter().rev() {
-                fwd.set(x, old);
+            for (i, old) in undo.drain(..).rev() {
+                pass.set(i, old);
             }
         }
+        slip[node.index()] = own_slip;
         out.push(Sensitivity { node, damage });
     }
     out.sort_by(|a, b| b.damage.iter().rev().cmp(a.damage.iter().rev()).then(a.node.cmp(&b.node)));
     Ok(out)
-}
-
-/// A node's finishes once some of its dependencies finish later (`moved`: each dependency and its
-/// edge), the rest as before: valid only when finishes move later, never earlier.
-fn raise(
-    basis: &Basis,
-    fwd: &crate::schedule::Forward,
-    x: NodeIndex,
-    old: crate::schedule::Step,
-    moved: &[(NodeIndex, usize)],
-) -> crate::schedule::Step {
-    if matches!(basis.own[x.index()], Own::Done(_)) {
-        return old;
-    }
-    let [mut forecast, mut floor, _, _] = old;
-    for &(p, e) in moved {
-        let lag = basis.lag[e];
-        // An unknown forecast stays unknown: later dependencies do not make it known.
-        if let (Some(f), Some(pf)) = (forecast, fwd.forecast[p.index()]) {
-            forecast = Some(f.max(lag.after(pf)));
-        }
-        if let Some(pf) = fwd.floor[p.index()] {
-            floor = floor.max(Some(lag.after(pf)));
-        }
-    }
-    // Only the slipped node has a slip of its own, so before and after its slip are the same.
-    [forecast, floor, forecast, floor]
 }
 
 /// When the work a slip targets finishes: the latest forecast of its nodes, or `None` when any

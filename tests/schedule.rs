@@ -5,6 +5,8 @@
 mod common;
 #[path = "../benches/support/dag.rs"]
 mod dag;
+#[path = "common/reference.rs"]
+mod reference;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -521,7 +523,7 @@ fn upstream_sets_in_one_pass_span_several_words_of_targets() {
         .collect();
     let run = evaluate("upstream-words", &work);
     let all: Vec<_> = run.graph.dag.node_indices().collect();
-    let each = schedule::upstream_open_each(&run.graph, &run.a.basis.own, &all);
+    let each = run.a.schedule.upstream_open_each(&run.a.basis.own, &all);
     for (&n, up) in all.iter().zip(&each) {
         assert_eq!(up, &schedule::upstream_open(&run.graph, &run.a.basis.own, n));
     }
@@ -615,7 +617,7 @@ proptest! {
     #[test]
     fn forecast_follows_every_dependency(random in random_model()) {
         let run = evaluate("prop-forward", &random.work());
-        let f = schedule::forward(&run.graph, &run.a.basis.lag, &run.a.basis.own, &[]);
+        let f = reference::forward(&run.graph, &run.a.basis.lag, &run.a.basis.own, &[]);
         prop_assert_eq!(&f.forecast, &run.a.forecast);
         for e in run.graph.dag.edge_indices() {
             let (p, n) = run.graph.dag.edge_endpoints(e).unwrap();
@@ -646,7 +648,7 @@ proptest! {
         let run = evaluate("prop-upstream", &random.work());
         // Every node, twice: a target named again gets the same answer.
         let all: Vec<_> = run.graph.dag.node_indices().chain(run.graph.dag.node_indices()).collect();
-        let each = schedule::upstream_open_each(&run.graph, &run.a.basis.own, &all);
+        let each = run.a.schedule.upstream_open_each(&run.a.basis.own, &all);
         for (&n, up) in all.iter().zip(&each) {
             prop_assert_eq!(up, &schedule::upstream_open(&run.graph, &run.a.basis.own, n));
         }
@@ -720,34 +722,115 @@ proptest! {
         }
     }
 
-    /// (a2) The compiled schedule's forward pass gives the same forecast as the graph walk, with
-    /// and without slips.
+    /// (a2) The compiled schedule gives the same forecast, floor, latest finish, slack and
+    /// drivers as the reference passes over the graph, with and without slips (in days and in
+    /// calendar months), and the simulation's pass the same forecasts.
     #[test]
-    fn the_compiled_pass_equals_the_graph_walk(
+    fn the_compiled_schedule_equals_the_reference_passes(
         random in random_model(),
-        slips in proptest::collection::vec(0i32..200, 0..40),
+        slips in proptest::collection::vec((0u32..200, 0u32..3), 0..40),
     ) {
         use routemap::schedule::compiled::{self, Compiled};
         let run = evaluate("prop-compiled", &random.work());
-        let c = Compiled::new(&run.graph, &run.a.basis.lag, &run.a.basis.own);
-        let n = run.graph.dag.node_count();
-        // Slips by node index, and the same by topological position for the compiled pass.
-        let by_node: Vec<i32> = (0..n).map(|i| slips.get(i).copied().unwrap_or(0)).collect();
-        let spans: Vec<Option<Span>> =
-            by_node.iter().map(|&d| (d > 0).then_some(Span { months: 0, days: d as u32 })).collect();
-        let by_position: Vec<i32> = c.node.iter().map(|&x| by_node[x as usize]).collect();
-        for (slip, slip_days) in [(&[][..], &[][..]), (&spans[..], &by_position[..])] {
-            let reference = schedule::forward(&run.graph, &run.a.basis.lag, &run.a.basis.own, slip);
-            let mut out = Vec::new();
-            c.forward_days(slip_days, &mut out);
-            for (i, &x) in c.node.iter().enumerate() {
+        let (graph, basis) = (&run.graph, &run.a.basis);
+        let c = Compiled::new(graph, &basis.lag);
+        let n = graph.dag.node_count();
+        let spans: Vec<Option<Span>> = (0..n)
+            .map(|i| slips.get(i).map(|&(days, months)| Span { months, days }))
+            .map(|s| s.filter(|s| *s != Span::default()))
+            .collect();
+        let name = |x: usize| graph.dag[petgraph::graph::NodeIndex::new(x)].id.clone();
+        for slip in [&[][..], &spans[..]] {
+            let reference = reference::forward(graph, &basis.lag, &basis.own, slip);
+            let pass = c.forward(&basis.own, slip);
+            prop_assert_eq!(c.dates(&pass.forecast), reference.forecast.clone());
+            prop_assert_eq!(c.dates(&pass.floor), reference.floor.clone());
+            prop_assert_eq!(c.dates(&pass.unslipped), reference.unslipped.clone());
+            prop_assert_eq!(c.dates(&pass.unslipped_floor), reference.unslipped_floor.clone());
+            for x in graph.dag.node_indices() {
                 prop_assert_eq!(
-                    compiled::date(out[i]),
-                    reference.forecast[x as usize],
-                    "{}", run.graph.dag[petgraph::graph::NodeIndex::new(x as usize)].id
+                    c.drivers(&basis.own, &pass, x),
+                    reference::drivers(graph, &basis.lag, &basis.own, &reference, x),
+                    "drivers of {}", name(x.index())
+                );
+                prop_assert_eq!(
+                    c.floor_drivers(&basis.own, &pass, x),
+                    reference::floor_drivers(graph, &basis.lag, &basis.own, &reference, x),
+                    "floor drivers of {}", name(x.index())
                 );
             }
+            // The simulation's pass, on slips of whole days (its slips are days).
+            if slip.iter().flatten().all(|s| s.months == 0) {
+                let days: Vec<i32> = c.node.iter()
+                    .map(|&x| slip.get(x as usize).copied().flatten().map_or(0, |s| s.days as i32))
+                    .collect();
+                let mut out = Vec::new();
+                c.forward_days(&c.owns(&basis.own), &days, &mut out);
+                for (i, &x) in c.node.iter().enumerate() {
+                    prop_assert_eq!(compiled::date(out[i]), reference.forecast[x as usize], "{}", name(x as usize));
+                }
+            }
         }
+        let latest = reference::backward(graph, &basis.lag, &basis.deadline);
+        prop_assert_eq!(c.dates(&c.backward(&basis.deadline)), latest.clone());
+        prop_assert_eq!(&run.a.latest, &latest);
+        for r in &run.a.outcomes {
+            prop_assert_eq!(r.slack_days, schedule::slack(latest[r.node.index()], r.forecast));
+        }
+    }
+
+    /// (a4) An incremental what-if (the baseline's pass carried through the slipped work's
+    /// downstream cone) equals assessing the scenario's basis from nothing.
+    #[test]
+    fn an_incremental_what_if_equals_a_full_recompute(
+        random in random_model(),
+        changes in proptest::collection::vec((any::<Index>(), 0u8..4, 1u32..120), 1..4),
+    ) {
+        use routemap::scenario::{self, Change, Scenario, Slip};
+        let run = evaluate("prop-incremental", &random.work());
+        let work: Vec<_> = run.graph.dag.node_indices()
+            .filter(|&x| run.graph.dag[x].kind != routemap::graph::NodeKind::Outcome)
+            .collect();
+        if work.is_empty() {
+            return Ok(());
+        }
+        let slips = changes.iter().map(|&(which, how, days)| {
+            let id = run.graph.dag[work[which.index(work.len())]].id.clone();
+            let change = match how {
+                0 => Change::Later(Span { months: 0, days }),
+                1 => Change::Later(Span { months: days % 4 + 1, days: 0 }),
+                2 => Change::On(date(ISSUE) + chrono::Days::new(u64::from(days) * 3)),
+                _ => Change::Complete,
+            };
+            Slip { text: format!("{id}={change:?}"), id, change, location: None }
+        });
+        // Slips of complete work (in the model, or made complete by an earlier slip) are
+        // refused; keep the others.
+        let mut kept: Vec<Slip> = Vec::new();
+        for s in slips {
+            kept.push(s);
+            if scenario::apply(&run.model, &run.graph, run.a.basis.clone(), &kept).is_err() {
+                kept.pop();
+            }
+        }
+        let slips = kept;
+        let sc = Scenario { name: "s".into(), description: None, as_of: None, slips };
+        let incremental = scenario::run(&run.model, &run.graph, &run.rules, &run.a, &sc)
+            .expect("the scenario runs");
+        let basis = scenario::apply(&run.model, &run.graph, run.a.basis.clone(), &sc.slips)
+            .expect("the slips apply");
+        let full = assess::assess(&run.model, &run.graph, &run.rules, basis).expect("rules run");
+        prop_assert_eq!(&incremental.pass, &full.pass);
+        prop_assert_eq!(&incremental.forecast, &full.forecast);
+        prop_assert_eq!(&incremental.floor, &full.floor);
+        prop_assert_eq!(&incremental.latest, &full.latest);
+        for (i, f) in incremental.outcomes.iter().zip(&full.outcomes) {
+            prop_assert_eq!(
+                (i.node, i.forecast, i.slack_days, i.standing, &i.reason, &i.drivers, &i.assumptions),
+                (f.node, f.forecast, f.slack_days, f.standing, &f.reason, &f.drivers, &f.assumptions)
+            );
+        }
+        prop_assert_eq!(incremental.exposure.at_risk_gbp, full.exposure.at_risk_gbp);
     }
 
     /// (a3) Sensitivity's incremental runs give the same damage as a full re-run of each
@@ -796,12 +879,12 @@ proptest! {
             // An outcome with no forecast whose dated work already makes it late is driven by
             // that dated work; any other by the chain that sets (or withholds) its forecast.
             let fwd =
-                schedule::forward(&run.graph, &run.a.basis.lag, &run.a.basis.own, &run.a.basis.slip);
+                reference::forward(&run.graph, &run.a.basis.lag, &run.a.basis.own, &run.a.basis.slip);
             let late = r.forecast.is_none() && fwd.floor[r.node.index()].is_some_and(|f| f > r.deadline);
             let expected = if late {
-                schedule::floor_drivers(&run.graph, &run.a.basis.lag, &run.a.basis.own, &fwd, r.node)
+                reference::floor_drivers(&run.graph, &run.a.basis.lag, &run.a.basis.own, &fwd, r.node)
             } else {
-                schedule::drivers(&run.graph, &run.a.basis.lag, &run.a.basis.own, &fwd, r.node)
+                reference::drivers(&run.graph, &run.a.basis.lag, &run.a.basis.own, &fwd, r.node)
             };
             prop_assert_eq!(&expected, &r.drivers);
         }

@@ -11,8 +11,8 @@
 
 pub mod learn;
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
@@ -24,7 +24,7 @@ use crate::graph::{Graph, Item};
 use crate::model::{Category, Model};
 use crate::rules::Rules;
 use crate::rules::api::WorkView;
-use crate::schedule::compiled::{self, Compiled, Day, Kind, NONE};
+use crate::schedule::compiled::{self, Compiled, Day, Kind, NONE, Owns};
 use crate::schedule::{self, Own};
 use learn::{Class, Fit, History};
 
@@ -72,7 +72,9 @@ struct Slot {
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// The compiled schedule of the baseline.
-    pub compiled: Compiled,
+    pub compiled: Arc<Compiled>,
+    /// The baseline's own finishes, by position.
+    pub owns: Owns,
     /// Every piece of work that may slip, in node order.
     pub sampled: Vec<Sampled>,
     /// The programme-wide common factor, 0 to 1.
@@ -180,7 +182,8 @@ impl Plan {
     /// The plan for an assessment (its basis supplies own finishes, lags and deadlines).
     pub fn new(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Result<Plan, Error> {
         let basis = &a.basis;
-        let compiled = Compiled::new(graph, &basis.lag, &basis.own);
+        let compiled = Arc::clone(&a.schedule);
+        let owns = compiled.owns(&basis.own);
         // A scenario's slips (later by a span) stay in every run: the days each one adds to
         // the work's forecast.
         let mut base = vec![0i32; compiled.len()];
@@ -272,7 +275,7 @@ impl Plan {
                 })
                 .collect(),
         });
-        Ok(Plan { compiled, sampled, common, history, table, base, threshold, slots, bvpi })
+        Ok(Plan { compiled, owns, sampled, common, history, table, base, threshold, slots, bvpi })
     }
 
     /// Every spread set to zero: the runs reproduce the deterministic forecast.
@@ -373,7 +376,7 @@ impl Plan {
                 let p = s.position as usize;
                 slip[p] = self.base[p].saturating_add(self.table[s.offset as usize + i]);
             }
-            c.forward_days(&slip, &mut out);
+            c.forward_days(&self.owns, &slip, &mut out);
             let mut misses = 0usize;
             let mut pounds = 0u64;
             for (o, slot) in self.slots.iter().enumerate() {
@@ -399,7 +402,7 @@ impl Plan {
                 // each finish (before its own slip), to work its own date sets.
                 let mut i = slot.position;
                 loop {
-                    if matches!(c.kind[i], Kind::Done | Kind::Unknown) || out[i] == NONE {
+                    if matches!(self.owns.kind[i], Kind::Done | Kind::Unknown) || out[i] == NONE {
                         break;
                     }
                     let target = out[i] - slip[i];
@@ -465,7 +468,7 @@ impl Plan {
             let h = &acc.hist[o];
             let node_of = |pos: usize| NodeIndex::new(c.node[pos] as usize);
             let most_critical = (0..n)
-                .filter(|&p| acc.critical[o * n + p] > 0 && c.kind[p] != Kind::Done)
+                .filter(|&p| acc.critical[o * n + p] > 0 && self.owns.kind[p] != Kind::Done)
                 .max_by(|&x, &y| {
                     acc.critical[o * n + x]
                         .cmp(&acc.critical[o * n + y])
@@ -507,7 +510,7 @@ impl Plan {
         pounds.sort_unstable();
         let at = |pct: u64| pounds[((runs * pct).div_ceil(100).max(1) - 1) as usize];
         let mut criticality: Vec<(NodeIndex, f64)> = (0..n)
-            .filter(|&p| acc.any[p] > 0 && c.kind[p] != Kind::Done)
+            .filter(|&p| acc.any[p] > 0 && self.owns.kind[p] != Kind::Done)
             .map(|p| (NodeIndex::new(c.node[p] as usize), share(acc.any[p])))
             .collect();
         criticality.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
