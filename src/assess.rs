@@ -15,7 +15,7 @@ use crate::funding::{self, Exposure, Terms};
 use crate::graph::{Graph, Item, NodeKind};
 use crate::model::{Category, Model, Span, Status};
 use crate::rules::Rules;
-use crate::rules::api::{OutcomeView, WorkView};
+use crate::rules::api::{OutcomeFacts, OutcomeView, WorkView};
 use crate::schedule::Own;
 use crate::schedule::compiled::{self, Compiled, Pass};
 
@@ -69,8 +69,10 @@ pub struct OutcomeResult {
     pub drivers: Vec<NodeIndex>,
     /// Upstream nodes whose own finish is a rule assumption, in index order.
     pub assumptions: Vec<NodeIndex>,
-    /// The values the classifying rule saw.
-    pub view: OutcomeView,
+    /// Its place in the model's outcomes.
+    pub outcome: usize,
+    /// What the classifying rule was told of it, beyond its model data.
+    pub facts: OutcomeFacts,
 }
 
 /// A whole assessment.
@@ -114,8 +116,11 @@ pub fn basis(
             work.push(idx);
             continue;
         };
-        let view = OutcomeView::new(&model.outcomes[o], as_of);
-        let d = rules.call("deadlines", "deadline", Dynamic::from(view))?;
+        let d = rules.call(
+            "deadlines",
+            "deadline",
+            OutcomeView::unforecast(&model.outcomes[o], as_of),
+        )?;
         deadline[idx.index()] = Some(d.try_cast::<NaiveDate>().ok_or_else(|| {
             rules.bad_return(
                 "deadlines",
@@ -427,8 +432,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) upstream: &'a [Vec<NodeIndex>],
 }
 
-/// Classifications already made, by what the rule saw: rules are pure functions of it.
-pub(crate) type Memo = std::collections::HashMap<OutcomeView, (Standing, String)>;
+/// Classifications already made, by what the rule saw (the outcome, by its place in the model,
+/// and its facts): rules are pure functions of it.
+pub(crate) type Memo = std::collections::HashMap<(usize, OutcomeFacts), (Standing, String)>;
 
 impl Ctx<'_> {
     /// Outcome `o`'s result (none when it is not in the graph or has no deadline). `earlier` is
@@ -475,49 +481,61 @@ impl Ctx<'_> {
                 up.iter().copied().filter(|n| basis.assumption[n.index()].is_some()).collect()
             }
         };
-        let mut view = OutcomeView::new(&model.outcomes[o], basis.as_of);
-        view.deadline = Some(deadline);
-        view.forecast = f;
-        view.no_earlier_than = no_earlier_than;
-        view.slack_days = slack_days;
         // The tasks serving it change only when a scenario completes one (`own` changes).
-        match earlier.filter(|_| same_own) {
-            Some(r) => {
-                view.tasks_total = r.view.tasks_total;
-                view.tasks_complete = r.view.tasks_complete;
-                view.tasks_not_started = r.view.tasks_not_started;
-                view.partnership = r.view.partnership;
-            }
-            None => {
-                let tasks: Vec<NodeIndex> = graph
-                    .dag
-                    .neighbors_directed(node, petgraph::Direction::Incoming)
-                    .filter(|t| graph.dag[*t].kind == NodeKind::Task)
-                    .collect();
-                let task_status = |t: &NodeIndex| match graph.dag[*t].item {
-                    Item::Task { action, task } => (
-                        model.actions[action].tasks[task].status,
-                        model.actions[action].partnership,
-                    ),
-                    _ => (Status::Unreported, false),
-                };
-                view.tasks_total = tasks.len() as i64;
-                // Done as the basis has it: complete in the model, or made complete by a
-                // scenario.
-                let done = |t: &&NodeIndex| matches!(basis.own[t.index()], Own::Done(_));
-                view.tasks_complete = tasks.iter().filter(done).count() as i64;
-                view.tasks_not_started = tasks
-                    .iter()
-                    .filter(|t| !done(t) && task_status(t).0 == Status::NotStarted)
-                    .count() as i64;
-                view.partnership = !tasks.is_empty() && tasks.iter().all(|t| task_status(t).1);
-            }
-        }
-        view.assumed_drivers =
-            drivers.iter().filter(|n| basis.assumption[n.index()].is_some()).count() as i64;
-        view.assumptions = assumptions.len() as i64;
-        let seen = earlier.filter(|r| r.view == view).map(|r| (r.standing, r.reason.clone()));
-        let remembered = || memo.as_ref().and_then(|m| m.get(&view).cloned());
+        let (tasks_total, tasks_complete, tasks_not_started, partnership) =
+            match earlier.filter(|_| same_own) {
+                Some(r) => (
+                    r.facts.tasks_total,
+                    r.facts.tasks_complete,
+                    r.facts.tasks_not_started,
+                    r.facts.partnership,
+                ),
+                None => {
+                    let tasks: Vec<NodeIndex> = graph
+                        .dag
+                        .neighbors_directed(node, petgraph::Direction::Incoming)
+                        .filter(|t| graph.dag[*t].kind == NodeKind::Task)
+                        .collect();
+                    let task_status = |t: &NodeIndex| match graph.dag[*t].item {
+                        Item::Task { action, task } => (
+                            model.actions[action].tasks[task].status,
+                            model.actions[action].partnership,
+                        ),
+                        _ => (Status::Unreported, false),
+                    };
+                    // Done as the basis has it: complete in the model, or made complete by a
+                    // scenario.
+                    let done = |t: &&NodeIndex| matches!(basis.own[t.index()], Own::Done(_));
+                    let not_started = tasks
+                        .iter()
+                        .filter(|t| !done(t) && task_status(t).0 == Status::NotStarted)
+                        .count();
+                    (
+                        tasks.len() as i64,
+                        tasks.iter().filter(done).count() as i64,
+                        not_started as i64,
+                        !tasks.is_empty() && tasks.iter().all(|t| task_status(t).1),
+                    )
+                }
+            };
+        let facts = OutcomeFacts {
+            deadline: Some(deadline),
+            forecast: f,
+            no_earlier_than,
+            slack_days,
+            as_of: basis.as_of,
+            tasks_total,
+            tasks_complete,
+            tasks_not_started,
+            assumed_drivers: drivers
+                .iter()
+                .filter(|n| basis.assumption[n.index()].is_some())
+                .count() as i64,
+            assumptions: assumptions.len() as i64,
+            partnership,
+        };
+        let seen = earlier.filter(|r| r.facts == facts).map(|r| (r.standing, r.reason.clone()));
+        let remembered = || memo.as_ref().and_then(|m| m.get(&(o, facts)).cloned());
         if let Some((standing, reason)) = seen.or_else(remembered) {
             return Ok(Some(OutcomeResult {
                 node,
@@ -529,10 +547,11 @@ impl Ctx<'_> {
                 reason,
                 drivers,
                 assumptions,
-                view,
+                outcome: o,
+                facts,
             }));
         }
-        let answer = rules.call("classify", "classify", Dynamic::from(view.clone()))?;
+        let answer = rules.call("classify", "classify", facts.view(outcome))?;
         let bad = |got: &str| {
             rules.bad_return(
                 "classify",
@@ -563,7 +582,7 @@ impl Ctx<'_> {
             }
         };
         if let Some(m) = memo {
-            m.insert(view.clone(), (standing, reason.clone()));
+            m.insert((o, facts), (standing, reason.clone()));
         }
         Ok(Some(OutcomeResult {
             node,
@@ -575,7 +594,8 @@ impl Ctx<'_> {
             reason,
             drivers,
             assumptions,
-            view,
+            outcome: o,
+            facts,
         }))
     }
 }

@@ -617,7 +617,7 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             let o =
                 out.choose("ieg-return", &[Csv, Table, Json, Md], colour)?.reading(|| reads(cli));
             let s = open()?;
-            let positions = ieg::positions(&s.rules, &s.assessment)?;
+            let positions = ieg::positions(&s.model, &s.rules, &s.assessment)?;
             let f = bvpi::evaluate(&s.model, &s.graph, &s.rules, &s.assessment)?;
             let e = s.evaluated();
             let r = IegReturn::new(&e, &positions, f.as_ref());

@@ -125,8 +125,7 @@ pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Er
     }
     let mut weight = Vec::with_capacity(model.outcomes.len());
     for o in &model.outcomes {
-        let view = OutcomeView::new(o, as_of);
-        let w = rules.call("funding", "weight", Dynamic::from(view))?;
+        let w = rules.call("funding", "weight", OutcomeView::unforecast(o, as_of))?;
         match number(&w) {
             Some(w) if (0.0..=MAX_WEIGHT).contains(&w) => weight.push(w),
             _ => {

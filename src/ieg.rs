@@ -5,21 +5,24 @@ use rhai::Dynamic;
 
 use crate::assess::Assessment;
 use crate::error::Error;
+use crate::model::Model;
 use crate::rules::Rules;
 
 /// The position of every outcome of `a`, in its order, as the rules word it.
-pub fn positions(rules: &Rules, a: &Assessment) -> Result<Vec<String>, Error> {
+pub fn positions(model: &Model, rules: &Rules, a: &Assessment) -> Result<Vec<String>, Error> {
     a.outcomes
         .iter()
         .map(|r| {
-            let args =
-                (Dynamic::from(r.view.clone()), Dynamic::from(r.standing.as_str().to_string()));
+            let args = (
+                r.facts.view(&model.outcomes[r.outcome]),
+                Dynamic::from(r.standing.as_str().to_string()),
+            );
             let answer = rules.call_with("ieg", "position", args)?;
             answer.into_immutable_string().map(|s| s.to_string()).map_err(|_| {
                 rules.bad_return(
                     "ieg",
                     "position",
-                    &format!("something other than text for {}", r.view.code),
+                    &format!("something other than text for {}", model.outcomes[r.outcome].code),
                     "the position as text, such as \"Achieved\"",
                 )
             })

@@ -175,17 +175,18 @@ pub struct Plan {
 }
 
 /// Which of an assessment's outcomes call for proposed actions: the rules' `propose` hook.
-fn proposing(rules: &Rules, a: &Assessment) -> Result<Vec<bool>, Error> {
+fn proposing(model: &Model, rules: &Rules, a: &Assessment) -> Result<Vec<bool>, Error> {
     a.outcomes
         .iter()
         .map(|r| {
-            let args = (Dynamic::from(r.view.clone()), Dynamic::from(r.standing.as_str()));
+            let args =
+                (r.facts.view(&model.outcomes[r.outcome]), Dynamic::from(r.standing.as_str()));
             let answer = rules.call_with("risk", "propose", args)?;
             answer.as_bool().map_err(|_| {
                 rules.bad_return(
                     "risk",
                     "propose",
-                    &format!("`{answer}` for {}", r.view.code),
+                    &format!("`{answer}` for {}", model.outcomes[r.outcome].code),
                     "true or false",
                 )
             })
@@ -230,7 +231,7 @@ fn chain_actions(graph: &Graph, a: &Assessment, wanted: &[bool]) -> Vec<Proposed
 /// too late for it (so that it would set the outcome's date once the rest finishes in time),
 /// while that outcome's deadline can still be met. With the forecast if it all finishes in time.
 pub fn plan(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Result<Plan, Error> {
-    let wanted = proposing(rules, a)?;
+    let wanted = proposing(model, rules, a)?;
     let mut actions = chain_actions(graph, a, &wanted);
     let mut more: Vec<ProposedAction> = Vec::new();
     for (r, _) in a.outcomes.iter().zip(&wanted).filter(|(_, w)| **w) {

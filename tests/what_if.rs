@@ -496,7 +496,7 @@ fn same_but(s: &Session, a: &Assessment, b: &Assessment, except: &[&str]) -> Res
         };
         let left = (x.node, x.standing, x.forecast, x.slack_days, ids(x), &x.reason);
         let right = (y.node, y.standing, y.forecast, y.slack_days, ids(y), &y.reason);
-        if left != right || x.view != y.view {
+        if left != right || x.facts != y.facts {
             return Err(format!("{}: {left:?} against {right:?}", s.graph.dag[x.node].id));
         }
     }

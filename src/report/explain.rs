@@ -58,11 +58,11 @@ pub struct TaskLine {
 impl Explanation {
     /// Explain one outcome.
     pub fn new(e: &Evaluated, r: &OutcomeResult) -> Self {
-        let outcome = &e.model.outcomes[r.node.index()];
-        let v = &r.view;
+        let outcome = &e.model.outcomes[r.outcome];
+        let v = &r.facts;
         let opt = |d: Option<chrono::NaiveDate>| d.map_or("()".to_string(), |d| d.to_string());
         let inputs = vec![
-            ("category".into(), v.category.to_string()),
+            ("category".into(), outcome.category.as_str().to_string()),
             ("deadline".into(), opt(v.deadline)),
             ("forecast".into(), opt(v.forecast)),
             ("no_earlier_than".into(), opt(v.no_earlier_than)),

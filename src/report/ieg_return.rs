@@ -69,7 +69,7 @@ pub struct BvpiLine {
 }
 
 fn evidence(e: &Evaluated, r: &OutcomeResult) -> String {
-    let v = &r.view;
+    let v = &r.facts;
     if v.tasks_total == 0 {
         // The rules' own words for an outcome nothing in the routemap delivers.
         return r.reason.clone();

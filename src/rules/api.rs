@@ -145,7 +145,7 @@ impl WorkView {
 
 impl OutcomeView {
     /// An outcome as `deadline` and `funding.rhai` see it, before any forecast.
-    pub(crate) fn new(outcome: &Outcome, as_of: NaiveDate) -> OutcomeView {
+    fn new(outcome: &Outcome, as_of: NaiveDate) -> OutcomeView {
         OutcomeView {
             code: outcome.code.as_str().into(),
             category: outcome.category.as_str().into(),
@@ -163,6 +163,63 @@ impl OutcomeView {
             assumptions: 0,
             partnership: false,
         }
+    }
+}
+
+/// What the rules are told of an outcome once it is forecast, as plain values: everything in
+/// its [`OutcomeView`] beyond the outcome's model data. Each result keeps these; the view itself
+/// is built only to call a rule ([`OutcomeFacts::view`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OutcomeFacts {
+    /// Its deadline.
+    pub deadline: Option<NaiveDate>,
+    /// Its forecast finish.
+    pub forecast: Option<NaiveDate>,
+    /// The earliest it can finish from what is known.
+    pub no_earlier_than: Option<NaiveDate>,
+    /// Deadline minus forecast, in days.
+    pub slack_days: Option<i64>,
+    /// The date it is judged on.
+    pub as_of: NaiveDate,
+    /// Tasks serving it directly.
+    pub tasks_total: i64,
+    /// Of those, complete.
+    pub tasks_complete: i64,
+    /// Of those, not started.
+    pub tasks_not_started: i64,
+    /// Drivers whose own finish is a rule assumption.
+    pub assumed_drivers: i64,
+    /// Upstream work whose own finish is a rule assumption.
+    pub assumptions: i64,
+    /// Whether every task serving it is a partnership's.
+    pub partnership: bool,
+}
+
+impl OutcomeView {
+    /// An outcome before any forecast (as `deadline` and `funding.rhai` see it), as a rule
+    /// argument.
+    pub fn unforecast(outcome: &Outcome, as_of: NaiveDate) -> Dynamic {
+        Dynamic::from(OutcomeView::new(outcome, as_of))
+    }
+}
+
+impl OutcomeFacts {
+    /// The view a rule sees of `outcome` with these facts, as a rule argument.
+    pub fn view(&self, outcome: &Outcome) -> Dynamic {
+        let f = *self;
+        Dynamic::from(OutcomeView {
+            deadline: f.deadline,
+            forecast: f.forecast,
+            no_earlier_than: f.no_earlier_than,
+            slack_days: f.slack_days,
+            tasks_total: f.tasks_total,
+            tasks_complete: f.tasks_complete,
+            tasks_not_started: f.tasks_not_started,
+            assumed_drivers: f.assumed_drivers,
+            assumptions: f.assumptions,
+            partnership: f.partnership,
+            ..OutcomeView::new(outcome, f.as_of)
+        })
     }
 }
 

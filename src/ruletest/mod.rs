@@ -500,8 +500,15 @@ fn expect_outcomes(
             );
             continue;
         };
-        let classify =
-            || run.rules.call_located("classify", "classify", (Dynamic::from(r.view.clone()),)).1;
+        let classify = || {
+            run.rules
+                .call_located(
+                    "classify",
+                    "classify",
+                    (r.facts.view(&run.model.outcomes[r.outcome]),),
+                )
+                .1
+        };
         if let Some(status) = &e.status {
             if Standing::parse(status).is_none() {
                 let all: Vec<&str> = Standing::ALL.iter().map(|s| s.as_str()).collect();
