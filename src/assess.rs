@@ -376,9 +376,12 @@ pub fn assess_reusing(
             (pass, forecast, floor)
         }
     };
-    // Deadlines do not change between a baseline and its scenarios' slips.
+    // Deadlines and lags do not change between a baseline and its scenarios' slips (a scenario
+    // on another as-of date may have other lags, and so another schedule).
     let latest = match earlier {
-        Some(e) if e.basis.deadline == basis.deadline => e.latest.clone(),
+        Some(e) if Arc::ptr_eq(&e.schedule, &schedule) && e.basis.deadline == basis.deadline => {
+            e.latest.clone()
+        }
         _ => schedule.dates(&schedule.backward(&basis.deadline)),
     };
     // The upstream assumptions change only when a scenario replaces an assumed date, and the
@@ -465,7 +468,7 @@ impl Ctx<'_> {
         } else {
             schedule.drivers(&basis.own, pass, node)
         };
-        let earlier = earlier.filter(|r| r.node == node);
+        let earlier = earlier.filter(|r| r.node == node && r.outcome == o);
         let same = earlier.filter(|_| same_assumptions);
         let assumptions: Vec<NodeIndex> = match same {
             Some(r) => r.assumptions.clone(),

@@ -833,6 +833,35 @@ proptest! {
         prop_assert_eq!(incremental.exposure.at_risk_gbp, full.exposure.at_risk_gbp);
     }
 
+    /// (a5) Reusing an earlier assessment gives what assessing afresh gives, also when the
+    /// basis has other follow-on times (as a scenario on another as-of date may): nothing
+    /// computed from the earlier lags is kept.
+    #[test]
+    fn reusing_an_assessment_with_other_lags_equals_a_fresh_one(
+        random in random_model(),
+        which in any::<Index>(),
+        days in 1u32..400,
+    ) {
+        let run = evaluate("prop-reuse-lags", &random.work());
+        if run.a.basis.lag.is_empty() {
+            return Ok(());
+        }
+        let mut basis = run.a.basis.clone();
+        let mut lag = basis.lag.as_ref().clone();
+        let e = which.index(lag.len());
+        lag[e].days += days;
+        basis.lag = std::sync::Arc::new(lag);
+        let reused = assess::assess_reusing(&run.model, &run.graph, &run.rules, basis.clone(), Some(&run.a))
+            .expect("rules run");
+        let fresh = assess::assess(&run.model, &run.graph, &run.rules, basis).expect("rules run");
+        prop_assert_eq!(&reused.pass, &fresh.pass);
+        prop_assert_eq!(&reused.forecast, &fresh.forecast);
+        prop_assert_eq!(&reused.latest, &fresh.latest);
+        for (r, f) in reused.outcomes.iter().zip(&fresh.outcomes) {
+            prop_assert_eq!((r.standing, &r.reason, &r.drivers), (f.standing, &f.reason, &f.drivers));
+        }
+    }
+
     /// (a3) Sensitivity's incremental runs give the same damage as a full re-run of each
     /// single-slip scenario.
     #[test]
