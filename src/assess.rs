@@ -11,6 +11,7 @@ use petgraph::graph::{EdgeIndex, NodeIndex};
 use rhai::{Dynamic, Map};
 
 use crate::error::Error;
+use crate::format::Deferred;
 use crate::funding::{self, Exposure, Terms};
 use crate::graph::{Graph, Item, NodeKind};
 use crate::model::{Category, Model, Span, Status};
@@ -197,7 +198,7 @@ fn own_finish(
         rules.bad_return("forecast", "own_finish", &format!("{got} for `{}`", node.id), expected)
     };
     let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-    let subject = format!("for `{}`", node.id);
+    let subject = Deferred(|f| write!(f, "for `{}`", node.id));
     let keys: (&[&str], &[&str]) = if map.contains_key("unknown") {
         (&["unknown", "reason"], &[])
     } else if map.contains_key("follows") {
@@ -286,7 +287,8 @@ fn follow_on_edge(
     edge.insert("implied".into(), Dynamic::from(implied));
     let answer =
         rules.call_with("forecast", "follow_on", (work.clone(), dependency.clone(), edge))?;
-    let subject = format!("for `{}` waiting on `{}`", graph.dag[to].id, graph.dag[from].id);
+    let subject =
+        Deferred(|f| write!(f, "for `{}` waiting on `{}`", graph.dag[to].id, graph.dag[from].id));
     let bad = |got: &str| {
         rules.bad_return(
             "forecast",

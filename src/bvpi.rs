@@ -153,7 +153,7 @@ fn forecast(
         "bvpi",
         "target",
         &map,
-        "for the BVPI 157 table",
+        &"for the BVPI 157 table",
         (&["percent", "by"], &[]),
         "#{ percent: <0..100>, by: <Date> }",
     )?;

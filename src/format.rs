@@ -1,6 +1,8 @@
 //! How routemap writes money, dates and counts of days, for reports and for the rules alike
 //! (`pounds` and `long_date` in rule scripts): `£150,000`, `31 Dec 2005`, `92 days`.
 
+use std::fmt;
+
 use chrono::NaiveDate;
 
 /// A date as a report writes it: `31 Dec 2005`.
@@ -62,6 +64,16 @@ pub fn slack_words(slack: Option<i64>) -> String {
 /// A count of days in words: `1 day`, `92 days`.
 pub fn days(n: i64) -> String {
     if n.abs() == 1 { format!("{n} day") } else { format!("{n} days") }
+}
+
+/// Text written only when something displays it: `Deferred(|f| write!(f, "for `{id}`"))` costs
+/// nothing on a path that never shows it (a message built only for an error).
+pub struct Deferred<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result>(pub F);
+
+impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for Deferred<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.0)(f)
+    }
 }
 
 #[cfg(test)]

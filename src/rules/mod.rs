@@ -471,14 +471,13 @@ impl Rules {
         file: &str,
         hook: &str,
         map: &Map,
-        subject: &str,
+        subject: &dyn std::fmt::Display,
         (required, optional): (&[&str], &[&str]),
         expected: &str,
     ) -> Result<(), Error> {
-        let mut keys: Vec<&str> = map.keys().map(|k| k.as_str()).collect();
-        keys.sort_unstable();
         let known = || required.iter().chain(optional).copied();
-        if let Some(key) = keys.iter().find(|k| !known().any(|n| n == **k)) {
+        // A map's keys come in order, so the unknown key named is always the same one.
+        if let Some(key) = map.keys().map(|k| k.as_str()).find(|k| !known().any(|n| n == *k)) {
             let near = crate::error::nearest(key, known());
             let help = match near.first() {
                 Some(n) => format!("did you mean `{n}`? `{hook}` returns {expected}"),
