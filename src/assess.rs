@@ -34,8 +34,8 @@ pub struct Basis {
     pub assumption: Arc<Vec<Option<String>>>,
     /// Why a node's own finish is unknown, per node.
     pub unknown_reason: Arc<Vec<Option<String>>>,
-    /// Deadline per node (outcomes only).
-    pub deadline: Vec<Option<NaiveDate>>,
+    /// Deadline per node (outcomes only; shared between a baseline and its scenarios).
+    pub deadline: Arc<Vec<Option<NaiveDate>>>,
     /// Time after each edge's source finishes before its target can, by edge index: the
     /// model's `lag` where it states one, else the follow-on time the rules give.
     pub lag: Arc<Vec<Span>>,
@@ -85,8 +85,8 @@ pub struct Assessment {
     pub forecast: Vec<Option<NaiveDate>>,
     /// Earliest possible finish per node from what is known.
     pub floor: Vec<Option<NaiveDate>>,
-    /// Latest finish per node.
-    pub latest: Vec<Option<NaiveDate>>,
+    /// Latest finish per node (shared between assessments with the same deadlines and lags).
+    pub latest: Arc<Vec<Option<NaiveDate>>>,
     /// The compiled schedule it was computed on (shared with the assessments that reuse it).
     pub schedule: Arc<Compiled>,
     /// The forward pass, by position in the compiled schedule.
@@ -155,7 +155,7 @@ pub fn basis(
         own,
         assumption: Arc::new(assumption),
         unknown_reason: Arc::new(unknown_reason),
-        deadline,
+        deadline: Arc::new(deadline),
         lag: Arc::new(lag),
         lag_assumption: Arc::new(lag_assumption),
         slip: Vec::new(),
@@ -382,9 +382,9 @@ pub fn assess_reusing(
     // on another as-of date may have other lags, and so another schedule).
     let latest = match earlier {
         Some(e) if Arc::ptr_eq(&e.schedule, &schedule) && e.basis.deadline == basis.deadline => {
-            e.latest.clone()
+            Arc::clone(&e.latest)
         }
-        _ => schedule.dates(&schedule.backward(&basis.deadline)),
+        _ => Arc::new(schedule.dates(&schedule.backward(&basis.deadline))),
     };
     // The upstream assumptions change only when a scenario replaces an assumed date, and the
     // task counts only when one changes a piece of work's own finish: both once per run.

@@ -773,7 +773,7 @@ proptest! {
         }
         let latest = reference::backward(graph, &basis.lag, &basis.deadline);
         prop_assert_eq!(c.dates(&c.backward(&basis.deadline)), latest.clone());
-        prop_assert_eq!(&run.a.latest, &latest);
+        prop_assert_eq!(run.a.latest.as_ref(), &latest);
         for r in &run.a.outcomes {
             prop_assert_eq!(r.slack_days, schedule::slack(latest[r.node.index()], r.forecast));
         }
