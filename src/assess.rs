@@ -432,7 +432,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) schedule: &'a Compiled,
     /// The forward pass over it.
     pub(crate) pass: &'a Pass,
-    /// Each outcome's open upstream work ([`schedule::upstream_open_each`]), by model outcome
+    /// Each outcome's open upstream work ([`Compiled::upstream_open_each`]), by model outcome
     /// index; empty when not computed, and then walked for each outcome that needs it.
     pub(crate) upstream: &'a [Vec<NodeIndex>],
 }

@@ -466,8 +466,8 @@ pub fn candidates(graph: &Graph, basis: &Basis) -> Vec<NodeIndex> {
 /// changes ([`Compiled::update`](crate::schedule::compiled::Compiled::update): in topological
 /// order, stopping where a finish does not move), only the outcomes downstream of the slipped
 /// work are re-assessed (classifications remembered by what the rule saw), and the changes are
-/// undone before the next run. So the cost grows with the work each
-/// slip can reach, not with the whole graph; the result equals a full re-run of each scenario.
+/// undone before the next run. So the cost grows with the work each slip can reach, not with the
+/// whole graph; the result equals a full re-run of each scenario.
 pub fn sensitivity(
     model: &Model,
     graph: &Graph,
@@ -502,9 +502,7 @@ pub fn sensitivity(
             if let Some(i) = result_of[x] {
                 affected.push(i);
             }
-            for &y in
-                &schedule.out_to[schedule.out_start[x] as usize..schedule.out_start[x + 1] as usize]
-            {
+            for &y in schedule.waiting(x) {
                 if reached[y as usize] != run {
                     reached[y as usize] = run;
                     stack.push(y as usize);

@@ -609,6 +609,20 @@ impl Random {
     }
 }
 
+/// `basis` with one dependency's follow-on time (picked by `which`) `days` longer, under new
+/// lags (so nothing compiled from the old ones is shared); `None` when there are no dependencies.
+fn longer_follow_on(basis: &assess::Basis, which: Index, days: u32) -> Option<assess::Basis> {
+    if basis.lag.is_empty() {
+        return None;
+    }
+    let mut basis = basis.clone();
+    let mut lag = basis.lag.as_ref().clone();
+    let e = which.index(lag.len());
+    lag[e].days += days;
+    basis.lag = std::sync::Arc::new(lag);
+    Some(basis)
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -701,14 +715,7 @@ proptest! {
         days in 1u32..400,
     ) {
         let run = evaluate("prop-follow-on", &random.work());
-        if run.a.basis.lag.is_empty() {
-            return Ok(());
-        }
-        let mut basis = run.a.basis.clone();
-        let mut lag = basis.lag.as_ref().clone();
-        let e = which.index(lag.len());
-        lag[e].days += days;
-        basis.lag = std::sync::Arc::new(lag);
+        let Some(basis) = longer_follow_on(&run.a.basis, which, days) else { return Ok(()) };
         let longer = assess::assess(&run.model, &run.graph, &run.rules, basis).expect("rules run");
         for (n, (before, after)) in run.a.forecast.iter().zip(&longer.forecast).enumerate() {
             if let (Some(b), Some(a)) = (before, after) {
@@ -843,14 +850,7 @@ proptest! {
         days in 1u32..400,
     ) {
         let run = evaluate("prop-reuse-lags", &random.work());
-        if run.a.basis.lag.is_empty() {
-            return Ok(());
-        }
-        let mut basis = run.a.basis.clone();
-        let mut lag = basis.lag.as_ref().clone();
-        let e = which.index(lag.len());
-        lag[e].days += days;
-        basis.lag = std::sync::Arc::new(lag);
+        let Some(basis) = longer_follow_on(&run.a.basis, which, days) else { return Ok(()) };
         let reused = assess::assess_reusing(&run.model, &run.graph, &run.rules, basis.clone(), Some(&run.a))
             .expect("rules run");
         let fresh = assess::assess(&run.model, &run.graph, &run.rules, basis).expect("rules run");

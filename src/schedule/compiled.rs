@@ -236,6 +236,18 @@ impl Compiled {
         NodeIndex::new(self.node[i] as usize)
     }
 
+    /// Position `i`'s incoming edges, as indexes into `in_from`, `in_days` and `in_months`.
+    #[inline]
+    pub fn incoming(&self, i: usize) -> std::ops::Range<usize> {
+        self.in_start[i] as usize..self.in_start[i + 1] as usize
+    }
+
+    /// The positions that wait on position `i`.
+    #[inline]
+    pub fn waiting(&self, i: usize) -> &[u32] {
+        &self.out_to[self.out_start[i] as usize..self.out_start[i + 1] as usize]
+    }
+
     /// Own finishes (by node index) as day numbers by position.
     pub fn owns(&self, own: &[Own]) -> Owns {
         let (kind, day) = self.node.iter().map(|&x| own_day(own[x as usize])).unzip();
@@ -266,7 +278,7 @@ impl Compiled {
             Kind::Unknown => false,
         };
         let mut least = d;
-        for k in self.in_start[i] as usize..self.in_start[i + 1] as usize {
+        for k in self.incoming(i) {
             let p = self.in_from[k] as usize;
             let (months, days) = (self.in_months[k], self.in_days[k]);
             match pass.forecast[p] {
@@ -336,7 +348,7 @@ impl Compiled {
             }
             undo.push((i, old));
             pass.set(i, step);
-            for &y in &self.out_to[self.out_start[i] as usize..self.out_start[i + 1] as usize] {
+            for &y in self.waiting(i) {
                 heap.push(Reverse(y as usize));
             }
         }
@@ -355,7 +367,7 @@ impl Compiled {
             if l == NONE {
                 continue;
             }
-            for k in self.in_start[i] as usize..self.in_start[i + 1] as usize {
+            for k in self.incoming(i) {
                 let by = minus(l, self.in_months[k], self.in_days[k]);
                 let slot = &mut latest[self.in_from[k] as usize];
                 if *slot == NONE || by < *slot {
@@ -402,7 +414,8 @@ impl Compiled {
             }
             let f = unslipped[i];
             // Of the dependencies that set it, the one earliest in the model (lowest node index).
-            let next = (self.in_start[i] as usize..self.in_start[i + 1] as usize)
+            let next = self
+                .incoming(i)
                 .filter(|&k| {
                     let pf = finish[self.in_from[k] as usize];
                     if f == NONE {
@@ -458,7 +471,7 @@ impl Compiled {
             if hand_on.iter().all(|w| *w == 0) {
                 continue;
             }
-            for &p in &self.in_from[self.in_start[i] as usize..self.in_start[i + 1] as usize] {
+            for &p in &self.in_from[self.incoming(i)] {
                 let row = &mut reach[p as usize * words..][..words];
                 for (r, h) in row.iter_mut().zip(&hand_on) {
                     *r |= h;
@@ -502,8 +515,7 @@ impl Compiled {
                 Kind::Follows => (NONE, true),
                 Kind::Unknown => (NONE, false),
             };
-            let (a, b) = (self.in_start[i] as usize, self.in_start[i + 1] as usize);
-            for k in a..b {
+            for k in self.incoming(i) {
                 let f = out[self.in_from[k] as usize];
                 if f == NONE {
                     known = false;

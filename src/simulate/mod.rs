@@ -406,8 +406,7 @@ impl Plan {
                         break;
                     }
                     let target = out[i] - slip[i];
-                    let (a, b) = (c.in_start[i] as usize, c.in_start[i + 1] as usize);
-                    let Some(k) = (a..b).find(|&k| {
+                    let Some(k) = c.incoming(i).find(|&k| {
                         let f = out[c.in_from[k] as usize];
                         f != NONE && compiled::plus(f, c.in_months[k], c.in_days[k]) == target
                     }) else {
@@ -466,15 +465,14 @@ impl Plan {
         let mut outcomes = Vec::with_capacity(self.slots.len());
         for (o, slot) in self.slots.iter().enumerate() {
             let h = &acc.hist[o];
-            let node_of = |pos: usize| NodeIndex::new(c.node[pos] as usize);
             let most_critical = (0..n)
                 .filter(|&p| acc.critical[o * n + p] > 0 && self.owns.kind[p] != Kind::Done)
                 .max_by(|&x, &y| {
                     acc.critical[o * n + x]
                         .cmp(&acc.critical[o * n + y])
-                        .then(node_of(y).cmp(&node_of(x)))
+                        .then(c.node_at(y).cmp(&c.node_at(x)))
                 })
-                .map(|p| (node_of(p), share(acc.critical[o * n + p])));
+                .map(|p| (c.node_at(p), share(acc.critical[o * n + p])));
             let mut sensitivity = Vec::new();
             if let Some(r) = required.iter().position(|&x| x == o) {
                 let dates: Vec<i32> =
@@ -511,7 +509,7 @@ impl Plan {
         let at = |pct: u64| pounds[((runs * pct).div_ceil(100).max(1) - 1) as usize];
         let mut criticality: Vec<(NodeIndex, f64)> = (0..n)
             .filter(|&p| acc.any[p] > 0 && self.owns.kind[p] != Kind::Done)
-            .map(|p| (NodeIndex::new(c.node[p] as usize), share(acc.any[p])))
+            .map(|p| (c.node_at(p), share(acc.any[p])))
             .collect();
         criticality.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         let mut required_misses = acc.misses;
