@@ -211,62 +211,17 @@ ul { margin: 0 0 8pt; padding-left: 16pt; }
 ";
 
 fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    super::escape::xml(s)
 }
 
-/// Text as Markdown reads it literally, on one line: line breaks become spaces, and characters
-/// Markdown would read as emphasis, code, links, HTML, entities or (at the start) a block
-/// marker are escaped. An underscore inside a word (`HIGH_OFF_TRACK`) is left alone, as
-/// Markdown does not read it as emphasis.
 fn md_escape(s: &str) -> String {
-    escape_markdown(s, true)
+    super::escape::markdown(s, true)
 }
 
-/// [`md_escape`], optionally leaving block markers at the start alone (in a heading).
+/// Text as Markdown reads it literally ([`super::escape::markdown`]), optionally leaving block
+/// markers at the start alone (in a heading).
 pub(crate) fn escape_markdown(s: &str, block_start: bool) -> String {
-    let mut chars: Vec<char> = Vec::with_capacity(s.len());
-    for c in s.chars() {
-        if !c.is_whitespace() {
-            chars.push(c);
-        } else if chars.last() != Some(&' ') {
-            chars.push(' ');
-        }
-    }
-    let mut out = String::with_capacity(chars.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let word = |j: Option<&char>| j.is_some_and(|c| c.is_alphanumeric());
-        let inside_word =
-            c == '_' && word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1));
-        let escape = match c {
-            '\\' | '*' | '`' | '<' | '[' | ']' => true,
-            // Only where it would start an entity such as `&lt;`.
-            '&' => {
-                let rest = &chars[i + 1..];
-                let name = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '#');
-                let n = name.count();
-                n > 0 && rest.get(n) == Some(&';')
-            }
-            '_' => !inside_word,
-            '#' | '>' | '+' | '-' | '|' | '=' => block_start && i == 0,
-            '.' | ')' => block_start && i > 0 && chars[..i].iter().all(char::is_ascii_digit),
-            _ => false,
-        };
-        if escape {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    super::escape::markdown(s, block_start)
 }
 
 /// A cell that is a status in words (`off track`) is tinted with its status colour, the same

@@ -28,34 +28,38 @@ fn styles(doc: Docx) -> Docx {
         .add_style(Style::new("TableGrid", StyleType::Table).name("Table Grid"))
 }
 
+/// A run of text, with the characters XML does not allow shown as visible escapes (docx-rs
+/// escapes markup, not those), so the document always opens.
+fn text_run(text: &str) -> Run {
+    Run::new().add_text(super::escape::xml_chars(text))
+}
+
 fn blocks(mut doc: Docx, list: &[Block]) -> Docx {
     for b in list {
         doc = match b {
             Block::Heading(level, text) => doc.add_paragraph(
                 Paragraph::new()
                     .style(&format!("Heading{}", level.clamp(&1, &3)))
-                    .add_run(Run::new().add_text(text)),
+                    .add_run(text_run(text)),
             ),
             Block::Para(runs) => {
                 let mut p = Paragraph::new().style("Normal");
                 for r in runs {
                     p = p.add_run(match r {
-                        Inline::Text(t) => Run::new().add_text(t),
-                        Inline::Strong(t) => Run::new().add_text(t).bold(),
+                        Inline::Text(t) => text_run(t),
+                        Inline::Strong(t) => text_run(t).bold(),
                     });
                 }
                 doc.add_paragraph(p)
             }
             Block::List(items) => items.iter().fold(doc, |d, i| {
                 d.add_paragraph(
-                    Paragraph::new()
-                        .style("ListBullet")
-                        .add_run(Run::new().add_text(format!("• {i}"))),
+                    Paragraph::new().style("ListBullet").add_run(text_run(&format!("• {i}"))),
                 )
             }),
             Block::Table { headers, rows } => {
                 let cell = |text: &str, bold: bool| {
-                    let run = Run::new().add_text(text);
+                    let run = text_run(text);
                     TableCell::new().add_paragraph(Paragraph::new().add_run(if bold {
                         run.bold()
                     } else {

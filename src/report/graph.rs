@@ -154,25 +154,25 @@ impl GraphOut {
         GraphOut { nodes, edges, model: ModelInfo::new(e.model), rules: e.rules_info() }
     }
 
-    /// Graphviz DOT.
+    /// Graphviz DOT. Nodes are named `n0`, `n1`... in order, never after their ids (an id is
+    /// the council's text); each label is a quoted string that its text cannot close.
     pub fn dot(&self) -> String {
-        let q = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        use super::escape::dot_string;
+        let names = self.names();
         let mut out = String::from(
             "digraph routemap {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n",
         );
-        for n in &self.nodes {
+        for (i, n) in self.nodes.iter().enumerate() {
             let shape = match n.kind.as_str() {
                 "outcome" => "doubleoctagon",
                 "project" => "box3d",
                 "milestone" => "diamond",
                 _ => "box",
             };
-            let label = format!(
-                "{}\\n{}\\n{}",
-                n.id,
-                super::text::clip(&n.label, 40).replace('"', "'"),
-                n.when()
-            );
+            // `\n` between the lines is DOT's own line break, written after the escaping.
+            let label = [n.id.as_str(), &super::text::clip(&n.label, 40), &n.when()]
+                .map(dot_string)
+                .join("\\n");
             let colour = match n.status {
                 Some(s) => format!(
                     ", style=filled, fillcolor=\"{}\", color=\"{}\"",
@@ -181,30 +181,45 @@ impl GraphOut {
                 ),
                 None => String::new(),
             };
-            out.push_str(&format!("  {} [shape={shape}, label=\"{label}\"{colour}];\n", q(&n.id)));
+            out.push_str(&format!("  n{i} [shape={shape}, label=\"{label}\"{colour}];\n"));
         }
         for e in &self.edges {
             let style = if e.critical { " [color=red, penwidth=2]" } else { "" };
-            out.push_str(&format!("  {} -> {}{style};\n", q(&e.from), q(&e.to)));
+            out.push_str(&format!("  {} -> {}{style};\n", names(&e.from), names(&e.to)));
         }
         out.push_str("}\n");
         out
     }
 
-    /// Mermaid flowchart.
+    /// Each node's generated name (`n` and its place in the list) by id, as a function; an id
+    /// not among the nodes (which an edge never has) gets a name no node has.
+    fn names(&self) -> impl Fn(&str) -> String + '_ {
+        let by_id: std::collections::HashMap<&str, usize> =
+            self.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+        move |id: &str| by_id.get(id).map_or_else(|| "missing".to_string(), |i| format!("n{i}"))
+    }
+
+    /// Mermaid flowchart. Nodes are named `n0`, `n1`... in order, so ids that differ only in
+    /// punctuation (`10-2`, `10_2`) stay two nodes; labels are written in Mermaid's entity
+    /// codes wherever their text could be read as markup.
     pub fn mermaid(&self) -> String {
-        let id = |s: &str| format!("n_{}", s.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+        use super::escape::mermaid_label;
+        let id = self.names();
         let mut out = String::from("flowchart LR\n");
-        for n in &self.nodes {
-            let label = format!("{}: {}<br/>{}", n.id, super::text::clip(&n.label, 40), n.when())
-                .replace('"', "'");
+        for (i, n) in self.nodes.iter().enumerate() {
+            let label = format!(
+                "{}: {}<br/>{}",
+                mermaid_label(&n.id),
+                mermaid_label(&super::text::clip(&n.label, 40)),
+                mermaid_label(&n.when())
+            );
             let (open, close) = match n.kind.as_str() {
                 "outcome" => ("{{", "}}"),
                 "milestone" => ("{", "}"),
                 "project" => ("[[", "]]"),
                 _ => ("[", "]"),
             };
-            out.push_str(&format!("  {}{open}\"{label}\"{close}\n", id(&n.id)));
+            out.push_str(&format!("  n{i}{open}\"{label}\"{close}\n"));
         }
         let mut critical = Vec::new();
         for (i, e) in self.edges.iter().enumerate() {

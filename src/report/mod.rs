@@ -7,6 +7,7 @@ pub mod critical_path;
 pub mod dashboard;
 pub mod document;
 pub mod docx;
+pub mod escape;
 pub mod explain;
 pub mod exposure;
 pub mod forecast;

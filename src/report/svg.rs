@@ -30,19 +30,9 @@ pub fn tint(s: Standing) -> &'static str {
     }
 }
 
-/// Text escaped for XML.
+/// Text escaped for XML ([`super::escape::xml`]).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    super::escape::xml(s)
 }
 
 fn open(width: u32, height: u32, title: &str) -> String {

@@ -264,7 +264,7 @@ pub fn cell(text: impl Into<String>) -> (String, String) {
 
 /// Text as one cell of a Markdown table: read literally, on one line, pipes escaped.
 pub fn md_cell(s: &str) -> String {
-    super::document::escape_markdown(s, false).replace('|', "\\|")
+    super::escape::markdown_cell(s)
 }
 
 /// A Markdown table.
@@ -284,9 +284,10 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     // Writing to memory cannot fail.
-    let _ = w.write_record(headers);
+    let cell = |s: &&str| super::escape::csv_cell(s).into_owned();
+    let _ = w.write_record(headers.iter().map(cell));
     for row in rows {
-        let _ = w.write_record(row);
+        let _ = w.write_record(row.iter().map(|s| cell(&s.as_str())));
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
