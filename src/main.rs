@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use routemap::report::escape::{terminal, terminal_painted};
+
 /// mimalloc: a large routemap is millions of small allocations (ids, texts, the rules' views),
 /// made on several threads; mimalloc makes them faster than the system allocator and reuses
 /// freed memory across threads, so a run touches fewer fresh pages (docs/performance.md).
@@ -17,9 +19,12 @@ fn main() -> ExitCode {
     let session = std::cell::OnceCell::new();
     let code = match routemap::cli::run_in(&args, &session) {
         Ok(done) => {
-            eprint!("{}", done.stderr);
+            // Text from the input never reaches a terminal as control characters: they are
+            // shown as visible escapes; routemap's own colours stay.
+            eprint!("{}", terminal(&done.stderr));
+            let out = terminal_painted(&done.stdout);
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(done.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+            match stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
                 Ok(()) => ExitCode::from(done.code),
                 // A closed pipe (`routemap forecast | head`) is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(done.code),
@@ -33,7 +38,7 @@ fn main() -> ExitCode {
             }
         }
         Err(error) => {
-            eprint!("{error}");
+            eprint!("{}", terminal(&error.to_string()));
             ExitCode::from(2)
         }
     };

@@ -193,7 +193,7 @@ pub fn csv(paths: &[CriticalPath]) -> String {
 pub fn markdown(e: &Evaluated, paths: &[CriticalPath]) -> String {
     format!(
         "## Critical paths\n\n{}\n\n{}",
-        e.provenance(),
+        e.provenance_md(),
         text::markdown(&CSV_HEADERS, &plain_rows(paths))
     )
 }

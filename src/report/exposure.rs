@@ -203,7 +203,7 @@ pub fn table(e: &Evaluated, colour: Colour) -> String {
 /// The same as a Markdown section.
 pub fn markdown(e: &Evaluated) -> String {
     let x = ExposureOut::new(e);
-    let mut out = format!("## IEG funding exposure\n\n{}\n\n", e.provenance());
+    let mut out = format!("## IEG funding exposure\n\n{}\n\n", e.provenance_md());
     let mut rows: Vec<Vec<String>> = x
         .streams
         .iter()

@@ -388,7 +388,7 @@ pub fn csv(e: &Evaluated) -> String {
 /// A Markdown table with the summary and assumptions.
 pub fn markdown(e: &Evaluated) -> String {
     let f = Forecast::new(e);
-    let mut out = format!("## Forecast of the ODPM priority outcomes\n\n{}\n\n", e.provenance());
+    let mut out = format!("## Forecast of the ODPM priority outcomes\n\n{}\n\n", e.provenance_md());
     let rows: Vec<Vec<String>> = plain_rows(e, &f)
         .into_iter()
         .zip(&f.outcomes)

@@ -225,4 +225,9 @@ impl Evaluated<'_> {
             text::long_date(self.assessment.basis.as_of)
         )
     }
+
+    /// [`Evaluated::provenance`] as a Markdown paragraph: the council's words read literally.
+    pub fn provenance_md(&self) -> String {
+        escape::markdown(&self.provenance(), true)
+    }
 }

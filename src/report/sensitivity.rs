@@ -165,7 +165,7 @@ pub fn table(e: &Evaluated, spans: &[Span], results: &[Sensitivity], top: usize)
 
 /// The same as Markdown.
 pub fn markdown(e: &Evaluated, spans: &[Span], results: &[Sensitivity], top: usize) -> String {
-    let mut out = format!("## Slip sensitivity\n\n{}\n\n{KEY}\n\n", e.provenance());
+    let mut out = format!("## Slip sensitivity\n\n{}\n\n{KEY}\n\n", e.provenance_md());
     let rows = rows(e, results, top);
     let h = headers(spans);
     let h: Vec<&str> = h.iter().map(String::as_str).collect();

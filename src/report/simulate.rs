@@ -307,7 +307,7 @@ pub fn table(e: &Evaluated, out: &SimulateOut) -> String {
 pub fn markdown(e: &Evaluated, out: &SimulateOut) -> String {
     let mut s = format!(
         "# Simulation\n\n{}, {} runs, seed {}, common factor {}.\n\n",
-        e.provenance(),
+        e.provenance_md(),
         out.runs,
         out.seed,
         out.common_factor

@@ -21,7 +21,7 @@ impl Colour {
     }
 
     /// Colour as `--color` asks: `always`, `never`, or (`auto`) when standard output is a
-    /// terminal and `NO_COLOR` is not set.
+    /// terminal, `NO_COLOR` is not set and `TERM` is not `dumb`.
     pub fn choose(choice: super::output::ColorChoice) -> Colour {
         use super::output::ColorChoice;
         use std::io::IsTerminal;
@@ -30,6 +30,7 @@ impl Colour {
             ColorChoice::Never => Colour::Off,
             ColorChoice::Auto
                 if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
                     && std::io::stdout().is_terminal() =>
             {
                 Colour::On
@@ -40,8 +41,9 @@ impl Colour {
 
     /// Paint a standing's name, the same colour for a standing in every command.
     pub fn standing(self, s: Standing, text: &str) -> String {
+        let text = super::escape::terminal(text);
         if self == Colour::Off {
-            return text.to_string();
+            return text.into_owned();
         }
         let style = standing_style(s);
         format!("{}{text}{}", style.render(), style.render_reset())
@@ -49,8 +51,9 @@ impl Colour {
 
     /// Paint a heading line (bold).
     pub fn strong(self, text: &str) -> String {
+        let text = super::escape::terminal(text);
         if self == Colour::Off {
-            return text.to_string();
+            return text.into_owned();
         }
         let style = anstyle::Style::new().bold();
         format!("{}{text}{}", style.render(), style.render_reset())
@@ -165,7 +168,7 @@ pub fn table_in(
     for row in rows {
         for (i, (plain, _)) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(len(plain));
+                *w = (*w).max(len(&super::escape::terminal(plain)));
             }
         }
     }
@@ -216,8 +219,17 @@ pub fn table_in(
             }
         }
     }
+    // A cell's text is shown with its control characters escaped; a painted cell was escaped
+    // before it was painted (`Colour`).
     let fit = |i: usize, (plain, painted): &(String, String)| -> String {
-        if len(plain) <= widths[i] { painted.clone() } else { clip(plain, widths[i]) }
+        let shown = super::escape::terminal(plain);
+        if len(&shown) > widths[i] {
+            clip(&shown, widths[i])
+        } else if plain == painted {
+            shown.into_owned()
+        } else {
+            painted.clone()
+        }
     };
     let keep = |cells: Vec<String>| -> Vec<String> {
         cells.into_iter().enumerate().filter(|(i, _)| shown[*i]).map(|(_, c)| c).collect()

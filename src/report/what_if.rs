@@ -1,6 +1,7 @@
 //! `routemap what-if`: what moves when work slips, and what it costs; one scenario against the
 //! baseline, or several side by side.
 
+use super::escape::markdown as md_text;
 use crate::model::Category;
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
@@ -414,7 +415,8 @@ pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
 
 /// One scenario as Markdown.
 pub fn markdown(e: &Evaluated, w: &WhatIf) -> String {
-    let mut out = format!("## What if {}\n\n{}\n\n", slip_words(w), e.provenance());
+    let mut out =
+        format!("## What if {}\n\n{}\n\n", md_text(&slip_words(w), false), e.provenance_md());
     if let Some(d) = &w.description {
         out.push_str(&format!("{d}\n\n"));
     }
@@ -538,7 +540,7 @@ pub fn comparison_table(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> S
 
 /// Several scenarios side by side, as Markdown.
 pub fn comparison_markdown(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> String {
-    let mut out = format!("## Scenarios compared\n\n{}\n\n", e.provenance());
+    let mut out = format!("## Scenarios compared\n\n{}\n\n", e.provenance_md());
     for s in &c.scenarios {
         let mut line = slip_words(s);
         if s.as_of != c.as_of {
