@@ -352,6 +352,13 @@ fn reads(cli: &Cli) -> Vec<PathBuf> {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("rhai"))),
         );
+        // `routemap test` reads the rules' tests beside them: every file there, whatever its
+        // name, is kept from the output.
+        if matches!(cli.command, Command::Test { .. })
+            && let Ok(entries) = std::fs::read_dir(dir.join("tests"))
+        {
+            out.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+        }
     }
     match &cli.command {
         Command::WhatIf { scenario: Some(f), .. }

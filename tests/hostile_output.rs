@@ -239,3 +239,40 @@ fn colour_is_routemaps_own() {
         assert!(rest.starts_with('[') && rest[1 + params.len()..].starts_with('m'), "{rest:.20}");
     }
 }
+
+/// An `--output` name of another program's format is refused, naming what the command writes,
+/// and nothing is written.
+#[test]
+fn an_extension_routemap_does_not_write_is_refused() {
+    let dir = TempDir::new("foreign");
+    for (command, name, says) in [
+        (&["risk-report"][..], "paper.pdf", "for a PDF, write .html and print it from a browser"),
+        (&["forecast"][..], "forecast.xlsx", "a spreadsheet opens the .csv"),
+        (&["graph"][..], "graph.png", "graph writes .json, .dot, .mmd, .svg"),
+        (&["risk-report"][..], "paper.doc", "Word opens the .docx"),
+    ] {
+        let file = dir.file(name);
+        let mut args = command.to_vec();
+        args.extend(["--output", &file]);
+        let run = routemap(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+        assert!(dir.entries().is_empty(), "{args:?} wrote {:?}", dir.entries());
+    }
+}
+
+/// `routemap test --output` never replaces a test file it reads.
+#[test]
+fn test_output_never_replaces_a_test_file() {
+    let dir = TempDir::new("test-output");
+    let tests = std::path::Path::new(&dir.file("")).join("tests");
+    std::fs::create_dir_all(&tests).expect("tests dir");
+    let case = "cases:\n  - name: the target\n    hook: target\n    with:\n      table: { enabled_percent: 69, target: \"100%\", final_percent: 100, as_of: 2005-04-13 }\n    expect:\n      contains: { percent: 100 }\n";
+    let file = tests.join("bvpi.yaml");
+    std::fs::write(&file, case).expect("write");
+    let path = file.to_str().expect("UTF-8").to_string();
+    let run = routemap(&["test", "--rules", &dir.file(""), "--format", "json", "--output", &path]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("which this run reads"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), case, "the test file was replaced");
+}

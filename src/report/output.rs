@@ -48,6 +48,15 @@ impl Format {
         }
     }
 
+    /// The extension a file of this format is given.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Table => "txt",
+            Format::Mermaid => "mmd",
+            other => other.name(),
+        }
+    }
+
     /// The format a file name's extension asks for, if it names one.
     pub fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -118,6 +127,7 @@ impl OutputArgs {
         colour: ColorChoice,
     ) -> Result<Output, Error> {
         let names = || offered.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+        self.check_extension(command, offered)?;
         let format = match (self.format, self.output.as_deref().and_then(Format::from_path)) {
             (Some(f), _) => {
                 if !offered.contains(&f) {
@@ -153,6 +163,56 @@ impl OutputArgs {
             bom: !self.no_bom,
             reads: Vec::new(),
         })
+    }
+}
+
+/// Extensions of files other programs write (PDF, spreadsheets, pictures, older Word
+/// documents): a file with one of these names is never written, whatever `--format` says,
+/// since it would not open as what its name promises.
+const FOREIGN: [&str; 14] = [
+    "pdf", "xlsx", "xls", "xlsm", "ods", "odt", "doc", "rtf", "png", "jpg", "jpeg", "gif", "pptx",
+    "ppt",
+];
+
+impl OutputArgs {
+    /// An `--output` name whose extension routemap does not write is refused, naming the ones
+    /// it does: always for another program's format (`.pdf`, `.xlsx`, `.png`, `.doc`), and for
+    /// any other unknown extension when no `--format` says what to write. A name without an
+    /// extension is written in the chosen format.
+    fn check_extension(&self, command: &str, offered: &[Format]) -> Result<(), Error> {
+        let Some(path) = self.output.as_deref() else { return Ok(()) };
+        let Some(ext) = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()) else {
+            return Ok(());
+        };
+        if Format::from_path(path).is_some() {
+            return Ok(());
+        }
+        let foreign = FOREIGN.contains(&ext.as_str());
+        if !foreign && self.format.is_some() {
+            return Ok(());
+        }
+        let written: Vec<String> =
+            offered.iter().map(|f| format!(".{}", f.extension())).collect::<Vec<_>>();
+        let help = match ext.as_str() {
+            "pdf" if offered.contains(&Format::Html) => format!(
+                "{command} writes {}; for a PDF, write .html and print it from a browser",
+                written.join(", ")
+            ),
+            "xlsx" | "xls" | "xlsm" | "ods" if offered.contains(&Format::Csv) => {
+                format!("{command} writes {}; a spreadsheet opens the .csv", written.join(", "))
+            }
+            "doc" | "rtf" | "odt" if offered.contains(&Format::Docx) => {
+                format!("{command} writes {}; Word opens the .docx", written.join(", "))
+            }
+            _ => format!("{command} writes {}", written.join(", ")),
+        };
+        Err(Diagnostic::new(format!(
+            "{command} cannot write {} files (asked for by the name {})",
+            ext,
+            path.display()
+        ))
+        .help(help)
+        .into())
     }
 }
 
@@ -221,6 +281,28 @@ mod tests {
         assert_eq!(f("notes"), None);
         assert_eq!(f("notes.docx"), Some(Format::Docx));
         assert_eq!(f("notes.doc"), None);
+        for format in [Format::Table, Format::Json, Format::Md, Format::Mermaid, Format::Docx] {
+            assert_eq!(f(&format!("x.{}", format.extension())), Some(format));
+        }
+    }
+
+    #[test]
+    fn an_extension_routemap_does_not_write_is_refused() {
+        let refused = |name: &str, format: Option<Format>| {
+            let args = OutputArgs { output: Some(name.into()), format, ..OutputArgs::default() };
+            let chosen =
+                args.choose("risk-report", &[Format::Md, Format::Html], ColorChoice::Never);
+            chosen.err().map(|e| e.to_string())
+        };
+        let pdf = refused("paper.pdf", None).unwrap_or_default();
+        assert!(pdf.contains("risk-report cannot write pdf files"), "{pdf}");
+        assert!(pdf.contains(".md, .html; for a PDF, write .html and print it"), "{pdf}");
+        assert!(refused("paper.pdf", Some(Format::Html)).is_some());
+        assert!(refused("paper.xlsx", None).is_some());
+        assert!(refused("paper.log", None).is_some());
+        assert!(refused("paper.log", Some(Format::Md)).is_none());
+        assert!(refused("paper", None).is_none());
+        assert!(refused("paper.HTML", None).is_none());
     }
 
     #[test]
