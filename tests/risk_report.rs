@@ -805,30 +805,42 @@ fn model_copy(dir: &TempDir) -> String {
 }
 
 /// `--output` never replaces a file the run reads, by whatever name: the model, its catalogue, a
-/// scenario file.
+/// scenario file (with `--format`, since a `.yaml` name alone is refused for its extension).
 #[test]
 fn output_never_replaces_an_input() {
     let dir = TempDir::new("risk-report-input");
     let model = model_copy(&dir);
     let before = read(&model);
+    // Without --format, a .yaml name is refused for its extension before anything is read.
     let stderr = bad(&["--model", &model, "risk-report", "--output", &model]);
+    assert!(stderr.contains("risk-report cannot write yaml files"), "{stderr}");
+    let stderr = bad(&["--model", &model, "risk-report", "--format", "md", "--output", &model]);
     assert!(stderr.contains("which this run reads"), "{stderr}");
     let catalogue = dir.file("odpm-outcomes.yaml");
-    let stderr = bad(&["--model", &model, "risk-report", "--output", &catalogue]);
+    let stderr = bad(&["--model", &model, "risk-report", "--format", "md", "--output", &catalogue]);
     assert!(stderr.contains("which this run reads"), "{stderr}");
     // The same file by another name.
     let other = dir.file("charnwood/../charnwood/./routemap.yaml");
-    bad(&["--model", &model, "risk-report", "--output", &other]);
+    bad(&["--model", &model, "risk-report", "--format", "md", "--output", &other]);
     #[cfg(unix)]
     {
         std::fs::hard_link(&model, dir.file("hard.yaml")).expect("the file system works");
-        let stderr = bad(&["--model", &model, "risk-report", "--output", &dir.file("hard.yaml")]);
+        let stderr = bad(&[
+            "--model",
+            &model,
+            "risk-report",
+            "--format",
+            "md",
+            "--output",
+            &dir.file("hard.yaml"),
+        ]);
         assert!(stderr.contains("which this run reads"), "{stderr}");
     }
     let scenario = dir.file("scenarios.yaml");
     std::fs::copy("fixtures/scenarios/programme-board.yaml", &scenario)
         .expect("the file system works");
-    let stderr = bad(&["risk-report", "--scenario", &scenario, "--output", &scenario]);
+    let stderr =
+        bad(&["risk-report", "--scenario", &scenario, "--format", "md", "--output", &scenario]);
     assert!(stderr.contains("which this run reads"), "{stderr}");
     assert_eq!(read(&model), before);
     assert!(!dir.entries().iter().any(|e| e.contains("partial")), "{:?}", dir.entries());
