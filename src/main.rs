@@ -14,7 +14,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// What `sysexits.h` calls an input/output error: standard output could not be written.
 const EX_IOERR: u8 = 74;
 
+/// The exit code of a run stopped by a signal: 128 + SIGINT, as shells report it.
+const INTERRUPTED: i32 = 130;
+
 fn main() -> ExitCode {
+    // Interrupted (Ctrl-C, SIGTERM, SIGHUP) while writing --output: take the temporary file
+    // away, leave the file being replaced as it was, and stop.
+    let _ = ctrlc::set_handler(|| {
+        routemap::report::remove_partial_files();
+        std::process::exit(INTERRUPTED);
+    });
     let args = routemap::cli::parse();
     let session = std::cell::OnceCell::new();
     let code = match routemap::cli::run_in(&args, &session) {

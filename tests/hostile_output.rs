@@ -276,3 +276,65 @@ fn test_output_never_replaces_a_test_file() {
     assert!(run.stderr.contains("which this run reads"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&file).expect("read"), case, "the test file was replaced");
 }
+
+/// A run stopped by SIGTERM or SIGINT while it writes `--output` leaves no temporary file
+/// behind, and the file it was replacing as it was (or, when the signal came as the new file
+/// was renamed into place, the new file whole).
+#[cfg(unix)]
+#[test]
+fn an_interrupted_write_leaves_no_partial_file() {
+    let dir = TempDir::new("signal");
+    // A model large enough that writing its graph takes a moment to catch.
+    let mut model = String::from(
+        "document:\n  council: Big\n  title: T\n  version: '1'\n  issue_date: 2005-04-13\nactions:\n",
+    );
+    for a in 0..60 {
+        model.push_str(&format!(
+            "  - ref: \"{a}\"\n    section: S\n    outcomes: [R8]\n    tasks:\n"
+        ));
+        for _ in 0..50 {
+            model.push_str("      - text: A task with a long enough title to make the graph big\n        original: Dec 2005\n        status: In progress\n");
+        }
+    }
+    std::fs::write(dir.file("big.yaml"), model).expect("write the model");
+    let out = dir.file("graph.json");
+    let earlier = "the earlier graph\n";
+    for signal in ["TERM", "INT"] {
+        let mut interrupted = false;
+        for _attempt in 0..10 {
+            std::fs::write(&out, earlier).expect("write");
+            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_routemap"))
+                .args(["graph", "--all", "--model", &dir.file("big.yaml"), "--output", &out])
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("run routemap");
+            // Wait for the temporary file to appear, then stop the run.
+            let partial = || dir.entries().into_iter().any(|e| e.ends_with(".partial"));
+            while child.try_wait().expect("wait").is_none() {
+                if partial() {
+                    let kill = std::process::Command::new("kill")
+                        .args([&format!("-{signal}"), &child.id().to_string()])
+                        .status()
+                        .expect("kill");
+                    assert!(kill.success());
+                    break;
+                }
+            }
+            let status = child.wait().expect("wait");
+            assert_eq!(dir.entries(), ["big.yaml", "graph.json"], "SIG{signal}: {status:?}");
+            let now = std::fs::read_to_string(&out).expect("read");
+            match status.code() {
+                Some(130) if now == earlier => {
+                    interrupted = true;
+                    break;
+                }
+                // Interrupted as the new file went into place: it is whole.
+                Some(130 | 0) => {
+                    serde_json::from_str::<serde_json::Value>(&now).expect("the new file is whole");
+                }
+                other => panic!("SIG{signal}: exit {other:?}"),
+            }
+        }
+        assert!(interrupted, "SIG{signal}: no attempt was interrupted while writing");
+    }
+}

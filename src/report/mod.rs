@@ -108,28 +108,60 @@ pub fn write_bytes_atomically(path: &Path, text: &[u8], inputs: &[PathBuf]) -> R
         }
         file.sync_all()?;
         drop(file);
-        std::fs::rename(&temp, &target)
+        // Renamed while the list is held, so that an interruption either finds the temporary
+        // file listed and removes it, or finds the new file in place: never half of each.
+        partial_files(|files| {
+            files.retain(|f| f != &temp);
+            std::fs::rename(&temp, &target)
+        })
     })();
-    if let Err(e) = written {
+    if written.is_err() {
         let _ = std::fs::remove_file(&temp);
-        return Err(fail(e));
+        partial_files(|files| files.retain(|f| f != &temp));
     }
-    Ok(())
+    written.map_err(fail)
 }
 
 /// A new temporary file beside `target`, never one that is already there (another run's, or
-/// one a killed run left behind), and never through a link.
+/// one a killed run left behind), and never through a link. It is listed among the
+/// [`partial_files`] until it is renamed or removed.
 fn temporary(target: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
     let pid = std::process::id();
     let mut n = 0u32;
     loop {
         let temp = target.with_file_name(format!(".{name}.{pid}-{n}.partial"));
+        // Listed before it exists, so that a signal arriving at any moment finds it.
+        partial_files(|files| files.push(temp.clone()));
         match std::fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
             Ok(f) => return Ok((temp, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
-            Err(e) => return Err(e),
+            Err(e) => {
+                partial_files(|files| files.retain(|f| f != &temp));
+                match e.kind() {
+                    std::io::ErrorKind::AlreadyExists if n < 1000 => n += 1,
+                    _ => return Err(e),
+                }
+            }
         }
     }
+}
+
+/// The temporary files this process is writing, which an interrupted run must not leave
+/// behind: `f` sees and changes the list.
+fn partial_files<T>(f: impl FnOnce(&mut Vec<PathBuf>) -> T) -> T {
+    static FILES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut files = FILES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    f(&mut files)
+}
+
+/// Remove every temporary file this process is still writing: what the binary does when it is
+/// interrupted (SIGINT, SIGTERM), so that no `.NAME.PID-N.partial` file is left behind. The
+/// file being replaced is left as it was.
+pub fn remove_partial_files() {
+    partial_files(|files| {
+        for f in files.drain(..) {
+            let _ = std::fs::remove_file(f);
+        }
+    });
 }
 
 /// Whether two paths name one file: the same device and inode where there are such things,
