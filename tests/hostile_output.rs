@@ -50,7 +50,12 @@ fn every_format_of_every_command_neutralises_hostile_text() {
             match *format {
                 "csv" => check_csv(&out, &what),
                 "md" => check_markdown(&out, &what),
-                "html" | "svg" | "docx" => check_markup(&out, &what),
+                "html" => check_markup(&out, &what),
+                "svg" | "docx" => {
+                    check_markup(&out, &what);
+                    roxmltree::Document::parse(&out)
+                        .unwrap_or_else(|e| panic!("{what}: not well-formed XML: {e}"));
+                }
                 "dot" => check_dot(&out, &what),
                 "mermaid" => check_mermaid(&out, &what),
                 "json" => {
