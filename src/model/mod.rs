@@ -3,6 +3,7 @@
 //! Fields named after the YAML are deserialised as written; the fields marked `serde(skip)` are
 //! filled by validation in [`load`] (parsed target phrases, normalised statuses, default ids).
 
+mod chars;
 mod load;
 mod locate;
 mod schema;
