@@ -259,6 +259,18 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
             .help("a model or scenario file nests a few levels deep; is a bracket repeated?")
             .into());
     }
+    if let Some((line, column, limit)) = super::locate::too_many_aliased(text) {
+        return Err(Diagnostic::new(format!(
+            "YAML aliases expand this file to more than {limit} values"
+        ))
+        .at(Some(file.location(line, column, token_width(file.line(line), column))))
+        .help(format!(
+            "a routemap file needs no anchors (`&name`) or aliases (`*name`): write each value out; \
+             aliases may add at most {} values beyond one per byte of the file",
+            super::locate::MAX_ALIASED_VALUES
+        ))
+        .into());
+    }
     let json = if text.trim_start().starts_with('{') { from_json(text) } else { None };
     let failed = match json {
         Some(Ok(v)) => return Ok(v),
@@ -269,8 +281,33 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
         },
     };
     let (path, mut message, at) = failed;
-    let location =
+    // libyaml reports a character it refuses by its byte offset alone (`control characters are
+    // not allowed at position 454`, placed at 1:1).
+    let offset = message.rsplit_once(" at position ").and_then(|(_, n)| n.parse::<usize>().ok());
+    let at = if offset.is_some() { None } else { at };
+    let mut location =
         at.map(|(line, column)| file.location(line, column, token_width(file.line(line), column)));
+    // Find such a character, and name it at its line and column.
+    if location.is_none()
+        && let Some((offset, c)) = text.char_indices().find(|&(_, c)| !yaml_printable(c))
+    {
+        return Err(Diagnostic::new(format!(
+            "the file holds {}, which YAML does not allow in a file",
+            chars::describe(c)
+        ))
+        .at(Some(file.at_byte(offset)))
+        .help(
+            "a routemap file holds printable text, tabs and line breaks: remove it (see \
+             docs/model.md)",
+        )
+        .into());
+    }
+    if location.is_none()
+        && let Some(offset) = offset
+    {
+        location = Some(file.at_byte(offset));
+        message.truncate(message.rfind(" at position ").unwrap_or(message.len()));
+    }
     // serde_yaml prefixes some messages with the (parent) path already: keep ours only.
     if let Some((prefix, rest)) = message.split_once(": ")
         && !prefix.contains(' ')
@@ -285,11 +322,40 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
     if path != "." && !path.contains('?') && !message.contains("not allowed in this context") {
         message = format!("{path}: {message}");
     }
+    let duplicate = message.contains("duplicate ");
     let diagnostic = Diagnostic::new(message).at(location.or_else(|| file.at(&path)));
-    Err(Error::from(match help {
+    let diagnostic = match help {
         Some(h) => diagnostic.help(h),
         None => diagnostic,
-    }))
+    };
+    // serde stops at the first key given twice, and places it at its map: report every one, each
+    // at the key itself.
+    let duplicates = file.duplicates();
+    if duplicates.is_empty() {
+        return Err(diagnostic.into());
+    }
+    let mut out = if duplicate { Vec::new() } else { vec![diagnostic] };
+    for d in duplicates {
+        let key = crate::error::clip(&chars::escaped(&d.key), 80);
+        let message = if d.map.is_empty() {
+            format!("duplicate key `{key}`")
+        } else {
+            format!("{}: duplicate key `{key}`", d.map)
+        };
+        out.push(Diagnostic::new(message).at(Some(d.at)).help(format!(
+            "`{key}` is first given on line {}; a key may be given once in a map: remove one, \
+             or merge them",
+            d.first_line
+        )));
+    }
+    Err(out.into())
+}
+
+/// Whether YAML allows `c` in a file (its `c-printable`): tab, line breaks, printable ASCII,
+/// next line (U+0085) and the rest of Unicode but the C1 controls, surrogates, U+FFFE and U+FFFF.
+fn yaml_printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+        || c >= '\u{10000}'
 }
 
 /// Deserialise a model or catalogue file. serde stops at the first missing or unknown field:

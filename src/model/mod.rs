@@ -31,7 +31,7 @@ pub struct Model {
     pub catalogue: Option<String>,
     /// The council's own status words and what each means (`Delayed: in_progress`), beside the
     /// built-in ones; a word here overrides a built-in one.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub status_words: std::collections::BTreeMap<String, Status>,
     /// Enabling projects, national projects and milestones.
     #[serde(default)]
@@ -57,6 +57,33 @@ pub struct Model {
     /// The files it was read from.
     #[serde(skip)]
     pub origin: load::Origin,
+}
+
+/// A map whose keys must differ: serde would keep the last of two equal keys silently (the
+/// loader then reports every key given twice, each at its place).
+fn unique_keys<'de, D, V>(de: D) -> Result<std::collections::BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Keys<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Keys<V> {
+        type Value = std::collections::BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = std::collections::BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, V>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!("duplicate key `{key}`")));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    de.deserialize_map(Keys(std::marker::PhantomData))
 }
 
 /// The routemap document's title block.
