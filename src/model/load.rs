@@ -663,6 +663,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         }
     }
     texts(model, &mut v);
+    dates(model, &mut v);
     v.errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column)));
     v.errors
 }
@@ -940,6 +941,31 @@ fn texts(model: &Model, v: &mut Validator) {
             for (k, link) in row.enabled_by.iter().enumerate() {
                 check(&link.source, text, &|| format!("{at}.enabled_by[{k}].source"));
             }
+        }
+    }
+}
+
+/// Refuse a date outside the years routemap reads (see [`super::target::MIN_YEAR`]): serde
+/// reads `05-04-13` as the year 5 and `+262142-12-31` as a date at the calendar's end.
+fn dates(model: &Model, v: &mut Validator) {
+    let d = &model.document;
+    let mut found: Vec<(chrono::NaiveDate, String)> =
+        vec![(d.issue_date, "document.issue_date".into())];
+    found.extend(d.target_cabinet.map(|c| (c, "document.target_cabinet".into())));
+    for (i, r) in model.cmt_risks.iter().enumerate() {
+        found.extend(r.identified.map(|c| (c, format!("cmt_risks[{i}].identified"))));
+    }
+    for (date, path) in found {
+        // The date as the file writes it, which the message quotes.
+        let written = v
+            .model_file
+            .at(&path)
+            .map(|l| l.source_line.chars().skip(l.column - 1).take(l.width).collect::<String>())
+            .map(|w| w.trim_matches(['"', '\'']).to_string())
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| date.to_string());
+        if let Some((message, help)) = super::target::year_problem(date, &written) {
+            v.error(format!("{path}: {message}"), &path, help);
         }
     }
 }

@@ -14,7 +14,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use load::{Origin, Source, action_id, catalogue_path, load, load_embedded, short_hash};
-pub(crate) use load::{inline, parse_yaml};
+pub use load::MAX_TEXT_CHARS;
+pub(crate) use load::{MAX_PHRASE_CHARS, inline, parse_yaml, text_problem};
 pub use locate::Located;
 pub use status::Status;
 pub use target::Target;
