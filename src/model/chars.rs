@@ -47,8 +47,8 @@ pub fn bad_text_char(text: &str) -> Option<(usize, char)> {
     text.chars().enumerate().find(|&(_, c)| not_text(c))
 }
 
-/// A character named for a message: `U+200B (zero width space)`, or `U+0001` where it has no
-/// name here.
+/// A character named for a message: `U+200B (zero width space)`, `U+002D (`-`)`, or `U+0001`
+/// where it has no name here.
 pub fn describe(c: char) -> String {
     let name = match c {
         '\u{0}' => Some("null"),
@@ -83,7 +83,7 @@ pub fn describe(c: char) -> String {
     };
     match name {
         Some(name) => format!("U+{:04X} ({name})", u32::from(c)),
-        None if c.is_ascii_graphic() || c == ' ' => format!("`{c}`"),
+        None if c.is_ascii_graphic() || c == ' ' => format!("U+{:04X} (`{c}`)", u32::from(c)),
         None => format!("U+{:04X}", u32::from(c)),
     }
 }
@@ -142,7 +142,7 @@ mod tests {
         assert_eq!(describe('\u{200b}'), "U+200B (zero width space)");
         assert_eq!(describe('\u{1}'), "U+0001");
         assert_eq!(describe('\u{e9}'), "U+00E9");
-        assert_eq!(describe(' '), "` `");
+        assert_eq!(describe(' '), "U+0020 (` `)");
         assert_eq!(escaped("ab\u{202e}c\u{1b}[31m é"), "ab<U+202E>c<U+001B>[31m é");
     }
 }

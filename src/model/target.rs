@@ -218,6 +218,13 @@ pub fn year_problem(date: NaiveDate, written: &str) -> Option<(String, String)> 
 fn parse_year(word: &str) -> Result<i32, String> {
     match word.parse::<i32>() {
         Ok(y) if (MIN_YEAR..=MAX_YEAR).contains(&y) && word.len() == 4 => Ok(y),
+        // A number, but not a year routemap reads: say so, rather than that the phrase is unknown.
+        _ if word.len() <= 2 && word.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
+            "`{word}` is a two-digit year: write the year in full, four digits from {MIN_YEAR} to {MAX_YEAR} (`Dec 2005`, `2005/06`)"
+        )),
+        _ if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
+            "`{word}` is not a year routemap reads: years are four digits from {MIN_YEAR} to {MAX_YEAR} (`Dec 2005`)"
+        )),
         _ => Err(expected()),
     }
 }
@@ -467,7 +474,8 @@ mod tests {
                 "write the year in full: 2005-04-13".into()
             ))
         );
-        for far in ["+262142-12-31", "20050-04-13", "1899-12-31", "2101-01-01", "0205-04-13"] {
+        assert_eq!(parse_date("20050-04-13"), Err(DateProblem::NotADate));
+        for far in ["+262142-12-31", "1899-12-31", "2101-01-01", "0205-04-13"] {
             match parse_date(far) {
                 Err(DateProblem::Year(message, _)) => assert!(message.contains("outside"), "{message}"),
                 other => panic!("{far}: {other:?}"),
