@@ -155,6 +155,12 @@ fn read(source: &Source, path: &Path) -> Result<String, Diagnostic> {
 /// (so that no output replaces it).
 pub fn catalogue_path(model: &Path) -> Option<PathBuf> {
     let text = crate::input::read_text(model).ok()?;
+    // A file the loader refuses unread is not read here either (it would be slow to).
+    if super::locate::too_deep(&text, MAX_NESTING).is_some()
+        || super::locate::too_many_aliased(&text).is_some()
+    {
+        return None;
+    }
     let value: serde_yaml::Value = serde_yaml::from_str(&text).ok()?;
     let relative = value.get("catalogue")?.as_str()?;
     Some(lexical_join(model.parent().unwrap_or(Path::new("")), relative))
