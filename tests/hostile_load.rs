@@ -87,7 +87,11 @@ fn model_with(id: &str, title: &str) -> String {
 
 /// A character as a YAML double-quoted escape.
 fn escape(c: char) -> String {
-    if u32::from(c) > 0xFFFF { format!("\\U{:08X}", u32::from(c)) } else { format!("\\u{:04X}", u32::from(c)) }
+    if u32::from(c) > 0xFFFF {
+        format!("\\U{:08X}", u32::from(c))
+    } else {
+        format!("\\u{:04X}", u32::from(c))
+    }
 }
 
 /// Load a model written in a fresh temporary directory.

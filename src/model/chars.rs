@@ -14,7 +14,9 @@ fn id_char(c: char) -> bool {
 /// The first character of `id` outside the id alphabet, with its 0-based character index: an id
 /// is ASCII letters, digits, `.`, `-` and `_`, and starts with a letter or a digit.
 pub fn bad_id_char(id: &str) -> Option<(usize, char)> {
-    id.chars().enumerate().find(|&(i, c)| if i == 0 { !c.is_ascii_alphanumeric() } else { !id_char(c) })
+    id.chars()
+        .enumerate()
+        .find(|&(i, c)| if i == 0 { !c.is_ascii_alphanumeric() } else { !id_char(c) })
 }
 
 /// `id` with every character outside the id alphabet taken out, and any leading punctuation, if

@@ -550,8 +550,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             let mut help = "an action ref is written as the routemap prints it, in ASCII letters, \
                             digits, spaces and punctuation (`10`, `42 & 47`)"
                 .to_string();
-            let meant: String =
-                action.reference.chars().filter(|c| chars::ref_char(*c)).collect();
+            let meant: String = action.reference.chars().filter(|c| chars::ref_char(*c)).collect();
             if !meant.trim().is_empty() {
                 help.push_str(&format!(": write `{}`", meant.trim()));
             }
@@ -821,6 +820,9 @@ pub(crate) fn text_problem(text: &str, limit: usize) -> Option<(String, String)>
     ))
 }
 
+/// One text check: the text, its limit in characters, and its path (built only for an error).
+type Check<'a> = dyn FnMut(&str, usize, &dyn Fn() -> String) + 'a;
+
 /// Check every text of the model (ids have their own check, [`Validator::bad_id`]): each is
 /// capped below the rules' string limit and holds only text, the model's fault found by
 /// `check` rather than a rule's failure or an invisible character later.
@@ -842,9 +844,7 @@ fn texts(model: &Model, v: &mut Validator) {
     for word in model.status_words.keys() {
         check(word, phrase, &|| format!("status_words.{word}"));
     }
-    let deps = |check: &mut dyn FnMut(&str, usize, &dyn Fn() -> String),
-                at: Place,
-                deps: &[Dependency]| {
+    let deps = |check: &mut Check<'_>, at: Place, deps: &[Dependency]| {
         for (k, dep) in deps.iter().enumerate() {
             if let Some(lag) = &dep.lag_text {
                 check(lag, phrase, &|| at.path(&format!("waits_on[{k}].lag")));
@@ -897,11 +897,9 @@ fn texts(model: &Model, v: &mut Validator) {
                     check(x, phrase, &|| at.path(field));
                 }
             }
-            for (field, value) in [
-                ("status_note", &t.status_note),
-                ("owner", &t.owner),
-                ("comments", &t.comments),
-            ] {
+            for (field, value) in
+                [("status_note", &t.status_note), ("owner", &t.owner), ("comments", &t.comments)]
+            {
                 if let Some(x) = value {
                     check(x, text, &|| at.path(field));
                 }
@@ -1062,7 +1060,8 @@ impl Validator {
             let help = "ids are slugs such as `document-management`";
             self.error("empty id".into(), &at.path(field), help);
         } else if !self.bad_id(id, &at.path(field))
-            && let Some((first, first_field)) = seen.insert(id.to_string(), (at, field)) {
+            && let Some((first, first_field)) = seen.insert(id.to_string(), (at, field))
+        {
             let line = self.model_file.line_of(&first.path(first_field)).unwrap_or(0);
             self.error(
                 format!("duplicate id `{id}`"),

@@ -197,8 +197,12 @@ struct Index {
     tags: Vec<(String, String)>,
     /// Keys given twice in one map: the map's path, the key, where this one is written (line,
     /// column, width) and the line of the first.
-    duplicates: Vec<(String, String, (usize, usize, usize), usize)>,
+    duplicates: Vec<KeyTwice>,
 }
+
+/// A key given twice in one map, as the index holds it: the map's path, the key, where this one
+/// is written (line, column, width) and the line of the first.
+type KeyTwice = (String, String, (usize, usize, usize), usize);
 
 /// A key given a second (or later) time in one map.
 #[derive(Debug, Clone)]
@@ -397,7 +401,9 @@ fn may_hold_alias(text: &str) -> bool {
     bytes.iter().enumerate().any(|(i, &b)| {
         b == b'*'
             && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b','))
-            && bytes.get(i + 1).is_some_and(|n| !matches!(n, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}'))
+            && bytes
+                .get(i + 1)
+                .is_some_and(|n| !matches!(n, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}'))
     })
 }
 

@@ -13,9 +13,9 @@ pub mod target;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use load::{Origin, Source, action_id, catalogue_path, load, load_embedded, short_hash};
 pub use load::MAX_TEXT_CHARS;
 pub(crate) use load::{MAX_PHRASE_CHARS, inline, parse_yaml, text_problem};
+pub use load::{Origin, Source, action_id, catalogue_path, load, load_embedded, short_hash};
 pub use locate::Located;
 pub use status::Status;
 pub use target::Target;
@@ -73,7 +73,10 @@ where
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("a map")
         }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
             let mut out = std::collections::BTreeMap::new();
             while let Some((key, value)) = map.next_entry::<String, V>()? {
                 if out.contains_key(&key) {

@@ -210,8 +210,12 @@ pub fn year_problem(date: NaiveDate, written: &str) -> Option<(String, String)> 
         ));
     }
     Some((
-        format!("`{written}` is in the year {year}, outside the years routemap reads ({MIN_YEAR} to {MAX_YEAR})"),
-        format!("write a date from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31 as YYYY-MM-DD, the year in full"),
+        format!(
+            "`{written}` is in the year {year}, outside the years routemap reads ({MIN_YEAR} to {MAX_YEAR})"
+        ),
+        format!(
+            "write a date from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31 as YYYY-MM-DD, the year in full"
+        ),
     ))
 }
 
@@ -477,7 +481,9 @@ mod tests {
         assert_eq!(parse_date("20050-04-13"), Err(DateProblem::NotADate));
         for far in ["+262142-12-31", "1899-12-31", "2101-01-01", "0205-04-13"] {
             match parse_date(far) {
-                Err(DateProblem::Year(message, _)) => assert!(message.contains("outside"), "{message}"),
+                Err(DateProblem::Year(message, _)) => {
+                    assert!(message.contains("outside"), "{message}")
+                }
                 other => panic!("{far}: {other:?}"),
             }
         }
