@@ -398,8 +398,12 @@ pub fn parse() -> Cli {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date: expected YYYY-MM-DD, such as 2005-09-30"))
+    model::target::parse_date(s).map_err(|e| match e {
+        model::target::DateProblem::NotADate => {
+            format!("`{s}` is not a date: expected YYYY-MM-DD, such as 2005-09-30")
+        }
+        model::target::DateProblem::Year(message, help) => format!("{message}: {help}"),
+    })
 }
 
 /// What a successful run prints, and its exit code.

@@ -92,7 +92,7 @@ impl Diagnostic {
     }
 
     fn render(&self, f: &mut fmt::Formatter<'_>, label: &str) -> fmt::Result {
-        writeln!(f, "{label}: {}", self.message)?;
+        writeln!(f, "{label}: {}", shown(&self.message))?;
         // Line numbers of every snippet share one width.
         let (label, also) = match &self.marks {
             Some(m) => (m.label.as_deref(), m.also.as_slice()),
@@ -114,9 +114,28 @@ impl Diagnostic {
             snippet(f, loc, width, ":::", '-', Some(text))?;
         }
         if let Some(help) = &self.help {
-            writeln!(f, "{} = help: {help}", " ".repeat(width))?;
+            writeln!(f, "{} = help: {}", " ".repeat(width), shown(help))?;
         }
         Ok(())
+    }
+}
+
+/// Whether `c` would act on the terminal rather than show: a control character other than tab
+/// and line feed (an escape starts a colour or moves the cursor, a carriage return overwrites
+/// the line), or a bidirectional control, which reorders what follows it.
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n'))
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from a file as a diagnostic shows it: each character that would act on the terminal
+/// shown as U+FFFD instead, one for one, so that a hostile file cannot colour, move or reorder
+/// what the user reads, and carets stay under their columns.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(acts_on_terminal) {
+        text.chars().map(|c| if acts_on_terminal(c) { '\u{fffd}' } else { c }).collect()
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -132,7 +151,7 @@ fn snippet(
     let pad = " ".repeat(width);
     writeln!(f, "{pad}{arrow} {}:{}:{}", loc.file, loc.line, loc.column)?;
     writeln!(f, "{pad} |")?;
-    writeln!(f, "{:>width$} | {}", loc.line, loc.source_line.trim_end())?;
+    writeln!(f, "{:>width$} | {}", loc.line, shown(loc.source_line.trim_end()))?;
     let indent: String = loc
         .source_line
         .chars()
@@ -141,7 +160,7 @@ fn snippet(
         .collect();
     let marks = mark.to_string().repeat(loc.width.max(1));
     match label {
-        Some(l) => writeln!(f, "{pad} | {indent}{marks} {l}"),
+        Some(l) => writeln!(f, "{pad} | {indent}{marks} {}", shown(l)),
         None => writeln!(f, "{pad} | {indent}{marks}"),
     }
 }
@@ -315,6 +334,23 @@ mod tests {
         assert!(nearest("xx", [long.as_str()]).is_empty());
         assert_eq!(clip("abcdef", 3), "abc...");
         assert_eq!(clip("abc", 3), "abc");
+    }
+
+    #[test]
+    fn text_that_would_act_on_the_terminal_is_shown_inert() {
+        let d = Diagnostic::new("bad `\u{1b}[31mred`")
+            .at(Some(Location {
+                file: "m.yaml".into(),
+                line: 1,
+                column: 8,
+                source_line: "a: \"x\u{202e}y\u{7}\"".into(),
+                width: 2,
+            }))
+            .help("tab\tstays");
+        assert_eq!(
+            d.to_string(),
+            "error: bad `\u{fffd}[31mred`\n --> m.yaml:1:8\n  |\n1 | a: \"x\u{fffd}y\u{fffd}\"\n  |        ^^\n  = help: tab\tstays\n"
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ use serde::Deserialize;
 use crate::assess::{self, Assessment, Basis, OutcomeResult, Standing};
 use crate::error::{Diagnostic, Error, Location, suggest};
 use crate::graph::{Graph, Item, NodeKind};
-use crate::model::{Category, Located, Model, Span, parse_yaml};
+use crate::model::target::{DateProblem, parse_date};
+use crate::model::{
+    Category, Located, MAX_PHRASE_CHARS, MAX_TEXT_CHARS, Model, Span, parse_yaml, text_problem,
+};
 use crate::rules::Rules;
 use crate::schedule::Own;
 
@@ -73,8 +76,11 @@ impl Change {
             return Ok(Change::Later(span));
         }
         if t.chars().next().is_some_and(|c| c.is_ascii_digit()) && t.contains('-') {
-            return NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Change::On).map_err(|_| {
-                format!("`{t}` is not a date: expected YYYY-MM-DD, such as 2005-10-31")
+            return parse_date(t).map(Change::On).map_err(|e| match e {
+                DateProblem::NotADate => {
+                    format!("`{t}` is not a date: expected YYYY-MM-DD, such as 2005-10-31")
+                }
+                DateProblem::Year(message, help) => format!("{message}: {help}"),
             });
         }
         Err(format!("`{t}` is not a slip"))
@@ -166,15 +172,36 @@ pub fn load_file(path: &Path, model: &Model, graph: &Graph) -> Result<Vec<Scenar
                     .help("give each scenario its own name"),
             );
         }
+        // Names, descriptions and slips are text, capped and holding no control character, as
+        // a model's texts are.
+        let mut text = |value: &str, limit: usize, field: String| {
+            if let Some((message, help)) = text_problem(value, limit) {
+                errors.push(Diagnostic::new(message).at(file.at(&field)).help(help));
+            }
+        };
+        text(&entry.name, MAX_PHRASE_CHARS, format!("{here}.name"));
+        if let Some(d) = &entry.description {
+            text(d, MAX_TEXT_CHARS, format!("{here}.description"));
+        }
+        for (j, slip) in entry.slips.iter().enumerate() {
+            text(slip, MAX_PHRASE_CHARS, format!("{here}.slips[{j}]"));
+        }
         let as_of = match &entry.as_of {
             None => None,
-            Some(t) => match NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d") {
+            Some(t) => match parse_date(t) {
                 Ok(d) => Some(d),
-                Err(_) => {
+                Err(problem) => {
+                    let (message, help) = match problem {
+                        DateProblem::NotADate => (
+                            format!("{here}.as_of: `{t}` is not a date"),
+                            "write YYYY-MM-DD, such as 2005-09-30".to_string(),
+                        ),
+                        DateProblem::Year(message, help) => {
+                            (format!("{here}.as_of: {message}"), help)
+                        }
+                    };
                     errors.push(
-                        Diagnostic::new(format!("{here}.as_of: `{t}` is not a date"))
-                            .at(file.at(&format!("{here}.as_of")))
-                            .help("write YYYY-MM-DD, such as 2005-09-30"),
+                        Diagnostic::new(message).at(file.at(&format!("{here}.as_of"))).help(help),
                     );
                     None
                 }

@@ -7,6 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
+use super::chars;
 use super::locate::Located;
 use super::schema::{self, Finding, Shape};
 use super::{Catalogue, Category, Dependency, Model, Outcome, Place, Span, Status, Target};
@@ -154,6 +155,12 @@ fn read(source: &Source, path: &Path) -> Result<String, Diagnostic> {
 /// (so that no output replaces it).
 pub fn catalogue_path(model: &Path) -> Option<PathBuf> {
     let text = crate::input::read_text(model).ok()?;
+    // A file the loader refuses unread is not read here either (it would be slow to).
+    if super::locate::too_deep(&text, MAX_NESTING).is_some()
+        || super::locate::too_many_aliased(&text).is_some()
+    {
+        return None;
+    }
     let value: serde_yaml::Value = serde_yaml::from_str(&text).ok()?;
     let relative = value.get("catalogue")?.as_str()?;
     Some(lexical_join(model.parent().unwrap_or(Path::new("")), relative))
@@ -258,6 +265,18 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
             .help("a model or scenario file nests a few levels deep; is a bracket repeated?")
             .into());
     }
+    if let Some((line, column, limit)) = super::locate::too_many_aliased(text) {
+        return Err(Diagnostic::new(format!(
+            "YAML aliases expand this file to more than {limit} values"
+        ))
+        .at(Some(file.location(line, column, token_width(file.line(line), column))))
+        .help(format!(
+            "a routemap file needs no anchors (`&name`) or aliases (`*name`): write each value out; \
+             aliases may add at most {} values beyond one per byte of the file",
+            super::locate::MAX_ALIASED_VALUES
+        ))
+        .into());
+    }
     let json = if text.trim_start().starts_with('{') { from_json(text) } else { None };
     let failed = match json {
         Some(Ok(v)) => return Ok(v),
@@ -268,8 +287,33 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
         },
     };
     let (path, mut message, at) = failed;
-    let location =
+    // libyaml reports a character it refuses by its byte offset alone (`control characters are
+    // not allowed at position 454`, placed at 1:1).
+    let offset = message.rsplit_once(" at position ").and_then(|(_, n)| n.parse::<usize>().ok());
+    let at = if offset.is_some() { None } else { at };
+    let mut location =
         at.map(|(line, column)| file.location(line, column, token_width(file.line(line), column)));
+    // Find such a character, and name it at its line and column.
+    if location.is_none()
+        && let Some((offset, c)) = text.char_indices().find(|&(_, c)| !yaml_printable(c))
+    {
+        return Err(Diagnostic::new(format!(
+            "the file holds {}, which YAML does not allow in a file",
+            chars::describe(c)
+        ))
+        .at(Some(file.at_byte(offset)))
+        .help(
+            "a routemap file holds printable text, tabs and line breaks: remove it (see \
+             docs/model.md)",
+        )
+        .into());
+    }
+    if location.is_none()
+        && let Some(offset) = offset
+    {
+        location = Some(file.at_byte(offset));
+        message.truncate(message.rfind(" at position ").unwrap_or(message.len()));
+    }
     // serde_yaml prefixes some messages with the (parent) path already: keep ours only.
     if let Some((prefix, rest)) = message.split_once(": ")
         && !prefix.contains(' ')
@@ -284,11 +328,40 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
     if path != "." && !path.contains('?') && !message.contains("not allowed in this context") {
         message = format!("{path}: {message}");
     }
+    let duplicate = message.contains("duplicate ");
     let diagnostic = Diagnostic::new(message).at(location.or_else(|| file.at(&path)));
-    Err(Error::from(match help {
+    let diagnostic = match help {
         Some(h) => diagnostic.help(h),
         None => diagnostic,
-    }))
+    };
+    // serde stops at the first key given twice, and places it at its map: report every one, each
+    // at the key itself.
+    let duplicates = file.duplicates();
+    if duplicates.is_empty() {
+        return Err(diagnostic.into());
+    }
+    let mut out = if duplicate { Vec::new() } else { vec![diagnostic] };
+    for d in duplicates {
+        let key = crate::error::clip(&chars::escaped(&d.key), 80);
+        let message = if d.map.is_empty() {
+            format!("duplicate key `{key}`")
+        } else {
+            format!("{}: duplicate key `{key}`", d.map)
+        };
+        out.push(Diagnostic::new(message).at(Some(d.at)).help(format!(
+            "`{key}` is first given on line {}; a key may be given once in a map: remove one, \
+             or merge them",
+            d.first_line
+        )));
+    }
+    Err(out.into())
+}
+
+/// Whether YAML allows `c` in a file (its `c-printable`): tab, line breaks, printable ASCII,
+/// next line (U+0085) and the rest of Unicode but the C1 controls, surrogates, U+FFFE and U+FFFF.
+fn yaml_printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+        || c >= '\u{10000}'
 }
 
 /// Deserialise a model or catalogue file. serde stops at the first missing or unknown field:
@@ -472,6 +545,25 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     for (i, action) in model.actions.iter_mut().enumerate() {
         let at = Place::Action(i);
         action.id = action_id(&action.reference);
+        let bad_ref = action.reference.chars().find(|c| !chars::ref_char(*c));
+        if let Some(c) = bad_ref {
+            let mut help = "an action ref is written as the routemap prints it, in ASCII letters, \
+                            digits, spaces and punctuation (`10`, `42 & 47`)"
+                .to_string();
+            let meant: String = action.reference.chars().filter(|c| chars::ref_char(*c)).collect();
+            if !meant.trim().is_empty() {
+                help.push_str(&format!(": write `{}`", meant.trim()));
+            }
+            v.error(
+                format!(
+                    "the action ref `{}` holds {}, which action refs may not hold",
+                    chars::escaped(&action.reference),
+                    chars::describe(c)
+                ),
+                &at.path("ref"),
+                help,
+            );
+        }
         let duplicate = refs.contains_key(&action.reference);
         if let Some(first) = refs.insert(action.reference.clone(), i) {
             let line = v.model_file.line_of(&Place::Action(first).item()).unwrap_or(0);
@@ -480,7 +572,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
                 &at.path("ref"),
                 format!("action ref `{}` is first defined on line {line}", action.reference),
             );
-        } else {
+        } else if bad_ref.is_none() {
             v.unique_id(&mut seen, &action.id, (at, "ref"));
         }
         for (j, code) in action.outcomes.iter().enumerate() {
@@ -533,9 +625,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         .collect();
     let dangling = |deps: &[Dependency], v: &mut Validator| {
         for dep in deps {
-            if too_long(&dep.id) {
-                v.long_id(&dep.id, &dep.path());
-            } else if !ids.contains(dep.id.as_str()) {
+            if !v.bad_id(&dep.id, &dep.path()) && !ids.contains(dep.id.as_str()) {
                 v.error(
                     format!("`waits_on` names `{}`, which is no task or project", dep.id),
                     &dep.path(),
@@ -557,7 +647,9 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     let mut streams: HashMap<String, String> = HashMap::new();
     for (i, stream) in model.funding.iter().enumerate() {
         let path = format!("funding[{i}]");
-        if let Some(first) = streams.insert(stream.id.clone(), path.clone()) {
+        if !v.bad_id(&stream.id, &format!("{path}.id"))
+            && let Some(first) = streams.insert(stream.id.clone(), path.clone())
+        {
             let line = v.model_file.line_of(&first).unwrap_or(0);
             v.error(
                 format!("duplicate funding stream id `{}`", stream.id),
@@ -575,7 +667,8 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             );
         }
     }
-    long_texts(model, &mut v);
+    texts(model, &mut v);
+    dates(model, &mut v);
     v.errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column)));
     v.errors
 }
@@ -620,7 +713,10 @@ fn bvpi157(
         for (k, link) in row.enabled_by.iter_mut().enumerate() {
             let lpath = format!("{path}.enabled_by[{k}]");
             link.path = format!("{lpath}.id");
-            if !ids.contains(link.id.as_str()) && !actions.contains(link.id.as_str()) {
+            if !v.bad_id(&link.id, &link.path)
+                && !ids.contains(link.id.as_str())
+                && !actions.contains(link.id.as_str())
+            {
                 v.error(
                     format!(
                         "`enabled_by` names `{}`, which is no task, project or action",
@@ -658,59 +754,222 @@ pub fn action_id(reference: &str) -> String {
 /// would otherwise reach the rules, and the "did you mean" search, at full length).
 pub const MAX_ID_CHARS: usize = 200;
 
+/// What an id may hold, for help: see docs/model.md, "Ids and text".
+const ID_ALPHABET: &str = "ids are ASCII letters, digits, `.`, `-` and `_`, starting with a letter \
+                           or a digit, such as `document-management` or `10.2` (see docs/model.md)";
+
 fn too_long(id: &str) -> bool {
     id.chars().nth(MAX_ID_CHARS).is_some()
 }
 
-/// The longest text the rules see (a task's text, a title, a risk's description), in
+/// The longest text the rules see (a task's text, a title, a risk's description, a comment), in
 /// characters, and the longest target phrase or status. Both sit well below the rules' own
 /// string limit, so that the model's data can never make a rule fail.
 pub const MAX_TEXT_CHARS: usize = 4_000;
-const MAX_PHRASE_CHARS: usize = 500;
+pub(crate) const MAX_PHRASE_CHARS: usize = 500;
 
-/// Refuse texts over their limits: each is the model's fault, found by `check`, rather than a
-/// rule's failure later.
-fn long_texts(model: &Model, v: &mut Validator) {
+/// The rules' string limit is in bytes (10,000), and a character outside ASCII takes two to four
+/// of them in UTF-8: a text may also take at most half as many bytes again as its limit in
+/// characters. Lower-casing a character at most adds half its bytes (`İ` to `i̇`, `Ⱥ` to `ⱥ`),
+/// so a rule that lower-cases the longest text (`forecast.rhai` does a comment) stays under the
+/// limit: 4,000 characters, 6,000 bytes, at most 9,000 bytes lower-cased.
+fn max_bytes(limit_chars: usize) -> usize {
+    limit_chars + limit_chars / 2
+}
+
+/// What is wrong with a text whose limit is `limit` characters, as a message and its help: too
+/// long (in characters, or in bytes: see [`max_bytes`]), or holding a character that is not
+/// text (see [`chars::not_text`]). The one check every text of a model, a catalogue and a
+/// scenario file passes.
+pub(crate) fn text_problem(text: &str, limit: usize) -> Option<(String, String)> {
+    if text.chars().nth(limit).is_some() {
+        return Some((
+            format!(
+                "`{}` is {} characters long",
+                crate::error::clip(text, 40),
+                text.chars().count()
+            ),
+            format!("at most {limit} characters here"),
+        ));
+    }
+    let bytes = max_bytes(limit);
+    if text.len() > bytes {
+        return Some((
+            format!("`{}` is {} bytes long in UTF-8", crate::error::clip(text, 40), text.len()),
+            format!(
+                "at most {limit} characters and {bytes} bytes here (a character outside ASCII \
+                 takes 2 to 4 bytes)"
+            ),
+        ));
+    }
+    let (at, c) = chars::bad_text_char(text)?;
+    let kind = if c.is_control() { "a control character" } else { "a Unicode non-character" };
+    // The text around the character, with it written out.
+    let from = at.saturating_sub(20);
+    let around: String = text.chars().skip(from).take(40).collect();
+    let ellipsis = if from > 0 { "..." } else { "" };
+    Some((
+        format!(
+            "`{ellipsis}{}` holds {}, {kind}",
+            crate::error::clip(&chars::escaped(&around), 80),
+            chars::describe(c)
+        ),
+        "text may hold any character but control characters (other than tab and line breaks) \
+         and Unicode non-characters: remove it (see docs/model.md)"
+            .into(),
+    ))
+}
+
+/// One text check: the text, its limit in characters, and its path (built only for an error).
+type Check<'a> = dyn FnMut(&str, usize, &dyn Fn() -> String) + 'a;
+
+/// Check every text of the model (ids have their own check, [`Validator::bad_id`]): each is
+/// capped below the rules' string limit and holds only text, the model's fault found by
+/// `check` rather than a rule's failure or an invisible character later.
+fn texts(model: &Model, v: &mut Validator) {
     let mut check = |text: &str, limit: usize, path: &dyn Fn() -> String| {
-        if text.chars().nth(limit).is_some() {
-            v.error(
-                format!(
-                    "`{}` is {} characters long",
-                    crate::error::clip(text, 40),
-                    text.chars().count()
-                ),
-                &path(),
-                format!("at most {limit} characters here"),
-            );
+        if let Some((message, help)) = text_problem(text, limit) {
+            v.error(message, &path(), help);
+        }
+    };
+    let text = MAX_TEXT_CHARS;
+    let phrase = MAX_PHRASE_CHARS;
+    let d = &model.document;
+    for (field, value) in [("council", &d.council), ("title", &d.title), ("version", &d.version)] {
+        check(value, text, &|| format!("document.{field}"));
+    }
+    if let Some(c) = &model.catalogue {
+        check(c, text, &|| "catalogue".into());
+    }
+    for word in model.status_words.keys() {
+        check(word, phrase, &|| format!("status_words.{word}"));
+    }
+    let deps = |check: &mut Check<'_>, at: Place, deps: &[Dependency]| {
+        for (k, dep) in deps.iter().enumerate() {
+            if let Some(lag) = &dep.lag_text {
+                check(lag, phrase, &|| at.path(&format!("waits_on[{k}].lag")));
+            }
+            if let Some(source) = &dep.source {
+                check(source, text, &|| at.path(&format!("waits_on[{k}].source")));
+            }
         }
     };
     for (i, p) in model.projects.iter().enumerate() {
         let at = Place::Project(i);
-        check(&p.title, MAX_TEXT_CHARS, &|| at.path("title"));
-        for (field, text) in
-            [("start", &p.start_text), ("finish", &p.finish_text), ("status", &p.status_text)]
-        {
-            if let Some(t) = text {
-                check(t, MAX_PHRASE_CHARS, &|| at.path(field));
+        check(&p.title, text, &|| at.path("title"));
+        for (field, value) in [
+            ("start", &p.start_text),
+            ("finish", &p.finish_text),
+            ("duration", &p.duration_text),
+            ("status", &p.status_text),
+        ] {
+            if let Some(t) = value {
+                check(t, phrase, &|| at.path(field));
             }
         }
+        for (field, value) in
+            [("progress", &p.progress), ("owner", &p.owner), ("source", &p.source)]
+        {
+            if let Some(t) = value {
+                check(t, text, &|| at.path(field));
+            }
+        }
+        deps(&mut check, at, &p.waits_on);
     }
     for (i, a) in model.actions.iter().enumerate() {
+        let at = Place::Action(i);
+        check(&a.reference, phrase, &|| at.path("ref"));
+        check(&a.section, text, &|| at.path("section"));
+        check(&a.requirement, text, &|| at.path("requirement"));
+        if let Some(owner) = &a.owner {
+            check(owner, text, &|| at.path("owner"));
+        }
+        for (k, code) in a.outcomes.iter().enumerate() {
+            check(code, phrase, &|| at.path(&format!("outcomes[{k}]")));
+        }
         for (j, t) in a.tasks.iter().enumerate() {
             let at = Place::Task(i, j);
-            check(&t.text, MAX_TEXT_CHARS, &|| at.path("text"));
-            for (field, text) in
+            check(&t.text, text, &|| at.path("text"));
+            for (field, value) in
                 [("original", &t.original), ("proposed", &t.proposed), ("status", &t.status_text)]
             {
-                if let Some(x) = text {
-                    check(x, MAX_PHRASE_CHARS, &|| at.path(field));
+                if let Some(x) = value {
+                    check(x, phrase, &|| at.path(field));
                 }
+            }
+            for (field, value) in
+                [("status_note", &t.status_note), ("owner", &t.owner), ("comments", &t.comments)]
+            {
+                if let Some(x) = value {
+                    check(x, text, &|| at.path(field));
+                }
+            }
+            deps(&mut check, at, &t.waits_on);
+        }
+    }
+    for (i, f) in model.funding.iter().enumerate() {
+        check(&f.name, text, &|| format!("funding[{i}].name"));
+        check(&f.financial_year, phrase, &|| format!("funding[{i}].financial_year"));
+        for (field, value) in [("depends_on", &f.depends_on), ("source", &f.source)] {
+            if let Some(x) = value {
+                check(x, text, &|| format!("funding[{i}].{field}"));
             }
         }
     }
     for (i, r) in model.risks.iter().enumerate() {
-        for (field, text) in [("title", &r.title), ("description", &r.description)] {
-            check(text, MAX_TEXT_CHARS, &|| format!("risks[{i}].{field}"));
+        check(&r.reference, phrase, &|| format!("risks[{i}].ref"));
+        for (field, value) in [("title", &r.title), ("description", &r.description)] {
+            check(value, text, &|| format!("risks[{i}].{field}"));
+        }
+        for (k, action) in r.proposed_actions.iter().enumerate() {
+            check(action, text, &|| format!("risks[{i}].proposed_actions[{k}]"));
+        }
+        if let Some(x) = &r.responsibility {
+            check(x, text, &|| format!("risks[{i}].responsibility"));
+        }
+    }
+    for (i, r) in model.cmt_risks.iter().enumerate() {
+        check(&r.risk, text, &|| format!("cmt_risks[{i}].risk"));
+        for (k, c) in r.countermeasures.iter().enumerate() {
+            check(c, text, &|| format!("cmt_risks[{i}].countermeasures[{k}]"));
+        }
+    }
+    if let Some(b) = &model.bvpi157 {
+        check(&b.target, text, &|| "bvpi157.target".into());
+        for (i, row) in b.interactions.iter().enumerate() {
+            let at = format!("bvpi157.interactions[{i}]");
+            check(&row.interaction, text, &|| format!("{at}.interaction"));
+            for (k, service) in row.services.iter().enumerate() {
+                check(service, text, &|| format!("{at}.services[{k}]"));
+            }
+            for (k, link) in row.enabled_by.iter().enumerate() {
+                check(&link.source, text, &|| format!("{at}.enabled_by[{k}].source"));
+            }
+        }
+    }
+}
+
+/// Refuse a date outside the years routemap reads (see [`super::target::MIN_YEAR`]): serde
+/// reads `05-04-13` as the year 5 and `+262142-12-31` as a date at the calendar's end.
+fn dates(model: &Model, v: &mut Validator) {
+    let d = &model.document;
+    let mut found: Vec<(chrono::NaiveDate, String)> =
+        vec![(d.issue_date, "document.issue_date".into())];
+    found.extend(d.target_cabinet.map(|c| (c, "document.target_cabinet".into())));
+    for (i, r) in model.cmt_risks.iter().enumerate() {
+        found.extend(r.identified.map(|c| (c, format!("cmt_risks[{i}].identified"))));
+    }
+    for (date, path) in found {
+        // The date as the file writes it, which the message quotes.
+        let written = v
+            .model_file
+            .at(&path)
+            .map(|l| l.source_line.chars().skip(l.column - 1).take(l.width).collect::<String>())
+            .map(|w| w.trim_matches(['"', '\'']).to_string())
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| date.to_string());
+        if let Some((message, help)) = super::target::year_problem(date, &written) {
+            v.error(format!("{path}: {message}"), &path, help);
         }
     }
 }
@@ -737,7 +996,12 @@ impl Validator {
         for (i, o) in catalogue.outcomes.into_iter().enumerate() {
             let path = format!("outcomes[{i}]");
             let letter = o.code.chars().next();
-            let number = o.code.get(1..).and_then(|n| n.parse::<u32>().ok());
+            // Digits only: `R+8` or `R 8` would read as 8.
+            let number = o
+                .code
+                .get(1..)
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|n| n.parse::<u32>().ok());
             let expected_category = match letter {
                 Some('R') => Some(Category::Required),
                 Some('G') => Some(Category::Good),
@@ -747,6 +1011,20 @@ impl Validator {
                 let at = file.at(&format!("{path}.{field}"));
                 self.errors.push(Diagnostic::new(message).at(at).help(help));
             };
+            let mut texts_fine = true;
+            for (field, value, limit) in [
+                ("code", &o.code, MAX_PHRASE_CHARS),
+                ("title", &o.title, MAX_TEXT_CHARS),
+                ("area", &o.area, MAX_TEXT_CHARS),
+            ] {
+                if let Some((message, help)) = text_problem(value, limit) {
+                    fail(message, field, &help);
+                    texts_fine &= field != "code";
+                }
+            }
+            if !texts_fine {
+                continue;
+            }
             if expected_category.is_none() || number.is_none() {
                 fail(
                     format!("`{}` is not an outcome code", o.code),
@@ -781,9 +1059,9 @@ impl Validator {
         if id.is_empty() {
             let help = "ids are slugs such as `document-management`";
             self.error("empty id".into(), &at.path(field), help);
-        } else if too_long(id) {
-            self.long_id(id, &at.path(field));
-        } else if let Some((first, first_field)) = seen.insert(id.to_string(), (at, field)) {
+        } else if !self.bad_id(id, &at.path(field))
+            && let Some((first, first_field)) = seen.insert(id.to_string(), (at, field))
+        {
             let line = self.model_file.line_of(&first.path(first_field)).unwrap_or(0);
             self.error(
                 format!("duplicate id `{id}`"),
@@ -791,6 +1069,31 @@ impl Validator {
                 format!("`{id}` is first defined on line {line}; task, project and action ids must be unique"),
             );
         }
+    }
+
+    /// Refuse an id that is too long or holds a character outside the id alphabet (see
+    /// [`chars::bad_id_char`]); whether it did.
+    fn bad_id(&mut self, id: &str, path: &str) -> bool {
+        if too_long(id) {
+            self.long_id(id, path);
+            return true;
+        }
+        let Some((at, c)) = chars::bad_id_char(id) else { return false };
+        let message = if at == 0 && c.is_ascii_punctuation() {
+            format!("the id `{}` starts with {}", chars::escaped(id), chars::describe(c))
+        } else {
+            format!(
+                "the id `{}` holds {}, which ids may not hold",
+                chars::escaped(id),
+                chars::describe(c)
+            )
+        };
+        let mut help = ID_ALPHABET.to_string();
+        if let Some(meant) = chars::id_without_bad_chars(id) {
+            help.push_str(&format!(": write `{meant}`"));
+        }
+        self.error(message, path, help);
+        true
     }
 
     fn long_id(&mut self, id: &str, path: &str) {

@@ -106,6 +106,35 @@ impl Located {
         out
     }
 
+    /// Every key written a second (or later) time in one map, in file order. serde refuses the
+    /// first it meets, at its map; this finds each, at the key itself.
+    pub fn duplicates(&self) -> Vec<Duplicate> {
+        let mut out: Vec<Duplicate> = self
+            .index()
+            .duplicates
+            .iter()
+            .map(|(map, key, (line, column, width), first_line)| Duplicate {
+                map: map.clone(),
+                key: key.clone(),
+                at: self.location(*line, *column, *width),
+                first_line: *first_line,
+            })
+            .collect();
+        out.sort_by_key(|d| (d.at.line, d.at.column));
+        out
+    }
+
+    /// The location of the character at byte `offset` of the file (as libyaml reports a reader
+    /// error), one character wide.
+    pub fn at_byte(&self, offset: usize) -> Location {
+        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        let offset = offset.min(self.text.len());
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let start = starts[line - 1];
+        let column = self.text.get(start..offset).map_or(1, |before| before.chars().count() + 1);
+        self.location(line, column, 1)
+    }
+
     /// The location of the node at `path`, or of its nearest located parent, or else the start
     /// of the file: an error always has a place.
     pub fn at(&self, path: &str) -> Option<Location> {
@@ -166,6 +195,26 @@ struct Index {
     nulls: Vec<String>,
     /// The paths of tagged nodes, with their tags.
     tags: Vec<(String, String)>,
+    /// Keys given twice in one map: the map's path, the key, where this one is written (line,
+    /// column, width) and the line of the first.
+    duplicates: Vec<KeyTwice>,
+}
+
+/// A key given twice in one map, as the index holds it: the map's path, the key, where this one
+/// is written (line, column, width) and the line of the first.
+type KeyTwice = (String, String, (usize, usize, usize), usize);
+
+/// A key given a second (or later) time in one map.
+#[derive(Debug, Clone)]
+pub struct Duplicate {
+    /// The path of the map (`document`; empty for the top level).
+    pub map: String,
+    /// The key.
+    pub key: String,
+    /// Where this key is written.
+    pub at: Location,
+    /// The line of the key's first appearance in the map.
+    pub first_line: usize,
 }
 
 /// The fields (as paths with indices taken out) that hold text a null must not stand for: a
@@ -283,6 +332,81 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
     scan(text, limit, &mut Vec::new())
 }
 
+/// How many values YAML's aliases may add to a file beyond one per byte of it: far more than
+/// any routemap needs (they need none), far fewer than make deserialising slow.
+pub const MAX_ALIASED_VALUES: usize = 100_000;
+
+/// Where a file's aliases (`*name`) first make it more values than [`MAX_ALIASED_VALUES`] beyond
+/// its size in bytes, counting each alias as every value of the node its anchor names, aliases
+/// within that node counted out too: the line and column of that alias, and the limit. A
+/// "billion laughs" file of a few hundred kilobytes expands to millions of values only when
+/// deserialised; this count reads the file's events once, without expanding anything, and
+/// stops at the alias that crosses the limit. A file with no alias is not parsed at all.
+pub fn too_many_aliased(text: &str) -> Option<(usize, usize, usize)> {
+    if !may_hold_alias(text) {
+        return None;
+    }
+    let limit = text.len().saturating_add(MAX_ALIASED_VALUES);
+    // Each open collection's anchor and the values in it so far; the root is the outermost.
+    let mut open: Vec<(usize, usize)> = vec![(0, 0)];
+    // The values in each anchored node, by anchor id.
+    let mut sizes: HashMap<usize, usize> = HashMap::new();
+    let mut total = 0usize;
+    let mut parser = Parser::new_from_str(text);
+    // A file the parser refuses is left to serde to explain: what was read before is counted.
+    while let Ok((event, mark)) = parser.next_token() {
+        let added = match event {
+            Event::StreamEnd => break,
+            Event::Scalar(_, _, anchor, _) => {
+                if anchor > 0 {
+                    sizes.insert(anchor, 1);
+                }
+                1
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                open.push((anchor, 1));
+                total = total.saturating_add(1);
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some((anchor, values)) = open.pop() else { break };
+                if anchor > 0 {
+                    sizes.insert(anchor, values);
+                }
+                if let Some(parent) = open.last_mut() {
+                    parent.1 = parent.1.saturating_add(values);
+                } else {
+                    open.push((0, values));
+                }
+                continue;
+            }
+            Event::Alias(anchor) => sizes.get(&anchor).copied().unwrap_or(1),
+            _ => continue,
+        };
+        if let Some(parent) = open.last_mut() {
+            parent.1 = parent.1.saturating_add(added);
+        }
+        total = total.saturating_add(added);
+        if total > limit {
+            return Some((mark.line(), mark.col() + 1, limit));
+        }
+    }
+    None
+}
+
+/// Whether `text` may hold an alias: a `*` after a space, a line break or a flow indicator and
+/// before a name. Text such as `a * b` passes too, which only costs a parse.
+fn may_hold_alias(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'*'
+            && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b','))
+            && bytes
+                .get(i + 1)
+                .is_some_and(|n| !matches!(n, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}'))
+    })
+}
+
 /// The 1-based lines that continue a quoted scalar begun on an earlier line, each with the
 /// 0-based column of the quote that opened it.
 fn continued_quotes(text: &str) -> Vec<(usize, usize)> {
@@ -388,6 +512,8 @@ enum Frame {
         key: Option<String>,
         first_key: bool,
         key_at: (usize, usize, usize),
+        /// Each key read so far, with its line.
+        keys: HashMap<String, usize>,
     },
     Seq {
         path: String,
@@ -451,9 +577,20 @@ impl MarkedEventReceiver for Indexer {
                             .positions
                             .insert(path.clone(), (mark.line(), mark.col() + 1, width));
                     }
-                    if let Some(Frame::Map { key, key_at, .. }) = self.stack.last_mut() {
+                    if let Some(Frame::Map { key, key_at, keys, path, .. }) = self.stack.last_mut()
+                    {
                         *key_at = (mark.line(), mark.col() + 1, value.chars().count().max(1));
                         *key = Some(value.clone());
+                        if let Some(&first_line) = keys.get(&value) {
+                            self.index.duplicates.push((
+                                path.clone(),
+                                value.clone(),
+                                *key_at,
+                                first_line,
+                            ));
+                        } else {
+                            keys.insert(value.clone(), mark.line());
+                        }
                     }
                     // Where the key itself is written, for errors about the key.
                     let key_path = format!("{}{KEY}", self.child_path());
@@ -495,6 +632,7 @@ impl MarkedEventReceiver for Indexer {
                         key: None,
                         first_key: true,
                         key_at: (mark.line(), mark.col() + 1, 1),
+                        keys: HashMap::new(),
                     }
                 } else {
                     Frame::Seq { path, index: 0 }

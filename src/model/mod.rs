@@ -3,6 +3,7 @@
 //! Fields named after the YAML are deserialised as written; the fields marked `serde(skip)` are
 //! filled by validation in [`load`] (parsed target phrases, normalised statuses, default ids).
 
+mod chars;
 mod load;
 mod locate;
 mod schema;
@@ -12,8 +13,9 @@ pub mod target;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use load::MAX_TEXT_CHARS;
+pub(crate) use load::{MAX_PHRASE_CHARS, inline, parse_yaml, text_problem};
 pub use load::{Origin, Source, action_id, catalogue_path, load, load_embedded, short_hash};
-pub(crate) use load::{inline, parse_yaml};
 pub use locate::Located;
 pub use status::Status;
 pub use target::Target;
@@ -30,7 +32,7 @@ pub struct Model {
     pub catalogue: Option<String>,
     /// The council's own status words and what each means (`Delayed: in_progress`), beside the
     /// built-in ones; a word here overrides a built-in one.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub status_words: std::collections::BTreeMap<String, Status>,
     /// Enabling projects, national projects and milestones.
     #[serde(default)]
@@ -56,6 +58,36 @@ pub struct Model {
     /// The files it was read from.
     #[serde(skip)]
     pub origin: load::Origin,
+}
+
+/// A map whose keys must differ: serde would keep the last of two equal keys silently (the
+/// loader then reports every key given twice, each at its place).
+fn unique_keys<'de, D, V>(de: D) -> Result<std::collections::BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Keys<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Keys<V> {
+        type Value = std::collections::BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = std::collections::BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, V>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!("duplicate key `{key}`")));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    de.deserialize_map(Keys(std::marker::PhantomData))
 }
 
 /// The routemap document's title block.

@@ -165,13 +165,70 @@ fn date_clause(clause: &str) -> Result<NaiveDate, String> {
     }
 }
 
-/// The first and last years a target phrase may name.
-const MIN_YEAR: i32 = 1900;
-const MAX_YEAR: i32 = 2100;
+/// The first and last years routemap reads, in target phrases and in `YYYY-MM-DD` dates alike
+/// (an issue date, an as-of date, a slip's date). A routemap is a document of the 2000s: a year
+/// before 1900 is a mistake, most often a two-digit year (`05-04-13` read as the year 5), and one
+/// after 2100 a typed-in extra digit. Stopping at 2100 also keeps every date the rules compute
+/// from an input (a hundred-year span at most at a time) far inside the calendar chrono holds
+/// (to the year 262,142), so that no date from the model is clamped at its end.
+pub const MIN_YEAR: i32 = 1900;
+/// See [`MIN_YEAR`].
+pub const MAX_YEAR: i32 = 2100;
+
+/// Why a `YYYY-MM-DD` date was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not a date at all (`next week`, `2005-13-01`).
+    NotADate,
+    /// A date, but in a year routemap does not read: what is wrong, and what to write.
+    Year(String, String),
+}
+
+/// Parse a date written `YYYY-MM-DD`, in the years routemap reads (see [`MIN_YEAR`]).
+pub fn parse_date(text: &str) -> Result<NaiveDate, DateProblem> {
+    let t = text.trim();
+    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| DateProblem::NotADate)?;
+    match year_problem(date, t) {
+        Some((message, help)) => Err(DateProblem::Year(message, help)),
+        None => Ok(date),
+    }
+}
+
+/// What is wrong with `date`, written `written`, if its year is not one routemap reads: a
+/// message and a help line that says what to write.
+pub fn year_problem(date: NaiveDate, written: &str) -> Option<(String, String)> {
+    let year = date.year();
+    if (MIN_YEAR..=MAX_YEAR).contains(&year) {
+        return None;
+    }
+    let digits = written.trim().split('-').find(|p| !p.is_empty()).map_or(0, str::len);
+    if (0..100).contains(&year) && digits <= 2 {
+        let full = date.with_year(2000 + year).map_or_else(String::new, |d| d.to_string());
+        return Some((
+            format!("`{written}` has a two-digit year, which would be the year {year}"),
+            format!("write the year in full: {full}"),
+        ));
+    }
+    Some((
+        format!(
+            "`{written}` is in the year {year}, outside the years routemap reads ({MIN_YEAR} to {MAX_YEAR})"
+        ),
+        format!(
+            "write a date from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31 as YYYY-MM-DD, the year in full"
+        ),
+    ))
+}
 
 fn parse_year(word: &str) -> Result<i32, String> {
     match word.parse::<i32>() {
         Ok(y) if (MIN_YEAR..=MAX_YEAR).contains(&y) && word.len() == 4 => Ok(y),
+        // A number, but not a year routemap reads: say so, rather than that the phrase is unknown.
+        _ if word.len() <= 2 && word.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
+            "`{word}` is a two-digit year: write the year in full, four digits from {MIN_YEAR} to {MAX_YEAR} (`Dec 2005`, `2005/06`)"
+        )),
+        _ if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
+            "`{word}` is not a year routemap reads: years are four digits from {MIN_YEAR} to {MAX_YEAR} (`Dec 2005`)"
+        )),
         _ => Err(expected()),
     }
 }
@@ -406,6 +463,34 @@ mod tests {
         let err = Target::parse("Winter 2100").unwrap_err();
         assert!(err.contains("after 2100"), "{err}");
         assert!(err.contains("`Winter 2099`"), "{err}");
+    }
+
+    #[test]
+    fn dates_are_in_the_years_routemap_reads() {
+        assert_eq!(parse_date("2005-04-13"), Ok(date(2005, 4, 13)));
+        assert_eq!(parse_date(" 1900-01-01 "), Ok(date(1900, 1, 1)));
+        assert_eq!(parse_date("2100-12-31"), Ok(date(2100, 12, 31)));
+        assert_eq!(parse_date("next week"), Err(DateProblem::NotADate));
+        assert_eq!(
+            parse_date("05-04-13"),
+            Err(DateProblem::Year(
+                "`05-04-13` has a two-digit year, which would be the year 5".into(),
+                "write the year in full: 2005-04-13".into()
+            ))
+        );
+        assert_eq!(parse_date("20050-04-13"), Err(DateProblem::NotADate));
+        for far in ["+262142-12-31", "1899-12-31", "2101-01-01", "0205-04-13"] {
+            match parse_date(far) {
+                Err(DateProblem::Year(message, _)) => {
+                    assert!(message.contains("outside"), "{message}")
+                }
+                other => panic!("{far}: {other:?}"),
+            }
+        }
+        // Target phrases read the same years, four digits each.
+        for phrase in ["Dec 05", "31st May 05", "05/06", "Dec 20050", "2101", "Summer 1899"] {
+            assert!(Target::parse(phrase).is_err(), "{phrase}");
+        }
     }
 
     #[test]
