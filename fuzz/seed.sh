@@ -3,11 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
-mkdir -p corpus/model corpus/phrases corpus/scenario corpus/rules
+mkdir -p corpus/model corpus/render corpus/phrases corpus/scenario corpus/rules
 # Models: the embedded routemap, every invalid fixture, and the embedded routemap as JSON-like
 # flow text is left to the fuzzer to find.
 cp "$root"/fixtures/charnwood/routemap.yaml corpus/model/charnwood.yaml
 for f in "$root"/fixtures/invalid/*.yaml; do cp "$f" "corpus/model/invalid-$(basename "$f")"; done
+# Rendering: models that load, the hostile one (text every format must neutralise) among them.
+cp "$root"/fixtures/charnwood/routemap.yaml corpus/render/charnwood.yaml
+cp "$root"/fixtures/loxley/routemap.yaml corpus/render/loxley.yaml
+cp "$root"/fixtures/hostile/routemap.yaml corpus/render/hostile.yaml
 # Scenario files.
 for f in "$root"/fixtures/scenarios/*.yaml "$root"/fixtures/scenarios/invalid/*.yaml; do
     cp "$f" "corpus/scenario/$(basename "$(dirname "$f")")-$(basename "$f")"

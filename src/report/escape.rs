@@ -21,21 +21,29 @@ pub fn is_unsafe_char(c: char) -> bool {
         || (n & 0xFFFE) == 0xFFFE
 }
 
+/// Whether `c` would act on a terminal rather than show: an [`is_unsafe_char`], or a
+/// bidirectional control (U+202E and the like), which reorders what follows it on the screen.
+pub fn acts_on_terminal(c: char) -> bool {
+    is_unsafe_char(c)
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `c` written visibly, the way Rust writes it: `\u{1b}`.
 fn visible(c: char, out: &mut String) {
     out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
 }
 
 /// Text for a terminal or standard error: control characters (ESC, the OSC sequences that set a
-/// window title or the clipboard, carriage returns, bells) and non-characters shown as
-/// visible escapes (`\u{1b}`), so that a terminal never obeys them. Line feeds and tabs stay.
+/// window title or the clipboard, carriage returns, bells), non-characters and bidirectional
+/// controls shown as visible escapes (`\u{1b}`, `\u{202e}`), so that a terminal never obeys
+/// them. Line feeds and tabs stay.
 pub fn terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe_char) {
+    if !s.chars().any(acts_on_terminal) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if is_unsafe_char(c) { visible(c, &mut out) } else { out.push(c) }
+        if acts_on_terminal(c) { visible(c, &mut out) } else { out.push(c) }
     }
     Cow::Owned(out)
 }
@@ -44,7 +52,7 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
 /// which only routemap writes, since text from the input is escaped before it is painted)
 /// stay, every other control character is shown escaped.
 pub fn terminal_painted(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe_char) {
+    if !s.chars().any(acts_on_terminal) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -238,6 +246,7 @@ mod tests {
         assert_eq!(terminal("a\u{1b}]52;c;eA==\u{7}b"), "a\\u{1b}]52;c;eA==\\u{7}b");
         assert_eq!(terminal("line\r\nnext\u{9b}"), "line\\u{d}\nnext\\u{9b}");
         assert_eq!(terminal("\u{ffff}"), "\\u{ffff}");
+        assert_eq!(terminal("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(terminal("plain\ttext\n"), "plain\ttext\n");
         let painted = format!("\u{1b}[31m{}\u{1b}[0m", terminal("x\u{1b}[8m"));
         assert_eq!(terminal_painted(&painted), "\u{1b}[31mx\\u{1b}[8m\u{1b}[0m");
@@ -267,7 +276,7 @@ mod tests {
         #[test]
         fn terminal_text_has_no_control_characters(s in "(.|[\u{0}-\u{9f}])*") {
             let t = terminal(&s);
-            prop_assert!(!t.chars().any(is_unsafe_char), "{t:?}");
+            prop_assert!(!t.chars().any(acts_on_terminal), "{t:?}");
         }
 
         #[test]
