@@ -6,30 +6,31 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::assess::{self, Assessment, Standing};
-use crate::bvpi;
+use crate::assess::Standing;
 use crate::error::{Diagnostic, Error};
 use crate::model::Span;
 use crate::model::{self, Source};
-use crate::report::bvpi::BvpiOut;
-use crate::report::check::ModelInfo;
-use crate::report::critical_path::CriticalPath;
-use crate::report::explain::Explanation;
-use crate::report::exposure::{self, ExposureOut};
-use crate::report::forecast::{self, Forecast};
+use crate::report::bvpi::BvpiReport;
+use crate::report::check::{CheckReport, Summary};
+use crate::report::critical_path::CriticalPaths;
+use crate::report::explain::ExplainReport;
+use crate::report::exposure::ExposureReport;
+use crate::report::forecast::{self, ForecastReport};
 use crate::report::graph::GraphOut;
-use crate::report::ieg_return::IegReturn;
-use crate::report::output::{ColorChoice, Format, OutputArgs, Rendered};
-use crate::report::risk_report::{self, Forecasted, RiskInputs};
-use crate::report::rule_tests::{self, TestsOut};
-use crate::report::sensitivity::{self, SensitivityOut};
-use crate::report::what_if::{self, BvpiChange, Comparison, WhatIf, WhatIfOut};
-use crate::report::{self, Evaluated, json};
+use crate::report::ieg_return::{IegReport, IegReturn};
+use crate::report::outcomes::OutcomesOut;
+use crate::report::output::{ColorChoice, Format, OutputArgs};
+use crate::report::risk_report::RiskReport;
+use crate::report::rule_tests::TestReport;
+use crate::report::sensitivity::SensitivityReport;
+use crate::report::simulate::{CalibrationOut, DistributionsOut, SimulateOut, SimulateReport};
+use crate::report::what_if::WhatIfReport;
+use crate::report::{self, RulesInfo};
 use crate::rules::Rules;
 use crate::ruletest;
-use crate::scenario::{self, Change, Scenario};
+use crate::scenario::{self, Change};
 use crate::session::Session;
-use crate::{ieg, risk};
+use crate::simulate::{DEFAULT_SEED, Options};
 
 /// Forecast a council's e-Government routemap against the ODPM priority outcomes.
 ///
@@ -434,7 +435,6 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
 pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
     // A size limit that is set but is no size is an error even where no file is read.
     crate::input::max_bytes()?;
-    use Format::{Csv, Dot, Html, Json, Md, Mermaid, Svg, Table};
     let source = match &cli.model {
         Some(path) => Source::Path(path.clone()),
         None => Source::Embedded,
@@ -447,200 +447,96 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
         Ok(session.get_or_init(|| opened))
     };
     let colour = cli.color;
+    let reading = || reads(cli);
     match &cli.command {
         Command::Check { out, deny_warnings } => {
-            let o = out.choose("check", &[Table, Json], colour)?.reading(|| reads(cli));
+            let o = out.choose_for::<CheckReport>("check", colour)?.reading(reading);
             let s = open()?;
             let warnings = crate::warnings::check(&s.evaluated());
-            let summary = report::check::Summary::new(&s.model, &s.graph);
+            let summary = Summary::new(&s.model, &s.graph);
+            let r = CheckReport { summary, warnings: &warnings, rules: s.evaluated().rules_info() };
             let code = u8::from(*deny_warnings && !warnings.is_empty());
-            Ok(match o.format {
-                Json => {
-                    let mut counts = summary.counts();
-                    counts.warnings = warnings.iter().map(report::check::WarningOut::new).collect();
-                    counts.rules = Some(s.evaluated().rules_info());
-                    Done {
-                        stdout: o.finish(json::to_string(&counts))?,
-                        stderr: String::new(),
-                        code,
-                    }
-                }
-                _ => {
-                    let mut stderr: String =
-                        warnings.iter().map(|w| w.diagnostic.warning() + "\n").collect();
-                    if !warnings.is_empty() {
-                        let n = warnings.len();
-                        stderr.push_str(&format!(
-                            "{n} {}\n",
-                            if n == 1 { "warning" } else { "warnings" }
-                        ));
-                    }
-                    Done { stdout: o.finish(summary.table())?, stderr, code }
-                }
-            })
+            Ok(Done { stdout: o.emit(&r)?, stderr: r.stderr(o.format), code })
         }
         Command::Outcomes { out } => {
-            let o = out.choose("outcomes", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
-            let model = model::load(&source)?;
-            let mut x = crate::report::outcomes::OutcomesOut::new(&model);
-            Ok(Done::ok(o.finish(match o.format {
-                Json => {
-                    x.rules = Some(report::RulesInfo::of(&Rules::load(cli.rules.as_deref())?));
-                    json::to_string(&x)
-                }
-                Csv => x.csv(),
-                Md => x.markdown(),
-                _ => x.table(),
-            })?))
+            let o = out.choose_for::<OutcomesOut>("outcomes", colour)?.reading(reading);
+            let mut x = OutcomesOut::new(&model::load(&source)?);
+            if o.format == Format::Json {
+                x.rules = Some(RulesInfo::of(&Rules::load(cli.rules.as_deref())?));
+            }
+            Ok(Done::ok(o.emit(&x)?))
         }
         Command::Forecast { out, fail_on } => {
-            let o = out
-                .choose("forecast", &[Table, Json, Csv, Md, Html], colour)?
-                .reading(|| reads(cli));
-            let s = open()?;
-            let e = s.evaluated();
-            let stdout = match o.format {
-                Json => json::to_string(&Forecast::new(&e)),
-                Csv => forecast::csv(&e),
-                Md => forecast::markdown(&e),
-                Html => report::dashboard::html(&e),
-                _ => forecast::table(&e, o.colour),
-            };
+            let o = out.choose_for::<ForecastReport>("forecast", colour)?.reading(reading);
+            let e = open()?.evaluated();
             let gate: Vec<Standing> = fail_on.iter().map(|st| st.standing()).collect();
             let tripped = forecast::gate(&e, &gate);
-            Ok(Done {
-                stdout: o.finish(stdout)?,
-                stderr: tripped.clone(),
-                code: u8::from(!tripped.is_empty()),
-            })
+            let code = u8::from(!tripped.is_empty());
+            Ok(Done { stdout: o.emit(&ForecastReport(e))?, stderr: tripped, code })
         }
         Command::CriticalPath { code, out } => {
-            let o = out
-                .choose("critical-path", &[Table, Json, Csv, Md], colour)?
-                .reading(|| reads(cli));
+            let o = out.choose_for::<CriticalPaths>("critical-path", colour)?.reading(reading);
             let s = open()?;
-            let e = s.evaluated();
-            let chosen: Vec<&assess::OutcomeResult> = match code {
+            let chosen = match code {
                 Some(c) => vec![s.outcome(c)?],
                 None => s.assessment.outcomes.iter().collect(),
             };
-            let paths: Vec<CriticalPath> =
-                chosen.iter().map(|r| CriticalPath::top(&e, r)).collect();
-            Ok(Done::ok(
-                o.finish(match o.format {
-                    Json if code.is_some() => json::to_string(&paths[0]),
-                    Json => json::to_string(&paths),
-                    Csv => report::critical_path::csv(&paths),
-                    Md => report::critical_path::markdown(&e, &paths),
-                    _ => paths
-                        .iter()
-                        .zip(&chosen)
-                        .map(|(p, r)| p.table(&e, r, o.colour))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                })?,
-            ))
+            Ok(Done::ok(o.emit(&CriticalPaths::new(s.evaluated(), chosen, code.is_some()))?))
         }
         Command::Explain { code, out } => {
-            let o = out.choose("explain", &[Table, Json], colour)?.reading(|| reads(cli));
+            let o = out.choose_for::<ExplainReport>("explain", colour)?.reading(reading);
             let s = open()?;
-            let e = s.evaluated();
-            let r = s.outcome(code)?;
-            let x = Explanation::new(&e, r);
-            Ok(Done::ok(o.finish(match o.format {
-                Json => json::to_string(&x),
-                _ => x.text(&e, r, o.colour),
-            })?))
+            Ok(Done::ok(o.emit(&ExplainReport::new(s.evaluated(), s.outcome(code)?))?))
         }
         Command::WhatIf { slips, scenario, simulate, out } => {
-            let o = out.choose("what-if", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
-            let text = what_if(open()?, slips, scenario.as_deref(), &o, *simulate)?;
-            Ok(Done::ok(o.finish(text)?))
+            let o = out.choose_for::<WhatIfReport>("what-if", colour)?.reading(reading);
+            let s = open()?;
+            let sim = simulate.map(|n| Options::new(n, DEFAULT_SEED, None));
+            let run = s.what_if(slips, scenario.as_deref(), sim)?;
+            Ok(Done::ok(o.emit(&WhatIfReport::new(s, &run))?))
         }
         Command::Sensitivity { by, top, out } => {
-            let o =
-                out.choose("sensitivity", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
+            let o = out.choose_for::<SensitivityReport>("sensitivity", colour)?.reading(reading);
             let spans = spans(by)?;
             let s = open()?;
-            let e = s.evaluated();
             let results =
                 scenario::sensitivity(&s.model, &s.graph, &s.rules, &s.assessment, &spans)?;
-            Ok(Done::ok(o.finish(match o.format {
-                Json => json::to_string(&SensitivityOut::new(&e, &spans, &results)),
-                Csv => sensitivity::csv(&e, &spans, &results),
-                Md => sensitivity::markdown(&e, &spans, &results, *top),
-                _ => sensitivity::table(&e, &spans, &results, *top),
-            })?))
+            let r =
+                SensitivityReport { e: s.evaluated(), spans: &spans, results: &results, top: *top };
+            Ok(Done::ok(o.emit(&r)?))
         }
         Command::Exposure { out } => {
-            let o = out.choose("exposure", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
-            let s = open()?;
-            let e = s.evaluated();
-            Ok(Done::ok(o.finish(match o.format {
-                Json => json::to_string(&ExposureOut::new(&e)),
-                Csv => exposure::csv(&e),
-                Md => exposure::markdown(&e),
-                _ => exposure::table(&e, o.colour),
-            })?))
+            let o = out.choose_for::<ExposureReport>("exposure", colour)?.reading(reading);
+            Ok(Done::ok(o.emit(&ExposureReport(open()?.evaluated()))?))
         }
         Command::RiskReport { out, scenario, simulate } => {
-            let o = out
-                .choose("risk-report", &[Md, Html, Json, Format::Docx], colour)?
-                .reading(|| reads(cli));
+            let o = out.choose_for::<RiskReport>("risk-report", colour)?.reading(reading);
             let s = open()?;
-            let rendered = risk_report(s, scenario.as_deref(), o.format, *simulate)?;
-            Ok(Done::ok(o.finish_rendered(rendered)?))
+            let sim = simulate.map(|n| Options::new(n, DEFAULT_SEED, None));
+            let run = s.risk(scenario.as_deref(), sim)?;
+            Ok(Done::ok(o.emit(&RiskReport::new(s, &run, scenario.as_deref()))?))
         }
         Command::Simulate { runs, seed, threads, distributions, calibration, out } => {
-            let o = out.choose("simulate", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
+            let o = out.choose_for::<SimulateReport>("simulate", colour)?.reading(reading);
             let s = open()?;
-            let options = simulate_options(*runs, *seed, *threads);
-            let text = simulate(s, options, o.format, *distributions, *calibration)?;
-            Ok(Done::ok(o.finish(text)?))
+            let options = Options::new(*runs, *seed, *threads);
+            let report = simulate(s, options, *distributions, *calibration)?;
+            Ok(Done::ok(o.emit(&report)?))
         }
         Command::Bvpi { slips, out } => {
-            let o = out.choose("bvpi", &[Table, Json, Csv, Md], colour)?.reading(|| reads(cli));
+            let o = out.choose_for::<BvpiReport>("bvpi", colour)?.reading(reading);
             let s = open()?;
-            bvpi::table(&s.model)?;
-            let parsed = s.slips(slips)?;
-            let after = if parsed.is_empty() {
-                None
-            } else {
-                let sc = Scenario {
-                    name: "command line".into(),
-                    description: None,
-                    as_of: None,
-                    slips: parsed.clone(),
-                };
-                Some(s.compare(&sc)?.scenario)
-            };
-            let a = after.as_ref().unwrap_or(&s.assessment);
-            let e = s.on(a);
-            let f = bvpi::evaluate_table(&s.model, &s.graph, &s.rules, a)?;
-            Ok(Done::ok(o.finish(match o.format {
-                Json => json::to_string(&BvpiOut::new(&e, &f, &parsed)),
-                Md => report::bvpi::markdown(&e, &f, &parsed),
-                Csv => report::bvpi::csv(&e, &f),
-                _ => report::bvpi::table(&e, &f, &parsed),
-            })?))
+            let (slips, judged, f) = s.bvpi_with(slips)?;
+            Ok(Done::ok(o.emit(&BvpiReport { e: s.on(&judged), f: &f, slips: &slips })?))
         }
         Command::IegReturn { out } => {
-            let o =
-                out.choose("ieg-return", &[Csv, Table, Json, Md], colour)?.reading(|| reads(cli));
+            let o = out.choose_for::<IegReport>("ieg-return", colour)?.reading(reading);
             let s = open()?;
-            let positions = ieg::positions(&s.model, &s.rules, &s.assessment)?;
-            let f = bvpi::evaluate(&s.model, &s.graph, &s.rules, &s.assessment)?;
-            let e = s.evaluated();
-            let r = IegReturn::new(&e, &positions, f.as_ref());
-            Ok(Done::ok(o.finish(match o.format {
-                Md => r.markdown(&e),
-                Json => json::to_string(&r),
-                Table => r.table(&e, o.colour),
-                _ => r.csv(),
-            })?))
+            let (positions, f, e) = (s.ieg_positions()?, s.bvpi(&s.assessment)?, s.evaluated());
+            Ok(Done::ok(o.emit(&IegReport { e, r: IegReturn::new(&e, &positions, f.as_ref()) })?))
         }
         Command::Test { filter, coverage, threshold, out } => {
-            let o = out.choose("test", &[Table, Json], colour)?.reading(|| reads(cli));
+            let o = out.choose_for::<TestReport>("test", colour)?.reading(reading);
             if cli.model.is_some() || cli.as_of.is_some() {
                 return Err(Diagnostic::new("`routemap test` takes no --model or --as-of")
                     .help("each test case names its own model and as_of (see docs/rules.md, \"Testing your rules\")")
@@ -649,31 +545,17 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             let coverage = *coverage || threshold.is_some();
             let results = ruletest::run(cli.rules.as_deref(), filter.as_deref(), coverage)?;
             let under = threshold.zip(results.total_percent()).is_some_and(|(t, p)| p < t);
-            let stdout = match o.format {
-                Json => json::to_string(&TestsOut::new(&results, *threshold)),
-                _ => rule_tests::table(&results, *threshold),
-            };
-            Ok(Done {
-                stdout: o.finish(stdout)?,
-                stderr: String::new(),
-                code: u8::from(results.failed() > 0 || under),
-            })
+            let code = u8::from(results.failed() > 0 || under);
+            let stdout = o.emit(&TestReport { results: &results, threshold: *threshold })?;
+            Ok(Done { stdout, stderr: String::new(), code })
         }
         Command::Graph { codes, critical, all, out } => {
-            let o = out.choose("graph", &[Json, Dot, Mermaid, Svg], colour)?.reading(|| reads(cli));
+            let o = out.choose_for::<GraphOut>("graph", colour)?.reading(reading);
             let s = open()?;
-            let mut roots = Vec::with_capacity(codes.len());
-            for c in codes {
-                roots.push(s.outcome(c)?.node);
-            }
+            let roots =
+                codes.iter().map(|c| s.outcome(c).map(|r| r.node)).collect::<Result<_, _>>()?;
             let filter = report::graph::Filter { roots, critical: *critical, all: *all };
-            let g = GraphOut::new(&s.evaluated(), &filter);
-            Ok(Done::ok(o.finish(match o.format {
-                Dot => g.dot(),
-                Mermaid => g.mermaid(),
-                Svg => report::svg::graph(&g),
-                _ => json::to_string(&g),
-            })?))
+            Ok(Done::ok(o.emit(&GraphOut::new(&s.evaluated(), &filter))?))
         }
         Command::Completions { shell } => {
             use clap::CommandFactory;
@@ -690,143 +572,6 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             Ok(Done::ok(String::from_utf8_lossy(&buf).into_owned()))
         }
     }
-}
-
-fn what_if(
-    s: &Session,
-    slips: &[String],
-    file: Option<&std::path::Path>,
-    o: &report::output::Output,
-    simulate: Option<u64>,
-) -> Result<String, Error> {
-    let chosen = s.scenarios(slips, file)?;
-    let e = s.evaluated();
-    let compared = s.compare_all(&chosen)?;
-    let mut results = Vec::with_capacity(chosen.len());
-    let mut runs = Vec::with_capacity(chosen.len());
-    for (sc, c) in chosen.iter().zip(compared) {
-        let mut w = WhatIf::new(&s.on(&c.baseline), sc, &c.scenario);
-        let before_bvpi = bvpi::evaluate(&s.model, &s.graph, &s.rules, &c.baseline)?;
-        let after_bvpi = bvpi::evaluate(&s.model, &s.graph, &s.rules, &c.scenario)?;
-        if let (Some(b), Some(a)) = (&before_bvpi, &after_bvpi) {
-            w.bvpi157 = Some(BvpiChange::new(b, a));
-        }
-        results.push(w);
-        runs.push(c.scenario);
-    }
-    let beside = match simulate {
-        Some(n) => {
-            let options = simulate_options(n, DEFAULT_SEED, None);
-            let run = |a: &Assessment| -> Result<crate::simulate::Simulation, Error> {
-                let plan = crate::simulate::Plan::new(&s.model, &s.graph, &s.rules, a)?;
-                Ok(plan.run(&s.graph, a, options))
-            };
-            let base = run(&s.assessment)?;
-            let each = runs.iter().map(run).collect::<Result<Vec<_>, Error>>()?;
-            let names = chosen.iter().map(|c| c.name.clone()).collect();
-            Some(crate::report::simulate::BesideOut::new(&e, names, &base, &each))
-        }
-        None => None,
-    };
-    let text = what_if_text(s, file, o, results, &runs)?;
-    Ok(match beside {
-        None => text,
-        Some(b) => match o.format {
-            Format::Json => crate::report::simulate::with_field(&text, "simulation", &b),
-            Format::Md => text + b.markdown().as_str(),
-            _ => text + b.table().as_str(),
-        },
-    })
-}
-
-/// What-if's result in the chosen format, before any simulation is added.
-fn what_if_text(
-    s: &Session,
-    file: Option<&std::path::Path>,
-    o: &report::output::Output,
-    mut results: Vec<WhatIf>,
-    runs: &[Assessment],
-) -> Result<String, Error> {
-    let e = s.evaluated();
-    if file.is_none() {
-        let w = results.remove(0);
-        return Ok(match o.format {
-            Format::Md => what_if::markdown(&e, &w),
-            Format::Csv => what_if::csv(&w),
-            Format::Json => json::to_string(&WhatIfOut {
-                what_if: w,
-                model: ModelInfo::new(&s.model),
-                rules: e.rules_info(),
-            }),
-            _ => what_if::table(&e, &w, o.colour),
-        });
-    }
-    let mut c = Comparison::new(&e, results);
-    c.baseline_bvpi157_percent =
-        bvpi::evaluate(&s.model, &s.graph, &s.rules, &s.assessment)?.map(|f| f.percent_at_deadline);
-    Ok(match o.format {
-        Format::Md => what_if::comparison_markdown(&e, &c, runs),
-        Format::Csv => what_if::comparison_csv(&e, &c, runs),
-        Format::Json => json::to_string(&c),
-        _ => what_if::comparison_table(&e, &c, runs),
-    })
-}
-
-fn risk_report(
-    s: &Session,
-    file: Option<&std::path::Path>,
-    format: Format,
-    simulate: Option<u64>,
-) -> Result<Rendered, Error> {
-    let chosen = match file {
-        Some(_) => s.scenarios(&[], file)?,
-        None => Vec::new(),
-    };
-    let (m, g, r, a) = (&s.model, &s.graph, &s.rules, &s.assessment);
-    let risk::Plan { actions, after } = risk::plan(m, g, r, a)?;
-    let runs: Vec<Assessment> = s.compare_all(&chosen)?.into_iter().map(|c| c.scenario).collect();
-    // A simulation of the forecast, when asked for: evidence for risk.rhai, and a section of
-    // its own after the forecast's.
-    let sim = match simulate {
-        Some(n) => {
-            let plan = crate::simulate::Plan::new(m, g, r, a)?;
-            Some(plan.run(g, a, simulate_options(n, DEFAULT_SEED, None)))
-        }
-        None => None,
-    };
-    let forecasted = |assessment, sim| -> Result<Forecasted, Error> {
-        Ok(Forecasted {
-            e: Evaluated { model: m, graph: g, rules: r, assessment },
-            scores: risk::score(m, g, r, assessment, sim)?,
-        })
-    };
-    let mut scenarios = Vec::with_capacity(chosen.len());
-    for (sc, run) in chosen.iter().zip(&runs) {
-        scenarios.push((sc, forecasted(run, None)?));
-    }
-    let inputs = RiskInputs {
-        baseline: forecasted(a, sim.as_ref())?,
-        actions,
-        after: forecasted(&after, None)?,
-        scenarios,
-        scenario_file: file.map(|f| f.display().to_string()),
-        bvpi: bvpi::evaluate(m, g, r, a)?,
-    };
-    let simulated = match &sim {
-        Some(sim) => crate::report::simulate::risk_blocks(&s.evaluated(), sim),
-        None => Vec::new(),
-    };
-    let document = || {
-        let mut doc = risk_report::document(&inputs);
-        doc.blocks.extend(simulated.iter().cloned());
-        doc
-    };
-    Ok(match format {
-        Format::Json => Rendered::Text(json::to_string(&risk_report::RiskReportOut::new(&inputs))),
-        Format::Html => Rendered::Text(risk_report::html_of(&inputs, document())),
-        Format::Docx => Rendered::Bytes(report::docx::docx(&document())?),
-        _ => Rendered::Text(document().markdown()),
-    })
 }
 
 /// Parse `--by`: later-by slips only, shortest first, each once.
@@ -850,21 +595,9 @@ fn spans(by: &[String]) -> Result<Vec<Span>, Error> {
     Ok(out)
 }
 
-/// The seed `simulate` uses unless told another.
-const DEFAULT_SEED: u64 = 2005;
-
-fn simulate_options(runs: u64, seed: u64, threads: Option<u64>) -> crate::simulate::Options {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    crate::simulate::Options {
-        runs,
-        seed,
-        threads: threads.map_or(cores, |t| usize::try_from(t).unwrap_or(1)),
-    }
-}
-
 /// A progress bar on standard error, only when it is a terminal and the runs will take more
 /// than about a second.
-fn progress(options: crate::simulate::Options) -> Option<indicatif::ProgressBar> {
+fn progress(options: Options) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     let threads = u64::try_from(options.threads).unwrap_or(1);
     if !std::io::stderr().is_terminal() || options.runs <= 100_000 * threads {
@@ -878,35 +611,22 @@ fn progress(options: crate::simulate::Options) -> Option<indicatif::ProgressBar>
     Some(bar)
 }
 
-fn simulate(
-    s: &Session,
-    options: crate::simulate::Options,
-    format: Format,
+fn simulate<'a>(
+    s: &'a Session,
+    options: Options,
     distributions: bool,
     calibration: bool,
-) -> Result<String, Error> {
-    use crate::report::simulate::{self as out, CalibrationOut, DistributionsOut, SimulateOut};
+) -> Result<SimulateReport<'a>, Error> {
     let e = s.evaluated();
-    let plan = crate::simulate::Plan::new(&s.model, &s.graph, &s.rules, &s.assessment)?;
-    let fenced = |t: String| format!("```\n{t}```\n");
-    if distributions {
-        let d = DistributionsOut::new(&e, &plan);
-        return Ok(match format {
-            Format::Json => json::to_string(&d),
-            Format::Csv => d.csv(),
-            Format::Md => fenced(d.table()),
-            _ => d.table(),
+    if distributions || calibration {
+        let plan = s.simulation_plan()?;
+        return Ok(if distributions {
+            SimulateReport::Distributions(DistributionsOut::new(&e, &plan))
+        } else {
+            SimulateReport::Calibration(CalibrationOut::new(&e, &plan.history))
         });
     }
-    if calibration {
-        let c = CalibrationOut::new(&e, &plan.history);
-        return Ok(match format {
-            Format::Json => json::to_string(&c),
-            Format::Csv => c.csv(),
-            Format::Md => fenced(c.table()),
-            _ => c.table(),
-        });
-    }
+    let plan = s.simulation_plan()?;
     let bar = progress(options);
     let sim = plan.run_with(&s.graph, &s.assessment, options, &|done| {
         if let Some(b) = &bar {
@@ -916,11 +636,5 @@ fn simulate(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let o = SimulateOut::new(&e, &plan, &sim);
-    Ok(match format {
-        Format::Json => json::to_string(&o),
-        Format::Csv => out::csv(&o),
-        Format::Md => out::markdown(&e, &o),
-        _ => out::table(&e, &o),
-    })
+    Ok(SimulateReport::Runs(e, SimulateOut::new(&e, &plan, &sim)))
 }

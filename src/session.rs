@@ -9,11 +9,14 @@ use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
 
 use crate::assess::{self, Assessment, OutcomeResult};
+use crate::bvpi;
 use crate::error::{Diagnostic, Error, suggest};
 use crate::graph::{Graph, Item};
 use crate::model::{self, Model, Source};
+use crate::risk;
 use crate::rules::Rules;
 use crate::scenario::{self, Scenario, Slip};
+use crate::simulate::{Options, Plan, Simulation};
 
 /// A loaded, evaluated routemap: what every evaluating command starts from.
 pub struct Session {
@@ -160,6 +163,7 @@ pub fn load(source: &Source) -> Result<(Model, Graph), Error> {
 
 /// An assessment with what it was made from (the model, its graph and the rules): everything
 /// a report or `check` draws on. The reports add their own helpers (`label`, `provenance`).
+#[derive(Clone, Copy)]
 pub struct Evaluated<'a> {
     /// The model.
     pub model: &'a Model,
@@ -187,5 +191,172 @@ impl Evaluated<'_> {
             }
             Item::Project(p) => self.model.projects[p].owner.clone(),
         }
+    }
+}
+
+/// `what-if`: the scenarios (a file's, then the command line's slips), each compared with its
+/// baseline, their BVPI 157 before and after, and, when asked, a simulation of each beside the
+/// baseline's.
+pub struct WhatIfRun<'a> {
+    /// The scenarios, in file order, the command line's last.
+    pub scenarios: Vec<Scenario>,
+    /// Each scenario against its baseline.
+    pub compared: Vec<Compared<'a>>,
+    /// Each scenario's BVPI 157 forecast before and after (none without a BVPI 157 table).
+    pub bvpi: Vec<(Option<bvpi::Forecast>, Option<bvpi::Forecast>)>,
+    /// The session's baseline BVPI 157 forecast.
+    pub baseline_bvpi: Option<bvpi::Forecast>,
+    /// With `--simulate`: the baseline's simulation and each scenario's.
+    pub simulation: Option<(Simulation, Vec<Simulation>)>,
+    /// Whether the scenarios came from a file (compared side by side) or the command line alone.
+    pub from_file: bool,
+}
+
+/// `risk-report`: the proposed actions and their on-time forecast, the register risks scored
+/// on the baseline, on that forecast and on each scenario, the BVPI 157 forecast, and a
+/// simulation when asked.
+pub struct RiskRun {
+    /// The proposed actions and the forecast if each finishes by its latest finish.
+    pub plan: risk::Plan,
+    /// The scenarios of a file, in file order.
+    pub scenarios: Vec<Scenario>,
+    /// Each scenario's assessment.
+    pub runs: Vec<Assessment>,
+    /// The register risks scored on the baseline (with the simulation, when there is one).
+    pub baseline_scores: Vec<risk::Score>,
+    /// Scored on the forecast with every proposed action on time.
+    pub after_scores: Vec<risk::Score>,
+    /// Scored on each scenario.
+    pub scenario_scores: Vec<Vec<risk::Score>>,
+    /// The baseline's BVPI 157 forecast (none without a BVPI 157 table).
+    pub bvpi: Option<bvpi::Forecast>,
+    /// With `--simulate`: the baseline's simulation.
+    pub simulation: Option<Simulation>,
+}
+
+/// What `simulate` was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SimulateAsk {
+    /// The runs.
+    Runs,
+    /// The learnt slip distributions only.
+    Distributions,
+    /// The calibration of the learnt distributions only.
+    Calibration,
+}
+
+impl Session {
+    /// `what-if`: the scenarios of `file` and the command line's `slips`, each compared with
+    /// its baseline, with BVPI 157 before and after, and (with `simulate`) simulated.
+    pub fn what_if(
+        &self,
+        slips: &[String],
+        file: Option<&Path>,
+        simulate: Option<Options>,
+    ) -> Result<WhatIfRun<'_>, Error> {
+        let scenarios = self.scenarios(slips, file)?;
+        let compared = self.compare_all(&scenarios)?;
+        let mut bvpi = Vec::with_capacity(compared.len());
+        for c in &compared {
+            bvpi.push((self.bvpi(&c.baseline)?, self.bvpi(&c.scenario)?));
+        }
+        let simulation = match simulate {
+            Some(options) => {
+                let base = self.simulate(&self.assessment, options, &|_| {})?;
+                let each = compared
+                    .iter()
+                    .map(|c| self.simulate(&c.scenario, options, &|_| {}))
+                    .collect::<Result<Vec<_>, Error>>()?;
+                Some((base, each))
+            }
+            None => None,
+        };
+        Ok(WhatIfRun {
+            baseline_bvpi: self.bvpi(&self.assessment)?,
+            scenarios,
+            compared,
+            bvpi,
+            simulation,
+            from_file: file.is_some(),
+        })
+    }
+
+    /// `risk-report`: everything the report is written from (every rule call is made here).
+    pub fn risk(&self, file: Option<&Path>, simulate: Option<Options>) -> Result<RiskRun, Error> {
+        let (m, g, r, a) = (&self.model, &self.graph, &self.rules, &self.assessment);
+        let scenarios = match file {
+            Some(_) => self.scenarios(&[], file)?,
+            None => Vec::new(),
+        };
+        let plan = risk::plan(m, g, r, a)?;
+        let runs: Vec<Assessment> =
+            self.compare_all(&scenarios)?.into_iter().map(|c| c.scenario).collect();
+        let simulation = match simulate {
+            Some(options) => Some(self.simulate(a, options, &|_| {})?),
+            None => None,
+        };
+        let scenario_scores =
+            runs.iter().map(|run| risk::score(m, g, r, run, None)).collect::<Result<_, _>>()?;
+        Ok(RiskRun {
+            baseline_scores: risk::score(m, g, r, a, simulation.as_ref())?,
+            after_scores: risk::score(m, g, r, &plan.after, None)?,
+            scenario_scores,
+            bvpi: self.bvpi(a)?,
+            plan,
+            scenarios,
+            runs,
+            simulation,
+        })
+    }
+
+    /// `bvpi`: the command line's slips, checked, and the assessment BVPI 157 is judged on (the
+    /// baseline, or the baseline with the slips), with the forecast of the model's BVPI 157
+    /// table (an error when it has none).
+    pub fn bvpi_with(
+        &self,
+        slips: &[String],
+    ) -> Result<(Vec<Slip>, Cow<'_, Assessment>, bvpi::Forecast), Error> {
+        bvpi::table(&self.model)?;
+        let parsed = self.slips(slips)?;
+        let judged = if parsed.is_empty() {
+            Cow::Borrowed(&self.assessment)
+        } else {
+            let sc = Scenario {
+                name: "command line".into(),
+                description: None,
+                as_of: None,
+                slips: parsed.clone(),
+            };
+            Cow::Owned(self.compare(&sc)?.scenario)
+        };
+        let f = bvpi::evaluate_table(&self.model, &self.graph, &self.rules, &judged)?;
+        Ok((parsed, judged, f))
+    }
+
+    /// The BVPI 157 forecast of an assessment of this routemap (none without a BVPI 157 table).
+    pub fn bvpi(&self, a: &Assessment) -> Result<Option<bvpi::Forecast>, Error> {
+        bvpi::evaluate(&self.model, &self.graph, &self.rules, a)
+    }
+
+    /// The IEG return's position for each outcome, in the return's words (`ieg.rhai`).
+    pub fn ieg_positions(&self) -> Result<Vec<String>, Error> {
+        crate::ieg::positions(&self.model, &self.rules, &self.assessment)
+    }
+
+    /// A simulation of an assessment of this routemap: the plan (the only rule calls), then the
+    /// runs, `progress` told how many are done as they go.
+    pub fn simulate(
+        &self,
+        a: &Assessment,
+        options: Options,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Simulation, Error> {
+        let plan = Plan::new(&self.model, &self.graph, &self.rules, a)?;
+        Ok(plan.run_with(&self.graph, a, options, progress))
+    }
+
+    /// The simulation plan of the baseline: learnt distributions and their calibration.
+    pub fn simulation_plan(&self) -> Result<Plan, Error> {
+        Plan::new(&self.model, &self.graph, &self.rules, &self.assessment)
     }
 }

@@ -1,6 +1,10 @@
 //! `routemap bvpi`: when each BVPI 157 interaction group is forecast to be e-enabled and why, the
 //! e-enabled percentage over time, and the percentage on the deadline against the target.
 
+use super::output::{Format, Rendered};
+use super::render::Terminal;
+use super::render::{self, Render, not_written};
+use crate::error::Error;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -236,7 +240,7 @@ fn when(e: &Evaluated, slips: &[Slip]) -> String {
 }
 
 /// For people: the answer, each group, the step curve, and the groups that miss.
-pub fn table(e: &Evaluated, f: &Forecast, slips: &[Slip]) -> String {
+pub fn table(e: &Evaluated, f: &Forecast, slips: &[Slip], t: &Terminal) -> String {
     let mut out = format!("BVPI 157 forecast: {}\n\n", when(e, slips));
     out.push_str(&format!("{}\n\n", headline(f)));
     let rows: Vec<Vec<(String, String)>> = f
@@ -255,6 +259,7 @@ pub fn table(e: &Evaluated, f: &Forecast, slips: &[Slip]) -> String {
         })
         .collect();
     out.push_str(&text::table(
+        t,
         &["interaction", "processes", "points", "target", "forecast", "in time", "set by"],
         &rows,
     ));
@@ -394,4 +399,31 @@ pub fn csv(e: &Evaluated, f: &Forecast) -> String {
         ],
         &rows,
     )
+}
+
+/// `bvpi`: the BVPI 157 forecast of the routemap (or of it with slips).
+pub struct BvpiReport<'a> {
+    /// The assessment it was judged on.
+    pub e: Evaluated<'a>,
+    /// The forecast.
+    pub f: &'a Forecast,
+    /// The command line's slips, if any.
+    pub slips: &'a [Slip],
+}
+
+impl Render for BvpiReport<'_> {
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json, Format::Csv, Format::Md];
+
+    fn render(&self, format: Format, t: &Terminal) -> Result<Rendered, Error> {
+        let (e, f, slips) = (&self.e, self.f, self.slips);
+        render::text(match format {
+            Format::Table => table(e, f, slips, t),
+            Format::Json => super::json::to_string(&BvpiOut::new(e, f, slips)),
+            Format::Csv => csv(e, f),
+            Format::Md => markdown(e, f, slips),
+            Format::Html | Format::Svg | Format::Dot | Format::Mermaid | Format::Docx => {
+                return Err(not_written(format));
+            }
+        })
+    }
 }

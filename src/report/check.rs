@@ -1,5 +1,9 @@
 //! `routemap check`: what was loaded.
 
+use super::output::{Format, Rendered};
+use super::render::{self, Render, Terminal, not_written};
+use crate::error::Error;
+use crate::warnings::Warning;
 use serde::Serialize;
 
 use crate::graph::Graph;
@@ -164,5 +168,52 @@ impl<'a> Summary<'a> {
             out.push_str(&format!("  {label:<13} {value}\n"));
         }
         out
+    }
+}
+
+/// What `check` reports: the summary of what was loaded, the warnings, and the rules.
+pub struct CheckReport<'a> {
+    /// What was loaded.
+    pub summary: Summary<'a>,
+    /// What is legal but probably wrong.
+    pub warnings: &'a [Warning],
+    /// Which rules.
+    pub rules: super::RulesInfo,
+}
+
+impl CheckReport<'_> {
+    /// The warnings as standard error shows them beside the table, with their count (in JSON
+    /// they are part of the output).
+    pub fn stderr(&self, format: Format) -> String {
+        if format == Format::Json || self.warnings.is_empty() {
+            return String::new();
+        }
+        let mut out: String = self.warnings.iter().map(|w| w.diagnostic.warning() + "\n").collect();
+        let n = self.warnings.len();
+        out.push_str(&format!("{n} {}\n", if n == 1 { "warning" } else { "warnings" }));
+        out
+    }
+}
+
+impl Render for CheckReport<'_> {
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json];
+
+    fn render(&self, format: Format, _: &Terminal) -> Result<Rendered, Error> {
+        render::text(match format {
+            Format::Table => self.summary.table(),
+            Format::Json => {
+                let mut counts = self.summary.counts();
+                counts.warnings = self.warnings.iter().map(WarningOut::new).collect();
+                counts.rules = Some(self.rules.clone());
+                super::json::to_string(&counts)
+            }
+            Format::Csv
+            | Format::Md
+            | Format::Html
+            | Format::Svg
+            | Format::Dot
+            | Format::Mermaid
+            | Format::Docx => return Err(not_written(format)),
+        })
     }
 }

@@ -1,10 +1,14 @@
 //! `routemap critical-path [CODE]`: the chain that sets an outcome's date, step by step.
 
+use super::output::{Format, Rendered};
+use super::render::Terminal;
+use super::render::{self, Render, not_written};
+use crate::error::Error;
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::check::ModelInfo;
-use super::text::{self, Colour, cell};
+use super::text::{self, cell};
 use super::{Evaluated, RulesInfo};
 use crate::assess::OutcomeResult;
 use crate::schedule;
@@ -93,7 +97,8 @@ impl CriticalPath {
     }
 
     /// A readable table of the steps, under a heading naming the outcome.
-    pub fn table(&self, e: &Evaluated, r: &OutcomeResult, colour: Colour) -> String {
+    pub fn table(&self, e: &Evaluated, r: &OutcomeResult, t: &Terminal) -> String {
+        let colour = t.colour;
         let title = &e.model.outcomes[r.node.index()].title;
         let floor = e.assessment.floor[r.node.index()];
         let (forecast, slack) = match (r.forecast, floor) {
@@ -114,7 +119,7 @@ impl CriticalPath {
             colour.standing(r.standing, text::status_words(r.standing)),
             text::clip(title, 70),
             text::short_date(r.deadline),
-            self.steps_table(e, r)
+            self.steps_table(e, r, t)
         );
         let assumed: Vec<&str> =
             self.steps.iter().filter_map(|s| s.assumption.as_deref()).collect();
@@ -128,7 +133,7 @@ impl CriticalPath {
     }
 
     /// The steps alone.
-    pub fn steps_table(&self, e: &Evaluated, r: &OutcomeResult) -> String {
+    pub fn steps_table(&self, e: &Evaluated, r: &OutcomeResult, t: &Terminal) -> String {
         let a = e.assessment;
         let rows: Vec<Vec<(String, String)>> = r
             .drivers
@@ -146,7 +151,7 @@ impl CriticalPath {
                 ]
             })
             .collect();
-        text::table(&["step", "kind", "forecast", "latest", "slack", "owner", "what"], &rows)
+        text::table(t, &["step", "kind", "forecast", "latest", "slack", "owner", "what"], &rows)
     }
 }
 
@@ -196,4 +201,44 @@ pub fn markdown(e: &Evaluated, paths: &[CriticalPath]) -> String {
         e.provenance_md(),
         text::markdown(&CSV_HEADERS, &plain_rows(paths))
     )
+}
+
+/// `critical-path`: one outcome's path, or every outcome's.
+pub struct CriticalPaths<'a> {
+    e: Evaluated<'a>,
+    chosen: Vec<&'a OutcomeResult>,
+    paths: Vec<CriticalPath>,
+    one: bool,
+}
+
+impl<'a> CriticalPaths<'a> {
+    /// The paths of `chosen`; `one` when a single outcome was asked for (its JSON is one object,
+    /// not a list).
+    pub fn new(e: Evaluated<'a>, chosen: Vec<&'a OutcomeResult>, one: bool) -> Self {
+        let paths = chosen.iter().map(|r| CriticalPath::top(&e, r)).collect();
+        CriticalPaths { e, chosen, paths, one }
+    }
+}
+
+impl Render for CriticalPaths<'_> {
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json, Format::Csv, Format::Md];
+
+    fn render(&self, format: Format, t: &Terminal) -> Result<Rendered, Error> {
+        let (e, paths) = (&self.e, &self.paths);
+        render::text(match format {
+            Format::Table => paths
+                .iter()
+                .zip(&self.chosen)
+                .map(|(p, r)| p.table(e, r, t))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Format::Json if self.one => super::json::to_string(&paths[0]),
+            Format::Json => super::json::to_string(paths),
+            Format::Csv => csv(paths),
+            Format::Md => markdown(e, paths),
+            Format::Html | Format::Svg | Format::Dot | Format::Mermaid | Format::Docx => {
+                return Err(not_written(format));
+            }
+        })
+    }
 }

@@ -1,12 +1,16 @@
 //! `routemap explain CODE`: why an outcome has its status.
 
+use super::output::{Format, Rendered};
+use super::render::Terminal;
+use super::render::{self, Render, not_written};
 use crate::assess::Standing;
+use crate::error::Error;
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::check::ModelInfo;
 use super::critical_path::CriticalPath;
-use super::text::{self, Colour, cell};
+use super::text::{self, cell};
 use super::{Evaluated, RulesInfo};
 use crate::assess::OutcomeResult;
 use crate::graph::{Item, NodeKind};
@@ -122,7 +126,8 @@ impl Explanation {
     }
 
     /// Readable text.
-    pub fn text(&self, e: &Evaluated, r: &OutcomeResult, colour: Colour) -> String {
+    pub fn text(&self, e: &Evaluated, r: &OutcomeResult, t: &Terminal) -> String {
+        let colour = t.colour;
         let mut out = format!("{} — {}\n\n", self.code, self.title);
         let status = colour.standing(r.standing, text::status_words(r.standing));
         out.push_str(&format!("Status: {status} ({})\n", self.reason));
@@ -152,10 +157,10 @@ impl Explanation {
                     ]
                 })
                 .collect();
-            out.push_str(&text::table(&["task", "status", "target", "forecast", "what"], &rows));
+            out.push_str(&text::table(t, &["task", "status", "target", "forecast", "what"], &rows));
         }
         out.push_str("\nWhat sets its date:\n");
-        out.push_str(&self.critical_path.steps_table(e, r));
+        out.push_str(&self.critical_path.steps_table(e, r, t));
         if !self.assumptions.is_empty() {
             out.push_str("\nAssumptions upstream of it:\n");
             for a in &self.assumptions {
@@ -169,4 +174,36 @@ impl Explanation {
 /// A sort key that orders `10.2` before `10.10`.
 pub fn natural(id: &str) -> Vec<(u64, String)> {
     id.split('.').map(|part| (part.parse().unwrap_or(u64::MAX), part.to_string())).collect()
+}
+
+/// `explain`: one outcome's explanation.
+pub struct ExplainReport<'a> {
+    e: Evaluated<'a>,
+    r: &'a OutcomeResult,
+    x: Explanation,
+}
+
+impl<'a> ExplainReport<'a> {
+    /// Why `r` has its status.
+    pub fn new(e: Evaluated<'a>, r: &'a OutcomeResult) -> Self {
+        ExplainReport { x: Explanation::new(&e, r), e, r }
+    }
+}
+
+impl Render for ExplainReport<'_> {
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json];
+
+    fn render(&self, format: Format, t: &Terminal) -> Result<Rendered, Error> {
+        render::text(match format {
+            Format::Table => self.x.text(&self.e, self.r, t),
+            Format::Json => super::json::to_string(&self.x),
+            Format::Csv
+            | Format::Md
+            | Format::Html
+            | Format::Svg
+            | Format::Dot
+            | Format::Mermaid
+            | Format::Docx => return Err(not_written(format)),
+        })
+    }
 }

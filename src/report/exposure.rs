@@ -1,12 +1,16 @@
 //! `routemap exposure`: the IEG funding the forecast puts at risk, per stream and per outcome.
 
+use super::output::{Format, Rendered};
+use super::render::Terminal;
+use super::render::{self, Render, not_written};
 use crate::assess::Standing;
+use crate::error::Error;
 use crate::model::Category;
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::check::ModelInfo;
-use super::text::{self, Colour, cell};
+use super::text::{self, cell};
 use super::{Evaluated, RulesInfo};
 
 /// The JSON contract of `routemap exposure --format json`.
@@ -150,7 +154,8 @@ pub fn parameters(e: &Evaluated) -> Vec<Parameter> {
 }
 
 /// The funding position for people: streams, the outcomes that put money at risk, parameters.
-pub fn table(e: &Evaluated, colour: Colour) -> String {
+pub fn table(e: &Evaluated, t: &Terminal) -> String {
+    let colour = t.colour;
     let x = ExposureOut::new(e);
     let mut out = format!("IEG funding exposure: {}\n\n", e.provenance());
     let mut rows: Vec<Vec<(String, String)>> = x
@@ -171,7 +176,7 @@ pub fn table(e: &Evaluated, colour: Colour) -> String {
         cell(text::gbp(x.at_risk_gbp)),
         cell(""),
     ]);
-    out.push_str(&text::table(&["stream", "amount", "at risk", "why"], &rows));
+    out.push_str(&text::table(t, &["stream", "amount", "at risk", "why"], &rows));
     let exposed: Vec<&OutcomeLine> = x.outcomes.iter().filter(|o| o.at_risk_gbp > 0).collect();
     if exposed.is_empty() {
         out.push_str("\nNo outcome puts funding at risk.\n");
@@ -191,7 +196,7 @@ pub fn table(e: &Evaluated, colour: Colour) -> String {
                 ]
             })
             .collect();
-        out.push_str(&text::table(&["code", "status", "part", "at risk"], &rows));
+        out.push_str(&text::table(t, &["code", "status", "part", "at risk"], &rows));
     }
     out.push_str(&format!("\nRule parameters ({}):\n", e.rules.file("funding").path));
     for p in &x.parameters {
@@ -263,4 +268,24 @@ pub fn csv(e: &Evaluated) -> String {
         })
         .collect();
     text::csv(&["code", "category", "status", "weight", "portion_gbp", "at_risk_gbp"], &rows)
+}
+
+/// IEG funding exposure, as `routemap exposure` writes it.
+pub struct ExposureReport<'a>(pub Evaluated<'a>);
+
+impl Render for ExposureReport<'_> {
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json, Format::Csv, Format::Md];
+
+    fn render(&self, format: Format, t: &Terminal) -> Result<Rendered, Error> {
+        let e = &self.0;
+        render::text(match format {
+            Format::Table => table(e, t),
+            Format::Json => super::json::to_string(&ExposureOut::new(e)),
+            Format::Csv => csv(e),
+            Format::Md => markdown(e),
+            Format::Html | Format::Svg | Format::Dot | Format::Mermaid | Format::Docx => {
+                return Err(not_written(format));
+            }
+        })
+    }
 }

@@ -1,5 +1,9 @@
 //! `routemap forecast`: every outcome's deadline, forecast, status, slack and drivers.
 
+use super::output::{Format, Rendered};
+use super::render::Terminal;
+use super::render::{self, Render, not_written};
+use crate::error::Error;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -237,7 +241,8 @@ pub fn headline(e: &Evaluated, colour: Colour) -> String {
 
 /// The table a person reads: the counts first, then the outcomes that need attention (worst
 /// first), then those on track or achieved, then the assumptions.
-pub fn table(e: &Evaluated, colour: Colour) -> String {
+pub fn table(e: &Evaluated, t: &Terminal) -> String {
+    let colour = t.colour;
     let f = Forecast::new(e);
     let mut out = format!("Forecast of the ODPM priority outcomes: {}\n\n", e.provenance());
     out.push_str(&headline(e, colour));
@@ -268,7 +273,7 @@ pub fn table(e: &Evaluated, colour: Colour) -> String {
         }
         out.push_str(&format!("\n{} ({}):\n", colour.strong(heading), rows.len()));
         let rows: Vec<Vec<(String, String)>> = rows.into_iter().map(row).collect();
-        out.push_str(&text::table_fitted(&HEADERS, &rows));
+        out.push_str(&text::table_fitted(t, &HEADERS, &rows));
     }
     if !f.assumptions.is_empty() {
         out.push_str("\nThe forecast rests on these assumptions (rules/forecast.rhai):\n");
@@ -423,4 +428,26 @@ pub fn markdown(e: &Evaluated) -> String {
     }
     out.push_str(&other_assumptions(&f, "- "));
     out
+}
+
+/// The forecast, as `routemap forecast` writes it.
+pub struct ForecastReport<'a>(pub Evaluated<'a>);
+
+impl Render for ForecastReport<'_> {
+    const FORMATS: &'static [Format] =
+        &[Format::Table, Format::Json, Format::Csv, Format::Md, Format::Html];
+
+    fn render(&self, format: Format, t: &Terminal) -> Result<Rendered, Error> {
+        let e = &self.0;
+        render::text(match format {
+            Format::Table => table(e, t),
+            Format::Json => super::json::to_string(&Forecast::new(e)),
+            Format::Csv => csv(e),
+            Format::Md => markdown(e),
+            Format::Html => super::dashboard::html(e),
+            Format::Svg | Format::Dot | Format::Mermaid | Format::Docx => {
+                return Err(not_written(format));
+            }
+        })
+    }
 }

@@ -1,5 +1,8 @@
 //! `routemap graph`: the DAG as JSON, Graphviz DOT or Mermaid, critical edges marked.
 
+use super::output::{Format, Rendered};
+use super::render::{self, Render, Terminal, not_written};
+use crate::error::Error;
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
@@ -260,5 +263,21 @@ impl NodeOut {
             Some(s) => format!("{date} · {}", super::text::status_words(s)),
             None => date,
         }
+    }
+}
+
+impl Render for GraphOut {
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Dot, Format::Mermaid, Format::Svg];
+
+    fn render(&self, format: Format, _: &Terminal) -> Result<Rendered, Error> {
+        render::text(match format {
+            Format::Json => super::json::to_string(self),
+            Format::Dot => self.dot(),
+            Format::Mermaid => self.mermaid(),
+            Format::Svg => super::svg::graph(self),
+            Format::Table | Format::Csv | Format::Md | Format::Html | Format::Docx => {
+                return Err(not_written(format));
+            }
+        })
     }
 }

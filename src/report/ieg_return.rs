@@ -2,7 +2,11 @@
 //! return, one line per outcome, with the BVPI 157 forecast: CSV for a spreadsheet, Markdown for
 //! a Cabinet report, JSON for programs.
 
+use super::output::{Format, Rendered};
+use super::render::Terminal;
+use super::render::{self, Render, not_written};
 use crate::assess::Standing;
+use crate::error::Error;
 use crate::model::Category;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -242,7 +246,8 @@ impl IegReturn {
     }
 
     /// Aligned text: each outcome's position, status and expected date, worst first.
-    pub fn table(&self, e: &Evaluated, colour: text::Colour) -> String {
+    pub fn table(&self, e: &Evaluated, t: &Terminal) -> String {
+        let colour = t.colour;
         let mut order: Vec<usize> = (0..self.outcomes.len()).collect();
         order.sort_by_key(|&i| super::forecast::worst_first(e.assessment.outcomes[i].standing));
         let rows: Vec<Vec<(String, String)>> = order
@@ -261,7 +266,31 @@ impl IegReturn {
         format!(
             "IEG return: priority outcomes: {}\n\n{}",
             e.provenance(),
-            text::table(&["code", "status", "position", "expected", "outcome"], &rows)
+            text::table(t, &["code", "status", "position", "expected", "outcome"], &rows)
         )
+    }
+}
+
+/// `ieg-return`: the return with the routemap it was written from.
+pub struct IegReport<'a> {
+    /// The routemap.
+    pub e: Evaluated<'a>,
+    /// The return.
+    pub r: IegReturn,
+}
+
+impl Render for IegReport<'_> {
+    const FORMATS: &'static [Format] = &[Format::Csv, Format::Table, Format::Json, Format::Md];
+
+    fn render(&self, format: Format, t: &Terminal) -> Result<Rendered, Error> {
+        render::text(match format {
+            Format::Csv => self.r.csv(),
+            Format::Table => self.r.table(&self.e, t),
+            Format::Json => super::json::to_string(&self.r),
+            Format::Md => self.r.markdown(&self.e),
+            Format::Html | Format::Svg | Format::Dot | Format::Mermaid | Format::Docx => {
+                return Err(not_written(format));
+            }
+        })
     }
 }

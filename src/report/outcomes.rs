@@ -1,5 +1,8 @@
 //! `routemap outcomes`: the outcomes catalogue a model is judged against.
 
+use super::output::{Format, Rendered};
+use super::render::{self, Render, Terminal, not_written};
+use crate::error::Error;
 use serde::Serialize;
 
 use super::check::ModelInfo;
@@ -55,7 +58,7 @@ impl OutcomesOut {
     }
 
     /// Aligned text, long titles and areas clipped (`--format csv` gives them whole).
-    pub fn table(&self) -> String {
+    pub fn table(&self, t: &Terminal) -> String {
         let rows: Vec<Vec<(String, String)>> = self
             .rows()
             .map(|[code, category, area, title]| {
@@ -67,7 +70,7 @@ impl OutcomesOut {
             "{} outcomes: {required} Required (R), {} Good (G)\n\n{}",
             self.outcomes.len(),
             self.outcomes.len() - required,
-            table(&Self::HEADERS, &rows)
+            table(t, &Self::HEADERS, &rows)
         )
     }
 
@@ -83,5 +86,21 @@ impl OutcomesOut {
         let rows: Vec<Vec<String>> =
             self.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
         markdown(&Self::HEADERS, &rows)
+    }
+}
+
+impl Render for OutcomesOut {
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json, Format::Csv, Format::Md];
+
+    fn render(&self, format: Format, t: &Terminal) -> Result<Rendered, Error> {
+        render::text(match format {
+            Format::Table => self.table(t),
+            Format::Json => super::json::to_string(self),
+            Format::Csv => self.csv(),
+            Format::Md => self.markdown(),
+            Format::Html | Format::Svg | Format::Dot | Format::Mermaid | Format::Docx => {
+                return Err(not_written(format));
+            }
+        })
     }
 }

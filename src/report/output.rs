@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::text::Colour;
+use super::render::{Render, Terminal};
 use crate::error::{Diagnostic, Error};
 
 /// Every format any command writes; each command offers the ones that suit its result.
@@ -108,8 +108,8 @@ pub struct OutputArgs {
 pub struct Output {
     /// The chosen format.
     pub format: Format,
-    /// Colour for a table: never into a file.
-    pub colour: Colour,
+    /// Where a table is shown (never coloured, 100 columns, into a file).
+    pub terminal: Terminal,
     path: Option<PathBuf>,
     bom: bool,
     /// The files this run reads, which the output must never replace.
@@ -117,6 +117,16 @@ pub struct Output {
 }
 
 impl OutputArgs {
+    /// [`OutputArgs::choose`] for a command whose result is a `T`: the formats it offers are
+    /// the ones `T` writes.
+    pub fn choose_for<T: Render>(
+        &self,
+        command: &str,
+        colour: ColorChoice,
+    ) -> Result<Output, Error> {
+        self.choose(command, T::FORMATS, colour)
+    }
+
     /// Choose the format for `command`, which writes `offered` (its default first): `--format`,
     /// else the extension of `--output`, else the default. A format the command does not write
     /// is an error naming the ones it does.
@@ -155,10 +165,9 @@ impl OutputArgs {
                 .help(format!("give --output FILE, e.g. {command} -o report.docx"))
                 .into());
         }
-        let colour = if self.output.is_some() { Colour::Off } else { Colour::choose(colour) };
         Ok(Output {
             format,
-            colour,
+            terminal: Terminal::detect(colour, self.output.is_some()),
             path: self.output.clone(),
             bom: !self.no_bom,
             reads: Vec::new(),
@@ -242,6 +251,14 @@ impl Output {
             }
             None => Ok(text),
         }
+    }
+}
+
+impl Output {
+    /// Render `result` in the chosen format for the chosen terminal, and send it on its way
+    /// ([`Output::finish_rendered`]).
+    pub fn emit<T: Render>(&self, result: &T) -> Result<String, Error> {
+        self.finish_rendered(result.render(self.format, &self.terminal)?)
     }
 }
 

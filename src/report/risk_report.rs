@@ -1,5 +1,8 @@
 //! `routemap risk-report`: the routemap's "Risk Analysis" section, written from the forecast.
 
+use super::output::{Format, Rendered};
+use super::render::{Render, Terminal, not_written};
+use crate::error::Error;
 use chrono::NaiveDate;
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
@@ -926,4 +929,69 @@ pub fn html_of(inputs: &RiskInputs, doc: Document) -> String {
         }
     }
     Document { title: doc.title, blocks }.html()
+}
+
+/// `risk-report`: the Risk Analysis section, from a session's risk run.
+pub struct RiskReport<'a> {
+    inputs: RiskInputs<'a>,
+    /// With `--simulate`: the simulation's section, after the forecast's.
+    simulated: Vec<super::document::Block>,
+}
+
+impl<'a> RiskReport<'a> {
+    /// The report of `run`; `file` is the scenario file as given.
+    pub fn new(
+        s: &'a crate::session::Session,
+        run: &'a crate::session::RiskRun,
+        file: Option<&std::path::Path>,
+    ) -> Self {
+        let forecasted = |assessment, scores: &[crate::risk::Score]| Forecasted {
+            e: s.on(assessment),
+            scores: scores.to_vec(),
+        };
+        let scenarios = run
+            .scenarios
+            .iter()
+            .zip(&run.runs)
+            .zip(&run.scenario_scores)
+            .map(|((sc, a), scores)| (sc, forecasted(a, scores)))
+            .collect();
+        let inputs = RiskInputs {
+            baseline: forecasted(&s.assessment, &run.baseline_scores),
+            actions: run.plan.actions.clone(),
+            after: forecasted(&run.plan.after, &run.after_scores),
+            scenarios,
+            scenario_file: file.map(|f| f.display().to_string()),
+            bvpi: run.bvpi.clone(),
+        };
+        let simulated = match &run.simulation {
+            Some(sim) => super::simulate::risk_blocks(&s.evaluated(), sim),
+            None => Vec::new(),
+        };
+        RiskReport { inputs, simulated }
+    }
+
+    fn document(&self) -> Document {
+        let mut doc = document(&self.inputs);
+        doc.blocks.extend(self.simulated.iter().cloned());
+        doc
+    }
+}
+
+impl Render for RiskReport<'_> {
+    const FORMATS: &'static [Format] = &[Format::Md, Format::Html, Format::Json, Format::Docx];
+
+    fn render(&self, format: Format, _: &Terminal) -> Result<Rendered, Error> {
+        Ok(match format {
+            Format::Md => Rendered::Text(self.document().markdown()),
+            Format::Html => Rendered::Text(html_of(&self.inputs, self.document())),
+            Format::Json => {
+                Rendered::Text(super::json::to_string(&RiskReportOut::new(&self.inputs)))
+            }
+            Format::Docx => Rendered::Bytes(super::docx::docx(&self.document())?),
+            Format::Table | Format::Csv | Format::Svg | Format::Dot | Format::Mermaid => {
+                return Err(not_written(format));
+            }
+        })
+    }
 }

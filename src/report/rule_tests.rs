@@ -1,6 +1,9 @@
 //! `routemap test`: each case's result, the failures with the rule behind each, and coverage,
 //! as text (like cargo's) or JSON.
 
+use super::output::{Format, Rendered};
+use super::render::{self, Render, Terminal, not_written};
+use crate::error::Error;
 use serde::Serialize;
 
 use super::RulesInfo;
@@ -245,6 +248,31 @@ fn coverage_line(name: &str, width: usize, f: &FileCoverage) -> String {
     line
 }
 
+/// `test`: the results of the rules' tests.
+pub struct TestReport<'a> {
+    /// The results.
+    pub results: &'a Results,
+    /// The coverage threshold, if one was set.
+    pub threshold: Option<f64>,
+}
+
+impl Render for TestReport<'_> {
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json];
+
+    fn render(&self, format: Format, _: &Terminal) -> Result<Rendered, Error> {
+        render::text(match format {
+            Format::Table => table(self.results, self.threshold),
+            Format::Json => super::json::to_string(&TestsOut::new(self.results, self.threshold)),
+            Format::Csv
+            | Format::Md
+            | Format::Html
+            | Format::Svg
+            | Format::Dot
+            | Format::Mermaid
+            | Format::Docx => return Err(not_written(format)),
+        })
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,9 @@
 //! `routemap sensitivity`: each piece of work slipped alone by each amount, worst first.
 
+use super::output::{Format, Rendered};
+use super::render::Terminal;
+use super::render::{self, Render, not_written};
+use crate::error::Error;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -147,7 +151,13 @@ const KEY: &str = "Each cell: Required outcomes newly off track (R), days of del
 every outcome's forecast (d), and funding exposure added.";
 
 /// The tornado table for people.
-pub fn table(e: &Evaluated, spans: &[Span], results: &[Sensitivity], top: usize) -> String {
+pub fn table(
+    e: &Evaluated,
+    spans: &[Span],
+    results: &[Sensitivity],
+    top: usize,
+    t: &Terminal,
+) -> String {
     let mut out = format!(
         "Slip sensitivity: {}\nEach piece of work slipped alone, worst first. {KEY}\n\n",
         e.provenance()
@@ -157,7 +167,7 @@ pub fn table(e: &Evaluated, spans: &[Span], results: &[Sensitivity], top: usize)
     let h: Vec<&str> = h.iter().map(String::as_str).collect();
     let cells: Vec<Vec<(String, String)>> =
         rows.iter().map(|r| r.iter().map(cell).collect()).collect();
-    out.push_str(&text::table(&h, &cells));
+    out.push_str(&text::table(t, &h, &cells));
     out.push('\n');
     out.push_str(&footer(results, rows.len(), spans));
     out
@@ -202,4 +212,33 @@ pub fn csv(e: &Evaluated, spans: &[Span], results: &[Sensitivity]) -> String {
         .collect();
     let h: Vec<&str> = h.iter().map(String::as_str).collect();
     text::csv(&h, &rows)
+}
+
+/// `sensitivity`: every candidate slip's damage, ranked.
+pub struct SensitivityReport<'a> {
+    /// The baseline.
+    pub e: Evaluated<'a>,
+    /// The slips tried.
+    pub spans: &'a [Span],
+    /// What each did.
+    pub results: &'a [Sensitivity],
+    /// How many rows the table and Markdown show.
+    pub top: usize,
+}
+
+impl Render for SensitivityReport<'_> {
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json, Format::Csv, Format::Md];
+
+    fn render(&self, format: Format, t: &Terminal) -> Result<Rendered, Error> {
+        let (e, spans, results) = (&self.e, self.spans, self.results);
+        render::text(match format {
+            Format::Table => table(e, spans, results, self.top, t),
+            Format::Json => super::json::to_string(&SensitivityOut::new(e, spans, results)),
+            Format::Csv => csv(e, spans, results),
+            Format::Md => markdown(e, spans, results, self.top),
+            Format::Html | Format::Svg | Format::Dot | Format::Mermaid | Format::Docx => {
+                return Err(not_written(format));
+            }
+        })
+    }
 }

@@ -1,6 +1,10 @@
 //! `routemap simulate`: the Monte Carlo result, the learnt distributions and their calibration,
 //! as a table, JSON, Markdown or CSV.
 
+use super::output::{Format, Rendered};
+use super::render::Terminal;
+use super::render::{self, Render, not_written};
+use crate::error::Error;
 use crate::model::Category;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -284,7 +288,7 @@ fn summary(out: &SimulateOut) -> Vec<String> {
 }
 
 /// The table: each Required outcome's chance of being on time, worst first, then the Good ones.
-pub fn table(e: &Evaluated, out: &SimulateOut) -> String {
+pub fn table(e: &Evaluated, out: &SimulateOut, t: &Terminal) -> String {
     let mut s = format!(
         "Simulation of {} ({} runs, seed {}, common factor {})\n\n",
         e.provenance(),
@@ -294,7 +298,7 @@ pub fn table(e: &Evaluated, out: &SimulateOut) -> String {
     );
     let body: Vec<Vec<(String, String)>> =
         rows(out).into_iter().map(|r| r.into_iter().map(cell).collect()).collect();
-    s.push_str(&text::table(&HEADERS, &body));
+    s.push_str(&text::table(t, &HEADERS, &body));
     s.push('\n');
     for line in summary(out) {
         s.push_str(&line);
@@ -458,7 +462,7 @@ impl DistributionsOut {
     }
 
     /// As text.
-    pub fn table(&self) -> String {
+    pub fn table(&self, t: &Terminal) -> String {
         let mut s = format!(
             "Slip distributions learnt from original against proposed targets (common factor {})\n\n",
             self.common_factor
@@ -479,6 +483,7 @@ impl DistributionsOut {
             })
             .collect();
         s.push_str(&text::table(
+            t,
             &["class", "fitted from", "observations", "P50 days", "P80 days", "P95 days", "work"],
             &rows,
         ));
@@ -644,7 +649,7 @@ impl CalibrationOut {
     }
 
     /// As text.
-    pub fn table(&self) -> String {
+    pub fn table(&self, t: &Terminal) -> String {
         let mut s = format!(
             "Calibration: each of {} observations held out and predicted from the rest\n\n",
             self.observations
@@ -676,6 +681,7 @@ impl CalibrationOut {
             })
             .collect();
         s.push_str(&text::table(
+            t,
             &["task", "class", "predicted from", "evidence", "days", "P50 days", "P80 days"],
             &rows,
         ));
@@ -768,7 +774,7 @@ impl BesideOut {
     }
 
     /// As text, to follow a what-if table.
-    pub fn table(&self) -> String {
+    pub fn table(&self, t: &Terminal) -> String {
         let headers = self.headers();
         let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
         let rows: Vec<Vec<(String, String)>> =
@@ -777,7 +783,7 @@ impl BesideOut {
             "\nP(on time) over {} runs (seed {}), baseline beside each scenario:\n\n{}",
             self.runs,
             self.seed,
-            text::table(&headers, &rows)
+            text::table(t, &headers, &rows)
         )
     }
 
@@ -842,4 +848,39 @@ pub fn risk_blocks(e: &Evaluated, s: &Simulation) -> Vec<super::document::Block>
             rows,
         },
     ]
+}
+
+/// `simulate`: the runs, or the learnt distributions, or their calibration.
+pub enum SimulateReport<'a> {
+    /// The runs.
+    Runs(Evaluated<'a>, SimulateOut),
+    /// `--distributions`.
+    Distributions(DistributionsOut),
+    /// `--calibration`.
+    Calibration(CalibrationOut),
+}
+
+impl Render for SimulateReport<'_> {
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json, Format::Csv, Format::Md];
+
+    fn render(&self, format: Format, t: &Terminal) -> Result<Rendered, Error> {
+        let fenced = |t: String| format!("```\n{t}```\n");
+        render::text(match (self, format) {
+            (SimulateReport::Runs(e, o), Format::Table) => table(e, o, t),
+            (SimulateReport::Runs(_, o), Format::Json) => super::json::to_string(o),
+            (SimulateReport::Runs(_, o), Format::Csv) => csv(o),
+            (SimulateReport::Runs(e, o), Format::Md) => markdown(e, o),
+            (SimulateReport::Distributions(d), Format::Table) => d.table(t),
+            (SimulateReport::Distributions(d), Format::Json) => super::json::to_string(d),
+            (SimulateReport::Distributions(d), Format::Csv) => d.csv(),
+            (SimulateReport::Distributions(d), Format::Md) => fenced(d.table(&Terminal::PLAIN)),
+            (SimulateReport::Calibration(c), Format::Table) => c.table(t),
+            (SimulateReport::Calibration(c), Format::Json) => super::json::to_string(c),
+            (SimulateReport::Calibration(c), Format::Csv) => c.csv(),
+            (SimulateReport::Calibration(c), Format::Md) => fenced(c.table(&Terminal::PLAIN)),
+            (_, Format::Html | Format::Svg | Format::Dot | Format::Mermaid | Format::Docx) => {
+                return Err(not_written(format));
+            }
+        })
+    }
 }

@@ -1,5 +1,6 @@
 //! Shared pieces of the human-readable formats: aligned tables, colour, dates and amounts.
 
+use super::render::Terminal;
 use crate::assess::Standing;
 pub use crate::format::{
     days, gbp, gbp_change, long_date, opt_date, opt_days, or_blank, short_date, slack_words,
@@ -15,30 +16,6 @@ pub enum Colour {
 }
 
 impl Colour {
-    /// Colour when standard output is a terminal and `NO_COLOR` is not set.
-    pub fn detect() -> Colour {
-        Colour::choose(super::output::ColorChoice::Auto)
-    }
-
-    /// Colour as `--color` asks: `always`, `never`, or (`auto`) when standard output is a
-    /// terminal, `NO_COLOR` is not set and `TERM` is not `dumb`.
-    pub fn choose(choice: super::output::ColorChoice) -> Colour {
-        use super::output::ColorChoice;
-        use std::io::IsTerminal;
-        match choice {
-            ColorChoice::Always => Colour::On,
-            ColorChoice::Never => Colour::Off,
-            ColorChoice::Auto
-                if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
-                    && std::io::stdout().is_terminal() =>
-            {
-                Colour::On
-            }
-            ColorChoice::Auto => Colour::Off,
-        }
-    }
-
     /// Paint a standing's name, the same colour for a standing in every command.
     pub fn standing(self, s: Standing, text: &str) -> String {
         let text = super::escape::terminal(text);
@@ -101,24 +78,6 @@ pub fn counts_line(counts: &[(Standing, usize)], colour: Colour) -> String {
     if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
 }
 
-/// The width tables are fitted to: `COLUMNS` when set, else the terminal's width when standard
-/// output is a terminal, else 100 columns, so that output into a file or a pipe is the same on
-/// every machine.
-pub fn width() -> u16 {
-    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<u16>().ok())
-        && n >= 20
-    {
-        return n;
-    }
-    use std::io::IsTerminal;
-    if std::io::stdout().is_terminal()
-        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
-    {
-        return w.max(20);
-    }
-    100
-}
-
 /// The first line of a text, cut to `max` characters with an ellipsis: at the end of a word
 /// where one ends in the last third, else mid-word.
 pub fn clip(text: &str, max: usize) -> String {
@@ -138,18 +97,19 @@ pub fn clip(text: &str, max: usize) -> String {
     }
 }
 
-/// An aligned table fitted to [`width`]: each cell is (plain text, painted text). Short
-/// columns (codes, statuses, dates, numbers) keep their width; when the table is too wide, the
-/// long text columns are narrowed and a cut cell ends in `…`, so every row stays on one line.
-pub fn table(headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
-    table_in(width(), headers, rows, false)
+/// An aligned table fitted to the terminal's width: each cell is (plain text, painted text).
+/// Short columns (codes, statuses, dates, numbers) keep their width; when the table is too wide,
+/// the long text columns are narrowed and a cut cell ends in `…`, so every row stays on one
+/// line.
+pub fn table(t: &Terminal, headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
+    table_in(t.width, headers, rows, false)
 }
 
 /// [`table`] that, where narrowing is not enough, leaves out middle columns (the right-most
 /// first; the first two and the last stay) and says so under the table: for tables whose
 /// middle columns a reader can spare (the forecast's "driven by").
-pub fn table_fitted(headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
-    table_in(width(), headers, rows, true)
+pub fn table_fitted(t: &Terminal, headers: &[&str], rows: &[Vec<(String, String)>]) -> String {
+    table_in(t.width, headers, rows, true)
 }
 
 /// A column no wider than this is never narrowed.

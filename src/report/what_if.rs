@@ -2,6 +2,11 @@
 //! baseline, or several side by side.
 
 use super::escape::markdown as md_text;
+use super::output::{Format, Rendered};
+use super::render::Terminal;
+use super::render::{self, Render, not_written};
+use super::simulate::BesideOut;
+use crate::error::Error;
 use crate::model::Category;
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
@@ -10,7 +15,7 @@ use serde::Serialize;
 use super::check::ModelInfo;
 use super::document::escape_markdown;
 use super::forecast::Summary;
-use super::text::{self, Colour, cell};
+use super::text::{self, cell};
 use super::{Evaluated, RulesInfo};
 use crate::assess::{Assessment, OutcomeResult, Standing};
 use crate::scenario::{self, Scenario};
@@ -264,6 +269,9 @@ pub struct WhatIfOut {
     pub model: ModelInfo,
     /// Which rules.
     pub rules: RulesInfo,
+    /// With `--simulate`: P(on time) beside the baseline's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<BesideOut>,
 }
 
 /// The JSON of several scenarios against one baseline.
@@ -285,6 +293,9 @@ pub struct Comparison {
     pub model: ModelInfo,
     /// Which rules.
     pub rules: RulesInfo,
+    /// With `--simulate`: P(on time) beside the baseline's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<BesideOut>,
 }
 
 impl Comparison {
@@ -298,6 +309,7 @@ impl Comparison {
             baseline_bvpi157_percent: None,
             model: ModelInfo::new(e.model),
             rules: e.rules_info(),
+            simulation: None,
         }
     }
 }
@@ -341,7 +353,8 @@ fn exposure_line(x: &ExposureChange) -> String {
 }
 
 /// One scenario for people: the slips, status changes first, then the funding.
-pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
+pub fn table(e: &Evaluated, w: &WhatIf, t: &Terminal) -> String {
+    let colour = t.colour;
     let mut out = format!("What if {}: {}\n", slip_words(w), e.provenance());
     if let Some(d) = &w.description {
         out.push_str(&format!("{d}\n"));
@@ -403,6 +416,7 @@ pub fn table(e: &Evaluated, w: &WhatIf, colour: Colour) -> String {
             if moved == 1 { "changes" } else { "change" },
         ));
         out.push_str(&text::table(
+            t,
             &["code", "status", "change", "forecast", "now driven by"],
             &rows,
         ));
@@ -465,7 +479,7 @@ fn cell_text(s: &State) -> String {
 fn comparison_rows(
     e: &Evaluated,
     c: &Comparison,
-    runs: &[Assessment],
+    runs: &[&Assessment],
 ) -> (Vec<String>, Vec<Vec<String>>) {
     let mut headers = vec!["code".to_string(), "baseline".to_string()];
     headers.extend(c.scenarios.iter().map(|s| s.name.clone()));
@@ -528,18 +542,23 @@ fn legend(c: &Comparison) -> String {
 }
 
 /// Several scenarios side by side, for people.
-pub fn comparison_table(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> String {
+pub fn comparison_table(
+    e: &Evaluated,
+    c: &Comparison,
+    runs: &[&Assessment],
+    t: &Terminal,
+) -> String {
     let mut out = format!("Scenarios compared: {}\n\n{}\n", e.provenance(), legend(c));
     let (headers, rows) = comparison_rows(e, c, runs);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let rows: Vec<Vec<(String, String)>> =
         rows.into_iter().map(|r| r.into_iter().map(cell).collect()).collect();
-    out.push_str(&text::table(&headers, &rows));
+    out.push_str(&text::table(t, &headers, &rows));
     out
 }
 
 /// Several scenarios side by side, as Markdown.
-pub fn comparison_markdown(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> String {
+pub fn comparison_markdown(e: &Evaluated, c: &Comparison, runs: &[&Assessment]) -> String {
     let mut out = format!("## Scenarios compared\n\n{}\n\n", e.provenance_md());
     for s in &c.scenarios {
         let mut line = slip_words(s);
@@ -602,8 +621,103 @@ pub fn csv(w: &WhatIf) -> String {
 }
 
 /// Several scenarios side by side, as CSV: the comparison table's rows.
-pub fn comparison_csv(e: &Evaluated, c: &Comparison, runs: &[Assessment]) -> String {
+pub fn comparison_csv(e: &Evaluated, c: &Comparison, runs: &[&Assessment]) -> String {
     let (headers, rows) = comparison_rows(e, c, runs);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     text::csv(&headers, &rows)
+}
+
+/// `what-if`: one scenario against the baseline, or a file's scenarios side by side; with
+/// `--simulate`, P(on time) beside the baseline's.
+pub enum WhatIfReport<'a> {
+    /// The command line's slips alone.
+    One {
+        /// The baseline.
+        e: Evaluated<'a>,
+        /// The scenario against it, with its model, rules and simulation.
+        out: WhatIfOut,
+    },
+    /// A file's scenarios (and the command line's), side by side.
+    Compared {
+        /// The baseline.
+        e: Evaluated<'a>,
+        /// The comparison.
+        c: Comparison,
+        /// Each scenario's assessment.
+        runs: Vec<&'a Assessment>,
+    },
+}
+
+impl<'a> WhatIfReport<'a> {
+    /// The report of a session's what-if run.
+    pub fn new(s: &'a crate::session::Session, run: &'a crate::session::WhatIfRun<'a>) -> Self {
+        let e = s.evaluated();
+        let mut results: Vec<WhatIf> = Vec::with_capacity(run.compared.len());
+        for ((sc, c), (before, after)) in run.scenarios.iter().zip(&run.compared).zip(&run.bvpi) {
+            let mut w = WhatIf::new(&s.on(&c.baseline), sc, &c.scenario);
+            if let (Some(b), Some(a)) = (before, after) {
+                w.bvpi157 = Some(BvpiChange::new(b, a));
+            }
+            results.push(w);
+        }
+        let simulation = run.simulation.as_ref().map(|(base, each)| {
+            let names = run.scenarios.iter().map(|c| c.name.clone()).collect();
+            BesideOut::new(&e, names, base, each)
+        });
+        if !run.from_file {
+            let what_if = results.remove(0);
+            let out = WhatIfOut {
+                what_if,
+                model: ModelInfo::new(e.model),
+                rules: e.rules_info(),
+                simulation,
+            };
+            return WhatIfReport::One { e, out };
+        }
+        let mut c = Comparison::new(&e, results);
+        c.baseline_bvpi157_percent = run.baseline_bvpi.as_ref().map(|f| f.percent_at_deadline);
+        c.simulation = simulation;
+        let runs = run.compared.iter().map(|c| &c.scenario).collect();
+        WhatIfReport::Compared { e, c, runs }
+    }
+}
+
+impl Render for WhatIfReport<'_> {
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json, Format::Csv, Format::Md];
+
+    fn render(&self, format: Format, t: &Terminal) -> Result<Rendered, Error> {
+        let (text, beside) = match self {
+            WhatIfReport::One { e, out } => (
+                match format {
+                    Format::Table => table(e, &out.what_if, t),
+                    Format::Json => super::json::to_string(out),
+                    Format::Csv => csv(&out.what_if),
+                    Format::Md => markdown(e, &out.what_if),
+                    Format::Html | Format::Svg | Format::Dot | Format::Mermaid | Format::Docx => {
+                        return Err(not_written(format));
+                    }
+                },
+                &out.simulation,
+            ),
+            WhatIfReport::Compared { e, c, runs } => (
+                match format {
+                    Format::Table => comparison_table(e, c, runs, t),
+                    Format::Json => super::json::to_string(c),
+                    Format::Csv => comparison_csv(e, c, runs),
+                    Format::Md => comparison_markdown(e, c, runs),
+                    Format::Html | Format::Svg | Format::Dot | Format::Mermaid | Format::Docx => {
+                        return Err(not_written(format));
+                    }
+                },
+                &c.simulation,
+            ),
+        };
+        // The simulation follows the table or the Markdown (JSON holds it as a field; a CSV's
+        // rows are the scenarios' alone).
+        render::text(match (beside, format) {
+            (Some(b), Format::Table) => text + b.table(t).as_str(),
+            (Some(b), Format::Md) => text + b.markdown().as_str(),
+            _ => text,
+        })
+    }
 }

@@ -124,6 +124,17 @@ pub struct Options {
     pub threads: usize,
 }
 
+/// The seed `simulate` uses unless told another.
+pub const DEFAULT_SEED: u64 = 2005;
+
+impl Options {
+    /// `runs` runs from `seed` on `threads` threads (default: as many as the machine has).
+    pub fn new(runs: u64, seed: u64, threads: Option<u64>) -> Options {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Options { runs, seed, threads: threads.map_or(cores, |t| usize::try_from(t).unwrap_or(1)) }
+    }
+}
+
 /// One outcome's simulated dates.
 #[derive(Debug, Clone)]
 pub struct OutcomeSim {
