@@ -293,7 +293,7 @@ impl Rules {
                     match crate::input::read_text(p) {
                         Ok(text) => {
                             from_directory.push(p.display().to_string());
-                            sources.push((name, p.display().to_string(), text));
+                            sources.push((name, p.display().to_string(), without_bom(text)));
                         }
                         Err(d) => diagnostics.push(d),
                     }
@@ -498,7 +498,47 @@ impl Rules {
                 expected,
             ));
         }
-        Ok(())
+        check_text(map).map_err(|(key, c)| self.unprintable(file, hook, key, c, subject))
+    }
+
+    /// Check every text in what a hook returned (however deep in arrays and maps) as
+    /// [`Rules::check_keys`] checks a map's: `routemap test` shows a hook's whole answer, and
+    /// `ieg.rhai`'s `position` returns bare text.
+    pub fn check_answer(
+        &self,
+        file: &str,
+        hook: &str,
+        answer: &Dynamic,
+        subject: &dyn std::fmt::Display,
+    ) -> Result<(), Error> {
+        let refuse = |(key, c)| self.unprintable(file, hook, key, c, subject);
+        match answer.read_lock::<Map>() {
+            Some(map) => check_text(&map).map_err(refuse),
+            None => unprintable_in(answer).map_or(Ok(()), |c| Err(refuse((None, c)))),
+        }
+    }
+
+    /// A hook returned text holding `c` (under `key` of its map, if any).
+    fn unprintable(
+        &self,
+        file: &str,
+        hook: &str,
+        key: Option<&str>,
+        c: char,
+        subject: &dyn std::fmt::Display,
+    ) -> Error {
+        let what = match key {
+            Some(k) => format!("a `{}` holding", clip(k)),
+            None => "text holding".to_string(),
+        };
+        self.refused(
+            file,
+            hook,
+            format!("{what} {} {subject}", char_name(c)).trim_end(),
+            "text a rule returns is written to the terminal and to CSV, XML and HTML outputs, so it \
+             may hold tabs and line breaks but no other control character (such as ESC, \\x1b) and \
+             not U+FFFE or U+FFFF",
+        )
     }
 
     /// Call `hook` as [`Rules::call_with`] does, and say where in its file the answer came from
@@ -577,18 +617,75 @@ fn time_limit() -> Result<Duration, Error> {
     }
 }
 
+/// A rule file's text without the byte order mark an editor may put first (Windows editors
+/// write one when saving as UTF-8): it is no part of the script. It comes before the first line,
+/// so lines and columns are the same without it.
+fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
 /// A duration in seconds as a person writes it: `60`, `0.001`.
 fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
 }
 
-/// A key as a message quotes it: at most 40 characters.
+/// A key as a message quotes it: at most 40 characters, any control character written as an
+/// escape (`\u{1b}`).
 fn clip(key: &str) -> String {
+    let shown = |k: &str| crate::error::escape_controls(k);
     match key.char_indices().nth(40) {
-        Some((cut, _)) => format!("{}...", &key[..cut]),
-        None => key.to_string(),
+        Some((cut, _)) => format!("{}...", shown(&key[..cut])),
+        None => shown(key),
     }
+}
+
+/// The first character of `text` that must not reach a terminal, a CSV file or an XML file
+/// (see [`crate::error::unprintable`]).
+pub fn unprintable(text: &str) -> Option<char> {
+    text.chars().find(|c| crate::error::unprintable(*c))
+}
+
+/// The first key of `map` whose value holds text with a character [`unprintable`] finds, and
+/// that character.
+fn check_text(map: &Map) -> Result<(), (Option<&str>, char)> {
+    match map.iter().find_map(|(k, v)| unprintable_in(v).map(|c| (k.as_str(), c))) {
+        Some((k, c)) => Err((Some(k), c)),
+        None => Ok(()),
+    }
+}
+
+/// The first character [`unprintable`] finds in any text of `value`, however deep in arrays and
+/// maps.
+fn unprintable_in(value: &Dynamic) -> Option<char> {
+    if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
+        return unprintable(&text);
+    }
+    if let Some(items) = value.read_lock::<rhai::Array>() {
+        return items.iter().find_map(unprintable_in);
+    }
+    if let Some(map) = value.read_lock::<Map>() {
+        return map.values().find_map(unprintable_in);
+    }
+    None
+}
+
+/// A character [`unprintable`] finds, as a message names it: `the control character U+001B
+/// (ESC)`, `the non-character U+FFFF`.
+fn char_name(c: char) -> String {
+    let name = match c {
+        '\u{1b}' => " (ESC)",
+        '\r' => " (carriage return)",
+        '\0' => " (NUL)",
+        '\u{7f}' => " (DEL)",
+        '\u{9b}' => " (CSI)",
+        _ => "",
+    };
+    let kind = if c.is_control() { "control character" } else { "non-character" };
+    format!("the {kind} U+{:04X}{name}", u32::from(c))
 }
 
 fn compile(
@@ -612,6 +709,28 @@ fn compile(
             format!("rule file {path} failed while setting its constants: {message}"),
         )
     })?;
+    // Constants are listed in outputs (`routemap exposure` shows funding's): no control
+    // characters, as for what a hook returns.
+    for (n, _, v) in scope.iter().filter(|(_, constant, _)| *constant) {
+        if let Some(c) = unprintable_in(&v) {
+            let needle = format!("const {n}");
+            let at = text.lines().enumerate().find(|(_, l)| l.contains(&needle)).map(|(i, l)| {
+                Location {
+                    file: path.to_string(),
+                    line: i + 1,
+                    column: l.find(&needle).unwrap_or(0) + 1,
+                    source_line: l.to_string(),
+                    width: needle.len(),
+                }
+            });
+            return Err(Diagnostic::new(format!(
+                "rule file {path} sets its constant `{n}` to text holding {}",
+                char_name(c)
+            ))
+            .at(at)
+            .help("constants are shown in outputs: take out control characters other than tab and line feed"));
+        }
+    }
     let constants = scope
         .iter()
         .filter(|(_, constant, _)| *constant)
