@@ -528,7 +528,10 @@ impl Rules {
         subject: &dyn std::fmt::Display,
     ) -> Error {
         let what = match key {
-            Some(k) => format!("a `{}` holding", clip(k)),
+            Some(k) => {
+                let article = if k.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                format!("{article} `{}` holding", clip(k))
+            }
             None => "text holding".to_string(),
         };
         self.refused(
