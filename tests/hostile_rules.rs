@@ -41,6 +41,19 @@ fn an_error_in_a_file_with_a_byte_order_mark_keeps_its_column() {
     insta::assert_snapshot!("bom_error_stderr", text);
 }
 
+// ---- a rule whose every operation is slow ----------------------------------------------------
+
+/// A rule within the size limits whose operations each copy or compare thousands of small
+/// arrays is stopped by the limit on one call's time, with its place, not after minutes of
+/// operations (the test times nothing: the message says which limit stopped it).
+#[test]
+fn a_rule_working_on_many_small_arrays_is_stopped() {
+    let text = refused(&["--rules", "fixtures/rules/nested-arrays", "forecast"]);
+    assert!(text.contains("it was stopped after running for 1 second"), "{text}");
+    assert!(text.contains("fixtures/rules/nested-arrays/deadlines.rhai:"), "{text}");
+    insta::assert_snapshot!("nested_arrays_stderr", text);
+}
+
 // ---- what `routemap test` reads --------------------------------------------------------------
 
 /// A test file whose extension is in capitals (`CASES.YAML`) is read like any other: both
