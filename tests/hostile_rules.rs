@@ -54,6 +54,33 @@ fn a_rule_working_on_many_small_arrays_is_stopped() {
     insta::assert_snapshot!("nested_arrays_stderr", text);
 }
 
+// ---- a long slip list -------------------------------------------------------------------------
+
+/// A 9,999-item slip list given to every piece of work is kept once: the plan's pieces of work
+/// share one list and one fit per class, instead of a copy each (what made a large model's
+/// simulation take seconds and a gigabyte). Through the binary, the simulation runs.
+#[test]
+fn a_long_slip_list_is_kept_once() {
+    use routemap::model::Source;
+    use routemap::session::Session;
+    use routemap::simulate::Plan;
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules/long-slip-list");
+    let s = Session::open(&Source::Embedded, Some(&dir), None).expect("the routemap evaluates");
+    let plan = Plan::new(&s.model, &s.graph, &s.rules, &s.assessment).expect("a plan");
+    assert!(plan.sampled.len() > 100, "{} pieces of work", plan.sampled.len());
+    let first = &plan.sampled[0];
+    assert_eq!(first.days.len(), 9999);
+    for w in &plan.sampled {
+        assert!(std::ptr::eq(w.days.as_ptr(), first.days.as_ptr()), "a copy of the list each");
+        let same_class = plan.sampled.iter().find(|x| x.fit.class == w.fit.class);
+        let same_class = same_class.expect("its own class at least");
+        assert!(std::ptr::eq(&*w.fit, &*same_class.fit), "a fit per piece of work");
+    }
+    let out = ok(&["--rules", "fixtures/rules/long-slip-list", "simulate", "--runs", "100"]);
+    assert!(out.contains("100 runs"), "{out}");
+}
+
 // ---- what `routemap test` reads --------------------------------------------------------------
 
 /// A test file whose extension is in capitals (`CASES.YAML`) is read like any other: both
