@@ -92,7 +92,9 @@ impl Diagnostic {
     }
 
     fn render(&self, f: &mut fmt::Formatter<'_>, label: &str) -> fmt::Result {
-        writeln!(f, "{label}: {}", shown(&self.message))?;
+        // Text quoted from a file or a rule may hold control characters: they are shown as
+        // escapes, never sent to the terminal.
+        writeln!(f, "{label}: {}", escape_controls(&self.message))?;
         // Line numbers of every snippet share one width.
         let (label, also) = match &self.marks {
             Some(m) => (m.label.as_deref(), m.also.as_slice()),
@@ -114,7 +116,7 @@ impl Diagnostic {
             snippet(f, loc, width, ":::", '-', Some(text))?;
         }
         if let Some(help) = &self.help {
-            writeln!(f, "{} = help: {}", " ".repeat(width), shown(help))?;
+            writeln!(f, "{} = help: {}", " ".repeat(width), escape_controls(help))?;
         }
         Ok(())
     }
@@ -160,7 +162,7 @@ fn snippet(
         .collect();
     let marks = mark.to_string().repeat(loc.width.max(1));
     match label {
-        Some(l) => writeln!(f, "{pad} | {indent}{marks} {}", shown(l)),
+        Some(l) => writeln!(f, "{pad} | {indent}{marks} {}", escape_controls(l)),
         None => writeln!(f, "{pad} | {indent}{marks}"),
     }
 }
@@ -221,6 +223,26 @@ pub fn io_reason(e: &std::io::Error) -> String {
         Some(cut) => text[..cut].to_lowercase(),
         None => text,
     }
+}
+
+/// `text` with every control character but tab and line feed (and the non-characters U+FFFE and
+/// U+FFFF) written as an escape, `\u{1b}`: text from a rule script or a file, quoted in a
+/// message, can then never drive the terminal it is shown on.
+pub fn escape_controls(text: &str) -> String {
+    let shows = |c: char| unprintable(c) || acts_on_terminal(c);
+    if !text.chars().any(shows) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| if shows(c) { format!("\\u{{{:x}}}", u32::from(c)) } else { c.to_string() })
+        .collect()
+}
+
+/// Whether `c` must not reach a terminal, a CSV file or an XML file: a control character other
+/// than tab and line feed (C0, DEL and C1; ESC starts a terminal's escape sequences), or one of
+/// the non-characters U+FFFE and U+FFFF, which XML forbids.
+pub fn unprintable(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n')) || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
 /// `text` cut to at most `n` characters, with `...` where it was cut: for quoting user text
@@ -349,7 +371,7 @@ mod tests {
             .help("tab\tstays");
         assert_eq!(
             d.to_string(),
-            "error: bad `\u{fffd}[31mred`\n --> m.yaml:1:8\n  |\n1 | a: \"x\u{fffd}y\u{fffd}\"\n  |        ^^\n  = help: tab\tstays\n"
+            "error: bad `\\u{1b}[31mred`\n --> m.yaml:1:8\n  |\n1 | a: \"x\u{fffd}y\u{fffd}\"\n  |        ^^\n  = help: tab\tstays\n"
         );
     }
 

@@ -18,14 +18,17 @@ pub fn positions(model: &Model, rules: &Rules, a: &Assessment) -> Result<Vec<Str
                 Dynamic::from(r.standing.as_str().to_string()),
             );
             let answer = rules.call_with("ieg", "position", args)?;
-            answer.into_immutable_string().map(|s| s.to_string()).map_err(|_| {
+            let code = &model.outcomes[r.outcome].code;
+            let text = answer.into_immutable_string().map_err(|_| {
                 rules.bad_return(
                     "ieg",
                     "position",
-                    &format!("something other than text for {}", model.outcomes[r.outcome].code),
+                    &format!("something other than text for {code}"),
                     "the position as text, such as \"Achieved\"",
                 )
-            })
+            })?;
+            rules.check_answer("ieg", "position", &text.clone().into(), &format!("for {code}"))?;
+            Ok(text.to_string())
         })
         .collect()
 }

@@ -83,9 +83,17 @@ pub const TIME_LIMIT_VAR: &str = "ROUTEMAP_RULES_TIME_LIMIT";
 /// the default rules take on a million-node routemap, far below "it seems to hang".
 pub const DEFAULT_TIME_LIMIT_SECONDS: u64 = 60;
 
+/// The longest one hook call (or one file's constants) may run, whatever its operation count.
+/// An operation is cheap when it works on numbers and short text, but copying, comparing or
+/// size-checking a structure of thousands of small arrays is one operation too: 200,000 of
+/// those would take minutes. The default rules take microseconds a call, and a call of 200,000
+/// plain operations some tens of milliseconds.
+pub const MAX_CALL_TIME: Duration = Duration::from_secs(1);
+
 /// How often (in operations) a running script checks the clock: often enough to stop within
-/// a millisecond, rarely enough to cost nothing measurable.
-const CLOCK_EVERY: u64 = 1 << 12;
+/// a tenth of a second even when each operation copies thousands of values, rarely enough to
+/// cost nothing measurable.
+const CLOCK_EVERY: u64 = 1 << 8;
 
 /// The time a run has spent in rules, shared with the engine's progress callback. Hook calls
 /// may run on several threads at once: `spent` is their time summed, and each thread keeps the
@@ -112,6 +120,19 @@ impl Budget {
         self.spent() + running > self.limit
     }
 
+    /// Why a running script must stop now, if it must: the run's budget is spent, or the call
+    /// has run longer than [`MAX_CALL_TIME`].
+    fn stop(&self) -> Option<&'static str> {
+        let running = CALL_STARTED.get().map_or(Duration::ZERO, |t| t.elapsed());
+        if self.spent() + running > self.limit {
+            Some(OUT_OF_TIME)
+        } else if running > MAX_CALL_TIME {
+            Some(CALL_TOO_LONG)
+        } else {
+            None
+        }
+    }
+
     /// Run one hook call on this thread, counting its time.
     fn timed<T>(&self, call: impl FnOnce() -> T) -> T {
         let start = Instant::now();
@@ -126,6 +147,9 @@ impl Budget {
 
 /// The marker a script stopped by the time budget is terminated with.
 const OUT_OF_TIME: &str = "routemap: rules out of time";
+
+/// The marker a script stopped by [`MAX_CALL_TIME`] is terminated with.
+const CALL_TOO_LONG: &str = "routemap: rule call too long";
 
 /// One compiled rule file.
 #[derive(Debug, Clone)]
@@ -183,9 +207,11 @@ fn engine(budget: &Arc<Budget>) -> Engine {
     BasicMapPackage::new().register_into_engine(&mut engine);
     MoreStringPackage::new().register_into_engine(&mut engine);
     let clock = Arc::clone(budget);
-    engine.on_progress(move |ops| {
-        (ops % CLOCK_EVERY == 0 && clock.exhausted()).then(|| Dynamic::from(OUT_OF_TIME))
-    });
+    engine.on_progress(
+        move |ops| {
+            if ops % CLOCK_EVERY == 0 { clock.stop().map(Dynamic::from) } else { None }
+        },
+    );
     engine.disable_symbol("eval");
     engine.set_max_operations(MAX_OPERATIONS);
     engine.set_max_call_levels(32);
@@ -293,7 +319,7 @@ impl Rules {
                     match crate::input::read_text(p) {
                         Ok(text) => {
                             from_directory.push(p.display().to_string());
-                            sources.push((name, p.display().to_string(), text));
+                            sources.push((name, p.display().to_string(), without_bom(text)));
                         }
                         Err(d) => diagnostics.push(d),
                     }
@@ -317,7 +343,7 @@ impl Rules {
         };
         for (name, path, text) in sources {
             enter(&path);
-            match compile(&engine, name, &path, &text) {
+            match compile(&engine, &budget, name, &path, &text) {
                 Ok(mut file) => {
                     let missing =
                         OPTIONAL_HOOKS.iter().any(|(f, hook)| *f == name && !file.defines(hook));
@@ -325,7 +351,7 @@ impl Rules {
                     {
                         let built_in = format!("<embedded>/rules/{name}.rhai");
                         enter(&built_in);
-                        match compile(&engine, name, &built_in, default) {
+                        match compile(&engine, &budget, name, &built_in, default) {
                             Ok(f) => file.fallback = Some(Box::new(f)),
                             Err(d) => diagnostics.push(d),
                         }
@@ -386,7 +412,9 @@ impl Rules {
             )
         });
         result.map_err(|e| match e.unwrap_inner() {
-            EvalAltResult::ErrorTerminated(..) => self.out_of_time(rule, hook).into(),
+            EvalAltResult::ErrorTerminated(token, _) if token.to_string() == OUT_OF_TIME => {
+                self.out_of_time(rule, hook).into()
+            }
             _ => runtime_error(rule, hook, &e).into(),
         })
     }
@@ -498,7 +526,50 @@ impl Rules {
                 expected,
             ));
         }
-        Ok(())
+        check_text(map).map_err(|(key, c)| self.unprintable(file, hook, key, c, subject))
+    }
+
+    /// Check every text in what a hook returned (however deep in arrays and maps) as
+    /// [`Rules::check_keys`] checks a map's: `routemap test` shows a hook's whole answer, and
+    /// `ieg.rhai`'s `position` returns bare text.
+    pub fn check_answer(
+        &self,
+        file: &str,
+        hook: &str,
+        answer: &Dynamic,
+        subject: &dyn std::fmt::Display,
+    ) -> Result<(), Error> {
+        let refuse = |(key, c)| self.unprintable(file, hook, key, c, subject);
+        match answer.read_lock::<Map>() {
+            Some(map) => check_text(&map).map_err(refuse),
+            None => unprintable_in(answer).map_or(Ok(()), |c| Err(refuse((None, c)))),
+        }
+    }
+
+    /// A hook returned text holding `c` (under `key` of its map, if any).
+    fn unprintable(
+        &self,
+        file: &str,
+        hook: &str,
+        key: Option<&str>,
+        c: char,
+        subject: &dyn std::fmt::Display,
+    ) -> Error {
+        let what = match key {
+            Some(k) => {
+                let article = if k.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                format!("{article} `{}` holding", clip(k))
+            }
+            None => "text holding".to_string(),
+        };
+        self.refused(
+            file,
+            hook,
+            format!("{what} {} {subject}", char_name(c)).trim_end(),
+            "text a rule returns is written to the terminal and to CSV, XML and HTML outputs, so it \
+             may hold tabs and line breaks but no other control character (such as ESC, \\x1b) and \
+             not U+FFFE or U+FFFF",
+        )
     }
 
     /// Call `hook` as [`Rules::call_with`] does, and say where in its file the answer came from
@@ -577,22 +648,80 @@ fn time_limit() -> Result<Duration, Error> {
     }
 }
 
+/// A rule file's text without the byte order mark an editor may put first (Windows editors
+/// write one when saving as UTF-8): it is no part of the script. It comes before the first line,
+/// so lines and columns are the same without it.
+fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
 /// A duration in seconds as a person writes it: `60`, `0.001`.
 fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
 }
 
-/// A key as a message quotes it: at most 40 characters.
+/// A key as a message quotes it: at most 40 characters, any control character written as an
+/// escape (`\u{1b}`).
 fn clip(key: &str) -> String {
+    let shown = |k: &str| crate::error::escape_controls(k);
     match key.char_indices().nth(40) {
-        Some((cut, _)) => format!("{}...", &key[..cut]),
-        None => key.to_string(),
+        Some((cut, _)) => format!("{}...", shown(&key[..cut])),
+        None => shown(key),
     }
+}
+
+/// The first character of `text` that must not reach a terminal, a CSV file or an XML file
+/// (see [`crate::error::unprintable`]).
+pub fn unprintable(text: &str) -> Option<char> {
+    text.chars().find(|c| crate::error::unprintable(*c))
+}
+
+/// The first key of `map` whose value holds text with a character [`unprintable`] finds, and
+/// that character.
+fn check_text(map: &Map) -> Result<(), (Option<&str>, char)> {
+    match map.iter().find_map(|(k, v)| unprintable_in(v).map(|c| (k.as_str(), c))) {
+        Some((k, c)) => Err((Some(k), c)),
+        None => Ok(()),
+    }
+}
+
+/// The first character [`unprintable`] finds in any text of `value`, however deep in arrays and
+/// maps.
+fn unprintable_in(value: &Dynamic) -> Option<char> {
+    if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
+        return unprintable(&text);
+    }
+    if let Some(items) = value.read_lock::<rhai::Array>() {
+        return items.iter().find_map(unprintable_in);
+    }
+    if let Some(map) = value.read_lock::<Map>() {
+        return map.values().find_map(unprintable_in);
+    }
+    None
+}
+
+/// A character [`unprintable`] finds, as a message names it: `the control character U+001B
+/// (ESC)`, `the non-character U+FFFF`.
+fn char_name(c: char) -> String {
+    let name = match c {
+        '\u{1b}' => " (ESC)",
+        '\r' => " (carriage return)",
+        '\0' => " (NUL)",
+        '\u{7f}' => " (DEL)",
+        '\u{9b}' => " (CSI)",
+        _ => "",
+    };
+    let kind = if c.is_control() { "control character" } else { "non-character" };
+    format!("the {kind} U+{:04X}{name}", u32::from(c))
 }
 
 fn compile(
     engine: &Engine,
+    budget: &Budget,
     name: &'static str,
     path: &str,
     text: &str,
@@ -603,15 +732,42 @@ fn compile(
     })?;
     // Run the top level once to evaluate the constants, then fold them into the functions.
     let mut scope = Scope::new();
-    engine.run_ast_with_scope(&mut scope, &ast).map_err(|e| {
+    budget.timed(|| engine.run_ast_with_scope(&mut scope, &ast)).map_err(|e| {
         let (message, pos) = innermost(&e);
-        located(
+        let d = located(
             path,
             text,
             pos,
             format!("rule file {path} failed while setting its constants: {message}"),
-        )
+        );
+        let too_long = matches!(
+            e.unwrap_inner(),
+            EvalAltResult::ErrorTerminated(token, _) if token.to_string() == CALL_TOO_LONG
+        );
+        if too_long { d.help(too_long_help()) } else { d }
     })?;
+    // Constants are listed in outputs (`routemap exposure` shows funding's): no control
+    // characters, as for what a hook returns.
+    for (n, _, v) in scope.iter().filter(|(_, constant, _)| *constant) {
+        if let Some(c) = unprintable_in(&v) {
+            let needle = format!("const {n}");
+            let at = text.lines().enumerate().find(|(_, l)| l.contains(&needle)).map(|(i, l)| {
+                Location {
+                    file: path.to_string(),
+                    line: i + 1,
+                    column: l.find(&needle).unwrap_or(0) + 1,
+                    source_line: l.to_string(),
+                    width: needle.len(),
+                }
+            });
+            return Err(Diagnostic::new(format!(
+                "rule file {path} sets its constant `{n}` to text holding {}",
+                char_name(c)
+            ))
+            .at(at)
+            .help("constants are shown in outputs: take out control characters other than tab and line feed"));
+        }
+    }
     let constants = scope
         .iter()
         .filter(|(_, constant, _)| *constant)
@@ -663,6 +819,12 @@ fn innermost(e: &EvalAltResult) -> (String, Position) {
     // A message of routemap's own functions reads as it is, without rhai's "Runtime error: ".
     let mut message = match inner {
         EvalAltResult::ErrorRuntime(value, _) if value.is_string() => value.to_string(),
+        EvalAltResult::ErrorTerminated(token, _) if token.to_string() == CALL_TOO_LONG => {
+            format!("it was stopped after running for {} second", seconds(MAX_CALL_TIME))
+        }
+        EvalAltResult::ErrorTerminated(token, _) if token.to_string() == OUT_OF_TIME => {
+            format!("it was stopped: the run's rules have used up their time ({TIME_LIMIT_VAR})")
+        }
         _ => inner.to_string(),
     };
     if let Some(cut) = message.rfind(" (line ") {
@@ -676,6 +838,10 @@ fn runtime_error(rule: &RuleFile, hook: &str, e: &EvalAltResult) -> Diagnostic {
     let runaway = matches!(
         e.unwrap_inner(),
         EvalAltResult::ErrorTooManyOperations(_) | EvalAltResult::ErrorStackOverflow(_)
+    );
+    let too_long = matches!(
+        e.unwrap_inner(),
+        EvalAltResult::ErrorTerminated(token, _) if token.to_string() == CALL_TOO_LONG
     );
     let mut d = located(
         &rule.path,
@@ -691,9 +857,19 @@ fn runtime_error(rule: &RuleFile, hook: &str, e: &EvalAltResult) -> Diagnostic {
         d.help(format!(
             "the rule was stopped after {MAX_OPERATIONS} operations or too deep a call chain; does it loop forever?"
         ))
+    } else if too_long {
+        d.help(too_long_help())
     } else {
         d
     }
+}
+
+/// What to do about a call stopped by [`MAX_CALL_TIME`].
+fn too_long_help() -> String {
+    format!(
+        "one rule call may run for {} second and {MAX_OPERATIONS} operations; copying, comparing or growing large nested arrays or maps takes long for each operation: build them once, outside loops (see docs/rules.md)",
+        seconds(MAX_CALL_TIME)
+    )
 }
 
 fn located(path: &str, text: &str, pos: Position, message: String) -> Diagnostic {

@@ -149,7 +149,7 @@ fn read(rules_dir: Option<&Path>) -> Result<(Vec<Loaded>, Vec<Diagnostic>), Erro
             })?;
             let mut paths: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                .filter(|p| is_test_file(p))
                 .collect();
             paths.sort();
             if paths.is_empty() {
@@ -157,11 +157,17 @@ fn read(rules_dir: Option<&Path>) -> Result<(Vec<Loaded>, Vec<Diagnostic>), Erro
                     .help("write test cases in tests/*.yaml (see docs/rules.md, \"Testing your rules\")")
                     .into());
             }
+            // Every entry named as a test file is read or reported: a link to nothing, a
+            // directory or a named pipe is an error (never waited on), not silently skipped.
+            let mut unreadable = Vec::new();
             for p in paths {
-                let text = std::fs::read_to_string(&p).map_err(|e| {
-                    Error::msg(format!("cannot read {}: {}", p.display(), io_reason(&e)))
-                })?;
-                sources.push((p.display().to_string(), Some(tests.clone()), text));
+                match read_test_file(&p) {
+                    Ok(text) => sources.push((p.display().to_string(), Some(tests.clone()), text)),
+                    Err(d) => unreadable.push(d),
+                }
+            }
+            if !unreadable.is_empty() {
+                return Err(unreadable.into());
             }
         }
     }
@@ -175,6 +181,34 @@ fn read(rules_dir: Option<&Path>) -> Result<(Vec<Loaded>, Vec<Diagnostic>), Erro
         }
     }
     Ok((out, errors))
+}
+
+/// Whether `path` is named as a test file: `.yaml` or `.yml`, in any case (`RISK.YAML`).
+fn is_test_file(path: &Path) -> bool {
+    path.extension().is_some_and(|x| {
+        let x = x.to_string_lossy();
+        x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
+    })
+}
+
+/// The text of a test file: a regular file (see [`crate::input::read_text`]), bounded, UTF-8.
+fn read_test_file(path: &Path) -> Result<String, Diagnostic> {
+    let dangling = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(path).is_err();
+    if dangling {
+        return Err(Diagnostic::new(format!(
+            "cannot read {}: it is a symbolic link to nothing",
+            path.display()
+        ))
+        .help("remove the link, or point it at a test file"));
+    }
+    crate::input::read_text(path).map_err(|d| {
+        if d.help.is_some() || d.location.is_some() {
+            d
+        } else {
+            d.help("every entry of tests/ named *.yaml or *.yml is read as a test file; rename or remove it")
+        }
+    })
 }
 
 /// Check what no type can: which kind of case it is, and that it expects something it can.
@@ -329,6 +363,8 @@ fn run_hook(
     let call = hook::call(&l.file, here, name, case.with.as_ref(), as_of).map_err(Error::from)?;
     let (answer, rule) = rules.call_located(call.file, call.hook, call.args);
     let answer = answer.map_err(in_case(l, case))?;
+    // As every command does: text with control characters is refused, never shown.
+    rules.check_answer(call.file, call.hook, &answer, &"").map_err(in_case(l, case))?;
     let mut failures = Vec::new();
     let mut fail = |expectation: String, expected: String, actual: String| {
         failures.push(Failure { expectation, expected, actual, rule: rule.clone() });
@@ -381,7 +417,26 @@ fn case_model(l: &Loaded, here: &str, case: &Case) -> Result<Model, Error> {
                 .help("write the model inline under `model:`")
                 .into());
         };
-        return model::load(&Source::Path(dir.join(path)));
+        // A model file that cannot be read is the test file's mistake: point at its name there.
+        // Errors inside a model file that was read keep their own place in it.
+        let key = l.file.at(&format!("{here}.model_file"));
+        return model::load(&Source::Path(dir.join(path))).map_err(|e| Error {
+            diagnostics: e
+                .diagnostics
+                .into_iter()
+                .map(|d| match d.location {
+                    Some(_) => d,
+                    None => {
+                        let d = d.at(key.clone());
+                        if d.help.is_some() {
+                            d
+                        } else {
+                            d.help("`model_file` is a model file's path, relative to the test file")
+                        }
+                    }
+                })
+                .collect(),
+        });
     }
     let Some(m) = &case.model else {
         return Err(Error::msg("a model case has no model"));
