@@ -324,6 +324,42 @@ fn follow_on_edge(
     Ok((Span { months: 0, days }, assumption))
 }
 
+/// The last year routemap writes a date in: JSON dates (`YYYY-MM-DD`) and every report keep
+/// four-digit years. A forecast later than this comes only from lags, durations and slips that
+/// add up to thousands of years, each one allowed (at most a hundred years): it is refused,
+/// never written clamped to the calendar's end.
+const LAST_YEAR: i32 = 9999;
+
+/// The first piece of work (in model order) forecast beyond [`LAST_YEAR`], as an error located
+/// at it in the model.
+fn beyond_calendar(
+    model: &Model,
+    graph: &Graph,
+    forecast: &[Option<NaiveDate>],
+) -> Option<crate::error::Diagnostic> {
+    use chrono::Datelike;
+    let (n, date) = forecast.iter().enumerate().find_map(|(n, f)| {
+        let date = (*f)?;
+        let work = !matches!(graph.dag[NodeIndex::new(n)].item, Item::Outcome(_));
+        (work && date.year() > LAST_YEAR).then_some((n, date))
+    })?;
+    let node = &graph.dag[NodeIndex::new(n)];
+    let place = match node.item {
+        Item::Task { action, task } => crate::model::Place::Task(action, task),
+        Item::Project(i) => crate::model::Place::Project(i),
+        Item::Outcome(_) => crate::model::Place::Unread,
+    };
+    Some(
+        crate::error::Diagnostic::new(format!(
+            "`{}` is forecast to finish in the year {}, beyond the years routemap writes (to {LAST_YEAR})",
+            node.id,
+            date.year()
+        ))
+        .at(model.origin.model.at(&place.item()))
+        .help("the lags, durations and slips on the chain it waits on add up to thousands of years: shorten them"),
+    )
+}
+
 /// Schedule and classify from a basis.
 pub fn assess(
     model: &Model,
@@ -378,6 +414,9 @@ pub fn assess_reusing(
             (pass, forecast, floor)
         }
     };
+    if let Some(d) = beyond_calendar(model, graph, &forecast) {
+        return Err(d.into());
+    }
     // Deadlines and lags do not change between a baseline and its scenarios' slips (a scenario
     // on another as-of date may have other lags, and so another schedule).
     let latest = match earlier {

@@ -304,9 +304,10 @@ fn an_interrupted_write_leaves_no_partial_file() {
     std::fs::write(dir.file("big.yaml"), model).expect("write the model");
     let out = dir.file("graph.json");
     let earlier = "the earlier graph\n";
-    for signal in ["TERM", "INT"] {
+    use nix::sys::signal::Signal;
+    for signal in [Signal::SIGTERM, Signal::SIGINT] {
         let mut interrupted = false;
-        for _attempt in 0..10 {
+        for _attempt in 0..20 {
             std::fs::write(&out, earlier).expect("write");
             let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_routemap"))
                 .args(["graph", "--all", "--model", &dir.file("big.yaml"), "--output", &out])
@@ -317,16 +318,13 @@ fn an_interrupted_write_leaves_no_partial_file() {
             let partial = || dir.entries().into_iter().any(|e| e.ends_with(".partial"));
             while child.try_wait().expect("wait").is_none() {
                 if partial() {
-                    let kill = std::process::Command::new("kill")
-                        .args([&format!("-{signal}"), &child.id().to_string()])
-                        .status()
-                        .expect("kill");
-                    assert!(kill.success());
+                    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+                    let _ = nix::sys::signal::kill(pid, signal);
                     break;
                 }
             }
             let status = child.wait().expect("wait");
-            assert_eq!(dir.entries(), ["big.yaml", "graph.json"], "SIG{signal}: {status:?}");
+            assert_eq!(dir.entries(), ["big.yaml", "graph.json"], "{signal}: {status:?}");
             let now = std::fs::read_to_string(&out).expect("read");
             match status.code() {
                 Some(130) if now == earlier => {
@@ -337,9 +335,36 @@ fn an_interrupted_write_leaves_no_partial_file() {
                 Some(130 | 0) => {
                     serde_json::from_str::<serde_json::Value>(&now).expect("the new file is whole");
                 }
-                other => panic!("SIG{signal}: exit {other:?}"),
+                other => panic!("{signal}: exit {other:?}"),
             }
         }
-        assert!(interrupted, "SIG{signal}: no attempt was interrupted while writing");
+        assert!(interrupted, "{signal}: no attempt was interrupted while writing");
     }
+}
+
+/// Lags of a hundred years each (the most one may be) chained until the forecast passes the
+/// year 9999: refused, located at the first work beyond it, never written clamped to the
+/// calendar's end or with a five-digit year.
+#[test]
+fn a_forecast_beyond_the_calendar_is_refused_located() {
+    let dir = TempDir::new("far-forecast");
+    let mut model = String::from(
+        "document:\n  council: C\n  title: T\n  version: '1'\n  issue_date: 2005-04-13\nactions:\n  - ref: \"1\"\n    section: S\n    outcomes: [R8]\n    tasks:\n      - text: first\n        original: Dec 2005\n",
+    );
+    for i in 2..=90 {
+        model.push_str(&format!(
+            "      - text: next\n        original: Dec 2005\n        waits_on:\n          - id: \"1.{}\"\n            lag: 36500d\n",
+            i - 1
+        ));
+    }
+    std::fs::write(dir.file("far.yaml"), model).expect("write the model");
+    let run = routemap(&["forecast", "--format", "json", "--model", &dir.file("far.yaml")]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains("`1.81` is forecast to finish in the year 10000"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("far.yaml:"), "located: {}", run.stderr);
 }
