@@ -5,7 +5,8 @@
 //! and the PDF of each page are written under `target/` for a person to look at.
 //!
 //! These run when `ROUTEMAP_BROWSER_TESTS=1` (as `.ci/run` sets it, after installing chromium
-//! and poppler-utils); with it set, a missing browser is a failure, not a pass.
+//! and poppler-utils); with it set, a missing browser is a failure, not a pass. Without it the
+//! test passes and says on the terminal that it was skipped, and why.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -20,6 +21,16 @@ use tungstenite::{Message, WebSocket};
 
 fn enabled() -> bool {
     std::env::var("ROUTEMAP_BROWSER_TESTS").is_ok_and(|v| v == "1")
+}
+
+/// Say on the terminal that a test did not run, and why: it passes, but not silently. libtest
+/// keeps what a passing test prints with `eprintln!` to itself, so this writes to the process's
+/// standard error directly, which `cargo test` shows with or without `--nocapture`.
+fn skipped(test: &str, why: &str) {
+    use std::io::Write;
+    // One write, so that the line is not broken up by libtest's own lines.
+    let line = format!("skipped: browser::{test}: {why}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
 /// Where the pages, screenshots and PDFs go: under `target/`.
@@ -287,8 +298,9 @@ fn check_page(
 #[test]
 fn the_pages_render_in_a_browser() {
     if !enabled() {
-        eprintln!(
-            "browser tests skipped: set ROUTEMAP_BROWSER_TESTS=1 (as .ci/run does) to run them"
+        skipped(
+            "the_pages_render_in_a_browser",
+            "ROUTEMAP_BROWSER_TESTS is not set to 1; set it (as .ci/run does) to run it",
         );
         return;
     }

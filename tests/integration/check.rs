@@ -3,6 +3,7 @@
 //! words.
 
 use crate::common::routemap;
+use crate::test::Test;
 use routemap::graph::Graph;
 use routemap::model::{self, Category, Dependency, Model};
 
@@ -192,37 +193,36 @@ fn implied_dependencies_quote_the_routemap_verbatim() {
 #[test]
 fn a_json_model_forecasts_as_its_yaml_does() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = std::env::temp_dir().join(format!("routemap-check-json-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("charnwood")).expect("create a temporary directory");
     let yaml = std::fs::read_to_string(root.join("fixtures/charnwood/routemap.yaml"))
         .expect("read the embedded model");
     let value: serde_json::Value = serde_yaml::from_str(&yaml).expect("the model is YAML");
-    let model = dir.join("charnwood/routemap.json");
-    std::fs::write(&model, serde_json::to_string_pretty(&value).expect("serialises"))
-        .expect("write the JSON model");
-    std::fs::copy(root.join("fixtures/odpm-outcomes.yaml"), dir.join("odpm-outcomes.yaml"))
-        .expect("copy the catalogue");
+    let test = Test::new()
+        .write("charnwood/routemap.json", serde_json::to_string_pretty(&value).expect("serialises"))
+        .copy("fixtures/odpm-outcomes.yaml", "odpm-outcomes.yaml");
+    let model = test.path("charnwood/routemap.json");
 
-    let from_json =
-        json(&["--model", model.to_str().expect("utf-8"), "forecast", "--format", "json"]);
+    let from_json = json(&["--model", &model, "forecast", "--format", "json"]);
     let from_yaml = json(&["forecast", "--format", "json"]);
     assert_eq!(from_json["outcomes"], from_yaml["outcomes"]);
     assert_eq!(from_json["assumptions"], from_yaml["assumptions"]);
 
     let mut broken = value.clone();
     broken["actions"][0]["tasks"][0]["colour"] = serde_json::json!("red");
-    std::fs::write(&model, serde_json::to_string_pretty(&broken).expect("serialises"))
-        .expect("write the JSON model");
-    let run = routemap(&["--model", model.to_str().expect("utf-8"), "check"]);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stdout.is_empty());
+    let run = test
+        .write(
+            "charnwood/routemap.json",
+            serde_json::to_string_pretty(&broken).expect("serialises"),
+        )
+        .args(["--model", &model, "check"])
+        .status(2)
+        .stdout("")
+        .run();
     assert!(
         run.stderr.contains("actions[0].tasks[0].colour: unknown field `colour`"),
         "{}",
         run.stderr
     );
-    let located = format!("{}:", model.display());
+    let located = format!("{model}:");
     assert!(
         run.stderr.lines().any(|l| l.trim_start().starts_with("--> ") && l.contains(&located)),
         "no file:line:col in\n{}",

@@ -2,7 +2,8 @@
 //! status words, a project with a start and a finish, outcomes no work serves, no risk register.
 //! Every command works on it, and the verdicts on what it leaves out agree across commands.
 
-use crate::common::{bad, ok, routemap};
+use crate::common::{ok, routemap};
+use crate::test::Test;
 
 const MODEL: &str = "fixtures/loxley/routemap.yaml";
 
@@ -115,15 +116,15 @@ fn check_warns_of_what_is_probably_wrong() {
 
 #[test]
 fn an_unknown_status_word_suggests_the_nearest() {
-    let dir = std::env::temp_dir().join(format!("routemap-council-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let text = std::fs::read_to_string(MODEL)
         .unwrap()
         .replace("status: Delayed\n    owner: Head", "status: Delayd\n    owner: Head");
-    let path = dir.join("routemap.yaml");
-    std::fs::write(&path, text).unwrap();
-    let stderr = bad(&["--model", path.to_str().unwrap(), "check"]);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(stderr.contains("unrecognised status `Delayd`"), "{stderr}");
-    assert!(stderr.contains("did you mean `delayed`?"), "{stderr}");
+    let test = Test::new().write("routemap.yaml", text);
+    let path = test.path("routemap.yaml");
+    test.args(["--model", &path, "check"])
+        .status(2)
+        .stdout("")
+        .stderr_contains("unrecognised status `Delayd`")
+        .stderr_contains("did you mean `delayed`?")
+        .run();
 }

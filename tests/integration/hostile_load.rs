@@ -6,7 +6,7 @@
 //! hang or a silent default.
 
 use crate::common::{config, routemap};
-use crate::test::TempDir;
+use crate::test::{TempDir, Test};
 use proptest::prelude::*;
 use routemap::model::{self, Source};
 
@@ -201,12 +201,11 @@ fn every_duplicate_key_is_reported_at_itself() {
 /// A JSON model's keys given twice are found the same way.
 #[test]
 fn duplicate_keys_in_json_are_reported_at_themselves() {
-    let dir = TempDir::new("hostile-json");
-    let path = dir.path("model.json");
     let json = "{\"document\": {\"council\": \"C\", \"title\": \"T\", \"title\": \"U\",\n \
                 \"version\": \"V\", \"issue_date\": \"2005-04-13\"},\n \"status_words\": \
                 {\"Slipped\": \"in_progress\",\n  \"Slipped\": \"complete\"}}\n";
-    std::fs::write(&path, json).expect("write");
+    let test = Test::new().write("model.json", json);
+    let path = test.path("model.json");
     let text = refused(&["check", "--model", &path]);
     assert!(text.contains("document: duplicate key `title`"), "{text}");
     assert!(text.contains("model.json:1:45"), "{text}");

@@ -4,7 +4,7 @@
 //! writes, and each output is checked for the class of harm its format allows.
 
 use crate::common::{routemap, routemap_env};
-use crate::test::TempDir;
+use crate::test::{TempDir, Test};
 
 const MODEL: &str = "fixtures/hostile/routemap.yaml";
 
@@ -221,11 +221,9 @@ fn control_characters_in_messages_are_shown_escaped() {
 /// A rule file quoted in an error message: its control characters are shown escaped.
 #[test]
 fn control_characters_in_quoted_rule_lines_are_shown_escaped() {
-    let dir = TempDir::new("hostile-rule");
-    std::fs::write(dir.path("classify.rhai"), "let x = \"\u{1b}]0;pwned\u{7}\" +;\n")
-        .expect("write the rule");
-    let run = routemap(&["forecast", "--rules", &dir.path("")]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    let test = Test::new().write("classify.rhai", "let x = \"\u{1b}]0;pwned\u{7}\" +;\n");
+    let rules = test.path("");
+    let run = test.args(["forecast", "--rules", &rules]).status(2).run();
     assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
     assert!(run.stderr.contains("]0;pwned"), "{}", run.stderr);
 }
@@ -268,17 +266,16 @@ fn an_extension_routemap_does_not_write_is_refused() {
 /// `routemap test --output` never replaces a test file it reads.
 #[test]
 fn test_output_never_replaces_a_test_file() {
-    let dir = TempDir::new("test-output");
-    let tests = std::path::Path::new(&dir.path("")).join("tests");
-    std::fs::create_dir_all(&tests).expect("tests dir");
     let case = "cases:\n  - name: the target\n    hook: target\n    with:\n      table: { enabled_percent: 69, target: \"100%\", final_percent: 100, as_of: 2005-04-13 }\n    expect:\n      contains: { percent: 100 }\n";
-    let file = tests.join("bvpi.yaml");
-    std::fs::write(&file, case).expect("write");
-    let path = file.to_str().expect("UTF-8").to_string();
-    let run = routemap(&["test", "--rules", &dir.path(""), "--format", "json", "--output", &path]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("which this run reads"), "{}", run.stderr);
-    assert_eq!(std::fs::read_to_string(&file).expect("read"), case, "the test file was replaced");
+    let test = Test::new().write("tests/bvpi.yaml", case);
+    let (rules, path) = (test.path(""), test.path("tests/bvpi.yaml"));
+    let out = test
+        .args(["test", "--rules", &rules, "--format", "json", "--output", &path])
+        .status(2)
+        .stderr_contains("which this run reads")
+        .run();
+    let now = std::fs::read_to_string(out.tempdir.path("tests/bvpi.yaml")).expect("read");
+    assert_eq!(now, case, "the test file was replaced");
 }
 
 /// A run stopped by SIGTERM or SIGINT while it writes `--output` leaves no temporary file

@@ -58,7 +58,7 @@ fn every_snapshot_belongs_to_a_test() {
             let prefix = source[at + m.len()..].split('{').next().unwrap_or("");
             !prefix.is_empty()
                 && !prefix.contains('"')
-                && name.strip_prefix(prefix).is_some_and(|rest| quoted(rest))
+                && name.strip_prefix(prefix).is_some_and(&quoted)
         });
         if !quoted(name) && !made {
             orphans.push(format!("{file}: {area}.rs names no snapshot {name:?}"));

@@ -75,13 +75,17 @@ fn the_extension_of_output_chooses_the_format() {
 
 #[test]
 fn a_format_a_command_does_not_write_is_refused() {
-    let dir = TempDir::new("output-refused");
     insta::assert_snapshot!("forecast_format_svg", bad(&["forecast", "--format", "svg"]));
-    let csv = dir.path("graph.csv");
-    let err = bad(&["graph", "-o", &csv]);
-    assert!(err.contains("graph cannot write csv"), "{err}");
-    assert!(err.contains("give --format: graph writes json, dot, mermaid, svg"), "{err}");
-    assert!(dir.entries().is_empty(), "nothing written: {:?}", dir.entries());
+    let test = Test::new();
+    let csv = test.path("graph.csv");
+    let out = test
+        .args(["graph", "-o", &csv])
+        .status(2)
+        .stdout("")
+        .stderr_contains("graph cannot write csv")
+        .stderr_contains("give --format: graph writes json, dot, mermaid, svg")
+        .run();
+    assert!(out.tempdir.entries().is_empty(), "nothing written: {:?}", out.tempdir.entries());
 }
 
 #[test]
@@ -229,10 +233,10 @@ fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 
 #[test]
 fn forecast_csv_for_excel() {
-    let dir = TempDir::new("csv");
-    let path = dir.path("forecast.csv");
-    ok(&["forecast", "-o", &path]);
-    let text = read(&path);
+    let test = Test::new();
+    let path = test.path("forecast.csv");
+    let out = test.args(["forecast", "-o", &path]).stderr("").run();
+    let text = read(&out.tempdir.path("forecast.csv"));
     let body = text.strip_prefix(BOM).expect("a CSV file starts with a byte-order mark");
     assert_eq!(body, ok(&["forecast", "--format", "csv"]), "the same rows as on standard output");
     let (headers, rows) = parse_csv(body);
@@ -258,9 +262,14 @@ fn forecast_csv_for_excel() {
         .filter(|r| r[col("forecast")].is_empty() && !r[col("not_before")].is_empty())
         .count();
     assert_eq!(blank - floored, 1, "only G21 has neither a forecast nor a not-before date");
-    let plain = dir.path("plain.csv");
-    ok(&["forecast", "-o", &plain, "--no-bom"]);
-    assert!(read(&plain).starts_with("code,"), "--no-bom leaves the mark out");
+    // A second run in the same directory.
+    let test = Test::with_tempdir(out.tempdir);
+    let plain = test.path("plain.csv");
+    let out = test.args(["forecast", "-o", &plain, "--no-bom"]).stderr("").run();
+    assert!(
+        read(&out.tempdir.path("plain.csv")).starts_with("code,"),
+        "--no-bom leaves the mark out"
+    );
 }
 
 #[test]

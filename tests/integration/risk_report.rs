@@ -11,8 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::common::{bad, json, ok, redact_rules_hash, routemap};
-use crate::test::TempDir;
+use crate::common::{bad, json, ok, redact_rules_hash};
+use crate::test::{TempDir, Test};
 use chrono::NaiveDate;
 use routemap::graph::Item;
 use routemap::model::{Source, Status};
@@ -782,15 +782,17 @@ fn output_writes_what_stdout_would_and_nothing_else() {
 /// leaves it alone (it may be another run's, still writing).
 #[test]
 fn a_leftover_temporary_file_does_not_block_a_write() {
-    let dir = TempDir::new("risk-report-leftover");
-    let file = dir.path("report.md");
-    std::fs::write(&file, "the old report\n").expect("the file system works");
-    std::fs::write(dir.path(".report.md.partial"), "half a rep").expect("the file system works");
-    std::fs::write(dir.path(".report.md.1-0.partial"), "half a rep")
-        .expect("the file system works");
-    assert_eq!(ok(&["risk-report", "--output", &file]), "");
+    let test = Test::new()
+        .write("report.md", "the old report\n")
+        .write(".report.md.partial", "half a rep")
+        .write(".report.md.1-0.partial", "half a rep");
+    let file = test.path("report.md");
+    let out = test.args(["risk-report", "--output", &file]).stdout("").stderr("").run();
     assert_eq!(read(&file), ok(&["risk-report"]));
-    assert_eq!(dir.entries(), [".report.md.1-0.partial", ".report.md.partial", "report.md"]);
+    assert_eq!(
+        out.tempdir.entries(),
+        [".report.md.1-0.partial", ".report.md.partial", "report.md"]
+    );
 }
 
 /// The copy of the embedded model and its catalogue in `dir`, as `--model` takes it.
@@ -850,15 +852,18 @@ fn output_never_replaces_an_input() {
 #[test]
 fn output_refuses_a_read_only_file() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = TempDir::new("risk-report-read-only");
-    let file = dir.path("report.md");
-    std::fs::write(&file, "the old report\n").expect("the file system works");
+    let test = Test::new().write("report.md", "the old report\n");
+    let file = test.path("report.md");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444))
         .expect("the file system works");
-    let stderr = bad(&["risk-report", "--output", &file]);
-    assert!(stderr.contains("it is read-only"), "{stderr}");
+    let out = test
+        .args(["risk-report", "--output", &file])
+        .status(2)
+        .stdout("")
+        .stderr_contains("it is read-only")
+        .run();
     assert_eq!(read(&file), "the old report\n");
-    assert_eq!(dir.entries(), ["report.md"]);
+    assert_eq!(out.tempdir.entries(), ["report.md"]);
 }
 
 /// A named pipe that no process reads is refused at once rather than waited on.
@@ -883,42 +888,41 @@ fn output_to_a_pipe_with_no_reader_does_not_block() {
 #[test]
 fn output_follows_links_and_keeps_permissions() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = TempDir::new("risk-report-link");
-    let target = dir.path("target.md");
-    let link = dir.path("link.md");
-    std::fs::write(&target, "the old report\n").expect("the file system works");
+    let test = Test::new().write("target.md", "the old report\n");
+    let target = test.path("target.md");
+    let link = test.path("link.md");
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))
         .expect("the file system works");
     std::os::unix::fs::symlink("target.md", &link).expect("the file system works");
-    let stdout = ok(&["risk-report", "--output", &link]);
-    assert_eq!(stdout, "");
+    let out = test.args(["risk-report", "--output", &link]).stdout("").stderr("").run();
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert_eq!(read(&target), ok(&["risk-report"]));
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
-    assert_eq!(dir.entries(), ["link.md", "target.md"]);
+    assert_eq!(out.tempdir.entries(), ["link.md", "target.md"]);
 }
 
 #[test]
 fn a_failure_before_writing_leaves_the_old_file() {
-    let dir = TempDir::new("risk-report-failed-rules");
-    let file = dir.path("report.html");
-    std::fs::write(&file, "<p>the old report</p>\n").unwrap();
-    let stderr = bad(&["--rules", BAD_LEVEL, "risk-report", "--format", "html", "--output", &file]);
-    assert!(stderr.contains("Severe"), "{stderr}");
+    let test = Test::new().write("report.html", "<p>the old report</p>\n");
+    let file = test.path("report.html");
+    let out = test
+        .args(["--rules", BAD_LEVEL, "risk-report", "--format", "html", "--output", &file])
+        .status(2)
+        .stdout("")
+        .stderr_contains("Severe")
+        .run();
     assert_eq!(read(&file), "<p>the old report</p>\n");
-    assert_eq!(dir.entries(), ["report.html"]);
+    assert_eq!(out.tempdir.entries(), ["report.html"]);
 }
 
 #[test]
 fn output_into_a_missing_directory_fails_cleanly() {
-    let dir = TempDir::new("risk-report-missing-dir");
-    let file = dir.path("missing/report.md");
-    let run = routemap(&["risk-report", "--output", &file]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(run.stdout, "");
+    let test = Test::new();
+    let file = test.path("missing/report.md");
+    let run = test.args(["risk-report", "--output", &file]).status(2).stdout("").run();
     assert!(run.stderr.contains(&file), "the error names the file: {}", run.stderr);
-    assert_eq!(dir.entries(), Vec::<String>::new(), "stray files");
+    assert_eq!(run.tempdir.entries(), Vec::<String>::new(), "stray files");
 }
 
 // ---- --as-of -------------------------------------------------------------------------------------

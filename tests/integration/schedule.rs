@@ -7,9 +7,9 @@ mod dag;
 mod reference;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::common::{config, rank};
+use crate::test::TempDir;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -141,16 +141,13 @@ fn yaml(issue: &str, work: &[Work]) -> String {
     )
 }
 
-/// Write a model to a fresh temporary directory and return the file's path.
-fn write(name: &str, issue: &str, work: &[Work]) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir =
-        std::env::temp_dir().join(format!("routemap-schedule-{name}-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create a temporary directory");
-    let path = dir.join("routemap.yaml");
+/// Write a model to a fresh temporary directory: the directory (removed when dropped) and the
+/// model file's path.
+fn write(name: &str, issue: &str, work: &[Work]) -> (TempDir, PathBuf) {
+    let dir = TempDir::new(&format!("schedule-{name}"));
+    let path = PathBuf::from(dir.path("routemap.yaml"));
     std::fs::write(&path, yaml(issue, work)).expect("write the model");
-    path
+    (dir, path)
 }
 
 /// A loaded, evaluated inline model.
@@ -163,13 +160,13 @@ struct Run {
 
 /// Load an inline model and evaluate it with the default rules on `as_of`.
 fn evaluate_on(name: &str, as_of: &str, work: &[Work]) -> Run {
-    let path = write(name, ISSUE, work);
+    let (dir, path) = write(name, ISSUE, work);
     let model = model::load(&Source::Path(path.clone()))
         .unwrap_or_else(|e| panic!("{name}: the model does not load:\n{e}\n{}", yaml(ISSUE, work)));
     let graph = Graph::build(&model).unwrap_or_else(|e| panic!("{name}: {e}"));
     let rules = Rules::load(None).expect("the default rules compile");
     let a = assess::evaluate(&model, &graph, &rules, date(as_of)).expect("the rules run");
-    let _ = std::fs::remove_dir_all(path.parent().expect("a directory"));
+    drop(dir);
     Run { model, graph, rules, a }
 }
 
@@ -403,7 +400,7 @@ fn project_with_only_a_start_runs_for_the_default_project_months() {
 #[test]
 fn as_of_decides_what_is_overdue() {
     let work = [task("t", "Jun 2005", "In progress", &[]).serves(&["R22"])];
-    let path = write("as-of", ISSUE, &work);
+    let (_dir, path) = write("as-of", ISSUE, &work);
     let source = Source::Path(path.clone());
     let session = |as_of: Option<&str>| {
         Session::open(&source, None, as_of.map(date)).expect("the model evaluates")
@@ -487,7 +484,7 @@ fn slipping_a_stated_date_past_an_assumed_one_does_not_improve_the_outcome() {
 /// when every call is made in turn, on any number of threads.
 #[test]
 fn rules_judge_a_large_model_the_same_on_several_threads_as_on_one() {
-    let dir = crate::test::TempDir::new("schedule-large");
+    let dir = TempDir::new("schedule-large");
     let path = PathBuf::from(dir.path("routemap.json"));
     std::fs::write(&path, dag::dag(6_000, 7)).expect("write the model");
     let model = model::load(&Source::Path(path)).expect("the synthetic model loads");

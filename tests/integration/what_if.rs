@@ -10,9 +10,8 @@
 //! reports never call. What the funding rules decide is still in the snapshots: the amounts and
 //! `exposure`'s parameter list.
 
-use std::path::PathBuf;
-
 use crate::common::{bad, config, json, ok, rank, redact_rules as redact, untested_fixtures};
+use crate::test::{TempDir, Test};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{TestCaseError, TestRunner};
@@ -679,32 +678,21 @@ funding:
     )
 }
 
-/// Write [`side_model`] to a fresh temporary directory; the directory is removed when dropped.
+/// [`side_model`] written to a fresh temporary directory, removed when dropped.
 struct SideModel {
-    path: PathBuf,
+    dir: TempDir,
 }
 
 impl SideModel {
     fn write(name: &str) -> SideModel {
-        let dir =
-            std::env::temp_dir().join(format!("routemap-what-if-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("create a temporary directory");
-        let path = dir.join("routemap.yaml");
-        std::fs::write(&path, side_model()).expect("write the model");
-        SideModel { path }
+        let dir = TempDir::new(&format!("what-if-{name}"));
+        std::fs::write(dir.path("routemap.yaml"), side_model()).expect("write the model");
+        SideModel { dir }
     }
 
     fn session(&self) -> Session {
-        Session::open(&Source::Path(self.path.clone()), None, None)
+        Session::open(&Source::Path(self.dir.path("routemap.yaml").into()), None, None)
             .unwrap_or_else(|e| panic!("the side model does not evaluate:\n{e}\n{}", side_model()))
-    }
-}
-
-impl Drop for SideModel {
-    fn drop(&mut self) {
-        if let Some(dir) = self.path.parent() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
     }
 }
 
@@ -746,14 +734,14 @@ fn slipping_work_no_outcome_waits_on_changes_nothing() {
     });
 
     // The same through the binary: no outcome moves, no funding either.
-    let path = model.path.to_str().expect("a UTF-8 path");
+    let path = model.dir.path("routemap.yaml");
     let w =
-        json(&ok(&["what-if", "--model", path, "--slip", "side-project=+3m", "--format", "json"]));
+        json(&ok(&["what-if", "--model", &path, "--slip", "side-project=+3m", "--format", "json"]));
     assert_eq!(w["changed"], serde_json::json!([]), "{w:#}");
     assert_eq!(field_of(&w["slips"], "id"), ["side-project"]);
     assert_eq!(i64_of(&w["slips"][0]["days"], "days"), 92, "30 Sep 2005 -> 31 Dec 2005");
     assert_eq!(i64_of(&w["exposure"]["change_gbp"], "change_gbp"), 0);
-    let table = ok(&["what-if", "--model", path, "--slip", "side-project=+3m"]);
+    let table = ok(&["what-if", "--model", &path, "--slip", "side-project=+3m"]);
     assert!(table.contains("No outcome's status or forecast moves."), "{table}");
 }
 
@@ -1016,10 +1004,11 @@ fn shipped_scenario_files_run() {
 /// A scenario file in YAML's flow style starts with `{` like JSON, and is still read as YAML.
 #[test]
 fn a_flow_style_scenario_file_is_yaml() {
-    let dir = crate::test::TempDir::new("what-if-flow");
-    let file = dir.path("flow.yaml");
-    std::fs::write(&file, "{scenarios: [{name: late, slips: [e-forms=+3m]}]}\n").unwrap();
-    let flow = json(&ok(&["what-if", "--scenario", &file, "--format", "json"]));
+    let test =
+        Test::new().write("flow.yaml", "{scenarios: [{name: late, slips: [e-forms=+3m]}]}\n");
+    let file = test.path("flow.yaml");
+    let flow = test.args(["what-if", "--scenario", &file, "--format", "json"]).stderr("").run();
+    let flow = json(&flow.stdout);
     let direct = json(&ok(&["what-if", "--slip", "e-forms=+3m", "--format", "json"]));
     assert_eq!(flow["scenarios"][0]["changed"], direct["changed"]);
 }
@@ -1028,14 +1017,12 @@ fn a_flow_style_scenario_file_is_yaml() {
 /// pipe in a name does not break the comparison table.
 #[test]
 fn markdown_reads_scenario_text_literally() {
-    let dir = crate::test::TempDir::new("what-if-markdown");
-    let file = dir.path("odd.yaml");
-    std::fs::write(
-        &file,
+    let test = Test::new().write(
+        "odd.yaml",
         "scenarios:\n  - name: \"a|b *x* <img src=x>\"\n    description: \"one\\n## two\"\n    slips: [e-forms=+3m]\n",
-    )
-    .unwrap();
-    let md = ok(&["what-if", "--scenario", &file, "--format", "md"]);
+    );
+    let file = test.path("odd.yaml");
+    let md = test.args(["what-if", "--scenario", &file, "--format", "md"]).stderr("").run().stdout;
     assert!(md.contains("- **a|b \\*x\\* \\<img src=x>**: e-forms +3m. one ## two\n"), "{md}");
     assert!(
         md.contains("| code | baseline | a\\|b \\*x\\* \\<img src=x> |\n|---|---|---|\n"),
