@@ -67,7 +67,10 @@ invalid_fixtures! {
 #[test]
 fn every_fixture_has_a_test() {
     let (untested, missing) = crate::common::untested_fixtures("fixtures/invalid", FIXTURES);
-    assert!(untested.is_empty(), "fixtures with no test in tests/errors.rs: {untested:?}");
+    assert!(
+        untested.is_empty(),
+        "fixtures with no test in tests/integration/errors.rs: {untested:?}"
+    );
     assert!(missing.is_empty(), "tests whose fixture is not in fixtures/invalid/: {missing:?}");
 }
 

@@ -42,7 +42,10 @@ const FIXTURES: &[&str] = &[
 fn every_hostile_fixture_has_a_test() {
     let (untested, missing) =
         crate::common::untested_fixtures("fixtures/invalid/hostile", FIXTURES);
-    assert!(untested.is_empty(), "fixtures with no test in tests/hostile_load.rs: {untested:?}");
+    assert!(
+        untested.is_empty(),
+        "fixtures with no test in tests/integration/hostile_load.rs: {untested:?}"
+    );
     assert!(missing.is_empty(), "tests whose fixture is not there: {missing:?}");
 }
 

@@ -977,7 +977,10 @@ invalid_scenarios! {
 #[test]
 fn every_scenario_fixture_has_a_test() {
     let (untested, missing) = untested_fixtures("fixtures/scenarios/invalid", SCENARIO_FIXTURES);
-    assert!(untested.is_empty(), "fixtures with no test in tests/what_if.rs: {untested:?}");
+    assert!(
+        untested.is_empty(),
+        "fixtures with no test in tests/integration/what_if.rs: {untested:?}"
+    );
     assert!(
         missing.is_empty(),
         "tests with no fixture in fixtures/scenarios/invalid/: {missing:?}"
