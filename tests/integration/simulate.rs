@@ -1,0 +1,304 @@
+//! `routemap simulate`: Monte Carlo deadline risk from learnt slip distributions. Snapshots run
+//! the real binary with a small run count; properties run the library.
+
+use crate::common::{bad, config, json, ok, redact_rules, redact_rules_hash};
+use proptest::prelude::*;
+use routemap::model::Source;
+use routemap::report::Evaluated;
+use routemap::report::simulate::SimulateOut;
+use routemap::session::Session;
+use routemap::simulate::{Options, Plan, Simulation};
+use serde_json::Value;
+
+fn open(model: Option<&str>) -> Session {
+    let source = match model {
+        Some(p) => Source::Path(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p)),
+        None => Source::Embedded,
+    };
+    Session::open(&source, None, None).expect("the routemap evaluates")
+}
+
+fn plan(s: &Session) -> Plan {
+    Plan::new(&s.model, &s.graph, &s.rules, &s.assessment).expect("a plan")
+}
+
+fn run(s: &Session, p: &Plan, runs: u64, threads: usize) -> Simulation {
+    p.run(&s.graph, &s.assessment, Options { runs, seed: 7, threads })
+}
+
+fn out(s: &Session, p: &Plan, sim: &Simulation) -> SimulateOut {
+    let e =
+        Evaluated { model: &s.model, graph: &s.graph, rules: &s.rules, assessment: &s.assessment };
+    SimulateOut::new(&e, p, sim)
+}
+
+const SMALL: &str = "fixtures/simulate/small.yaml";
+
+#[test]
+fn table_leads_with_the_required_outcomes_worst_first() {
+    let out = redact_rules_hash(&ok(&["simulate", "--runs", "300"]));
+    insta::assert_snapshot!("simulate_table", out);
+}
+
+#[test]
+fn json_keeps_the_contract() {
+    let text = ok(&["simulate", "--runs", "300", "--format", "json"]);
+    let v = json(&text);
+    for key in ["runs", "seed", "outcomes", "exposure", "criticality", "model", "rules"] {
+        assert!(v.get(key).is_some(), "no `{key}`");
+    }
+    for key in ["code", "p_on_time", "p50", "p80", "p95", "mean"] {
+        assert!(v["outcomes"][0].get(key).is_some(), "no outcomes[].{key}");
+    }
+    for key in ["mean_gbp", "p80_gbp", "p95_gbp"] {
+        assert!(v["exposure"].get(key).is_some(), "no exposure.{key}");
+    }
+    insta::assert_snapshot!("simulate_json", redact_rules(&text));
+}
+
+#[test]
+fn markdown_and_csv() {
+    insta::assert_snapshot!(
+        "simulate_md",
+        redact_rules_hash(&ok(&["simulate", "--runs", "300", "--format", "md"]))
+    );
+    insta::assert_snapshot!("simulate_csv", ok(&["simulate", "--runs", "300", "--format", "csv"]));
+}
+
+#[test]
+fn distributions_show_their_evidence() {
+    insta::assert_snapshot!("simulate_distributions", ok(&["simulate", "--distributions"]));
+    let v = json(&ok(&["simulate", "--distributions", "--format", "json"]));
+    let classes = v["classes"].as_array().expect("classes");
+    assert!(classes.iter().any(|c| c["class"] == "task/started" && c["source"] == "task/started"));
+}
+
+#[test]
+fn calibration_holds_each_observation_out() {
+    let text = ok(&["simulate", "--calibration"]);
+    insta::assert_snapshot!("simulate_calibration", text);
+    let v = json(&ok(&["simulate", "--calibration", "--format", "json"]));
+    let p50 = v["at_or_under_p50"].as_f64().expect("a share");
+    let p80 = v["at_or_under_p80"].as_f64().expect("a share");
+    assert!(p50 <= p80, "{p50} > {p80}");
+    assert_eq!(
+        v["held_out"].as_array().map(Vec::len),
+        v["observations"].as_u64().map(|n| n as usize)
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_whatever_the_threads() {
+    let args = |t: &'static str| {
+        ["simulate", "--runs", "3000", "--seed", "11", "--threads", t, "--format", "json"]
+    };
+    let one = ok(&args("1"));
+    assert_eq!(one, ok(&args("4")));
+    let other =
+        ok(&["simulate", "--runs", "3000", "--seed", "12", "--threads", "1", "--format", "json"]);
+    assert_ne!(one, other, "another seed gives other runs");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    insta::assert_snapshot!("simulate_runs_0_stderr", bad(&["simulate", "--runs", "0"]));
+    insta::assert_snapshot!(
+        "simulate_bad_rule_stderr",
+        bad(&["--rules", "fixtures/simulate/bad-rules", "simulate", "--runs", "10"])
+    );
+}
+
+#[test]
+fn achieved_outcomes_are_always_on_time_and_percentiles_are_ordered() {
+    let s = open(None);
+    let p = plan(&s);
+    let sim = run(&s, &p, 2000, 2);
+    for (o, r) in sim.outcomes.iter().zip(&s.assessment.outcomes) {
+        if r.standing == routemap::assess::Standing::Achieved {
+            assert_eq!(o.on_time, sim.runs, "{:?}", s.graph.dag[o.node].id);
+        }
+        let order = |d: Option<chrono::NaiveDate>| d.unwrap_or(chrono::NaiveDate::MAX);
+        assert!(order(o.p50) <= order(o.p80) && order(o.p80) <= order(o.p95));
+    }
+    let o = out(&s, &p, &sim);
+    assert!(o.criticality.iter().all(|c| (0.0..=1.0).contains(&c.index)));
+    assert!(o.exposure.p80_gbp <= o.exposure.p95_gbp);
+    assert_eq!(sim.required_misses.iter().sum::<u64>(), sim.runs);
+}
+
+#[test]
+fn with_no_spread_the_simulation_is_the_forecast() {
+    for model in [None, Some(SMALL)] {
+        let s = open(model);
+        let mut p = plan(&s);
+        p.without_spread();
+        let sim = run(&s, &p, 500, 2);
+        for o in &sim.outcomes {
+            assert_eq!(o.p50, o.forecast, "{}", s.graph.dag[o.node].id);
+            assert_eq!(o.p95, o.forecast, "{}", s.graph.dag[o.node].id);
+            let on_time = o.forecast.is_some_and(|f| f <= o.deadline);
+            assert_eq!(o.on_time == sim.runs, on_time, "{}", s.graph.dag[o.node].id);
+        }
+    }
+}
+
+#[test]
+fn the_only_chain_of_a_single_chain_outcome_is_always_critical() {
+    let s = open(Some(SMALL));
+    let sim = run(&s, &plan(&s), 1000, 1);
+    let r10 = sim.outcomes.iter().find(|o| s.graph.dag[o.node].id == "R10").expect("R10");
+    let (node, index) = r10.most_critical.expect("a critical task");
+    assert_eq!(s.graph.dag[node].id, "29.1");
+    assert_eq!(index, 1.0);
+}
+
+#[test]
+fn spread_on_work_no_outcome_waits_on_changes_nothing() {
+    let s = open(Some(SMALL));
+    let p = plan(&s);
+    let mut wider = p.clone();
+    let local = s.graph.node("90.1").expect("90.1");
+    wider.shifted(local, 400);
+    let (a, b) = (run(&s, &p, 1000, 2), run(&s, &wider, 1000, 2));
+    let show = |x: &Simulation| serde_json::to_string(&out(&s, &p, x).outcomes).expect("json");
+    assert_eq!(show(&a), show(&b));
+    assert_eq!(a.exposure_mean, b.exposure_mean);
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn a_later_distribution_never_raises_the_chance_of_being_on_time(pick in 0usize..1000, days in 0i32..400) {
+        let s = open(None);
+        let p = plan(&s);
+        let node = p.sampled[pick % p.sampled.len()].node;
+        let mut later = p.clone();
+        later.shifted(node, days);
+        let (a, b) = (run(&s, &p, 300, 1), run(&s, &later, 300, 1));
+        for (x, y) in a.outcomes.iter().zip(&b.outcomes) {
+            prop_assert!(y.on_time <= x.on_time, "{}", s.graph.dag[x.node].id);
+        }
+    }
+}
+
+#[test]
+fn a_scenario_without_spread_is_its_forecast() {
+    let s = open(None);
+    let sc = routemap::scenario::Scenario {
+        name: "fms late".into(),
+        description: None,
+        as_of: None,
+        slips: vec![routemap::scenario::Slip::parse("fms-replacement=+3m").expect("a slip")],
+    };
+    let after = routemap::scenario::run(&s.model, &s.graph, &s.rules, &s.assessment, &sc)
+        .expect("the scenario runs");
+    let mut p = Plan::new(&s.model, &s.graph, &s.rules, &after).expect("a plan");
+    p.without_spread();
+    let sim = p.run(&s.graph, &after, Options { runs: 200, seed: 1, threads: 1 });
+    let moved = sim.outcomes.iter().filter(|o| o.forecast != s.assessment.forecast[o.node.index()]);
+    assert!(moved.count() > 0, "the slip moves something");
+    for o in &sim.outcomes {
+        assert_eq!(o.p50, o.forecast, "{}", s.graph.dag[o.node].id);
+    }
+}
+
+#[test]
+fn what_if_and_risk_report_give_the_chance_beside() {
+    let args =
+        ["what-if", "--slip", "fms-replacement=+3m", "--simulate", "300", "--format", "json"];
+    let v = json(&ok(&args));
+    let rows = v["simulation"]["outcomes"].as_array().expect("simulation.outcomes");
+    let r9 = rows.iter().find(|r| r["code"] == "R9").expect("R9 is not certain");
+    assert!(r9["scenarios"][0].as_f64() < r9["baseline"].as_f64(), "{r9}");
+    let mut without = v.clone();
+    without.as_object_mut().expect("an object").remove("simulation");
+    let plain = json(&ok(&["what-if", "--slip", "fms-replacement=+3m", "--format", "json"]));
+    assert_eq!(without, plain, "the what-if fields stay as they are");
+    let report = ok(&["risk-report", "--simulate", "300"]);
+    assert!(report.contains("Simulation") && report.contains("| R9 | at risk |"), "{report}");
+    // risk.rhai is given the simulation as evidence, and says what it shows.
+    assert!(report.contains("in the simulation, 3 or more miss it in"), "{report}");
+    let plain = ok(&["risk-report"]);
+    assert!(!plain.contains("in the simulation"), "{plain}");
+}
+
+/// 200 runs of the embedded routemap with every spread set to zero, as JSON.
+fn without_spread() -> Value {
+    json(&ok(&[
+        "--rules",
+        "fixtures/simulate/no-spread",
+        "simulate",
+        "--runs",
+        "200",
+        "--format",
+        "json",
+    ]))
+}
+
+#[test]
+fn a_rule_with_no_spread_gives_the_forecast_through_the_binary() {
+    let sim = without_spread();
+    let forecast =
+        json(&ok(&["--rules", "fixtures/simulate/no-spread", "forecast", "--format", "json"]));
+    let outcomes = sim["outcomes"].as_array().expect("outcomes");
+    assert_eq!(outcomes.len(), 54);
+    for (s, f) in outcomes.iter().zip(forecast["outcomes"].as_array().expect("outcomes")) {
+        assert_eq!(s["code"], f["code"]);
+        assert_eq!(s["p50"], f["forecast"], "{}", s["code"]);
+        assert_eq!(s["p95"], f["forecast"], "{}", s["code"]);
+    }
+    assert_eq!(sim["exposure"]["p80_gbp"], sim["exposure"]["p95_gbp"]);
+}
+
+#[test]
+fn a_slip_rule_missing_a_key_is_located() {
+    let err = bad(&["--rules", "fixtures/simulate/missing-spread", "simulate", "--runs", "10"]);
+    assert!(err.contains("returned a map with no `spread`"), "{err}");
+    assert!(err.contains("fixtures/simulate/missing-spread/simulate.rhai:2:1"), "{err}");
+}
+
+#[test]
+fn the_history_is_read_from_original_and_proposed_targets() {
+    let v = json(&ok(&["--model", SMALL, "simulate", "--distributions", "--format", "json"]));
+    let classes = v["classes"].as_array().expect("classes");
+    let started = classes.iter().find(|c| c["class"] == "task/started").expect("task/started");
+    // May to October 2005, December 2004 to November 2005, complete on its original, March to
+    // June 2005, and January to March 2005 (complete, but on a later proposed date).
+    assert_eq!(started["days"], serde_json::json!([0, 59, 91, 153, 334]));
+    assert_eq!(started["source"], "task/started");
+    let evidence: Vec<&str> = started["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["evidence"].as_str().expect("evidence"))
+        .collect();
+    assert_eq!(evidence, ["slip", "slip", "on_time", "slip", "slip"]);
+    // The style guide is not due yet: not slipped yet, and not fitted.
+    assert_eq!(v["censored"], serde_json::json!(["90.3"]));
+    let not_started =
+        classes.iter().find(|c| c["class"] == "task/not_started").expect("task/not_started");
+    assert_eq!(not_started["source"], "task", "too few of its own: its kind's evidence");
+    let project = classes.iter().find(|c| c["class"] == "project/started").expect("a project");
+    assert_eq!(project["source"], "pooled");
+}
+
+/// With no spread every run is the forecast, so BVPI 157 on the deadline is what `routemap bvpi`
+/// says; with the learnt spread it is never better than that, and the chance of the target is
+/// reported.
+#[test]
+fn bvpi_157_by_the_deadline_is_simulated() {
+    let bvpi = json(&ok(&["bvpi", "--format", "json"]));
+    let forecast = bvpi["forecast_percent_at_deadline"].as_u64().expect("a percentage");
+    let still = without_spread();
+    let b = &still["bvpi157"];
+    assert_eq!(b["p50_percent"].as_u64(), Some(forecast), "{b}");
+    assert_eq!(b["target_percent"], bvpi["target_percent"]);
+    let expected_p = if forecast >= b["target_percent"].as_u64().unwrap() { 1.0 } else { 0.0 };
+    assert_eq!(b["p_target_by_deadline"].as_f64(), Some(expected_p));
+    let spread = json(&ok(&["simulate", "--runs", "500", "--format", "json"]));
+    let p50 = spread["bvpi157"]["p50_percent"].as_u64().expect("a percentage");
+    assert!(p50 <= forecast, "slips never enable a group sooner: {p50} > {forecast}");
+    let table = ok(&["simulate", "--runs", "500"]);
+    assert!(table.contains("BVPI 157 on 2005-12-31: 100% reached in"), "{table}");
+}
