@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::report::render::Render;
+
 use crate::assess::Standing;
 use crate::error::{Diagnostic, Error};
 use crate::model::Span;
@@ -388,15 +390,147 @@ pub fn long_version() -> String {
 
 /// Parse the command line, with the long `--version` text built only when it is asked for.
 pub fn parse() -> Cli {
-    use clap::{CommandFactory, FromArgMatches};
+    use clap::FromArgMatches;
     let wants_version = std::env::args().skip(1).any(|a| a == "--version" || a == "-V");
-    let mut cmd = Cli::command();
+    let mut cmd = command();
     if wants_version {
         cmd = cmd.version(long_version());
     }
     let matches = cmd.get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
+
+/// The formats each command writes, from its result's [`Render::FORMATS`]: the one list its
+/// `--format` values, its help and its refusals come from.
+fn formats(command: &str) -> &'static [Format] {
+    match command {
+        "check" => CheckReport::FORMATS,
+        "outcomes" => OutcomesOut::FORMATS,
+        "forecast" => ForecastReport::FORMATS,
+        "critical-path" => CriticalPaths::FORMATS,
+        "explain" => ExplainReport::FORMATS,
+        "what-if" => WhatIfReport::FORMATS,
+        "sensitivity" => SensitivityReport::FORMATS,
+        "exposure" => ExposureReport::FORMATS,
+        "risk-report" => RiskReport::FORMATS,
+        "simulate" => SimulateReport::FORMATS,
+        "bvpi" => BvpiReport::FORMATS,
+        "ieg-return" => IegReport::FORMATS,
+        "test" => TestReport::FORMATS,
+        "graph" => GraphOut::FORMATS,
+        _ => &[],
+    }
+}
+
+/// The command line's definition: the derived one, with each command's `--format` values the
+/// formats its result writes (default first).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let mut cmd = Cli::command();
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    for name in names {
+        let offered = formats(&name);
+        cmd = cmd.mut_subcommand(&name, |sub| {
+            if offered.is_empty() {
+                return sub;
+            }
+            // Every format parses, so that one the command does not write is refused by
+            // `OutputArgs::choose` with the formats it does; only those are listed.
+            let mut values: Vec<PossibleValue> =
+                offered.iter().filter_map(|f| f.to_possible_value()).collect();
+            values.extend(
+                Format::value_variants()
+                    .iter()
+                    .filter(|f| !offered.contains(f))
+                    .filter_map(|f| f.to_possible_value())
+                    .map(|v| v.hide(true)),
+            );
+            let parser = PossibleValuesParser::new(values)
+                .map(|name: String| Format::from_str(&name, false).unwrap_or(Format::Table));
+            sub.mut_arg("format", |a| a.value_parser(parser))
+        });
+    }
+    cmd
+}
+
+/// The manual page (roff): the name, synopsis, description and options of `routemap`, then
+/// each command with its own options, the exit status and the environment. Every command is
+/// described here, in the one page.
+pub fn man_page() -> Result<String, Error> {
+    let cmd = command();
+    let fail = |e: std::io::Error| Error::msg(format!("cannot write the manual page: {e}"));
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut buf = Vec::new();
+    man.render_title(&mut buf).map_err(fail)?;
+    man.render_name_section(&mut buf).map_err(fail)?;
+    man.render_synopsis_section(&mut buf).map_err(fail)?;
+    man.render_description_section(&mut buf).map_err(fail)?;
+    man.render_options_section(&mut buf).map_err(fail)?;
+    let mut out = String::from_utf8_lossy(&buf).into_owned();
+    out.push_str(".SH COMMANDS\n");
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+        let mut options = Vec::new();
+        clap_mangen::Man::new(sub.clone()).render_options_section(&mut options).map_err(fail)?;
+        let options = String::from_utf8_lossy(&options).replace(".SH OPTIONS\n", "");
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        out.push_str(&format!(
+            ".SS \"routemap {}\"\n{}\n{options}",
+            roff_text(sub.get_name()),
+            roff_text(&about)
+        ));
+    }
+    out.push_str(EXIT_AND_ENVIRONMENT);
+    Ok(out)
+}
+
+/// Text as a roff paragraph reads it literally.
+fn roff_text(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            let l = l.replace('\\', "\\e").replace('-', "\\-");
+            if l.starts_with(['.', '\'']) { format!("\\&{l}") } else { l }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The manual's exit status and environment sections.
+const EXIT_AND_ENVIRONMENT: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+Success. A closed pipe (routemap forecast | head) is success.
+.TP
+\fB1\fR
+A \-\-fail\-on gate tripped (the outcomes are named on standard error), a rule test failed, or test coverage is under \-\-threshold.
+.TP
+\fB2\fR
+Bad input or usage: every problem is named on standard error with its file, line and column; nothing is written to standard output and no file is half\-written.
+.TP
+\fB74\fR
+Standard output could not be written (a full disk).
+.TP
+\fB130\fR
+Interrupted (SIGINT, SIGTERM or SIGHUP): a file being written with \-\-output is left as it was.
+.SH ENVIRONMENT
+.TP
+\fBNO_COLOR\fR
+When set and not empty, tables are not coloured (\-\-color auto).
+.TP
+\fBTERM\fR
+When dumb, tables are not coloured (\-\-color auto).
+.TP
+\fBCOLUMNS\fR
+The width tables are fitted to (at least 20); otherwise the terminal's width, or 100 columns into a file or a pipe.
+.TP
+\fBROUTEMAP_RULES_TIME_LIMIT\fR
+Seconds the rules of one run may take in all (default 60).
+.TP
+\fBROUTEMAP_MAX_INPUT_BYTES\fR
+The largest input file read, in bytes (default 1 GiB).
+.SH "SEE ALSO"
+The documentation in docs/ beside the source: model.md, rules.md, scenarios.md, simulate.md, json.md.
+"#;
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     model::target::parse_date(s).map_err(|e| match e {
@@ -558,19 +692,11 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             Ok(Done::ok(o.emit(&GraphOut::new(&s.evaluated(), &filter))?))
         }
         Command::Completions { shell } => {
-            use clap::CommandFactory;
             let mut buf = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "routemap", &mut buf);
+            clap_complete::generate(*shell, &mut command(), "routemap", &mut buf);
             Ok(Done::ok(String::from_utf8_lossy(&buf).into_owned()))
         }
-        Command::Man => {
-            use clap::CommandFactory;
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut buf)
-                .map_err(|e| Error::msg(format!("cannot write the manual page: {e}")))?;
-            Ok(Done::ok(String::from_utf8_lossy(&buf).into_owned()))
-        }
+        Command::Man => Ok(Done::ok(man_page()?)),
     }
 }
 

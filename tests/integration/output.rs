@@ -591,7 +591,23 @@ fn completions_and_the_manual() {
     assert!(zsh.starts_with("#compdef routemap"));
     let man = ok(&["man"]);
     assert!(man.contains(".TH routemap 1"), "{man}");
-    assert!(man.contains("risk\\-report"), "every command in the manual");
+    assert!(man.contains(".SS \"routemap risk\\-report\""), "every command in the manual");
+    // One page: no reference to pages that do not exist; exit codes and environment.
+    assert!(!man.contains("routemap\\-check(1)") && !man.contains("(1)\n"), "{man}");
+    for section in
+        [".SH \"EXIT STATUS\"", ".SH ENVIRONMENT", "ROUTEMAP_RULES_TIME_LIMIT", "\\fB130\\fR"]
+    {
+        assert!(man.contains(section), "{section} in the manual");
+    }
+    // A command's help lists the formats it writes, its default first, and no others.
+    let help = ok(&["graph", "--help"]);
+    let listed: Vec<&str> = help
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    assert_eq!(listed[..4], ["json", "dot", "mermaid", "svg"], "{help}");
+    assert!(!help.contains("- table:"), "{help}");
     let err = routemap(&["completions", "tcsh"]);
     assert_eq!(err.code, 2);
 }
