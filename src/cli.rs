@@ -4,7 +4,7 @@ use std::cell::OnceCell;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::render::Render;
 
@@ -47,21 +47,117 @@ use crate::simulate::{DEFAULT_SEED, Options};
     after_help = "Examples:\n  routemap forecast\n  routemap risk-report -o risk-report.html"
 )]
 pub struct Cli {
-    /// A routemap model file (YAML; see docs/model.md). Default: the embedded Charnwood routemap.
-    #[arg(long, global = true, value_name = "PATH")]
-    pub model: Option<PathBuf>,
-    /// A directory of rule scripts replacing the embedded ones by name (see docs/rules.md).
-    #[arg(long, global = true, value_name = "DIR")]
-    pub rules: Option<PathBuf>,
-    /// Judge the routemap on this date (YYYY-MM-DD) instead of its issue date.
-    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
-    pub as_of: Option<NaiveDate>,
+    /// `--model`, `--rules` and `--as-of` given before the command (`routemap --model X
+    /// forecast`): read as if given after it, for the commands that take them.
+    #[command(flatten)]
+    pub before: Before,
     /// Colour terminal tables: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// What the command reads: its own `--model`, `--rules` and `--as-of`, or those given
+    /// before it; one given twice, or before a command that does not take it, is an error.
+    pub fn inputs(&self) -> Result<Inputs, Error> {
+        let (own, takes_model, takes_as_of) = match &self.command {
+            Command::Check { inputs, .. }
+            | Command::Forecast { inputs, .. }
+            | Command::CriticalPath { inputs, .. }
+            | Command::Explain { inputs, .. }
+            | Command::WhatIf { inputs, .. }
+            | Command::Sensitivity { inputs, .. }
+            | Command::Exposure { inputs, .. }
+            | Command::RiskReport { inputs, .. }
+            | Command::Simulate { inputs, .. }
+            | Command::Bvpi { inputs, .. }
+            | Command::IegReturn { inputs, .. }
+            | Command::Graph { inputs, .. } => (inputs.clone(), true, true),
+            Command::Outcomes { inputs, .. } => {
+                (Inputs { model: inputs.clone(), as_of: None }, true, false)
+            }
+            Command::Test { rules, .. } => {
+                let model = ModelArgs { model: None, rules: rules.clone() };
+                (Inputs { model, as_of: None }, false, false)
+            }
+            Command::Completions { .. } | Command::Man => (Inputs::default(), false, false),
+        };
+        let b = &self.before;
+        if let Command::Test { .. } = self.command
+            && (b.model.is_some() || b.as_of.is_some())
+        {
+            return Err(Diagnostic::new("`routemap test` takes no --model or --as-of")
+                .help("each test case names its own model and as_of (see docs/rules.md, \"Testing your rules\")")
+                .into());
+        }
+        let takes_rules = !matches!(self.command, Command::Completions { .. } | Command::Man);
+        Ok(Inputs {
+            model: ModelArgs {
+                model: either("--model", own.model.model, b.model.clone(), takes_model)?,
+                rules: either("--rules", own.model.rules, b.rules.clone(), takes_rules)?,
+            },
+            as_of: either("--as-of", own.as_of, b.as_of, takes_as_of)?,
+        })
+    }
+}
+
+/// An option given after the command or before it: not both, and before only a command that
+/// takes it.
+fn either<T>(
+    flag: &str,
+    own: Option<T>,
+    before: Option<T>,
+    takes: bool,
+) -> Result<Option<T>, Error> {
+    match (own, before) {
+        (Some(_), Some(_)) => Err(Diagnostic::new(format!("{flag} is given twice"))
+            .help(format!("give {flag} once, after the command"))
+            .into()),
+        (None, Some(_)) if !takes => Err(Diagnostic::new(format!("this command takes no {flag}"))
+            .help("see the command's --help for what it takes")
+            .into()),
+        (own, before) => Ok(own.or(before)),
+    }
+}
+
+/// The model a command reads and the rules it judges with.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ModelArgs {
+    /// A routemap model file (YAML; see docs/model.md). Default: the embedded Charnwood routemap.
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// A directory of rule scripts replacing the embedded ones by name (see docs/rules.md).
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+/// What an evaluating command reads: the model, the rules and the date it is judged on.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Inputs {
+    /// The model and the rules.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Judge the routemap on this date (YYYY-MM-DD) instead of its issue date.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// `--model`, `--rules` and `--as-of` before the command: accepted (older scripts write them
+/// there) but listed with the commands that take them.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Before {
+    /// See the command's --model.
+    #[arg(long = "model", id = "before_model", value_name = "PATH", hide = true)]
+    pub model: Option<PathBuf>,
+    /// See the command's --rules.
+    #[arg(long = "rules", id = "before_rules", value_name = "DIR", hide = true)]
+    pub rules: Option<PathBuf>,
+    /// See the command's --as-of.
+    #[arg(long = "as-of", id = "before_as_of", value_name = "DATE", value_parser = parse_date, hide = true)]
+    pub as_of: Option<NaiveDate>,
 }
 
 /// The commands.
@@ -76,6 +172,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
         /// Exit with code 1 when there are warnings (errors always exit with code 2).
         #[arg(long)]
         deny_warnings: bool,
@@ -89,6 +188,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model (its catalogue) and the rules.
+        #[command(flatten)]
+        inputs: ModelArgs,
     },
     /// Where every outcome will stand at its deadline, and why.
     #[command(
@@ -98,6 +200,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
         /// Exit with code 1 when any outcome has one of these statuses (comma-separated or
         /// repeated), naming those outcomes on standard error: a gate for scripts.
         #[arg(long, value_enum, value_name = "STATUS", value_delimiter = ',')]
@@ -114,6 +219,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// Why an outcome has its status: its tasks, the rule and what it saw, its drivers.
     #[command(after_help = "Examples:\n  routemap explain R8\n  routemap explain R9 --format json")]
@@ -123,6 +231,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// What moves when work slips, and what it costs: one scenario against the baseline, or
     /// every scenario of a file side by side.
@@ -146,6 +257,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// Slip each project, and each task an outcome waits on, in turn; rank them by the damage
     /// done (Required outcomes missed, funding exposure, days of delay).
@@ -162,6 +276,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// How much IEG funding the forecast puts at risk, per stream and per outcome.
     #[command(after_help = "Examples:\n  routemap exposure\n  routemap exposure -o exposure.csv")]
@@ -169,6 +286,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// The routemap's Risk Analysis section, written from the forecast: each register risk's
     /// likelihood and impact from the evidence, the proposed actions and who is responsible.
@@ -182,6 +302,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
         /// A scenario file (see docs/scenarios.md): each scenario is assessed beside the
         /// forecast.
         #[arg(long, value_name = "FILE")]
@@ -220,6 +343,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// BVPI 157: when each interaction group of the routemap's e-enablement table is forecast
     /// to be enabled, and why; the e-enabled percentage over time; the percentage on the
@@ -235,6 +361,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// The priority-outcome self-assessment of the IEG return: each outcome's position in the
     /// return's words (rules/ieg.rhai), its expected date and a line of evidence, with the
@@ -247,6 +376,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// Run the tests of the rules (DIR/tests/*.yaml beside --rules DIR; by default the
     /// embedded rules and their tests): one line per case, the failures with the rule behind
@@ -268,6 +400,10 @@ pub enum Command {
         /// The output options.
         #[command(flatten)]
         out: OutputArgs,
+        /// A directory of rule scripts and their tests (DIR/tests/*.yaml); by default the
+        /// embedded rules and their tests.
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
     },
     /// The dependency graph: by default only the work some outcome waits on; with codes, only
     /// their upstream. Nodes carry their forecast and status; critical edges are marked.
@@ -286,6 +422,9 @@ pub enum Command {
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
+        /// The model, the rules and the date.
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// Shell completions for bash, zsh, fish, elvish or powershell, on standard output.
     #[command(
@@ -341,13 +480,13 @@ fn parse_percent(s: &str) -> Result<f64, String> {
 
 /// Every file this run reads, which an `--output` file must never replace: the model and the
 /// catalogue it names, the rule files of `--rules DIR`, and a scenario file.
-fn reads(cli: &Cli) -> Vec<PathBuf> {
+fn reads(cli: &Cli, inputs: &Inputs) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    if let Some(m) = &cli.model {
+    if let Some(m) = &inputs.model.model {
         out.push(m.clone());
         out.extend(model::catalogue_path(m));
     }
-    if let Some(dir) = &cli.rules
+    if let Some(dir) = &inputs.model.rules
         && let Ok(entries) = std::fs::read_dir(dir)
     {
         out.extend(
@@ -569,7 +708,8 @@ pub fn run(cli: &Cli) -> Result<Done, Error> {
 pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
     // A size limit that is set but is no size is an error even where no file is read.
     crate::input::max_bytes()?;
-    let source = match &cli.model {
+    let inputs = cli.inputs()?;
+    let source = match &inputs.model.model {
         Some(path) => Source::Path(path.clone()),
         None => Source::Embedded,
     };
@@ -577,13 +717,13 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
         if session.get().is_some() {
             return Err(Error::msg("internal error: a command opened its session twice"));
         }
-        let opened = Session::open(&source, cli.rules.as_deref(), cli.as_of)?;
+        let opened = Session::open(&source, inputs.model.rules.as_deref(), inputs.as_of)?;
         Ok(session.get_or_init(|| opened))
     };
     let colour = cli.color;
-    let reading = || reads(cli);
+    let reading = || reads(cli, &inputs);
     match &cli.command {
-        Command::Check { out, deny_warnings } => {
+        Command::Check { out, deny_warnings, .. } => {
             let o = out.choose_for::<CheckReport>("check", colour)?.reading(reading);
             let s = open()?;
             let warnings = crate::warnings::check(&s.evaluated());
@@ -592,15 +732,15 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             let code = u8::from(*deny_warnings && !warnings.is_empty());
             Ok(Done { stdout: o.emit(&r)?, stderr: r.stderr(o.format), code })
         }
-        Command::Outcomes { out } => {
+        Command::Outcomes { out, .. } => {
             let o = out.choose_for::<OutcomesOut>("outcomes", colour)?.reading(reading);
             let mut x = OutcomesOut::new(&model::load(&source)?);
             if o.format == Format::Json {
-                x.rules = Some(RulesInfo::of(&Rules::load(cli.rules.as_deref())?));
+                x.rules = Some(RulesInfo::of(&Rules::load(inputs.model.rules.as_deref())?));
             }
             Ok(Done::ok(o.emit(&x)?))
         }
-        Command::Forecast { out, fail_on } => {
+        Command::Forecast { out, fail_on, .. } => {
             let o = out.choose_for::<ForecastReport>("forecast", colour)?.reading(reading);
             let e = open()?.evaluated();
             let gate: Vec<Standing> = fail_on.iter().map(|st| st.standing()).collect();
@@ -608,7 +748,7 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             let code = u8::from(!tripped.is_empty());
             Ok(Done { stdout: o.emit(&ForecastReport(e))?, stderr: tripped, code })
         }
-        Command::CriticalPath { code, out } => {
+        Command::CriticalPath { code, out, .. } => {
             let o = out.choose_for::<CriticalPaths>("critical-path", colour)?.reading(reading);
             let s = open()?;
             let chosen = match code {
@@ -617,19 +757,19 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             };
             Ok(Done::ok(o.emit(&CriticalPaths::new(s.evaluated(), chosen, code.is_some()))?))
         }
-        Command::Explain { code, out } => {
+        Command::Explain { code, out, .. } => {
             let o = out.choose_for::<ExplainReport>("explain", colour)?.reading(reading);
             let s = open()?;
             Ok(Done::ok(o.emit(&ExplainReport::new(s.evaluated(), s.outcome(code)?))?))
         }
-        Command::WhatIf { slips, scenario, simulate, out } => {
+        Command::WhatIf { slips, scenario, simulate, out, .. } => {
             let o = out.choose_for::<WhatIfReport>("what-if", colour)?.reading(reading);
             let s = open()?;
             let sim = simulate.map(|n| Options::new(n, DEFAULT_SEED, None));
             let run = s.what_if(slips, scenario.as_deref(), sim)?;
             Ok(Done::ok(o.emit(&WhatIfReport::new(s, &run))?))
         }
-        Command::Sensitivity { by, top, out } => {
+        Command::Sensitivity { by, top, out, .. } => {
             let o = out.choose_for::<SensitivityReport>("sensitivity", colour)?.reading(reading);
             let spans = spans(by)?;
             let s = open()?;
@@ -639,51 +779,47 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
                 SensitivityReport { e: s.evaluated(), spans: &spans, results: &results, top: *top };
             Ok(Done::ok(o.emit(&r)?))
         }
-        Command::Exposure { out } => {
+        Command::Exposure { out, .. } => {
             let o = out.choose_for::<ExposureReport>("exposure", colour)?.reading(reading);
             Ok(Done::ok(o.emit(&ExposureReport(open()?.evaluated()))?))
         }
-        Command::RiskReport { out, scenario, simulate } => {
+        Command::RiskReport { out, scenario, simulate, .. } => {
             let o = out.choose_for::<RiskReport>("risk-report", colour)?.reading(reading);
             let s = open()?;
             let sim = simulate.map(|n| Options::new(n, DEFAULT_SEED, None));
             let run = s.risk(scenario.as_deref(), sim)?;
             Ok(Done::ok(o.emit(&RiskReport::new(s, &run, scenario.as_deref()))?))
         }
-        Command::Simulate { runs, seed, threads, distributions, calibration, out } => {
+        Command::Simulate { runs, seed, threads, distributions, calibration, out, .. } => {
             let o = out.choose_for::<SimulateReport>("simulate", colour)?.reading(reading);
             let s = open()?;
             let options = Options::new(*runs, *seed, *threads);
             let report = simulate(s, options, *distributions, *calibration)?;
             Ok(Done::ok(o.emit(&report)?))
         }
-        Command::Bvpi { slips, out } => {
+        Command::Bvpi { slips, out, .. } => {
             let o = out.choose_for::<BvpiReport>("bvpi", colour)?.reading(reading);
             let s = open()?;
             let (slips, judged, f) = s.bvpi_with(slips)?;
             Ok(Done::ok(o.emit(&BvpiReport { e: s.on(&judged), f: &f, slips: &slips })?))
         }
-        Command::IegReturn { out } => {
+        Command::IegReturn { out, .. } => {
             let o = out.choose_for::<IegReport>("ieg-return", colour)?.reading(reading);
             let s = open()?;
             let (positions, f, e) = (s.ieg_positions()?, s.bvpi(&s.assessment)?, s.evaluated());
             Ok(Done::ok(o.emit(&IegReport { e, r: IegReturn::new(&e, &positions, f.as_ref()) })?))
         }
-        Command::Test { filter, coverage, threshold, out } => {
+        Command::Test { filter, coverage, threshold, out, .. } => {
             let o = out.choose_for::<TestReport>("test", colour)?.reading(reading);
-            if cli.model.is_some() || cli.as_of.is_some() {
-                return Err(Diagnostic::new("`routemap test` takes no --model or --as-of")
-                    .help("each test case names its own model and as_of (see docs/rules.md, \"Testing your rules\")")
-                    .into());
-            }
             let coverage = *coverage || threshold.is_some();
-            let results = ruletest::run(cli.rules.as_deref(), filter.as_deref(), coverage)?;
+            let results =
+                ruletest::run(inputs.model.rules.as_deref(), filter.as_deref(), coverage)?;
             let under = threshold.zip(results.total_percent()).is_some_and(|(t, p)| p < t);
             let code = u8::from(results.failed() > 0 || under);
             let stdout = o.emit(&TestReport { results: &results, threshold: *threshold })?;
             Ok(Done { stdout, stderr: String::new(), code })
         }
-        Command::Graph { codes, critical, all, out } => {
+        Command::Graph { codes, critical, all, out, .. } => {
             let o = out.choose_for::<GraphOut>("graph", colour)?.reading(reading);
             let s = open()?;
             let roots =

@@ -20,10 +20,7 @@ const INTERRUPTED: i32 = 130;
 fn main() -> ExitCode {
     // Interrupted (Ctrl-C, SIGTERM, SIGHUP) while writing --output: take the temporary file
     // away, leave the file being replaced as it was, and stop.
-    let _ = ctrlc::set_handler(|| {
-        routemap::report::remove_partial_files();
-        std::process::exit(INTERRUPTED);
-    });
+    let _ = ctrlc::set_handler(|| routemap::report::remove_partial_files_and_exit(INTERRUPTED));
     let args = routemap::cli::parse();
     let session = std::cell::OnceCell::new();
     let code = match routemap::cli::run_in(&args, &session) {

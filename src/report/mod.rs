@@ -154,15 +154,18 @@ fn partial_files<T>(f: impl FnOnce(&mut Vec<PathBuf>) -> T) -> T {
     f(&mut files)
 }
 
-/// Remove every temporary file this process is still writing: what the binary does when it is
-/// interrupted (SIGINT, SIGTERM), so that no `.NAME.PID-N.partial` file is left behind. The
-/// file being replaced is left as it was.
-pub fn remove_partial_files() {
+/// Remove every temporary file this process is still writing and exit with `code`: what the
+/// binary does when it is interrupted (SIGINT, SIGTERM), so that no `.NAME.PID-N.partial` file
+/// is left behind. The list stays held until the process has gone, so a write on another thread
+/// cannot go on to rename a removed file (and fail) in the meantime; the file being replaced is
+/// left as it was.
+pub fn remove_partial_files_and_exit(code: i32) -> ! {
     partial_files(|files| {
         for f in files.drain(..) {
             let _ = std::fs::remove_file(f);
         }
-    });
+        std::process::exit(code)
+    })
 }
 
 /// Whether two paths name one file: the same device and inode where there are such things,

@@ -307,7 +307,7 @@ fn an_interrupted_write_leaves_no_partial_file() {
             std::fs::write(&out, earlier).expect("write");
             let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_routemap"))
                 .args(["graph", "--all", "--model", &dir.path("big.yaml"), "--output", &out])
-                .stderr(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
                 .spawn()
                 .expect("run routemap");
             // Wait for the temporary file to appear, then stop the run.
@@ -319,8 +319,9 @@ fn an_interrupted_write_leaves_no_partial_file() {
                     break;
                 }
             }
-            let status = child.wait().expect("wait");
-            assert_eq!(dir.entries(), ["big.yaml", "graph.json"], "{signal}: {status:?}");
+            let done = child.wait_with_output().expect("wait");
+            let (status, stderr) = (done.status, String::from_utf8_lossy(&done.stderr));
+            assert_eq!(dir.entries(), ["big.yaml", "graph.json"], "{signal}: {status:?} {stderr}");
             let now = std::fs::read_to_string(&out).expect("read");
             match status.code() {
                 Some(130) if now == earlier => {
@@ -331,7 +332,7 @@ fn an_interrupted_write_leaves_no_partial_file() {
                 Some(130 | 0) => {
                     serde_json::from_str::<serde_json::Value>(&now).expect("the new file is whole");
                 }
-                other => panic!("{signal}: exit {other:?}"),
+                other => panic!("{signal}: exit {other:?}: {stderr}"),
             }
         }
         assert!(interrupted, "{signal}: no attempt was interrupted while writing");
