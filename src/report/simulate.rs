@@ -800,18 +800,6 @@ impl BesideOut {
     }
 }
 
-/// A JSON object's text (as [`super::json::to_string`] writes it) with one more field, `key`,
-/// last, holding `value`: `--simulate` beside an existing output keeps its fields and their order.
-pub fn with_field<T: Serialize>(json: &str, key: &str, value: &T) -> String {
-    let body = json.trim_end();
-    let Some(head) = body.strip_suffix('}') else { return json.to_string() };
-    let head = head.trim_end();
-    let inner = super::json::to_string(value);
-    let inner = inner.trim_end().replace('\n', "\n  ");
-    let comma = if head.ends_with('{') { "" } else { "," };
-    format!("{head}{comma}\n  {}: {inner}\n}}\n", serde_json::Value::from(key))
-}
-
 /// `risk-report --simulate N`: P(on time) and P80 beside each Required outcome not on track, as
 /// document blocks to append.
 pub fn risk_blocks(e: &Evaluated, s: &Simulation) -> Vec<super::document::Block> {

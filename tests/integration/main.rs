@@ -9,6 +9,7 @@
 mod common;
 mod layout;
 mod test;
+mod tidy;
 
 mod browser;
 mod bvpi;
