@@ -413,8 +413,35 @@ pub fn finish_moved(
     }
 }
 
+/// How bad a status is, for "changed for the worse": achieved, on track, at risk, unknown (no
+/// forecast can be made), off track.
+fn severity(s: Standing) -> u8 {
+    match s {
+        Standing::Achieved => 0,
+        Standing::OnTrack => 1,
+        Standing::AtRisk => 2,
+        Standing::Unknown => 3,
+        Standing::OffTrack => 4,
+    }
+}
+
+/// Whether an outcome's status changed for the worse (see [`severity`]).
+pub fn worse(before: Standing, after: Standing) -> bool {
+    severity(after) > severity(before)
+}
+
+/// Sensitivity compares funding exposure in pounds rounded to this many: a few pounds' rounding
+/// in how a stream is split between outcomes never decides a rank.
+pub const EXPOSURE_RANK_GBP: i64 = 1_000;
+
+/// Pounds rounded to the nearest [`EXPOSURE_RANK_GBP`] (halves away from zero).
+pub fn exposure_for_rank(gbp: i64) -> i64 {
+    let half = EXPOSURE_RANK_GBP / 2;
+    if gbp >= 0 { (gbp + half) / EXPOSURE_RANK_GBP } else { -((-gbp + half) / EXPOSURE_RANK_GBP) }
+}
+
 /// The damage one slip does, compared with the baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Damage {
     /// Required outcomes that become off track.
     pub required_missed: usize,
@@ -423,6 +450,11 @@ pub struct Damage {
     /// Days of delay added across every outcome's forecast (or, where it has none, the earliest
     /// it can finish).
     pub delay_days: i64,
+    /// Required outcomes whose status changes for the worse (at risk, unknown or off track
+    /// from a better status; see [`worse`]).
+    pub required_worse: usize,
+    /// Good outcomes whose status changes for the worse.
+    pub good_worse: usize,
 }
 
 impl Damage {
@@ -430,12 +462,7 @@ impl Damage {
     pub fn between(baseline: &Assessment, scenario: &Assessment) -> Damage {
         let mut d = Damage::default();
         for (b, s) in baseline.outcomes.iter().zip(&scenario.outcomes) {
-            if s.standing == Standing::OffTrack
-                && b.standing != Standing::OffTrack
-                && s.category == Category::Required
-            {
-                d.required_missed += 1;
-            }
+            d.count(s.category, b.standing, s.standing);
             if let Some(days) = finish_moved(baseline, scenario, b, s) {
                 d.delay_days += days.max(0);
             }
@@ -445,9 +472,37 @@ impl Damage {
         d
     }
 
+    /// Count one outcome's change of status.
+    fn count(&mut self, category: Category, before: Standing, after: Standing) {
+        if !worse(before, after) {
+            return;
+        }
+        match category {
+            Category::Required => {
+                self.required_worse += 1;
+                if after == Standing::OffTrack {
+                    self.required_missed += 1;
+                }
+            }
+            Category::Good => self.good_worse += 1,
+        }
+    }
+
     /// True when the slip changes none of the measures.
     pub fn is_none(&self) -> bool {
         *self == Damage::default()
+    }
+
+    /// What sensitivity ranks a slip's harm by, greater worse: Required outcomes changed for the
+    /// worse, then Good ones, then exposure added (rounded, [`exposure_for_rank`]), then days of
+    /// delay.
+    pub fn harm(&self) -> (usize, usize, i64, i64) {
+        (
+            self.required_worse,
+            self.good_worse,
+            exposure_for_rank(self.exposure_gbp),
+            self.delay_days,
+        )
     }
 }
 
@@ -458,6 +513,31 @@ pub struct Sensitivity {
     pub node: NodeIndex,
     /// Its damage for each amount, in the order given.
     pub damage: Vec<Damage>,
+}
+
+impl Sensitivity {
+    /// Which amount (an index into `damage`, smallest slip first) first does any damage: where
+    /// the work bites. `None` when no slip tried changes anything.
+    pub fn bites_at(&self) -> Option<usize> {
+        self.damage.iter().position(|d| !d.is_none())
+    }
+
+    /// How two pieces of work rank, worst first (see [`sensitivity`]).
+    pub fn rank(&self, other: &Sensitivity) -> std::cmp::Ordering {
+        let key = |s: &Sensitivity| {
+            let at = s.bites_at();
+            // Never biting sorts after biting at any amount.
+            let when = at.unwrap_or(usize::MAX);
+            let harm = at.map(|i| s.damage[i].harm()).unwrap_or_default();
+            let money: Vec<i64> = at
+                .map(|i| {
+                    s.damage[i + 1..].iter().map(|d| exposure_for_rank(d.exposure_gbp)).collect()
+                })
+                .unwrap_or_default();
+            (std::cmp::Reverse(when), harm, money)
+        };
+        key(other).cmp(&key(self)).then(self.node.cmp(&other.node))
+    }
 }
 
 /// The work a sensitivity run slips: every project and every task that some outcome waits on,
@@ -485,9 +565,14 @@ pub fn candidates(graph: &Graph, basis: &Basis) -> Vec<NodeIndex> {
         .collect()
 }
 
-/// Slip each candidate by each span in turn and measure the damage, worst first: ranked by the
-/// largest span's damage (Required outcomes missed, then exposure, then days), then by the
-/// smaller spans', then in model order.
+/// Slip each candidate by each span in turn (`spans` smallest first) and measure the damage,
+/// worst first. The rank is by where the work bites ([`Sensitivity::bites_at`]: the smallest
+/// slip that does any damage), earlier first; then by the harm done there ([`Damage::harm`]:
+/// Required outcomes changed for the worse, Good ones, exposure added to the nearest
+/// [`EXPOSURE_RANK_GBP`], days of delay); then by the exposure added at each larger slip in turn,
+/// rounded the same way; then in model order. So work with no slack that breaks a Required
+/// outcome at the smallest slip ranks above work with months of slack that does more damage
+/// only at the largest, and a few pounds never decide a rank.
 ///
 /// Each run is incremental: the slip is pushed forward only through the nodes whose finishes it
 /// changes ([`Compiled::update`](crate::schedule::compiled::Compiled::update): in topological
@@ -553,12 +638,7 @@ pub fn sensitivity(
                 let Some(s) = ctx.outcome(o, Some(b), true, true, Some(&mut memo))? else {
                     continue;
                 };
-                if s.standing == Standing::OffTrack
-                    && b.standing != Standing::OffTrack
-                    && model.outcomes[o].category == Category::Required
-                {
-                    d.required_missed += 1;
-                }
+                d.count(model.outcomes[o].category, b.standing, s.standing);
                 let moved = match (b.forecast, s.forecast) {
                     (Some(bf), Some(sf)) => Some((sf - bf).num_days()),
                     (None, None) => baseline.floor[b.node.index()]
@@ -581,7 +661,7 @@ pub fn sensitivity(
         slip[node.index()] = own_slip;
         out.push(Sensitivity { node, damage });
     }
-    out.sort_by(|a, b| b.damage.iter().rev().cmp(a.damage.iter().rev()).then(a.node.cmp(&b.node)));
+    out.sort_by(Sensitivity::rank);
     Ok(out)
 }
 
@@ -594,4 +674,59 @@ pub fn finish(a: &Assessment, nodes: &[NodeIndex]) -> Option<NaiveDate> {
 /// How far a slip moved its work's finish, in days, or `None` when either finish is unknown.
 pub fn moved(baseline: &Assessment, scenario: &Assessment, nodes: &[NodeIndex]) -> Option<i64> {
     Some((finish(scenario, nodes)? - finish(baseline, nodes)?).num_days())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exposure_is_ranked_to_the_nearest_thousand_pounds() {
+        assert_eq!(exposure_for_rank(0), 0);
+        assert_eq!(exposure_for_rank(6_023), exposure_for_rank(6_024));
+        assert_eq!(exposure_for_rank(1_000), exposure_for_rank(1_001));
+        assert_eq!(exposure_for_rank(499), 0);
+        assert_eq!(exposure_for_rank(500), 1);
+        assert_eq!(exposure_for_rank(-500), -1);
+        assert!(exposure_for_rank(12_047) > exposure_for_rank(6_024));
+    }
+
+    #[test]
+    fn worse_follows_the_order_of_statuses() {
+        use Standing::*;
+        assert!(worse(OnTrack, AtRisk) && worse(AtRisk, OffTrack) && worse(Unknown, OffTrack));
+        assert!(worse(AtRisk, Unknown) && worse(Achieved, OnTrack));
+        assert!(!worse(OffTrack, OffTrack) && !worse(OffTrack, Unknown) && !worse(AtRisk, OnTrack));
+    }
+
+    fn work(node: usize, damage: &[Damage]) -> Sensitivity {
+        Sensitivity { node: NodeIndex::new(node), damage: damage.to_vec() }
+    }
+
+    #[test]
+    fn earlier_biting_work_ranks_first_and_pounds_of_rounding_do_not_decide() {
+        let none = Damage::default();
+        let breaks = Damage {
+            required_missed: 1,
+            required_worse: 1,
+            exposure_gbp: 6_024,
+            delay_days: 31,
+            ..none
+        };
+        let late = Damage { required_missed: 3, required_worse: 3, exposure_gbp: 21_078, ..breaks };
+        let slack = work(0, &[none, none, late]);
+        let tight = work(1, &[breaks, breaks, breaks]);
+        let tight_pound_less = work(2, &[Damage { exposure_gbp: 6_023, ..breaks }; 3]);
+        assert_eq!(tight.bites_at(), Some(0));
+        assert_eq!(slack.bites_at(), Some(2));
+        assert_eq!(work(3, &[none, none]).bites_at(), None);
+        let mut all = [tight_pound_less, slack.clone(), tight.clone()];
+        all.sort_by(Sensitivity::rank);
+        let order: Vec<usize> = all.iter().map(|s| s.node.index()).collect();
+        assert_eq!(order, [1, 2, 0], "biting first, then model order");
+        // Biting at the same slip, a Good outcome made worse outranks any exposure.
+        let good = work(5, &[Damage { good_worse: 1, ..none }]);
+        let money = work(4, &[Damage { exposure_gbp: 50_000, delay_days: 90, ..none }]);
+        assert_eq!(good.rank(&money), std::cmp::Ordering::Less);
+    }
 }

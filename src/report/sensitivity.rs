@@ -11,7 +11,7 @@ use super::check::ModelInfo;
 use super::text::{self, cell};
 use super::{Evaluated, RulesInfo};
 use crate::model::Span;
-use crate::scenario::{Damage, Sensitivity};
+use crate::scenario::{Damage, EXPOSURE_RANK_GBP, Sensitivity};
 
 /// The JSON of `routemap sensitivity --format json`.
 #[derive(Debug, Clone, Serialize)]
@@ -20,6 +20,10 @@ pub struct SensitivityOut {
     pub as_of: NaiveDate,
     /// The slips tried, as written.
     pub by: Vec<String>,
+    /// What the rank is based on, in words.
+    pub ranked_by: String,
+    /// Exposure is compared, for the rank only, in pounds rounded to the nearest this many.
+    pub rank_exposure_rounded_to_gbp: i64,
     /// Every piece of work slipped, worst first.
     pub work: Vec<WorkLine>,
     /// Which model.
@@ -41,6 +45,11 @@ pub struct WorkLine {
     pub owner: Option<String>,
     /// The damage of each slip, in `by` order.
     pub damage: Vec<DamageLine>,
+    /// Its place in the ranking, from 1.
+    pub rank: usize,
+    /// The smallest slip in `by` that does any damage, which the rank is based on first; null
+    /// when none does.
+    pub bites_at: Option<String>,
 }
 
 /// The damage of one slip.
@@ -54,6 +63,10 @@ pub struct DamageLine {
     pub delay_days: i64,
     /// Pounds of funding exposure it adds.
     pub exposure_gbp: i64,
+    /// Required outcomes whose status it changes for the worse.
+    pub required_worse: usize,
+    /// Good outcomes whose status it changes for the worse.
+    pub good_worse: usize,
 }
 
 /// `+3m`, `+90d`, `+1m10d`.
@@ -67,7 +80,8 @@ impl SensitivityOut {
         let by: Vec<String> = spans.iter().map(|s| span_text(*s)).collect();
         let work = results
             .iter()
-            .map(|r| WorkLine {
+            .enumerate()
+            .map(|(i, r)| WorkLine {
                 id: e.id(r.node).to_string(),
                 kind: e.graph.dag[r.node].kind.as_str().to_string(),
                 title: e.label(r.node),
@@ -81,13 +95,19 @@ impl SensitivityOut {
                         required_missed: d.required_missed,
                         delay_days: d.delay_days,
                         exposure_gbp: d.exposure_gbp,
+                        required_worse: d.required_worse,
+                        good_worse: d.good_worse,
                     })
                     .collect(),
+                rank: i + 1,
+                bites_at: r.bites_at().map(|i| by[i].clone()),
             })
             .collect();
         SensitivityOut {
             as_of: e.assessment.basis.as_of,
             by,
+            ranked_by: RANKED_BY.to_string(),
+            rank_exposure_rounded_to_gbp: EXPOSURE_RANK_GBP,
             work,
             model: ModelInfo::new(e.model),
             rules: e.rules_info(),
@@ -99,7 +119,13 @@ fn damage_cell(d: &Damage) -> String {
     if d.is_none() {
         "-".to_string()
     } else {
-        format!("{}R {}d {}", d.required_missed, d.delay_days, text::gbp_change(d.exposure_gbp))
+        format!(
+            "{}R {}G {}d {}",
+            d.required_worse,
+            d.good_worse,
+            d.delay_days,
+            text::gbp_change(d.exposure_gbp)
+        )
     }
 }
 
@@ -107,7 +133,12 @@ fn harmful(results: &[Sensitivity]) -> impl Iterator<Item = &Sensitivity> {
     results.iter().filter(|r| r.damage.iter().any(|d| !d.is_none()))
 }
 
-fn rows(e: &Evaluated, results: &[Sensitivity], top: usize) -> Vec<Vec<String>> {
+/// The smallest slip that does any damage, as written; `-` when none does.
+fn bites(spans: &[Span], r: &Sensitivity) -> String {
+    r.bites_at().map(|i| span_text(spans[i])).unwrap_or_else(|| "-".to_string())
+}
+
+fn rows(e: &Evaluated, spans: &[Span], results: &[Sensitivity], top: usize) -> Vec<Vec<String>> {
     harmful(results)
         .take(if top == 0 { usize::MAX } else { top })
         .enumerate()
@@ -116,6 +147,7 @@ fn rows(e: &Evaluated, results: &[Sensitivity], top: usize) -> Vec<Vec<String>> 
                 (i + 1).to_string(),
                 e.id(r.node).to_string(),
                 text::clip(&e.owner(r.node).unwrap_or_default(), 24),
+                bites(spans, r),
             ];
             row.extend(r.damage.iter().map(damage_cell));
             row
@@ -124,7 +156,7 @@ fn rows(e: &Evaluated, results: &[Sensitivity], top: usize) -> Vec<Vec<String>> 
 }
 
 fn headers(spans: &[Span]) -> Vec<String> {
-    let mut h = vec!["#".to_string(), "work".to_string(), "owner".to_string()];
+    let mut h = vec!["#".to_string(), "work".to_string(), "owner".to_string(), "bites".to_string()];
     h.extend(spans.iter().map(|s| span_text(*s)));
     h
 }
@@ -147,8 +179,18 @@ fn footer(results: &[Sensitivity], shown: usize, spans: &[Span]) -> String {
     out
 }
 
-const KEY: &str = "Each cell: Required outcomes newly off track (R), days of delay added across \
-every outcome's forecast (d), and funding exposure added.";
+/// What the rank is based on, as the JSON's `ranked_by` says it.
+const RANKED_BY: &str = "the smallest slip that does any damage (bites_at), earliest first; then \
+the damage done there: Required outcomes whose status gets worse, then Good ones, then funding \
+exposure added (to the nearest £1,000), then days of delay; then the exposure added at each \
+larger slip in turn (to the nearest £1,000); then model order";
+
+const KEY: &str = "Ranked by where each bites (the smallest slip that does any damage), earliest \
+first; then by the damage done there: Required outcomes whose status gets worse, then Good ones, \
+then funding exposure added (to the nearest £1,000, so a few pounds never decide a rank), then \
+days of delay; then by the exposure added at the larger slips; then model order. Each cell: \
+Required (R) and Good (G) outcomes whose status gets worse, days of delay added across every \
+outcome's forecast (d), and funding exposure added.";
 
 /// The tornado table for people.
 pub fn table(
@@ -162,7 +204,7 @@ pub fn table(
         "Slip sensitivity: {}\nEach piece of work slipped alone, worst first. {KEY}\n\n",
         e.provenance()
     );
-    let rows = rows(e, results, top);
+    let rows = rows(e, spans, results, top);
     let h = headers(spans);
     let h: Vec<&str> = h.iter().map(String::as_str).collect();
     let cells: Vec<Vec<(String, String)>> =
@@ -176,7 +218,7 @@ pub fn table(
 /// The same as Markdown.
 pub fn markdown(e: &Evaluated, spans: &[Span], results: &[Sensitivity], top: usize) -> String {
     let mut out = format!("## Slip sensitivity\n\n{}\n\n{KEY}\n\n", e.provenance_md());
-    let rows = rows(e, results, top);
+    let rows = rows(e, spans, results, top);
     let h = headers(spans);
     let h: Vec<&str> = h.iter().map(String::as_str).collect();
     out.push_str(&text::markdown(&h, &rows));
@@ -185,7 +227,9 @@ pub fn markdown(e: &Evaluated, spans: &[Span], results: &[Sensitivity], top: usi
     out
 }
 
-/// CSV: every piece of work that does some damage, worst first, one column per slip.
+/// CSV: every piece of work that does some damage, worst first, three columns per slip; then
+/// where it bites and, per slip, the Required and Good outcomes it makes worse (added after the
+/// first columns, which keep their places).
 pub fn csv(e: &Evaluated, spans: &[Span], results: &[Sensitivity]) -> String {
     let mut h = vec!["rank".to_string(), "work".to_string(), "owner".to_string()];
     for s in spans {
@@ -193,6 +237,12 @@ pub fn csv(e: &Evaluated, spans: &[Span], results: &[Sensitivity]) -> String {
         h.push(format!("{s} required_missed"));
         h.push(format!("{s} delay_days"));
         h.push(format!("{s} exposure_gbp"));
+    }
+    h.push("bites_at".to_string());
+    for s in spans {
+        let s = span_text(*s);
+        h.push(format!("{s} required_worse"));
+        h.push(format!("{s} good_worse"));
     }
     let rows: Vec<Vec<String>> = harmful(results)
         .enumerate()
@@ -206,6 +256,11 @@ pub fn csv(e: &Evaluated, spans: &[Span], results: &[Sensitivity]) -> String {
                 row.push(d.required_missed.to_string());
                 row.push(d.delay_days.to_string());
                 row.push(d.exposure_gbp.to_string());
+            }
+            row.push(r.bites_at().map(|i| span_text(spans[i])).unwrap_or_default());
+            for d in &r.damage {
+                row.push(d.required_worse.to_string());
+                row.push(d.good_worse.to_string());
             }
             row
         })

@@ -18,9 +18,15 @@ struct State {
     current: String,
     /// Lines run, per rule file path.
     hits: HashMap<String, BTreeSet<usize>>,
-    /// The last statement reported in the running hook call, and whether it is a `return`.
+    /// The call level of the running hook's own body: the lowest seen since the hook was
+    /// entered. A helper function it calls runs one level deeper, and is not where the answer
+    /// came from: its value reaches the answer through a line of the hook's.
+    level: Option<usize>,
+    /// The last statement of the hook's own body reported in the running call, and whether it
+    /// is a `return`.
     statement: (Position, bool),
-    /// The first expression reported after that statement on a later line (an implicit return).
+    /// The first expression of the hook's own body reported after that statement on a later
+    /// line (an implicit return).
     tail: Position,
 }
 
@@ -43,15 +49,27 @@ impl Trace {
         #[allow(deprecated)]
         engine.register_debugger(
             |_, debugger| debugger,
-            move |_, event, node: ASTNode, _, pos: Position| {
+            move |context, event, node: ASTNode, _, pos: Position| {
                 if matches!(event, DebuggerEvent::Start | DebuggerEvent::Step)
                     && let Some(line) = pos.line()
                 {
                     let mut state = trace.state();
                     let current = state.current.clone();
                     state.hits.entry(current).or_default().insert(line);
-                    // Where the answer came from: the last statement that ran, or the
-                    // expression after it that is the function's implicit return.
+                    // Where the answer came from: the last statement of the hook's own body
+                    // that ran, or the expression after it that is the hook's implicit return.
+                    // Statements of the functions it calls (deeper levels) are passed over, so
+                    // a value worded by a helper is found at the hook's line that returned it.
+                    let level = context.call_level();
+                    match state.level {
+                        Some(hook) if level > hook => return Ok(DebuggerCommand::StepInto),
+                        Some(hook) if level == hook => {}
+                        _ => {
+                            state.level = Some(level);
+                            state.statement = (Position::NONE, false);
+                            state.tail = Position::NONE;
+                        }
+                    }
                     if let ASTNode::Stmt(stmt) = node {
                         state.statement = (pos, matches!(stmt, Stmt::Return(..)));
                         state.tail = Position::NONE;
@@ -70,12 +88,14 @@ impl Trace {
     pub(crate) fn enter(&self, path: &str) {
         let mut state = self.state();
         path.clone_into(&mut state.current);
+        state.level = None;
         state.statement = (Position::NONE, false);
         state.tail = Position::NONE;
     }
 
     /// Where the answer of the call since [`Trace::enter`] came from: the `return` that ended
-    /// it, or the expression it ended on.
+    /// it, or the expression it ended on, in the hook's own body (never in a function it
+    /// called).
     pub(crate) fn answered_at(&self) -> Position {
         let state = self.state();
         match state.statement {
@@ -162,5 +182,28 @@ mod tests {
         assert_eq!(one, 1);
         assert_eq!(trace.answered_at().line(), Some(3));
         assert_eq!(run(&trace), vec![2, 3, 5]);
+    }
+
+    #[test]
+    fn an_answer_worded_by_a_helper_is_found_at_the_hooks_line() {
+        let trace = Trace::default();
+        let mut engine = Engine::new_raw();
+        trace.register(&mut engine);
+        let ast = engine
+            .compile(
+                "fn f(a) {\n    if a > 1 {\n        return words(a);\n    }\n    let w = words(a);\n    w + \"!\"\n}\n\
+                 fn words(n) {\n    if n == 1 {\n        \"one\"\n    } else {\n        \"many\"\n    }\n}\n",
+            )
+            .expect("the script compiles");
+        trace.enter("f.rhai");
+        let many: String = engine.call_fn(&mut Scope::new(), &ast, "f", (5_i64,)).expect("f runs");
+        assert_eq!(many, "many");
+        assert_eq!(trace.answered_at().line(), Some(3), "the `return`, not the helper's line 12");
+        trace.enter("f.rhai");
+        let one: String = engine.call_fn(&mut Scope::new(), &ast, "f", (1_i64,)).expect("f runs");
+        assert_eq!(one, "one!");
+        assert_eq!(trace.answered_at().line(), Some(6), "the final expression, not line 10");
+        // The helper's lines still count as run.
+        assert!(trace.lines_run("f.rhai").contains(&10), "{:?}", trace.lines_run("f.rhai"));
     }
 }

@@ -64,6 +64,36 @@ fn a_failing_hook_unit_test_in_json() {
     insta::assert_json_snapshot!("failing_hook_json", out);
 }
 
+/// A hook whose answer holds a helper's text (`days()` words its reasons) is located at the hook's
+/// own line that answered: the `return` for a hook case and a model case, the final expression
+/// where the hook ends on one; never at the helper's line, which ran last.
+#[test]
+fn a_failure_names_the_hooks_line_not_a_helpers() {
+    let run = routemap(&["test", "--rules", "fixtures/rules/helper-reason"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert_eq!(run.stdout.lines().last(), Some("0 passed, 3 failed"), "{}", run.stdout);
+    let at = |line: u32| format!("--> fixtures/rules/helper-reason/classify.rhai:{line}:");
+    assert_eq!(run.stdout.matches(&at(13)).count(), 2, "the `return`:\n{}", run.stdout);
+    assert_eq!(run.stdout.matches(&at(19)).count(), 1, "the final expression:\n{}", run.stdout);
+    assert!(!run.stdout.contains(&at(25)) && !run.stdout.contains(&at(27)), "{}", run.stdout);
+
+    let run = routemap(&["test", "--rules", "fixtures/rules/helper-reason", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let out = json(&run.stdout);
+    let lines: Vec<(String, &serde_json::Value)> = out["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap_or_default().to_string(), &c["failures"][0]["rule"]))
+        .collect();
+    for (name, rule) in &lines {
+        assert_eq!(rule["file"], "fixtures/rules/helper-reason/classify.rhai", "{name}");
+    }
+    let line_of: Vec<&serde_json::Value> = lines.iter().map(|(_, r)| &r["line"]).collect();
+    assert_eq!(line_of, [13, 13, 19], "{lines:?}");
+}
+
 #[test]
 fn a_hook_unit_test_passes_alone() {
     let out = json(&ok(&[

@@ -112,7 +112,8 @@ fn sensitivity_table() {
     let out = ok_redacted(&["sensitivity"]);
     let header = out.lines().find(|l| l.trim_start().starts_with("# ")).expect("a header");
     let columns: Vec<&str> = header.split_whitespace().collect();
-    assert_eq!(columns, ["#", "work", "owner", "+1m", "+3m", "+6m"], "{header}");
+    assert_eq!(columns, ["#", "work", "owner", "bites", "+1m", "+3m", "+6m"], "{header}");
+    assert!(out.contains("Ranked by where each bites (the smallest slip that does any damage)"));
     insta::assert_snapshot!("sensitivity_table", out);
 }
 
@@ -342,11 +343,71 @@ fn slips_on_the_command_line_join_a_scenario_file_as_one_more_scenario() {
     assert!(field_of(&last["changed"], "code").contains(&"R9"), "{last:#}");
 }
 
+/// One slip's damage as the sensitivity JSON gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Harm {
+    required_worse: u64,
+    good_worse: u64,
+    exposure_gbp: i64,
+    delay_days: i64,
+    required_missed: u64,
+}
+
+impl Harm {
+    fn of(d: &Value) -> Harm {
+        Harm {
+            required_worse: u64_of(&d["required_worse"], "required_worse"),
+            good_worse: u64_of(&d["good_worse"], "good_worse"),
+            exposure_gbp: i64_of(&d["exposure_gbp"], "exposure_gbp"),
+            delay_days: i64_of(&d["delay_days"], "delay_days"),
+            required_missed: u64_of(&d["required_missed"], "required_missed"),
+        }
+    }
+
+    fn is_none(&self) -> bool {
+        *self == Harm::default()
+    }
+}
+
+/// Pounds as the rank compares them: to the nearest thousand.
+fn thousands(gbp: i64) -> i64 {
+    (gbp + 500).div_euclid(1000)
+}
+
+/// Each slip's damage to one piece of work in the sensitivity JSON.
+fn harms(w: &Value) -> Vec<Harm> {
+    array(&w["damage"], "damage").iter().map(Harm::of).collect()
+}
+
+/// What the sensitivity JSON says the rank is based on, worse first: where the work bites
+/// (earlier is worse), the harm there (Required, Good, pounds to the nearest thousand, days),
+/// then the pounds at each larger slip.
+fn rank_key(w: &Value) -> (std::cmp::Reverse<usize>, (u64, u64, i64, i64), Vec<i64>) {
+    let h = harms(w);
+    let Some(at) = h.iter().position(|d| !d.is_none()) else {
+        return (std::cmp::Reverse(usize::MAX), (0, 0, 0, 0), Vec::new());
+    };
+    let d = h[at];
+    let later = h[at + 1..].iter().map(|d| thousands(d.exposure_gbp)).collect();
+    (
+        std::cmp::Reverse(at),
+        (d.required_worse, d.good_worse, thousands(d.exposure_gbp), d.delay_days),
+        later,
+    )
+}
+
+/// The ids of the sensitivity JSON's work, in rank order.
+fn ranked_ids(out: &Value) -> Vec<&str> {
+    field_of(&out["work"], "id")
+}
+
 #[test]
 fn sensitivity_json_ranks_every_candidate_worst_first() {
     let out = json(&ok(&["sensitivity", "--format", "json"]));
     assert_eq!(out["as_of"], "2005-04-13");
     assert_eq!(field_of_strings(&out["by"]), ["+1m", "+3m", "+6m"]);
+    assert!(out["ranked_by"].as_str().is_some_and(|t| t.starts_with("the smallest slip")));
+    assert_eq!(out["rank_exposure_rounded_to_gbp"], 1000);
     let work = array(&out["work"], "work");
 
     // Every candidate (every open project, and every open task an outcome waits on), once.
@@ -360,57 +421,128 @@ fn sensitivity_json_ranks_every_candidate_worst_first() {
 
     // Each piece of work's damage: one per slip, never negative, and never less for a larger
     // slip (a larger slip is a smaller one plus more).
-    let damage = |w: &Value| -> Vec<(u64, i64, i64)> {
-        array(&w["damage"], "damage")
-            .iter()
-            .map(|d| {
-                (
-                    u64_of(&d["required_missed"], "required_missed"),
-                    i64_of(&d["exposure_gbp"], "exposure_gbp"),
-                    i64_of(&d["delay_days"], "delay_days"),
-                )
-            })
-            .collect()
-    };
-    for w in work {
+    for (i, w) in work.iter().enumerate() {
         assert_eq!(field_of(&w["damage"], "slip"), ["+1m", "+3m", "+6m"], "{w:#}");
-        let d = damage(w);
-        assert!(d.iter().all(|&(_, x, days)| x >= 0 && days >= 0), "{w:#}");
+        let d = harms(w);
+        assert!(d.iter().all(|h| h.exposure_gbp >= 0 && h.delay_days >= 0), "{w:#}");
         for pair in d.windows(2) {
-            let ((r0, x0, d0), (r1, x1, d1)) = (pair[0], pair[1]);
-            assert!(r1 >= r0 && x1 >= x0 && d1 >= d0, "{}: {d:?}", w["id"]);
+            let (a, b) = (pair[0], pair[1]);
+            assert!(
+                b.required_missed >= a.required_missed
+                    && b.exposure_gbp >= a.exposure_gbp
+                    && b.delay_days >= a.delay_days,
+                "{}: {d:?}",
+                w["id"]
+            );
+        }
+        // Every Required outcome newly off track is one whose status got worse.
+        assert!(d.iter().all(|h| h.required_worse >= h.required_missed), "{w:#}");
+        assert_eq!(u64_of(&w["rank"], "rank"), i as u64 + 1);
+        let bites = d.iter().position(|h| !h.is_none());
+        let by = ["+1m", "+3m", "+6m"];
+        assert_eq!(w["bites_at"].as_str(), bites.map(|i| by[i]), "{w:#}");
+    }
+    // Worst first: by where it bites, the harm there, the pounds at larger slips.
+    for pair in work.windows(2) {
+        let (a, b) = (rank_key(&pair[0]), rank_key(&pair[1]));
+        assert!(a >= b, "{} ({a:?}) is ranked above {} ({b:?})", pair[0]["id"], pair[1]["id"]);
+    }
+    assert_eq!(work[0]["bites_at"], "+1m", "some work bites at the smallest slip");
+
+    // The damage is what a what-if of the same slip shows, for the two worst and one that bites
+    // only later.
+    let later = work.iter().find(|w| w["bites_at"] == "+3m").expect("work that bites at +3m");
+    for w in [&work[0], &work[1], later] {
+        let id = w["id"].as_str().expect("an id");
+        for (i, by) in ["+1m", "+3m", "+6m"].into_iter().enumerate() {
+            let slip = format!("{id}={by}");
+            let what_if = json(&ok(&["what-if", "--slip", &slip, "--format", "json"]));
+            let changed = array(&what_if["changed"], "changed");
+            let worse = |category: &str| {
+                changed
+                    .iter()
+                    .filter(|c| {
+                        c["category"] == category
+                            && severity(&c["scenario"]["status"])
+                                > severity(&c["baseline"]["status"])
+                    })
+                    .count() as u64
+            };
+            let missed = changed
+                .iter()
+                .filter(|c| {
+                    c["category"] == "required"
+                        && c["baseline"]["status"] != "off_track"
+                        && c["scenario"]["status"] == "off_track"
+                })
+                .count() as u64;
+            let delay: i64 =
+                changed.iter().filter_map(|c| c["days"].as_i64()).map(|d| d.max(0)).sum();
+            let exposure = i64_of(&what_if["exposure"]["change_gbp"], "change_gbp");
+            let expected = Harm {
+                required_worse: worse("required"),
+                good_worse: worse("good"),
+                exposure_gbp: exposure,
+                delay_days: delay,
+                required_missed: missed,
+            };
+            assert_eq!(harms(w)[i], expected, "{slip}");
         }
     }
-    // Worst first: by the largest slip's damage, then the smaller slips'.
-    for pair in work.windows(2) {
-        let (a, b) = (damage(&pair[0]), damage(&pair[1]));
-        assert!(
-            a.iter().rev().cmp(b.iter().rev()) != std::cmp::Ordering::Less,
-            "{} ({a:?}) is ranked above {} ({b:?})",
-            pair[0]["id"],
-            pair[1]["id"]
-        );
-    }
-    assert!(damage(&work[0])[2] > (0, 0, 0), "the worst slip does some damage");
+}
 
-    // The damage is what a what-if of the same slip shows.
-    for w in &work[..2] {
-        let id = w["id"].as_str().expect("an id");
-        let slip = format!("{id}=+6m");
-        let what_if = json(&ok(&["what-if", "--slip", &slip, "--format", "json"]));
-        let changed = array(&what_if["changed"], "changed");
-        let missed = changed
-            .iter()
-            .filter(|c| {
-                c["category"] == "required"
-                    && c["baseline"]["status"] != "off_track"
-                    && c["scenario"]["status"] == "off_track"
-            })
-            .count() as u64;
-        let delay: i64 = changed.iter().filter_map(|c| c["days"].as_i64()).map(|d| d.max(0)).sum();
-        let exposure = i64_of(&what_if["exposure"]["change_gbp"], "change_gbp");
-        assert_eq!(damage(w)[2], (missed, exposure, delay), "{slip}");
+/// How bad a status is: achieved, on track, at risk, unknown, off track.
+fn severity(v: &Value) -> usize {
+    let order = ["achieved", "on_track", "at_risk", "unknown", "off_track"];
+    order.iter().position(|s| v.as_str() == Some(*s)).unwrap_or_else(|| panic!("status {v}"))
+}
+
+const BITES_EARLY: &str = "fixtures/sensitivity/bites-early.yaml";
+
+/// Work with no slack that breaks a Required outcome at the smallest slip ranks above work with
+/// months of slack that does more damage only at the largest (the fixture says which is which);
+/// a pound's difference in exposure does not reorder two otherwise equal pieces of work.
+#[test]
+fn sensitivity_ranks_by_the_smallest_slip_that_does_harm() {
+    let out = json(&ok(&["--model", BITES_EARLY, "sensitivity", "--format", "json"]));
+    assert_eq!(ranked_ids(&out), ["1.1", "2.1", "3.1", "platform"]);
+    let work = array(&out["work"], "work");
+    let bites: Vec<&str> = work.iter().map(|w| w["bites_at"].as_str().unwrap_or("-")).collect();
+    assert_eq!(bites, ["+1m", "+1m", "+1m", "+6m"]);
+    let (tight, other_tight, platform) = (harms(&work[0]), harms(&work[1]), harms(&work[3]));
+    // The platform does nothing before +6m, and more there than 1.1 ever does.
+    assert!(platform[..2].iter().all(Harm::is_none), "{platform:?}");
+    assert!(platform[2].required_worse > tight[2].required_worse, "{platform:?} {tight:?}");
+    assert!(platform[2].exposure_gbp > tight[2].exposure_gbp, "{platform:?} {tight:?}");
+    // 1.1 breaks R2 at +1m.
+    assert_eq!((tight[0].required_worse, tight[0].required_missed), (1, 1), "{tight:?}");
+    // 2.1 adds a pound more at every slip and is otherwise the same: model order decides.
+    for (a, b) in tight.iter().zip(&other_tight) {
+        assert_eq!(b.exposure_gbp, a.exposure_gbp + 1, "{tight:?} {other_tight:?}");
+        assert_eq!(Harm { exposure_gbp: a.exposure_gbp, ..*b }, *a);
     }
+
+    // The table says the same, and why.
+    let table = ok(&["--model", BITES_EARLY, "sensitivity"]);
+    // The rows: after the header's rule, up to the blank line.
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("--"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .collect();
+    let order: Vec<(&str, &str)> = rows.iter().map(|r| (r[1], r[2])).collect();
+    assert_eq!(order, [("1.1", "+1m"), ("2.1", "+1m"), ("3.1", "+1m"), ("platform", "+6m")]);
+    assert!(table.contains("Ranked by where each bites"), "{table}");
+    let md = ok(&["--model", BITES_EARLY, "sensitivity", "--format", "md"]);
+    assert!(md.contains("Ranked by where each bites"), "{md}");
+    assert!(md.contains("| 1 | 1.1 |  | +1m | 1R 0G 31d +£1,000 |"), "{md}");
+
+    // With +6m alone, every piece of work bites there, and the harm there decides.
+    let out =
+        json(&ok(&["--model", BITES_EARLY, "sensitivity", "--by", "+6m", "--format", "json"]));
+    assert_eq!(ranked_ids(&out), ["3.1", "platform", "1.1", "2.1"]);
 }
 
 // ---- Properties of slips, through the library -----------------------------------------------------
