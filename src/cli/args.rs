@@ -239,8 +239,9 @@ pub enum Command {
         #[command(flatten)]
         inputs: Inputs,
     },
-    /// Slip each project, and each task an outcome waits on, in turn; rank them by the damage
-    /// done (Required outcomes missed, funding exposure, days of delay).
+    /// Slip each project, and each task an outcome waits on, in turn; rank them by the smallest
+    /// slip that does damage, then the damage there (Required and Good outcomes made worse,
+    /// funding exposure, days of delay).
     #[command(
         after_help = "Examples:\n  routemap sensitivity\n  routemap sensitivity --by +3m --top 5 --format md"
     )]
