@@ -367,6 +367,7 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
                 ruletest::run(inputs.model.rules.as_deref(), filter.as_deref(), coverage)?;
             let under = threshold.zip(results.total_percent()).is_some_and(|(t, p)| p < t);
             let code = u8::from(results.failed() > 0 || under);
+            let o = o.also_reading(&results.model_files);
             let stdout = o.emit(&TestReport { results: &results, threshold: *threshold })?;
             Ok(Done { stdout, stderr: String::new(), code })
         }

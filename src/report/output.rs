@@ -236,6 +236,15 @@ impl Output {
         self
     }
 
+    /// More files this run read, known only once it has run (the model files `routemap test`'s
+    /// cases name): the output file is never one of them either.
+    pub fn also_reading(mut self, more: &[PathBuf]) -> Self {
+        if self.path.is_some() {
+            self.reads.extend(more.iter().cloned());
+        }
+        self
+    }
+
     /// Send a rendered result on its way: into the `--output` file (returning nothing for
     /// standard output), or back for standard output.
     pub fn finish(&self, text: String) -> Result<String, Error> {

@@ -94,6 +94,9 @@ pub struct Results {
     pub cases: Vec<CaseResult>,
     /// Per rule file, when coverage was asked for.
     pub coverage: Option<Vec<FileCoverage>>,
+    /// The model files the cases name (`model_file`), as read: an output must never replace
+    /// one of them.
+    pub model_files: Vec<PathBuf>,
 }
 
 impl Results {
@@ -289,7 +292,12 @@ pub fn run(
     // The tracing engine locates failures; it is slower, which only this command pays.
     let rules = Rules::load_traced(rules_dir)?;
     let mut cases = Vec::new();
+    let mut model_files = Vec::new();
     for l in loaded {
+        if let Some(dir) = &l.dir {
+            let named = l.parsed.cases.iter().filter_map(|c| c.model_file.as_ref());
+            model_files.extend(named.map(|f| dir.join(f)));
+        }
         let mut names = HashSet::new();
         if l.parsed.cases.is_empty() {
             errors.push(
@@ -341,7 +349,7 @@ pub fn run(
             .map(|(f, lines, run)| FileCoverage { file: f.path.clone(), lines, run })
             .collect()
     });
-    Ok(Results { rules, cases, coverage })
+    Ok(Results { rules, cases, coverage, model_files })
 }
 
 /// A rule's failure while a case runs: which case it was.

@@ -278,6 +278,22 @@ fn test_output_never_replaces_a_test_file() {
     assert_eq!(now, case, "the test file was replaced");
 }
 
+/// Nor a model file one of its cases names.
+#[test]
+fn test_output_never_replaces_a_model_a_case_reads() {
+    let model = std::fs::read_to_string("fixtures/loxley/routemap.yaml").expect("the fixture");
+    let case = "cases:\n  - name: loxley\n    model_file: ../loxley.yaml\n    expect:\n      outcomes:\n        R5: { status: achieved }\n";
+    let test = Test::new().write("tests/loxley.yaml", case).write("loxley.yaml", &model);
+    let (rules, path) = (test.path(""), test.path("loxley.yaml"));
+    let out = test
+        .args(["test", "--rules", &rules, "--format", "json", "--output", &path])
+        .status(2)
+        .stderr_contains("which this run reads")
+        .run();
+    let now = std::fs::read_to_string(out.tempdir.path("loxley.yaml")).expect("read");
+    assert_eq!(now, model, "the case's model file was replaced");
+}
+
 /// A run stopped by SIGTERM or SIGINT while it writes `--output` leaves no temporary file
 /// behind, and the file it was replacing as it was (or, when the signal came as the new file
 /// was renamed into place, the new file whole).
