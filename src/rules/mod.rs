@@ -614,6 +614,15 @@ impl Rules {
         self.refused(file, hook, got, &format!("expected {expected}"))
     }
 
+    /// A diagnostic located at a hook's definition, with its own message and help.
+    pub fn at_hook(&self, file: &str, hook: &str, message: &str, help: &str) -> Error {
+        let rule = self.hook_file(file, hook);
+        Diagnostic::new(format!("rule `{hook}` in {} {message}", rule.path))
+            .at(fn_location(rule, hook))
+            .help(format!("{help} (see docs/rules.md)"))
+            .into()
+    }
+
     /// A diagnostic for a hook that returned something it must not, with its own help.
     pub fn refused(&self, file: &str, hook: &str, got: &str, help: &str) -> Error {
         let rule = self.hook_file(file, hook);

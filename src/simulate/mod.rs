@@ -150,6 +150,13 @@ pub struct Options {
     pub threads: usize,
 }
 
+/// What all of a plan's `slip` calls may take together: this, and [`SLIP_TIME_PER_CALL`] more for
+/// each call. A `slip` that returns `learnt.days` takes microseconds.
+pub const SLIP_TIME_BASE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// What each `slip` call adds to what they may take together.
+pub const SLIP_TIME_PER_CALL: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// The seed `simulate` uses unless told another.
 pub const DEFAULT_SEED: u64 = 2005;
 
@@ -256,7 +263,11 @@ impl Plan {
             work.push((idx, class));
         }
         // One `slip` call per piece of work, independent of each other: a large model's share
-        // threads (`Rules::map`).
+        // threads (`Rules::map`). Together they may take SLIP_TIME_BASE and SLIP_TIME_PER_CALL
+        // for each call made: a slow `slip` is stopped within seconds on a small routemap, not
+        // after minutes, and a large one keeps ample room.
+        let slip_time = std::sync::atomic::AtomicU64::new(0);
+        let slip_calls = std::sync::atomic::AtomicU64::new(0);
         let answers = rules.map(&work, |&(idx, class)| {
             let view = WorkView::judged(model, graph, &basis.deadline, idx, basis.as_of);
             let target = view.target.to_string();
@@ -264,7 +275,26 @@ impl Plan {
                 || matches!(target.as_str(), "start" | "ongoing");
             let mut learnt = fits.get(&class).map(|(_, l)| l.clone()).unwrap_or_default();
             learnt.insert("assumed".into(), Dynamic::from(assumed));
+            let started = std::time::Instant::now();
             let answer = rules.call_with("simulate", "slip", (view, learnt))?;
+            let took = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            let spent = slip_time.fetch_add(took, Ordering::Relaxed).saturating_add(took);
+            let calls = slip_calls.fetch_add(1, Ordering::Relaxed) + 1;
+            let allowed = SLIP_TIME_BASE + SLIP_TIME_PER_CALL * u32::try_from(calls).unwrap_or(u32::MAX);
+            if u128::from(spent) > allowed.as_nanos() {
+                let spent = std::time::Duration::from_nanos(spent);
+                return Err(rules.at_hook(
+                    "simulate",
+                    "slip",
+                    &format!(
+                        "took {:.1} s over its first {calls} calls ({:.0} ms a call), more than the {:.1} s they may take",
+                        spent.as_secs_f64(),
+                        spent.as_secs_f64() * 1000.0 / calls as f64,
+                        allowed.as_secs_f64()
+                    ),
+                    "make `slip` faster: return `learnt.days`, or a shorter list (a list built item by item with `push` is checked whole after every item, so a long one is slow to build)",
+                ));
+            }
             let (mut days, spread) = checked(rules, &graph.dag[idx].id, answer)?;
             if !days.is_sorted() {
                 days.sort_unstable();

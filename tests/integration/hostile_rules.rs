@@ -80,6 +80,17 @@ fn a_long_slip_list_is_kept_once() {
     assert!(out.contains("100 runs"), "{out}");
 }
 
+/// A `slip` that builds a 9,999-day list item by item for every piece of work (inside the
+/// documented limits, but slow): the plan's calls are stopped once they have taken two seconds
+/// and a millisecond a call, located at `slip`, instead of running for many seconds.
+#[test]
+fn a_slow_slip_is_stopped_within_seconds() {
+    let text = refused(&["--rules", "fixtures/rules/slow-slip", "simulate", "--runs", "10"]);
+    assert!(text.contains("rule `slip` in fixtures/rules/slow-slip/simulate.rhai took"), "{text}");
+    assert!(text.contains("fixtures/rules/slow-slip/simulate.rhai:34:1"), "{text}");
+    assert!(text.contains("more than the"), "{text}");
+}
+
 // ---- what `routemap test` reads --------------------------------------------------------------
 
 /// A test file whose extension is in capitals (`CASES.YAML`) is read like any other: both
