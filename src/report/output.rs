@@ -267,7 +267,14 @@ impl Output {
     /// Render `result` in the chosen format for the chosen terminal, and send it on its way
     /// ([`Output::finish_rendered`]).
     pub fn emit<T: Render>(&self, result: &T) -> Result<String, Error> {
-        self.finish_rendered(result.render(self.format, &self.terminal)?)
+        let rendered = match result.render(self.format, &self.terminal)? {
+            // Text for people fits the terminal: long heading lines and lists are wrapped.
+            Rendered::Text(t) if self.format == Format::Table => {
+                Rendered::Text(super::text::wrap(&t, self.terminal.width))
+            }
+            other => other,
+        };
+        self.finish_rendered(rendered)
     }
 }
 

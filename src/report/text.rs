@@ -78,6 +78,67 @@ pub fn counts_line(counts: &[(Standing, usize)], colour: Colour) -> String {
     if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
 }
 
+/// Text for a terminal `width` columns wide: the heading line (the first) and the lines of a
+/// list (`  - ...`: assumptions, follow-on times) longer than that are broken at spaces, each
+/// continuation indented under the line's text. Table rows are fitted already, and other lines
+/// (one line a record, such as a rule test's) are left whole. Colour sequences take no columns;
+/// a word longer than the width is left whole.
+pub fn wrap(text: &str, width: u16) -> String {
+    let width = usize::from(width);
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let listed = body.trim_start().starts_with("- ") && body.starts_with(' ');
+        if shown_len(body) <= width || (n > 0 && !listed) {
+            out.push_str(line);
+            continue;
+        }
+        let lead = body.len() - body.trim_start().len();
+        let bullet = if body[lead..].starts_with("- ") { 2 } else { 0 };
+        let indent = " ".repeat(lead + bullet + if bullet == 0 && lead == 0 { 2 } else { 0 });
+        let mut current = String::from(&body[..lead]);
+        let mut used = lead;
+        for (i, word) in body[lead..].split(' ').enumerate() {
+            let w = shown_len(word);
+            if i > 0 && used + 1 + w > width && used > indent.len() {
+                out.push_str(current.trim_end());
+                out.push('\n');
+                current = indent.clone();
+                used = indent.len();
+            } else if i > 0 {
+                current.push(' ');
+                used += 1;
+            }
+            current.push_str(word);
+            used += w;
+        }
+        out.push_str(current.trim_end());
+        out.push_str(end);
+    }
+    out
+}
+
+/// The columns a line takes on a terminal: its characters, less routemap's colour sequences.
+fn shown_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// The first line of a text, cut to `max` characters with an ellipsis: at the end of a word
 /// where one ends in the last third, else mid-word.
 pub fn clip(text: &str, max: usize) -> String {
@@ -275,6 +336,18 @@ mod tests {
         assert_eq!(clip("short", 30), "short");
         assert_eq!(clip("document-management-and-scanning", 12), "document-ma…");
         assert_eq!(clip("Community safety - Local authority", 20), "Community safety…");
+    }
+
+    #[test]
+    fn long_lines_wrap_to_the_width() {
+        let text = "Forecast: Charnwood Borough Council Version 3 Awaiting approval (model 1234)\n  - an assumption that is long enough to wrap here\nshort\na record line that is longer than thirty columns\n";
+        let wrapped = wrap(text, 30);
+        assert_eq!(
+            wrapped,
+            "Forecast: Charnwood Borough\n  Council Version 3 Awaiting\n  approval (model 1234)\n  - an assumption that is long\n    enough to wrap here\nshort\na record line that is longer than thirty columns\n"
+        );
+        assert_eq!(wrap("\u{1b}[31mred\u{1b}[0m words", 9), "\u{1b}[31mred\u{1b}[0m words");
+        assert_eq!(wrap("averyveryverylongword x", 5), "averyveryverylongword\n  x");
     }
 
     #[test]

@@ -87,7 +87,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 fn bvpi_table() {
     let out = ok_redacted(&["bvpi"]);
     // The table leads with the answer.
-    let answer = out.lines().nth(2).unwrap_or("");
+    let answer = out.split_once("\n\n").map_or("", |(_, rest)| rest);
     assert!(answer.starts_with("82% of customer-facing processes forecast e-enabled on 31 December 2005, against a target of 100%"), "{out}");
     insta::assert_snapshot!("bvpi_table", out);
 }

@@ -87,26 +87,45 @@ pub fn untested_fixtures(dir: &str, tested: &[&str]) -> (Vec<String>, Vec<String
 /// changes whenever any rule file is edited, even one the output never calls. Panics unless there
 /// is exactly one to take out, so that a change of its form is noticed.
 pub fn redact_rules_hash(out: &str) -> String {
-    const MARK: &str = ", rules ";
+    let (text, redacted) = redact_hashes(out);
+    assert_eq!(redacted, 1, "expected one rules hash to redact in:\n{out}");
+    text
+}
+
+/// `out` with the 12 hex digits after each `, rules ` replaced by `[hash]`, and how many: the
+/// spaces may be a line break and an indent where a heading line was wrapped to the terminal.
+fn redact_hashes(out: &str) -> (String, usize) {
     let mut text = String::with_capacity(out.len());
     let mut redacted = 0;
     let mut rest = out;
-    while let Some(at) = rest.find(MARK) {
-        let start = at + MARK.len();
-        let hash = rest.get(start..start + 12).unwrap_or("");
-        if hash.len() == 12 && hash.chars().all(|c| c.is_ascii_hexdigit()) {
-            text.push_str(&rest[..start]);
-            text.push_str("[hash]");
-            rest = &rest[start + 12..];
-            redacted += 1;
-        } else {
-            text.push_str(&rest[..start]);
-            rest = &rest[start..];
+    while let Some(at) = rest.find(',') {
+        let after = &rest[at + 1..];
+        let word = after.trim_start();
+        let gap = after.len() - word.len();
+        let spaces = &after[..gap];
+        let fits = !spaces.is_empty() && spaces.chars().all(|c| c == ' ' || c == '\n');
+        if let Some(tail) = word.strip_prefix("rules").filter(|_| fits) {
+            let hash_at = tail.len() - tail.trim_start().len();
+            let between = &tail[..hash_at];
+            let hash = tail.get(hash_at..hash_at + 12).unwrap_or("");
+            if !between.is_empty()
+                && between.chars().all(|c| c == ' ' || c == '\n')
+                && hash.len() == 12
+                && hash.chars().all(|c| c.is_ascii_hexdigit())
+            {
+                let start = at + 1 + gap + "rules".len() + hash_at;
+                text.push_str(&rest[..start]);
+                text.push_str("[hash]");
+                rest = &rest[start + 12..];
+                redacted += 1;
+                continue;
+            }
         }
+        text.push_str(&rest[..at + 1]);
+        rest = &rest[at + 1..];
     }
     text.push_str(rest);
-    assert_eq!(redacted, 1, "expected one rules hash to redact in:\n{out}");
-    text
+    (text, redacted)
 }
 
 /// Take the rule files' identity out of an output: the `rules <hash>` of a first line
@@ -131,20 +150,14 @@ pub fn redact_rules(out: &str) -> String {
             redacted += 1;
             continue;
         }
-        if let Some(at) = line.find(", rules ") {
-            let start = at + ", rules ".len();
-            let hash = line.get(start..start + 12).unwrap_or("");
-            if hash.len() == 12 && hash.chars().all(|c| c.is_ascii_hexdigit()) {
-                text.push_str(&line[..start]);
-                text.push_str("[hash]");
-                text.push_str(&line[start + 12..]);
-                redacted += 1;
-                continue;
-            }
-        }
         text.push_str(line);
     }
     assert!(!in_rules, "the rules object is not closed:\n{out}");
-    assert_eq!(redacted, 1, "expected one rules hash or rules object to redact in:\n{out}");
+    let (text, hashes) = redact_hashes(&text);
+    assert_eq!(
+        redacted + hashes,
+        1,
+        "expected one rules hash or rules object to redact in:\n{out}"
+    );
     text
 }
