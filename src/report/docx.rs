@@ -68,7 +68,9 @@ fn blocks(mut doc: Docx, list: &[Block]) -> Docx {
                 };
                 let mut trs = vec![TableRow::new(headers.iter().map(|h| cell(h, true)).collect())];
                 trs.extend(
-                    rows.iter().map(|r| TableRow::new(r.iter().map(|c| cell(c, false)).collect())),
+                    rows.iter().map(|r| {
+                        TableRow::new(r.iter().map(|c| cell(&c.words(), false)).collect())
+                    }),
                 );
                 doc.add_table(Table::new(trs).style("TableGrid").width(5000, WidthType::Pct))
             }

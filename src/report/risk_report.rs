@@ -8,7 +8,7 @@ use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 
 use super::Evaluated;
-use super::document::{Block, Document, Inline, labelled, para};
+use super::document::{Block, Cell, DateStyle, Document, Inline, labelled, para};
 use super::exposure::parameters;
 use super::text::{self, gbp, long_date};
 use crate::assess::{Assessment, OutcomeResult, Standing};
@@ -96,6 +96,14 @@ fn date_or(d: Option<NaiveDate>, none: &str) -> String {
     d.map_or_else(|| none.to_string(), long_date)
 }
 
+/// An outcome's forecast as a table cell: its date, or the words for none.
+fn forecast_cell(e: &Evaluated, r: &OutcomeResult) -> Cell {
+    match (r.forecast, e.assessment.floor[r.node.index()]) {
+        (Some(f), _) => Cell::Date(f, DateStyle::Long),
+        _ => forecast_words(e, r).into(),
+    }
+}
+
 fn forecast_words(e: &Evaluated, r: &OutcomeResult) -> String {
     match (r.forecast, e.assessment.floor[r.node.index()]) {
         (Some(f), _) => long_date(f),
@@ -147,7 +155,7 @@ fn driver_words(e: &Evaluated, r: &OutcomeResult) -> String {
 
 /// The Required outcomes not on track (at risk, off track or unforecast), as a table.
 fn not_on_track(e: &Evaluated) -> (usize, Block) {
-    let rows: Vec<Vec<String>> = e
+    let rows: Vec<Vec<Cell>> = e
         .assessment
         .outcomes
         .iter()
@@ -157,12 +165,12 @@ fn not_on_track(e: &Evaluated) -> (usize, Block) {
         })
         .map(|r| {
             vec![
-                format!("{} {}", e.id(r.node), text::clip(&e.label(r.node), 60)),
-                status_words(r.standing).to_string(),
-                forecast_words(e, r),
-                slack_words(r.slack_days),
-                driver_words(e, r),
-                responsibility(e, r),
+                format!("{} {}", e.id(r.node), text::clip(&e.label(r.node), 60)).into(),
+                status_words(r.standing).into(),
+                forecast_cell(e, r),
+                slack_words(r.slack_days).into(),
+                driver_words(e, r).into(),
+                responsibility(e, r).into(),
             ]
         })
         .collect();
@@ -171,12 +179,18 @@ fn not_on_track(e: &Evaluated) -> (usize, Block) {
     (n, Block::Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows })
 }
 
-fn level_row(name: &str, register: Level, score: Option<Level>) -> Vec<String> {
-    vec![
-        name.to_string(),
-        register.as_str().to_string(),
-        score.map_or_else(|| "not assessed".to_string(), |l| l.as_str().to_string()),
-    ]
+fn level_row(name: &str, register: Level, score: Option<Level>) -> Vec<Cell> {
+    vec![name.into(), Cell::Level(register), level_or_not(score)]
+}
+
+/// A level, or "not assessed" where the forecast holds no evidence.
+fn level_or_not(l: Option<Level>) -> Cell {
+    l.map_or_else(|| "not assessed".into(), Cell::Level)
+}
+
+/// A date, or the words for none.
+fn date_cell(d: Option<NaiveDate>, none: &str) -> Cell {
+    d.map_or_else(|| none.into(), |d| Cell::Date(d, DateStyle::Long))
 }
 
 /// "above" or "below" the register, or None where they agree.
@@ -319,19 +333,19 @@ fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction
             .iter()
             .map(|p| {
                 vec![
-                    format!("{} ({})", text::clip(&e.label(p.node), 90), e.id(p.node)),
-                    outcome_list(e, &p.blocks),
+                    format!("{} ({})", text::clip(&e.label(p.node), 90), e.id(p.node)).into(),
+                    outcome_list(e, &p.blocks).into(),
                     match p.latest {
                         Some(l) if l < e.assessment.basis.as_of => {
-                            format!("{} (passed)", long_date(l))
+                            format!("{} (passed)", long_date(l)).into()
                         }
-                        l => date_or(l, "–"),
+                        l => date_cell(l, "–"),
                     },
                     match (p.forecast, p.floor) {
-                        (None, Some(floor)) => format!("not before {}", long_date(floor)),
-                        (f, _) => date_or(f, "no date"),
+                        (None, Some(floor)) => format!("not before {}", long_date(floor)).into(),
+                        (f, _) => date_cell(f, "no date"),
                     },
-                    e.owner(p.node).unwrap_or_else(|| "not named in the routemap".into()),
+                    e.owner(p.node).unwrap_or_else(|| "not named in the routemap".into()).into(),
                 ]
             })
             .collect();
@@ -361,7 +375,7 @@ fn register_actions(doc: &mut Document, risk: &Risk, heading: &str) {
         rows: risk
             .proposed_actions
             .iter()
-            .map(|a| vec![a.clone(), risk.responsibility.clone().unwrap_or_default()])
+            .map(|a| vec![a.clone().into(), risk.responsibility.clone().unwrap_or_default().into()])
             .collect(),
     });
 }
@@ -389,10 +403,10 @@ fn exposure_section(doc: &mut Document, e: &Evaluated) {
         .zip(&x.streams)
         .map(|((s, t), sx)| {
             vec![
-                s.name.clone(),
-                gbp(s.amount_gbp),
-                gbp(sx.at_risk_gbp),
-                if t.at_risk { t.reason.clone() } else { format!("settled: {}", t.reason) },
+                s.name.clone().into(),
+                Cell::Money(s.amount_gbp),
+                Cell::Money(sx.at_risk_gbp),
+                if t.at_risk { t.reason.clone() } else { format!("settled: {}", t.reason) }.into(),
             ]
         })
         .collect();
@@ -421,7 +435,7 @@ fn cmt_section(doc: &mut Document, e: &Evaluated) {
             .model
             .cmt_risks
             .iter()
-            .map(|r| vec![r.risk.clone(), r.countermeasures.join("; ")])
+            .map(|r| vec![r.risk.clone().into(), r.countermeasures.join("; ").into()])
             .collect(),
     });
 }
@@ -439,21 +453,21 @@ fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
     // The first risk the forecast bears on.
     let target = inputs.baseline.scores.iter().position(|s| matches!(s, Score::Assessed { .. }));
     let levels = |f: &Forecasted| match target.and_then(|i| f.scores.get(i)) {
-        Some(Score::Assessed { likelihood, impact, .. }) => {
-            (likelihood.as_str().to_string(), impact.as_str().to_string())
-        }
-        _ => ("not assessed".to_string(), "not assessed".to_string()),
+        Some(Score::Assessed { likelihood, impact, .. }) => (Some(*likelihood), Some(*impact)),
+        _ => (None, None),
     };
     let row = |name: &str, f: &Forecasted| {
         let a = f.e.assessment;
         let (l, i) = levels(f);
         vec![
-            name.to_string(),
-            count(a, true, Standing::OffTrack).to_string(),
-            (count(a, true, Standing::AtRisk) + count(a, true, Standing::Unknown)).to_string(),
-            gbp(a.exposure.at_risk_gbp),
-            l,
-            i,
+            name.into(),
+            count(a, true, Standing::OffTrack).to_string().into(),
+            (count(a, true, Standing::AtRisk) + count(a, true, Standing::Unknown))
+                .to_string()
+                .into(),
+            Cell::Money(a.exposure.at_risk_gbp),
+            level_or_not(l),
+            level_or_not(i),
         ]
     };
     let mut rows = vec![row("Forecast", &inputs.baseline)];
@@ -501,18 +515,18 @@ fn moved_table(base: &Evaluated, scenario: &Evaluated) -> Block {
     let position = |e: &Evaluated, r: &OutcomeResult| {
         format!("{}, {}", status_words(r.standing), forecast_words(e, r))
     };
-    let rows: Vec<Vec<String>> = a
+    let rows: Vec<Vec<Cell>> = a
         .outcomes
         .iter()
         .zip(&b.outcomes)
         .filter(|(x, y)| is_required(x) && scenario::outcome_moved(a, b, x, y))
         .map(|(x, y)| {
             vec![
-                format!("{} {}", base.id(x.node), text::clip(&base.label(x.node), 60)),
-                position(base, x),
-                position(scenario, y),
-                driver_words(scenario, y),
-                responsibility(scenario, y),
+                format!("{} {}", base.id(x.node), text::clip(&base.label(x.node), 60)).into(),
+                position(base, x).into(),
+                position(scenario, y).into(),
+                driver_words(scenario, y).into(),
+                responsibility(scenario, y).into(),
             ]
         })
         .collect();
@@ -654,9 +668,23 @@ pub struct StreamAtRisk {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Levels {
     /// `High`, `Medium` or `Low`.
-    pub likelihood: String,
+    #[serde(serialize_with = "level_str")]
+    pub likelihood: Level,
     /// `High`, `Medium` or `Low`.
-    pub impact: String,
+    #[serde(serialize_with = "level_str")]
+    pub impact: Level,
+}
+
+impl Levels {
+    /// `High / Medium`: the likelihood, then the impact.
+    fn words(&self) -> String {
+        format!("{} / {}", self.likelihood.as_str(), self.impact.as_str())
+    }
+}
+
+/// A level as the JSON contract writes it: `High`, `Medium` or `Low`.
+fn level_str<S: serde::Serializer>(l: &Level, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(l.as_str())
 }
 
 /// One register risk.
@@ -703,10 +731,7 @@ impl RiskReportOut {
     pub fn new(inputs: &RiskInputs) -> Self {
         let e = &inputs.baseline.e;
         let x = &e.assessment.exposure;
-        let levels = |l: Level, i: Level| Levels {
-            likelihood: l.as_str().to_string(),
-            impact: i.as_str().to_string(),
-        };
+        let levels = |likelihood: Level, impact: Level| Levels { likelihood, impact };
         RiskReportOut {
             as_of: e.assessment.basis.as_of,
             summary: super::forecast::Summary::of(e.assessment),
@@ -780,13 +805,14 @@ fn summary_box(inputs: &RiskInputs, x: &RiskReportOut) -> Block {
             .map(|(n, s)| format!("{n} {}", text::status_words(s)))
             .collect();
         rows.push(vec![
-            format!("{n} {name} outcomes, due by {}", date_or(deadline_of(e, required), "–")),
-            counts.join(", "),
+            format!("{n} {name} outcomes, due by {}", date_or(deadline_of(e, required), "–"))
+                .into(),
+            counts.join(", ").into(),
         ]);
     }
     rows.push(vec![
         "IEG grant at risk".into(),
-        format!("{} of {}", gbp(x.at_risk_gbp), gbp(x.total_gbp)),
+        format!("{} of {}", gbp(x.at_risk_gbp), gbp(x.total_gbp)).into(),
     ]);
     inner.push(Block::Table { headers: vec!["Position".into(), "Forecast".into()], rows });
     if !x.risks.is_empty() {
@@ -800,12 +826,11 @@ fn summary_box(inputs: &RiskInputs, x: &RiskReportOut) -> Block {
                 .iter()
                 .map(|r| {
                     vec![
-                        format!("{}. {}", r.reference, r.title),
-                        format!("{} / {}", r.recorded.likelihood, r.recorded.impact),
-                        r.assessed.as_ref().map_or_else(
-                            || "not assessed".to_string(),
-                            |a| format!("{} / {}", a.likelihood, a.impact),
-                        ),
+                        format!("{}. {}", r.reference, r.title).into(),
+                        r.recorded.words().into(),
+                        r.assessed
+                            .as_ref()
+                            .map_or_else(|| "not assessed".into(), |a| a.words().into()),
                     ]
                 })
                 .collect(),
@@ -881,13 +906,13 @@ fn risk_grid(x: &RiskReportOut) -> Block {
     let risks: Vec<super::svg::GridRisk> = x
         .risks
         .iter()
-        .map(|r| {
-            let idx = |s: &str| level_index(Level::parse(s).unwrap_or(Level::Low));
-            super::svg::GridRisk {
-                label: r.reference.clone(),
-                recorded: (idx(&r.recorded.likelihood), idx(&r.recorded.impact)),
-                assessed: r.assessed.as_ref().map(|a| (idx(&a.likelihood), idx(&a.impact))),
-            }
+        .map(|r| super::svg::GridRisk {
+            label: r.reference.clone(),
+            recorded: (level_index(r.recorded.likelihood), level_index(r.recorded.impact)),
+            assessed: r
+                .assessed
+                .as_ref()
+                .map(|a| (level_index(a.likelihood), level_index(a.impact))),
         })
         .collect();
     Block::Figure {
