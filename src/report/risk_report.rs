@@ -37,8 +37,8 @@ pub struct RiskInputs<'a> {
     pub scenarios: Vec<(&'a Scenario, Forecasted<'a>)>,
     /// The scenario file, as given.
     pub scenario_file: Option<String>,
-    /// The baseline's BVPI 157 forecast, where the model has a BVPI 157 table: stated under
-    /// every register risk whose proposed actions name BVPI 157.
+    /// The baseline's BVPI 157 forecast, where the model has a BVPI 157 table: a section of
+    /// its own.
     pub bvpi: Option<crate::bvpi::Forecast>,
 }
 
@@ -230,11 +230,6 @@ fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) 
             level_row("Impact", risk.impact, impact),
         ],
     });
-    if let Some(f) = &inputs.bvpi
-        && risk.proposed_actions.iter().any(|a| a.contains("BVPI 157"))
-    {
-        doc.push(labelled("BVPI 157 forecast", bvpi_words(e, f)));
-    }
     match score {
         Score::Assessed { likelihood, impact, likelihood_reason, impact_reason } => {
             doc.push(para(format!(
@@ -542,8 +537,17 @@ fn moved_table(base: &Evaluated, scenario: &Evaluated) -> Block {
     }
 }
 
+/// The heading of the BVPI 157 section, there whenever the model has a BVPI 157 table.
+const BVPI_HEADING: &str = "BVPI 157: e-enabled customer-facing processes";
+
 /// Write the section.
 pub fn document(inputs: &RiskInputs) -> Document {
+    document_with(inputs, &[])
+}
+
+/// [`document`] with more sections (a simulation's) after the forecast's own and before the
+/// closing line that says how the report was made.
+fn document_with(inputs: &RiskInputs, before_footer: &[Block]) -> Document {
     let e = &inputs.baseline.e;
     let d = &e.model.document;
     let mut doc = Document { title: format!("{}: Risk Analysis", d.council), blocks: Vec::new() };
@@ -604,8 +608,13 @@ pub fn document(inputs: &RiskInputs) -> Document {
         long_date(e.assessment.basis.as_of)
     )));
     doc.push(table);
+    if let Some(f) = &inputs.bvpi {
+        doc.push(Block::Heading(2, BVPI_HEADING.into()));
+        doc.push(para(bvpi_words(e, f)));
+    }
     exposure_section(&mut doc, e);
     scenario_section(&mut doc, inputs);
+    doc.blocks.extend(before_footer.iter().cloned());
     let custom: Vec<&str> = e
         .rules
         .files
@@ -956,15 +965,28 @@ pub fn html_of(inputs: &RiskInputs, doc: Document) -> String {
     Document { title: doc.title, blocks }.html()
 }
 
+/// How a Cabinet paper names an input file: as the user gave it when that is a path relative to
+/// the working directory, else (an absolute path, which would tell the reader about the machine
+/// it was written on) by its file name alone.
+fn file_name_for_report(path: &std::path::Path) -> String {
+    if path.is_relative() {
+        return path.display().to_string();
+    }
+    path.file_name()
+        .map_or_else(|| "the scenario file".to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 /// `risk-report`: the Risk Analysis section, from a session's risk run.
 pub struct RiskReport<'a> {
     inputs: RiskInputs<'a>,
-    /// With `--simulate`: the simulation's section, after the forecast's.
+    /// With `--simulate`: the simulation's section, after the forecast's and before the closing
+    /// line.
     simulated: Vec<super::document::Block>,
 }
 
 impl<'a> RiskReport<'a> {
-    /// The report of `run`; `file` is the scenario file as given.
+    /// The report of `run`; `file` is the scenario file as given, named in the report by
+    /// [`file_name_for_report`].
     pub fn new(
         s: &'a crate::session::Session,
         run: &'a crate::session::RiskRun,
@@ -986,7 +1008,7 @@ impl<'a> RiskReport<'a> {
             actions: run.plan.actions.clone(),
             after: forecasted(&run.plan.after, &run.after_scores),
             scenarios,
-            scenario_file: file.map(|f| f.display().to_string()),
+            scenario_file: file.map(file_name_for_report),
             bvpi: run.bvpi.clone(),
         };
         let simulated = match &run.simulation {
@@ -997,9 +1019,7 @@ impl<'a> RiskReport<'a> {
     }
 
     fn document(&self) -> Document {
-        let mut doc = document(&self.inputs);
-        doc.blocks.extend(self.simulated.iter().cloned());
-        doc
+        document_with(&self.inputs, &self.simulated)
     }
 }
 

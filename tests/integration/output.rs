@@ -6,7 +6,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::common::{bad, json, ok, redact_rules, routemap};
+use crate::common::{bad, docx_part, json, ok, redact_rules, routemap};
 use crate::test::{Output, TempDir, Test};
 
 /// Run with extra environment variables (colour and width), output through pipes, whatever
@@ -597,16 +597,6 @@ fn completions_and_the_manual() {
 }
 
 // ---- Word --------------------------------------------------------------------------------------
-
-fn docx_part(path: &str, part: &str) -> String {
-    use std::io::Read;
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
-    let mut zip = zip::ZipArchive::new(file).expect("a docx is a zip file");
-    let mut entry = zip.by_name(part).unwrap_or_else(|e| panic!("{path} has no {part}: {e}"));
-    let mut text = String::new();
-    entry.read_to_string(&mut text).expect("UTF-8 XML");
-    text
-}
 
 #[test]
 fn risk_report_as_a_word_document() {
