@@ -91,7 +91,8 @@ pub enum Block {
     Para(Vec<Inline>),
     /// A bulleted list.
     List(Vec<String>),
-    /// A picture (inline SVG) with a caption: in HTML only.
+    /// A picture (an SVG) with a caption: inline in HTML, drawn as a PNG in Word, left out of
+    /// Markdown.
     Figure {
         /// What it shows.
         caption: String,

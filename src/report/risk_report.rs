@@ -939,6 +939,12 @@ pub fn html(inputs: &RiskInputs) -> String {
 /// [`html`] of a document built from `inputs`, perhaps with more blocks after the forecast's
 /// own (a simulation's section).
 pub fn html_of(inputs: &RiskInputs, doc: Document) -> String {
+    with_figures(inputs, doc).html()
+}
+
+/// A document built from `inputs` with the summary box and the charts placed beside the
+/// sections they summarise: the Cabinet paper as HTML and Word show it.
+pub fn with_figures(inputs: &RiskInputs, doc: Document) -> Document {
     let x = RiskReportOut::new(inputs);
     let mut blocks = Vec::with_capacity(doc.blocks.len() + 4);
     let mut gantt_placed = false;
@@ -962,7 +968,7 @@ pub fn html_of(inputs: &RiskInputs, doc: Document) -> String {
             gantt_placed = true;
         }
     }
-    Document { title: doc.title, blocks }.html()
+    Document { title: doc.title, blocks }
 }
 
 /// How a Cabinet paper names an input file: as the user gave it when that is a path relative to
@@ -1033,7 +1039,9 @@ impl Render for RiskReport<'_> {
             Format::Json => {
                 Rendered::Text(super::json::to_string(&RiskReportOut::new(&self.inputs)))
             }
-            Format::Docx => Rendered::Bytes(super::docx::docx(&self.document())?),
+            Format::Docx => {
+                Rendered::Bytes(super::docx::docx(&with_figures(&self.inputs, self.document()))?)
+            }
             Format::Table | Format::Csv | Format::Svg | Format::Dot | Format::Mermaid => {
                 return Err(not_written(format));
             }
