@@ -2,7 +2,7 @@
 //! slack, and a Gantt of each outcome's driving chain against its deadline.
 
 use super::Evaluated;
-use super::document::{Block, Document, para};
+use super::document::{Block, Cell, DateStyle, Document, para};
 use super::forecast::{Forecast, worst_first};
 use super::svg::{self, GanttRow, Segment};
 use super::text;
@@ -40,11 +40,11 @@ fn chain(e: &Evaluated, r: &OutcomeResult) -> Vec<Segment> {
     out
 }
 
-fn forecast_text(e: &Evaluated, r: &OutcomeResult) -> String {
+fn forecast_cell(e: &Evaluated, r: &OutcomeResult) -> Cell {
     match (r.forecast, e.assessment.floor[r.node.index()]) {
-        (Some(f), _) => text::short_date(f),
-        (None, Some(f)) => format!("not before {}", text::short_date(f)),
-        (None, None) => "unknown".to_string(),
+        (Some(f), _) => Cell::Date(f, DateStyle::Short),
+        (None, Some(f)) => format!("not before {}", text::short_date(f)).into(),
+        (None, None) => "unknown".into(),
     }
 }
 
@@ -67,12 +67,16 @@ pub fn html(e: &Evaluated) -> String {
             continue;
         }
         let name = if category.as_str() == "required" { "Required" } else { "Good" };
-        rows.push(vec![format!("{total} {name}"), text::counts_line(&counts, text::Colour::Off)]);
+        rows.push(vec![
+            format!("{total} {name}").into(),
+            text::counts_line(&counts, text::Colour::Off).into(),
+        ]);
         categories.push((name.to_string(), counts));
     }
     rows.push(vec![
         "IEG grant at risk".into(),
-        format!("{} of {}", text::gbp(a.exposure.at_risk_gbp), text::gbp(a.exposure.total_gbp)),
+        format!("{} of {}", text::gbp(a.exposure.at_risk_gbp), text::gbp(a.exposure.total_gbp))
+            .into(),
     ]);
     doc.push(Block::Boxed(vec![
         Block::Heading(2, "Position".into()),
@@ -95,13 +99,18 @@ pub fn html(e: &Evaluated) -> String {
             .map(|&i| {
                 let (r, l) = (&a.outcomes[i], &f.outcomes[i]);
                 vec![
-                    l.code.clone(),
-                    text::status_words(r.standing).to_string(),
-                    text::short_date(l.deadline),
-                    forecast_text(e, r),
-                    text::slack_words(r.slack_days),
-                    l.drivers.first().filter(|_| l.drivers.len() > 1).cloned().unwrap_or_default(),
-                    l.title.clone(),
+                    l.code.clone().into(),
+                    Cell::Status(r.standing),
+                    Cell::Date(l.deadline, DateStyle::Short),
+                    forecast_cell(e, r),
+                    text::slack_words(r.slack_days).into(),
+                    l.drivers
+                        .first()
+                        .filter(|_| l.drivers.len() > 1)
+                        .cloned()
+                        .unwrap_or_default()
+                        .into(),
+                    l.title.clone().into(),
                 ]
             })
             .collect(),

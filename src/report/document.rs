@@ -1,6 +1,10 @@
 //! A small document model for prose reports, written as Markdown or as one self-contained HTML
 //! file that prints on A4.
 
+use crate::assess::Standing;
+use crate::model::Level;
+use chrono::NaiveDate;
+
 /// A run of text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inline {
@@ -8,6 +12,74 @@ pub enum Inline {
     Text(String),
     /// Bold text.
     Strong(String),
+}
+
+/// How a date cell is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateStyle {
+    /// `31 December 2005`, for prose reports.
+    Long,
+    /// `31 Dec 2005`, for dense tables.
+    Short,
+}
+
+/// A table cell: a value, which each format writes in its own way (a status tinted in its
+/// colour in HTML, a date kept on one line), so that no writer reads a status, a level or a date
+/// back out of text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// Text, written as it is (escaped).
+    Text(String),
+    /// A standing in words (`off track`), tinted in its status colour in HTML.
+    Status(Standing),
+    /// A date, never broken across lines in HTML.
+    Date(NaiveDate, DateStyle),
+    /// Whole pounds: `£150,000`.
+    Money(u64),
+    /// A likelihood or impact: `High`.
+    Level(Level),
+}
+
+impl Cell {
+    /// The cell in words, as Markdown and Word write it (before escaping).
+    pub fn words(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Status(s) => super::text::status_words(*s).to_string(),
+            Cell::Date(d, DateStyle::Long) => crate::format::long_date(*d),
+            Cell::Date(d, DateStyle::Short) => crate::format::short_date(*d),
+            Cell::Money(n) => crate::format::gbp(*n),
+            Cell::Level(l) => l.as_str().to_string(),
+        }
+    }
+
+    /// The cell as an HTML `<td>`.
+    fn html(&self) -> String {
+        match self {
+            Cell::Text(t) => format!("<td>{}</td>", nowrap_dates(&html_escape(t))),
+            Cell::Status(s) => format!(
+                "<td class=\"status {}\">{}</td>",
+                status_class(*s),
+                html_escape(super::text::status_words(*s))
+            ),
+            Cell::Date(..) => {
+                format!("<td><span class=\"date\">{}</span></td>", html_escape(&self.words()))
+            }
+            Cell::Money(_) | Cell::Level(_) => format!("<td>{}</td>", html_escape(&self.words())),
+        }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
 }
 
 /// A block of a document.
@@ -19,7 +91,8 @@ pub enum Block {
     Para(Vec<Inline>),
     /// A bulleted list.
     List(Vec<String>),
-    /// A picture (inline SVG) with a caption: in HTML only.
+    /// A picture (an SVG) with a caption: inline in HTML, drawn as a PNG in Word, left out of
+    /// Markdown.
     Figure {
         /// What it shows.
         caption: String,
@@ -33,7 +106,7 @@ pub enum Block {
         /// Column headings.
         headers: Vec<String>,
         /// Rows of cells.
-        rows: Vec<Vec<String>>,
+        rows: Vec<Vec<Cell>>,
     },
 }
 
@@ -118,7 +191,7 @@ fn markdown_blocks(blocks: &[Block], out: &mut String) {
                 out.push_str(&format!("| {} |\n", head.join(" | ")));
                 out.push_str(&format!("|{}\n", "---|".repeat(headers.len())));
                 for row in rows {
-                    let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                    let cells: Vec<String> = row.iter().map(|c| cell(&c.words())).collect();
                     out.push_str(&format!("| {} |\n", cells.join(" | ")));
                 }
                 out.push('\n');
@@ -174,12 +247,7 @@ fn html_blocks(blocks: &[Block], body: &mut String) {
                 for row in rows {
                     body.push_str("<tr>");
                     for c in row {
-                        body.push_str(&match status_class(c) {
-                            Some(class) => {
-                                format!("<td class=\"{class}\">{}</td>", html_escape(c))
-                            }
-                            None => format!("<td>{}</td>", nowrap_dates(&html_escape(c))),
-                        });
+                        body.push_str(&c.html());
                     }
                     body.push_str("</tr>\n");
                 }
@@ -224,24 +292,19 @@ pub(crate) fn escape_markdown(s: &str, block_start: bool) -> String {
     super::escape::markdown(s, block_start)
 }
 
-/// A cell that is a status in words (`off track`) is tinted with its status colour, the same
-/// colour as in the charts and on a terminal.
-fn status_class(cell: &str) -> Option<String> {
-    use crate::assess::Standing;
-    Standing::ALL
-        .into_iter()
-        .find(|s| super::text::status_words(*s) == cell)
-        .map(|s| format!("status {}", s.as_str().replace('_', "-")))
+/// The class that tints a status cell with its status colour, the same colour as in the charts
+/// and on a terminal: `off-track`.
+fn status_class(s: Standing) -> String {
+    s.as_str().replace('_', "-")
 }
 
 fn status_style() -> String {
-    use crate::assess::Standing;
     Standing::ALL
         .iter()
         .map(|s| {
             format!(
                 "td.status.{} {{ background: {}; white-space: nowrap; }}\n",
-                s.as_str().replace('_', "-"),
+                status_class(*s),
                 super::svg::tint(*s)
             )
         })
@@ -323,14 +386,30 @@ mod tests {
         d.push(Block::Heading(1, "Risk <analysis>".into()));
         d.push(labelled("Likelihood", "High_ish"));
         d.push(Block::Table { headers: vec!["a".into()], rows: vec![vec!["x|y".into()]] });
+        d.push(Block::Table {
+            headers: vec!["s".into(), "d".into(), "m".into(), "l".into()],
+            rows: vec![vec![
+                Cell::Status(Standing::OffTrack),
+                Cell::Date(NaiveDate::from_ymd_opt(2005, 12, 31).expect("a date"), DateStyle::Long),
+                Cell::Money(150_000),
+                Cell::Level(Level::High),
+            ]],
+        });
         assert_eq!(
             d.markdown(),
-            "# Risk \\<analysis>\n\n**Likelihood:** High_ish\n\n| a |\n|---|\n| x\\|y |\n"
+            "# Risk \\<analysis>\n\n**Likelihood:** High_ish\n\n| a |\n|---|\n| x\\|y |\n\n| s | d | m | l |\n|---|---|---|---|\n| off track | 31 December 2005 | £150,000 | High |\n"
         );
         let html = d.html();
         assert!(html.contains("<title>T &amp; c</title>"));
         assert!(html.contains("<h1>Risk &lt;analysis&gt;</h1>"));
         assert!(html.contains("<td>x|y</td>"));
+        assert!(html.contains(
+            "<tr><td class=\"status off-track\">off track</td><td><span class=\"date\">31 December 2005</span></td><td>£150,000</td><td>High</td></tr>"
+        ));
+        // Text that reads like a status is text: only a status value is tinted.
+        let mut t = Document::default();
+        t.push(Block::Table { headers: vec!["a".into()], rows: vec![vec!["off track".into()]] });
+        assert!(t.html().contains("<td>off track</td>"), "{}", t.html());
         assert!(!html.contains("http"), "no external assets");
     }
 

@@ -16,6 +16,7 @@ pub mod ieg_return;
 pub mod json;
 pub mod outcomes;
 pub mod output;
+pub mod raster;
 pub mod render;
 pub mod risk_report;
 pub mod rule_tests;

@@ -8,7 +8,7 @@ use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 
 use super::Evaluated;
-use super::document::{Block, Document, Inline, labelled, para};
+use super::document::{Block, Cell, DateStyle, Document, Inline, labelled, para};
 use super::exposure::parameters;
 use super::text::{self, gbp, long_date};
 use crate::assess::{Assessment, OutcomeResult, Standing};
@@ -37,8 +37,8 @@ pub struct RiskInputs<'a> {
     pub scenarios: Vec<(&'a Scenario, Forecasted<'a>)>,
     /// The scenario file, as given.
     pub scenario_file: Option<String>,
-    /// The baseline's BVPI 157 forecast, where the model has a BVPI 157 table: stated under
-    /// every register risk whose proposed actions name BVPI 157.
+    /// The baseline's BVPI 157 forecast, where the model has a BVPI 157 table: a section of
+    /// its own.
     pub bvpi: Option<crate::bvpi::Forecast>,
 }
 
@@ -96,6 +96,14 @@ fn date_or(d: Option<NaiveDate>, none: &str) -> String {
     d.map_or_else(|| none.to_string(), long_date)
 }
 
+/// An outcome's forecast as a table cell: its date, or the words for none.
+fn forecast_cell(e: &Evaluated, r: &OutcomeResult) -> Cell {
+    match (r.forecast, e.assessment.floor[r.node.index()]) {
+        (Some(f), _) => Cell::Date(f, DateStyle::Long),
+        _ => forecast_words(e, r).into(),
+    }
+}
+
 fn forecast_words(e: &Evaluated, r: &OutcomeResult) -> String {
     match (r.forecast, e.assessment.floor[r.node.index()]) {
         (Some(f), _) => long_date(f),
@@ -147,7 +155,7 @@ fn driver_words(e: &Evaluated, r: &OutcomeResult) -> String {
 
 /// The Required outcomes not on track (at risk, off track or unforecast), as a table.
 fn not_on_track(e: &Evaluated) -> (usize, Block) {
-    let rows: Vec<Vec<String>> = e
+    let rows: Vec<Vec<Cell>> = e
         .assessment
         .outcomes
         .iter()
@@ -157,12 +165,12 @@ fn not_on_track(e: &Evaluated) -> (usize, Block) {
         })
         .map(|r| {
             vec![
-                format!("{} {}", e.id(r.node), text::clip(&e.label(r.node), 60)),
-                status_words(r.standing).to_string(),
-                forecast_words(e, r),
-                slack_words(r.slack_days),
-                driver_words(e, r),
-                responsibility(e, r),
+                format!("{} {}", e.id(r.node), text::clip(&e.label(r.node), 60)).into(),
+                status_words(r.standing).into(),
+                forecast_cell(e, r),
+                slack_words(r.slack_days).into(),
+                driver_words(e, r).into(),
+                responsibility(e, r).into(),
             ]
         })
         .collect();
@@ -171,12 +179,18 @@ fn not_on_track(e: &Evaluated) -> (usize, Block) {
     (n, Block::Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows })
 }
 
-fn level_row(name: &str, register: Level, score: Option<Level>) -> Vec<String> {
-    vec![
-        name.to_string(),
-        register.as_str().to_string(),
-        score.map_or_else(|| "not assessed".to_string(), |l| l.as_str().to_string()),
-    ]
+fn level_row(name: &str, register: Level, score: Option<Level>) -> Vec<Cell> {
+    vec![name.into(), Cell::Level(register), level_or_not(score)]
+}
+
+/// A level, or "not assessed" where the forecast holds no evidence.
+fn level_or_not(l: Option<Level>) -> Cell {
+    l.map_or_else(|| "not assessed".into(), Cell::Level)
+}
+
+/// A date, or the words for none.
+fn date_cell(d: Option<NaiveDate>, none: &str) -> Cell {
+    d.map_or_else(|| none.into(), |d| Cell::Date(d, DateStyle::Long))
 }
 
 /// "above" or "below" the register, or None where they agree.
@@ -216,11 +230,6 @@ fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) 
             level_row("Impact", risk.impact, impact),
         ],
     });
-    if let Some(f) = &inputs.bvpi
-        && risk.proposed_actions.iter().any(|a| a.contains("BVPI 157"))
-    {
-        doc.push(labelled("BVPI 157 forecast", bvpi_words(e, f)));
-    }
     match score {
         Score::Assessed { likelihood, impact, likelihood_reason, impact_reason } => {
             doc.push(para(format!(
@@ -319,19 +328,19 @@ fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction
             .iter()
             .map(|p| {
                 vec![
-                    format!("{} ({})", text::clip(&e.label(p.node), 90), e.id(p.node)),
-                    outcome_list(e, &p.blocks),
+                    format!("{} ({})", text::clip(&e.label(p.node), 90), e.id(p.node)).into(),
+                    outcome_list(e, &p.blocks).into(),
                     match p.latest {
                         Some(l) if l < e.assessment.basis.as_of => {
-                            format!("{} (passed)", long_date(l))
+                            format!("{} (passed)", long_date(l)).into()
                         }
-                        l => date_or(l, "–"),
+                        l => date_cell(l, "–"),
                     },
                     match (p.forecast, p.floor) {
-                        (None, Some(floor)) => format!("not before {}", long_date(floor)),
-                        (f, _) => date_or(f, "no date"),
+                        (None, Some(floor)) => format!("not before {}", long_date(floor)).into(),
+                        (f, _) => date_cell(f, "no date"),
                     },
-                    e.owner(p.node).unwrap_or_else(|| "not named in the routemap".into()),
+                    e.owner(p.node).unwrap_or_else(|| "not named in the routemap".into()).into(),
                 ]
             })
             .collect();
@@ -361,7 +370,7 @@ fn register_actions(doc: &mut Document, risk: &Risk, heading: &str) {
         rows: risk
             .proposed_actions
             .iter()
-            .map(|a| vec![a.clone(), risk.responsibility.clone().unwrap_or_default()])
+            .map(|a| vec![a.clone().into(), risk.responsibility.clone().unwrap_or_default().into()])
             .collect(),
     });
 }
@@ -389,10 +398,10 @@ fn exposure_section(doc: &mut Document, e: &Evaluated) {
         .zip(&x.streams)
         .map(|((s, t), sx)| {
             vec![
-                s.name.clone(),
-                gbp(s.amount_gbp),
-                gbp(sx.at_risk_gbp),
-                if t.at_risk { t.reason.clone() } else { format!("settled: {}", t.reason) },
+                s.name.clone().into(),
+                Cell::Money(s.amount_gbp),
+                Cell::Money(sx.at_risk_gbp),
+                if t.at_risk { t.reason.clone() } else { format!("settled: {}", t.reason) }.into(),
             ]
         })
         .collect();
@@ -421,7 +430,7 @@ fn cmt_section(doc: &mut Document, e: &Evaluated) {
             .model
             .cmt_risks
             .iter()
-            .map(|r| vec![r.risk.clone(), r.countermeasures.join("; ")])
+            .map(|r| vec![r.risk.clone().into(), r.countermeasures.join("; ").into()])
             .collect(),
     });
 }
@@ -439,21 +448,21 @@ fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
     // The first risk the forecast bears on.
     let target = inputs.baseline.scores.iter().position(|s| matches!(s, Score::Assessed { .. }));
     let levels = |f: &Forecasted| match target.and_then(|i| f.scores.get(i)) {
-        Some(Score::Assessed { likelihood, impact, .. }) => {
-            (likelihood.as_str().to_string(), impact.as_str().to_string())
-        }
-        _ => ("not assessed".to_string(), "not assessed".to_string()),
+        Some(Score::Assessed { likelihood, impact, .. }) => (Some(*likelihood), Some(*impact)),
+        _ => (None, None),
     };
     let row = |name: &str, f: &Forecasted| {
         let a = f.e.assessment;
         let (l, i) = levels(f);
         vec![
-            name.to_string(),
-            count(a, true, Standing::OffTrack).to_string(),
-            (count(a, true, Standing::AtRisk) + count(a, true, Standing::Unknown)).to_string(),
-            gbp(a.exposure.at_risk_gbp),
-            l,
-            i,
+            name.into(),
+            count(a, true, Standing::OffTrack).to_string().into(),
+            (count(a, true, Standing::AtRisk) + count(a, true, Standing::Unknown))
+                .to_string()
+                .into(),
+            Cell::Money(a.exposure.at_risk_gbp),
+            level_or_not(l),
+            level_or_not(i),
         ]
     };
     let mut rows = vec![row("Forecast", &inputs.baseline)];
@@ -501,18 +510,18 @@ fn moved_table(base: &Evaluated, scenario: &Evaluated) -> Block {
     let position = |e: &Evaluated, r: &OutcomeResult| {
         format!("{}, {}", status_words(r.standing), forecast_words(e, r))
     };
-    let rows: Vec<Vec<String>> = a
+    let rows: Vec<Vec<Cell>> = a
         .outcomes
         .iter()
         .zip(&b.outcomes)
         .filter(|(x, y)| is_required(x) && scenario::outcome_moved(a, b, x, y))
         .map(|(x, y)| {
             vec![
-                format!("{} {}", base.id(x.node), text::clip(&base.label(x.node), 60)),
-                position(base, x),
-                position(scenario, y),
-                driver_words(scenario, y),
-                responsibility(scenario, y),
+                format!("{} {}", base.id(x.node), text::clip(&base.label(x.node), 60)).into(),
+                position(base, x).into(),
+                position(scenario, y).into(),
+                driver_words(scenario, y).into(),
+                responsibility(scenario, y).into(),
             ]
         })
         .collect();
@@ -528,8 +537,17 @@ fn moved_table(base: &Evaluated, scenario: &Evaluated) -> Block {
     }
 }
 
+/// The heading of the BVPI 157 section, there whenever the model has a BVPI 157 table.
+const BVPI_HEADING: &str = "BVPI 157: e-enabled customer-facing processes";
+
 /// Write the section.
 pub fn document(inputs: &RiskInputs) -> Document {
+    document_with(inputs, &[])
+}
+
+/// [`document`] with more sections (a simulation's) after the forecast's own and before the
+/// closing line that says how the report was made.
+fn document_with(inputs: &RiskInputs, before_footer: &[Block]) -> Document {
     let e = &inputs.baseline.e;
     let d = &e.model.document;
     let mut doc = Document { title: format!("{}: Risk Analysis", d.council), blocks: Vec::new() };
@@ -590,8 +608,13 @@ pub fn document(inputs: &RiskInputs) -> Document {
         long_date(e.assessment.basis.as_of)
     )));
     doc.push(table);
+    if let Some(f) = &inputs.bvpi {
+        doc.push(Block::Heading(2, BVPI_HEADING.into()));
+        doc.push(para(bvpi_words(e, f)));
+    }
     exposure_section(&mut doc, e);
     scenario_section(&mut doc, inputs);
+    doc.blocks.extend(before_footer.iter().cloned());
     let custom: Vec<&str> = e
         .rules
         .files
@@ -654,9 +677,23 @@ pub struct StreamAtRisk {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Levels {
     /// `High`, `Medium` or `Low`.
-    pub likelihood: String,
+    #[serde(serialize_with = "level_str")]
+    pub likelihood: Level,
     /// `High`, `Medium` or `Low`.
-    pub impact: String,
+    #[serde(serialize_with = "level_str")]
+    pub impact: Level,
+}
+
+impl Levels {
+    /// `High / Medium`: the likelihood, then the impact.
+    fn words(&self) -> String {
+        format!("{} / {}", self.likelihood.as_str(), self.impact.as_str())
+    }
+}
+
+/// A level as the JSON contract writes it: `High`, `Medium` or `Low`.
+fn level_str<S: serde::Serializer>(l: &Level, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(l.as_str())
 }
 
 /// One register risk.
@@ -703,10 +740,7 @@ impl RiskReportOut {
     pub fn new(inputs: &RiskInputs) -> Self {
         let e = &inputs.baseline.e;
         let x = &e.assessment.exposure;
-        let levels = |l: Level, i: Level| Levels {
-            likelihood: l.as_str().to_string(),
-            impact: i.as_str().to_string(),
-        };
+        let levels = |likelihood: Level, impact: Level| Levels { likelihood, impact };
         RiskReportOut {
             as_of: e.assessment.basis.as_of,
             summary: super::forecast::Summary::of(e.assessment),
@@ -780,13 +814,14 @@ fn summary_box(inputs: &RiskInputs, x: &RiskReportOut) -> Block {
             .map(|(n, s)| format!("{n} {}", text::status_words(s)))
             .collect();
         rows.push(vec![
-            format!("{n} {name} outcomes, due by {}", date_or(deadline_of(e, required), "–")),
-            counts.join(", "),
+            format!("{n} {name} outcomes, due by {}", date_or(deadline_of(e, required), "–"))
+                .into(),
+            counts.join(", ").into(),
         ]);
     }
     rows.push(vec![
         "IEG grant at risk".into(),
-        format!("{} of {}", gbp(x.at_risk_gbp), gbp(x.total_gbp)),
+        format!("{} of {}", gbp(x.at_risk_gbp), gbp(x.total_gbp)).into(),
     ]);
     inner.push(Block::Table { headers: vec!["Position".into(), "Forecast".into()], rows });
     if !x.risks.is_empty() {
@@ -800,12 +835,11 @@ fn summary_box(inputs: &RiskInputs, x: &RiskReportOut) -> Block {
                 .iter()
                 .map(|r| {
                     vec![
-                        format!("{}. {}", r.reference, r.title),
-                        format!("{} / {}", r.recorded.likelihood, r.recorded.impact),
-                        r.assessed.as_ref().map_or_else(
-                            || "not assessed".to_string(),
-                            |a| format!("{} / {}", a.likelihood, a.impact),
-                        ),
+                        format!("{}. {}", r.reference, r.title).into(),
+                        r.recorded.words().into(),
+                        r.assessed
+                            .as_ref()
+                            .map_or_else(|| "not assessed".into(), |a| a.words().into()),
                     ]
                 })
                 .collect(),
@@ -881,13 +915,13 @@ fn risk_grid(x: &RiskReportOut) -> Block {
     let risks: Vec<super::svg::GridRisk> = x
         .risks
         .iter()
-        .map(|r| {
-            let idx = |s: &str| level_index(Level::parse(s).unwrap_or(Level::Low));
-            super::svg::GridRisk {
-                label: r.reference.clone(),
-                recorded: (idx(&r.recorded.likelihood), idx(&r.recorded.impact)),
-                assessed: r.assessed.as_ref().map(|a| (idx(&a.likelihood), idx(&a.impact))),
-            }
+        .map(|r| super::svg::GridRisk {
+            label: r.reference.clone(),
+            recorded: (level_index(r.recorded.likelihood), level_index(r.recorded.impact)),
+            assessed: r
+                .assessed
+                .as_ref()
+                .map(|a| (level_index(a.likelihood), level_index(a.impact))),
         })
         .collect();
     Block::Figure {
@@ -905,6 +939,12 @@ pub fn html(inputs: &RiskInputs) -> String {
 /// [`html`] of a document built from `inputs`, perhaps with more blocks after the forecast's
 /// own (a simulation's section).
 pub fn html_of(inputs: &RiskInputs, doc: Document) -> String {
+    with_figures(inputs, doc).html()
+}
+
+/// A document built from `inputs` with the summary box and the charts placed beside the
+/// sections they summarise: the Cabinet paper as HTML and Word show it.
+pub fn with_figures(inputs: &RiskInputs, doc: Document) -> Document {
     let x = RiskReportOut::new(inputs);
     let mut blocks = Vec::with_capacity(doc.blocks.len() + 4);
     let mut gantt_placed = false;
@@ -928,18 +968,31 @@ pub fn html_of(inputs: &RiskInputs, doc: Document) -> String {
             gantt_placed = true;
         }
     }
-    Document { title: doc.title, blocks }.html()
+    Document { title: doc.title, blocks }
+}
+
+/// How a Cabinet paper names an input file: as the user gave it when that is a path relative to
+/// the working directory, else (an absolute path, which would tell the reader about the machine
+/// it was written on) by its file name alone.
+fn file_name_for_report(path: &std::path::Path) -> String {
+    if path.is_relative() {
+        return path.display().to_string();
+    }
+    path.file_name()
+        .map_or_else(|| "the scenario file".to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// `risk-report`: the Risk Analysis section, from a session's risk run.
 pub struct RiskReport<'a> {
     inputs: RiskInputs<'a>,
-    /// With `--simulate`: the simulation's section, after the forecast's.
+    /// With `--simulate`: the simulation's section, after the forecast's and before the closing
+    /// line.
     simulated: Vec<super::document::Block>,
 }
 
 impl<'a> RiskReport<'a> {
-    /// The report of `run`; `file` is the scenario file as given.
+    /// The report of `run`; `file` is the scenario file as given, named in the report by
+    /// [`file_name_for_report`].
     pub fn new(
         s: &'a crate::session::Session,
         run: &'a crate::session::RiskRun,
@@ -961,7 +1014,7 @@ impl<'a> RiskReport<'a> {
             actions: run.plan.actions.clone(),
             after: forecasted(&run.plan.after, &run.after_scores),
             scenarios,
-            scenario_file: file.map(|f| f.display().to_string()),
+            scenario_file: file.map(file_name_for_report),
             bvpi: run.bvpi.clone(),
         };
         let simulated = match &run.simulation {
@@ -972,9 +1025,7 @@ impl<'a> RiskReport<'a> {
     }
 
     fn document(&self) -> Document {
-        let mut doc = document(&self.inputs);
-        doc.blocks.extend(self.simulated.iter().cloned());
-        doc
+        document_with(&self.inputs, &self.simulated)
     }
 }
 
@@ -988,7 +1039,9 @@ impl Render for RiskReport<'_> {
             Format::Json => {
                 Rendered::Text(super::json::to_string(&RiskReportOut::new(&self.inputs)))
             }
-            Format::Docx => Rendered::Bytes(super::docx::docx(&self.document())?),
+            Format::Docx => {
+                Rendered::Bytes(super::docx::docx(&with_figures(&self.inputs, self.document()))?)
+            }
             Format::Table | Format::Csv | Format::Svg | Format::Dot | Format::Mermaid => {
                 return Err(not_written(format));
             }

@@ -803,7 +803,7 @@ impl BesideOut {
 /// `risk-report --simulate N`: P(on time) and P80 beside each Required outcome not on track, as
 /// document blocks to append.
 pub fn risk_blocks(e: &Evaluated, s: &Simulation) -> Vec<super::document::Block> {
-    use super::document::{Block, para};
+    use super::document::{Block, Cell, DateStyle, para};
     use crate::assess::Standing;
     let mut rows = Vec::new();
     for (o, r) in s.outcomes.iter().zip(&e.assessment.outcomes) {
@@ -811,11 +811,11 @@ pub fn risk_blocks(e: &Evaluated, s: &Simulation) -> Vec<super::document::Block>
             continue;
         }
         rows.push(vec![
-            e.id(o.node).to_string(),
-            r.standing.as_str().replace('_', " "),
-            percent(share(o.on_time, s.runs)),
-            o.p80.map_or_else(|| "no date".into(), short_date),
-            o.most_critical.map_or_else(|| "-".into(), |(n, _)| e.id(n).to_string()),
+            e.id(o.node).into(),
+            Cell::Status(r.standing),
+            percent(share(o.on_time, s.runs)).into(),
+            o.p80.map_or_else(|| "no date".into(), |d| Cell::Date(d, DateStyle::Short)),
+            o.most_critical.map_or_else(|| "-".into(), |(n, _)| e.id(n).into()),
         ]);
     }
     let expected: f64 =

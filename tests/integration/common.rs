@@ -161,3 +161,23 @@ pub fn redact_rules(out: &str) -> String {
     );
     text
 }
+
+/// One part of a Word file (`word/document.xml`), as text.
+pub fn docx_part(path: &str, part: &str) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
+    let mut zip = zip::ZipArchive::new(file).expect("a docx is a zip file");
+    let mut entry = zip.by_name(part).unwrap_or_else(|e| panic!("{path} has no {part}: {e}"));
+    let mut text = String::new();
+    entry.read_to_string(&mut text).expect("UTF-8 XML");
+    text
+}
+
+/// The report `routemap ARGS` writes as a Word file, run in a temporary directory: its
+/// `word/document.xml`.
+pub fn docx_body(args: &[&str]) -> String {
+    let dir = crate::test::TempDir::new("docx");
+    let path = dir.path("report.docx");
+    ok(&[args, &["--format", "docx", "-o", &path]].concat());
+    docx_part(&path, "word/document.xml")
+}

@@ -6,7 +6,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::common::{bad, json, ok, redact_rules, routemap};
+use crate::common::{bad, docx_part, json, ok, redact_rules, routemap};
 use crate::test::{Output, TempDir, Test};
 
 /// Run with extra environment variables (colour and width), output through pipes, whatever
@@ -616,16 +616,6 @@ fn completions_and_the_manual() {
 
 // ---- Word --------------------------------------------------------------------------------------
 
-fn docx_part(path: &str, part: &str) -> String {
-    use std::io::Read;
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
-    let mut zip = zip::ZipArchive::new(file).expect("a docx is a zip file");
-    let mut entry = zip.by_name(part).unwrap_or_else(|e| panic!("{path} has no {part}: {e}"));
-    let mut text = String::new();
-    entry.read_to_string(&mut text).expect("UTF-8 XML");
-    text
-}
-
 #[test]
 fn risk_report_as_a_word_document() {
     let dir = TempDir::new("docx");
@@ -662,4 +652,87 @@ fn risk_report_as_a_word_document() {
     // Not to a terminal or a pipe.
     let err = bad(&["risk-report", "--format", "docx"]);
     assert!(err.contains("risk-report writes docx only to a file"), "{err}");
+}
+
+/// The names of the parts of a Word file.
+fn docx_parts(path: &str) -> Vec<String> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
+    let zip = zip::ZipArchive::new(file).expect("a docx is a zip file");
+    zip.file_names().map(String::from).collect()
+}
+
+/// Each table of a Word body: its grid's column widths and the cell count of each row.
+fn docx_tables(body: &str) -> Vec<(Vec<u64>, Vec<usize>)> {
+    let xml = roxmltree::Document::parse(body).expect("well-formed XML");
+    let w = |node: &roxmltree::Node, name: &str| node.has_tag_name(name);
+    xml.descendants()
+        .filter(|n| w(n, "tbl"))
+        .map(|tbl| {
+            let grid: Vec<u64> = tbl
+                .children()
+                .filter(|n| w(n, "tblGrid"))
+                .flat_map(|g| g.children().filter(|n| w(n, "gridCol")).collect::<Vec<_>>())
+                .map(|col| {
+                    col.attributes()
+                        .find(|a| a.name() == "w")
+                        .and_then(|a| a.value().parse().ok())
+                        .expect("a gridCol with a width")
+                })
+                .collect();
+            let rows = tbl
+                .children()
+                .filter(|n| w(n, "tr"))
+                .map(|tr| tr.children().filter(|n| w(n, "tc")).count())
+                .collect();
+            (grid, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn word_tables_have_grids_normal_is_defined_once_and_every_chart_is_a_picture() {
+    // The embedded routemap (four charts), a model with no risk register (no likelihood ×
+    // impact grid) and one with the simulation's section too.
+    let runs: [&[&str]; 3] = [
+        &["risk-report"],
+        &["--model", "fixtures/bvpi/small.yaml", "risk-report"],
+        &["risk-report", "--simulate", "200"],
+    ];
+    let dir = TempDir::new("docx-grid");
+    for (k, args) in runs.iter().enumerate() {
+        let path = dir.path(&format!("paper-{k}.docx"));
+        ok(&[args, &["--format", "docx", "-o", &path][..]].concat());
+        let body = docx_part(&path, "word/document.xml");
+        let tables = docx_tables(&body);
+        assert!(!tables.is_empty(), "{args:?}: no tables");
+        for (grid, rows) in &tables {
+            assert!(!grid.is_empty(), "{args:?}: an empty tblGrid");
+            for cells in rows {
+                assert_eq!(*cells, grid.len(), "{args:?}: a row's cells against its grid {grid:?}");
+            }
+            assert!(grid.iter().all(|w| *w > 0), "{args:?}: {grid:?}");
+            let width: u64 = grid.iter().sum();
+            assert!((8000..=9100).contains(&width), "{args:?}: fits A4 portrait text: {width}");
+        }
+        let styles = docx_part(&path, "word/styles.xml");
+        assert_eq!(styles.matches("w:styleId=\"Normal\"").count(), 1, "{styles}");
+        // One picture per chart of the HTML, each a PNG in the package.
+        let html = ok(&[args, &["--format", "html"][..]].concat());
+        let charts = html.matches("<svg ").count();
+        assert!(charts >= 2, "{args:?}: {charts} charts");
+        assert_eq!(body.matches("<pic:pic").count(), charts, "{args:?}");
+        let media: Vec<String> = docx_parts(&path)
+            .into_iter()
+            .filter(|p| p.starts_with("word/media/") && !p.ends_with('/'))
+            .collect();
+        assert_eq!(media.len(), charts, "{args:?}: {media:?}");
+        for part in &media {
+            assert!(part.ends_with(".png"), "{part}");
+        }
+        // Each picture's caption, as in the HTML.
+        for caption in html.split("<figcaption>").skip(1) {
+            let caption = caption.split("</figcaption>").next().unwrap_or_default();
+            assert!(body.contains(&format!(">{caption}</w:t>")), "{args:?}: no caption {caption}");
+        }
+    }
 }
