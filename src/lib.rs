@@ -5,6 +5,7 @@
 
 pub mod assess;
 pub mod bvpi;
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod format;
@@ -21,6 +22,5 @@ pub mod scenario;
 pub mod schedule;
 pub mod session;
 pub mod simulate;
-pub mod warnings;
 
 pub use error::{Diagnostic, Error};

@@ -23,11 +23,11 @@ use crate::report::explain::ExplainReport;
 use crate::report::exposure::ExposureReport;
 use crate::report::forecast::{self, ForecastReport};
 use crate::report::graph::GraphOut;
-use crate::report::ieg_return::{IegReport, IegReturn};
+use crate::report::ieg::{IegReport, IegReturn};
 use crate::report::outcomes::OutcomesOut;
 use crate::report::output::Format;
-use crate::report::risk_report::RiskReport;
-use crate::report::rule_tests::TestReport;
+use crate::report::risk::RiskReport;
+use crate::report::ruletest::TestReport;
 use crate::report::sensitivity::SensitivityReport;
 use crate::report::simulate::{CalibrationOut, DistributionsOut, SimulateOut, SimulateReport};
 use crate::report::what_if::WhatIfReport;
@@ -277,7 +277,7 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
         Command::Check { out, deny_warnings, .. } => {
             let o = out.choose_for::<CheckReport>("check", colour)?.reading(reading);
             let s = open()?;
-            let warnings = crate::warnings::check(&s.evaluated());
+            let warnings = crate::check::check(&s.evaluated());
             let summary = Summary::new(&s.model, &s.graph);
             let r = CheckReport { summary, warnings: &warnings, rules: s.evaluated().rules_info() };
             let code = u8::from(*deny_warnings && !warnings.is_empty());

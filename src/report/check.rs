@@ -2,8 +2,8 @@
 
 use super::output::{Format, Rendered};
 use super::render::{self, Render, Terminal, not_written};
+use crate::check::Warning;
 use crate::error::Error;
-use crate::warnings::Warning;
 use serde::Serialize;
 
 use crate::graph::Graph;
@@ -50,7 +50,7 @@ pub struct WarningOut {
 
 impl WarningOut {
     /// The JSON form of a warning.
-    pub fn new(w: &crate::warnings::Warning) -> Self {
+    pub fn new(w: &crate::check::Warning) -> Self {
         let d = &w.diagnostic;
         let at = d.location.as_ref();
         WarningOut {

@@ -364,7 +364,7 @@ fn plain_rows(e: &Evaluated, f: &Forecast) -> Vec<Vec<String>> {
                 l.drivers.join(" > "),
                 text::or_blank(l.no_earlier_than),
                 l.reason.clone(),
-                super::risk_report::responsibility(e, r),
+                super::risk::responsibility(e, r),
             ]
         })
         .collect()
