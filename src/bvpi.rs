@@ -46,18 +46,18 @@ pub struct Group {
 
 /// A step of the e-enabled percentage.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
+pub struct CurveStep {
     /// From this date.
     pub date: NaiveDate,
     /// The percentage enabled.
     pub percent: u32,
-    /// The groups enabled on this date (indexes into [`Forecast::groups`]).
+    /// The groups enabled on this date (indexes into [`BvpiForecast::groups`]).
     pub groups: Vec<usize>,
 }
 
 /// The BVPI 157 forecast.
 #[derive(Debug, Clone)]
-pub struct Forecast {
+pub struct BvpiForecast {
     /// The date the routemap was judged on.
     pub as_of: NaiveDate,
     /// The share enabled when the routemap was written.
@@ -72,12 +72,12 @@ pub struct Forecast {
     pub groups: Vec<Group>,
     /// The e-enabled percentage over time: the first step is on the as-of date; the percentage
     /// never falls.
-    pub curve: Vec<Step>,
+    pub curve: Vec<CurveStep>,
     /// The percentage enabled on the deadline.
     pub percent_at_deadline: u32,
 }
 
-impl Forecast {
+impl BvpiForecast {
     /// The percentage enabled on `date`.
     pub fn percent_on(&self, date: NaiveDate) -> u32 {
         self.curve
@@ -108,7 +108,7 @@ pub fn evaluate(
     graph: &Graph,
     rules: &Rules,
     a: &Assessment,
-) -> Result<Option<Forecast>, Error> {
+) -> Result<Option<BvpiForecast>, Error> {
     match &model.bvpi157 {
         Some(t) => forecast(model, graph, rules, a, t).map(Some),
         None => Ok(None),
@@ -122,7 +122,7 @@ pub fn evaluate_table(
     graph: &Graph,
     rules: &Rules,
     a: &Assessment,
-) -> Result<Forecast, Error> {
+) -> Result<BvpiForecast, Error> {
     forecast(model, graph, rules, a, table(model)?)
 }
 
@@ -136,7 +136,7 @@ fn forecast(
     rules: &Rules,
     a: &Assessment,
     t: &Bvpi157,
-) -> Result<Forecast, Error> {
+) -> Result<BvpiForecast, Error> {
     let as_of = a.basis.as_of;
     let final_percent =
         t.interactions.iter().map(|r| r.enabled_target_percent).fold(t.enabled_percent, u32::max);
@@ -258,7 +258,7 @@ fn forecast(
         });
     }
     let curve = curve(as_of, t.enabled_percent, &groups);
-    let mut f = Forecast {
+    let mut f = BvpiForecast {
         as_of,
         baseline_percent: t.enabled_percent,
         target_percent,
@@ -299,18 +299,18 @@ fn needs(rules: &Rules, group: &Map, interaction: &str, linked: usize) -> Result
 
 /// The steps of the e-enabled percentage: the baseline (with every group already enabled) on
 /// the as-of date, then one step on each later date a group is enabled.
-fn curve(as_of: NaiveDate, baseline: u32, groups: &[Group]) -> Vec<Step> {
+fn curve(as_of: NaiveDate, baseline: u32, groups: &[Group]) -> Vec<CurveStep> {
     let mut dated: Vec<(NaiveDate, usize)> = groups
         .iter()
         .enumerate()
         .filter_map(|(i, g)| g.forecast.map(|d| (d.max(as_of), i)))
         .collect();
     dated.sort();
-    let mut curve = vec![Step { date: as_of, percent: baseline, groups: Vec::new() }];
+    let mut curve = vec![CurveStep { date: as_of, percent: baseline, groups: Vec::new() }];
     for (date, i) in dated {
         let percent = curve.last().map_or(baseline, |s| s.percent);
         if curve.last().is_none_or(|s| s.date != date) {
-            curve.push(Step { date, percent, groups: Vec::new() });
+            curve.push(CurveStep { date, percent, groups: Vec::new() });
         }
         if let Some(step) = curve.last_mut() {
             step.percent = (step.percent + groups[i].gain).min(100);

@@ -166,7 +166,7 @@ pub fn score(
 
 /// The proposed actions and the forecast if they all finish in time.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct ActionPlan {
     /// The work to finish in time: the work furthest behind first (no forecast, then least
     /// slack), then in model order.
     pub actions: Vec<ProposedAction>,
@@ -230,7 +230,12 @@ fn chain_actions(graph: &Graph, a: &Assessment, wanted: &[bool]) -> Vec<Proposed
 /// every other piece of unfinished work upstream of such an outcome whose own date is already
 /// too late for it (so that it would set the outcome's date once the rest finishes in time),
 /// while that outcome's deadline can still be met. With the forecast if it all finishes in time.
-pub fn plan(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Result<Plan, Error> {
+pub fn plan(
+    model: &Model,
+    graph: &Graph,
+    rules: &Rules,
+    a: &Assessment,
+) -> Result<ActionPlan, Error> {
     let wanted = proposing(model, rules, a)?;
     let mut actions = chain_actions(graph, a, &wanted);
     let mut more: Vec<ProposedAction> = Vec::new();
@@ -257,7 +262,7 @@ pub fn plan(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Resu
         let slack = p.latest.zip(p.forecast).map(|(l, f)| (l - f).num_days());
         (slack.is_some(), slack, p.latest, p.node)
     });
-    Ok(Plan { actions, after })
+    Ok(ActionPlan { actions, after })
 }
 
 /// The forecast if every proposed action finishes by its latest finish date (or on the as-of

@@ -203,9 +203,9 @@ pub struct WhatIfRun<'a> {
     /// Each scenario against its baseline.
     pub compared: Vec<Compared<'a>>,
     /// Each scenario's BVPI 157 forecast before and after (none without a BVPI 157 table).
-    pub bvpi: Vec<(Option<bvpi::Forecast>, Option<bvpi::Forecast>)>,
+    pub bvpi: Vec<(Option<bvpi::BvpiForecast>, Option<bvpi::BvpiForecast>)>,
     /// The session's baseline BVPI 157 forecast.
-    pub baseline_bvpi: Option<bvpi::Forecast>,
+    pub baseline_bvpi: Option<bvpi::BvpiForecast>,
     /// With `--simulate`: the baseline's simulation and each scenario's.
     pub simulation: Option<(Simulation, Vec<Simulation>)>,
     /// Whether the scenarios came from a file (compared side by side) or the command line alone.
@@ -217,7 +217,7 @@ pub struct WhatIfRun<'a> {
 /// simulation when asked.
 pub struct RiskRun {
     /// The proposed actions and the forecast if each finishes by its latest finish.
-    pub plan: risk::Plan,
+    pub plan: risk::ActionPlan,
     /// The scenarios of a file, in file order.
     pub scenarios: Vec<Scenario>,
     /// Each scenario's assessment.
@@ -229,7 +229,7 @@ pub struct RiskRun {
     /// Scored on each scenario.
     pub scenario_scores: Vec<Vec<risk::Score>>,
     /// The baseline's BVPI 157 forecast (none without a BVPI 157 table).
-    pub bvpi: Option<bvpi::Forecast>,
+    pub bvpi: Option<bvpi::BvpiForecast>,
     /// With `--simulate`: the baseline's simulation.
     pub simulation: Option<Simulation>,
 }
@@ -315,7 +315,7 @@ impl Session {
     pub fn bvpi_with(
         &self,
         slips: &[String],
-    ) -> Result<(Vec<Slip>, Cow<'_, Assessment>, bvpi::Forecast), Error> {
+    ) -> Result<(Vec<Slip>, Cow<'_, Assessment>, bvpi::BvpiForecast), Error> {
         bvpi::table(&self.model)?;
         let parsed = self.slips(slips)?;
         let judged = if parsed.is_empty() {
@@ -334,7 +334,7 @@ impl Session {
     }
 
     /// The BVPI 157 forecast of an assessment of this routemap (none without a BVPI 157 table).
-    pub fn bvpi(&self, a: &Assessment) -> Result<Option<bvpi::Forecast>, Error> {
+    pub fn bvpi(&self, a: &Assessment) -> Result<Option<bvpi::BvpiForecast>, Error> {
         bvpi::evaluate(&self.model, &self.graph, &self.rules, a)
     }
 

@@ -17,7 +17,7 @@ use crate::error::{Diagnostic, Error};
 use crate::model::Span;
 use crate::model::{self, Source};
 use crate::report::bvpi::BvpiReport;
-use crate::report::check::{CheckReport, Summary};
+use crate::report::check::{CheckReport, LoadedSummary};
 use crate::report::critical_path::CriticalPaths;
 use crate::report::explain::ExplainReport;
 use crate::report::exposure::ExposureReport;
@@ -278,7 +278,7 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             let o = out.choose_for::<CheckReport>("check", colour)?.reading(reading);
             let s = open()?;
             let warnings = crate::check::check(&s.evaluated());
-            let summary = Summary::new(&s.model, &s.graph);
+            let summary = LoadedSummary::new(&s.model, &s.graph);
             let r = CheckReport { summary, warnings: &warnings, rules: s.evaluated().rules_info() };
             let code = u8::from(*deny_warnings && !warnings.is_empty());
             Ok(Done { stdout: o.emit(&r)?, stderr: r.stderr(o.format), code })

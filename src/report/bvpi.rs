@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::check::ModelInfo;
 use super::text::{self, cell};
 use super::{Evaluated, RulesInfo};
-use crate::bvpi::{Forecast, Group};
+use crate::bvpi::{BvpiForecast, Group};
 use crate::graph::NodeKind;
 use crate::scenario::Slip;
 
@@ -108,7 +108,7 @@ pub struct StepLine {
 
 impl BvpiOut {
     /// The output of a forecast made with `slips`.
-    pub fn new(e: &Evaluated, f: &Forecast, slips: &[Slip]) -> Self {
+    pub fn new(e: &Evaluated, f: &BvpiForecast, slips: &[Slip]) -> Self {
         let rows = e.model.bvpi157.as_ref().map_or(&[][..], |t| &t.interactions[..]);
         let groups = f
             .groups
@@ -184,7 +184,7 @@ fn kind(k: NodeKind) -> String {
 }
 
 /// The answer in one sentence: the deadline's percentage against the target.
-pub fn headline(f: &Forecast) -> String {
+pub fn headline(f: &BvpiForecast) -> String {
     let missed = f.groups.iter().filter(|g| !g.on_time).count();
     let verdict = if f.percent_at_deadline >= f.target_percent { "meets" } else { "misses" };
     format!(
@@ -240,7 +240,7 @@ fn when(e: &Evaluated, slips: &[Slip]) -> String {
 }
 
 /// For people: the answer, each group, the step curve, and the groups that miss.
-pub fn table(e: &Evaluated, f: &Forecast, slips: &[Slip], t: &Terminal) -> String {
+pub fn table(e: &Evaluated, f: &BvpiForecast, slips: &[Slip], t: &Terminal) -> String {
     let mut out = format!("BVPI 157 forecast: {}\n\n", when(e, slips));
     out.push_str(&format!("{}\n\n", headline(f)));
     let rows: Vec<Vec<(String, String)>> = f
@@ -269,7 +269,7 @@ pub fn table(e: &Evaluated, f: &Forecast, slips: &[Slip], t: &Terminal) -> Strin
     out
 }
 
-fn curve_lines(f: &Forecast, indent: &str) -> String {
+fn curve_lines(f: &BvpiForecast, indent: &str) -> String {
     let mut out = String::new();
     for (i, s) in f.curve.iter().enumerate() {
         let names: Vec<&str> = s.groups.iter().map(|&g| f.groups[g].interaction.as_str()).collect();
@@ -289,7 +289,7 @@ fn curve_lines(f: &Forecast, indent: &str) -> String {
     out
 }
 
-fn misses(e: &Evaluated, f: &Forecast, indent: &str) -> String {
+fn misses(e: &Evaluated, f: &BvpiForecast, indent: &str) -> String {
     let missed: Vec<&Group> = f.groups.iter().filter(|g| !g.on_time).collect();
     if missed.is_empty() {
         return format!(
@@ -306,7 +306,7 @@ fn misses(e: &Evaluated, f: &Forecast, indent: &str) -> String {
 }
 
 /// As Markdown, for a Cabinet report.
-pub fn markdown(e: &Evaluated, f: &Forecast, slips: &[Slip]) -> String {
+pub fn markdown(e: &Evaluated, f: &BvpiForecast, slips: &[Slip]) -> String {
     let mut out = format!("## BVPI 157 forecast\n\n{}\n\n", text::md_cell(&when(e, slips)));
     out.push_str(&format!("**{}**\n\n", text::md_cell(&headline(f))));
     let rows: Vec<Vec<String>> = f
@@ -367,7 +367,7 @@ pub fn markdown(e: &Evaluated, f: &Forecast, slips: &[Slip]) -> String {
 }
 
 /// CSV, one row per interaction group.
-pub fn csv(e: &Evaluated, f: &Forecast) -> String {
+pub fn csv(e: &Evaluated, f: &BvpiForecast) -> String {
     let rows: Vec<Vec<String>> = f
         .groups
         .iter()
@@ -406,7 +406,7 @@ pub struct BvpiReport<'a> {
     /// The assessment it was judged on.
     pub e: Evaluated<'a>,
     /// The forecast.
-    pub f: &'a Forecast,
+    pub f: &'a BvpiForecast,
     /// The command line's slips, if any.
     pub slips: &'a [Slip],
 }

@@ -90,15 +90,15 @@ impl ModelInfo {
 }
 
 /// Everything `check` reports.
-pub struct Summary<'a> {
+pub struct LoadedSummary<'a> {
     model: &'a Model,
     graph: &'a Graph,
 }
 
-impl<'a> Summary<'a> {
+impl<'a> LoadedSummary<'a> {
     /// Summarise a loaded model and its graph.
     pub fn new(model: &'a Model, graph: &'a Graph) -> Self {
-        Summary { model, graph }
+        LoadedSummary { model, graph }
     }
 
     /// The counts, for JSON.
@@ -174,7 +174,7 @@ impl<'a> Summary<'a> {
 /// What `check` reports: the summary of what was loaded, the warnings, and the rules.
 pub struct CheckReport<'a> {
     /// What was loaded.
-    pub summary: Summary<'a>,
+    pub summary: LoadedSummary<'a>,
     /// What is legal but probably wrong.
     pub warnings: &'a [Warning],
     /// Which rules.

@@ -2,7 +2,7 @@
 //! slack, and a Gantt of each outcome's driving chain against its deadline.
 
 use super::Evaluated;
-use super::document::{Block, Cell, DateStyle, Document, para};
+use super::document::{Block, Cell, DateStyle, Paper, para};
 use super::forecast::{Forecast, worst_first};
 use super::svg::{self, GanttRow, Segment};
 use super::text;
@@ -52,7 +52,7 @@ fn forecast_cell(e: &Evaluated, r: &OutcomeResult) -> Cell {
 pub fn html(e: &Evaluated) -> String {
     let f = Forecast::new(e);
     let a = e.assessment;
-    let mut doc = Document {
+    let mut doc = Paper {
         title: format!("{}: forecast of the ODPM priority outcomes", e.model.document.council),
         blocks: Vec::new(),
     };

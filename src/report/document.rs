@@ -112,7 +112,7 @@ pub enum Block {
 
 /// A titled document.
 #[derive(Debug, Clone, Default)]
-pub struct Document {
+pub struct Paper {
     /// Shown as the HTML page title.
     pub title: String,
     /// Its blocks, in order.
@@ -132,7 +132,7 @@ pub fn labelled(label: &str, text: impl Into<String>) -> Block {
     ])
 }
 
-impl Document {
+impl Paper {
     /// Add a block.
     pub fn push(&mut self, b: Block) {
         self.blocks.push(b);
@@ -382,7 +382,7 @@ mod tests {
 
     #[test]
     fn renders_both_ways() {
-        let mut d = Document { title: "T & c".into(), blocks: Vec::new() };
+        let mut d = Paper { title: "T & c".into(), blocks: Vec::new() };
         d.push(Block::Heading(1, "Risk <analysis>".into()));
         d.push(labelled("Likelihood", "High_ish"));
         d.push(Block::Table { headers: vec!["a".into()], rows: vec![vec!["x|y".into()]] });
@@ -407,7 +407,7 @@ mod tests {
             "<tr><td class=\"status off-track\">off track</td><td><span class=\"date\">31 December 2005</span></td><td>£150,000</td><td>High</td></tr>"
         ));
         // Text that reads like a status is text: only a status value is tinted.
-        let mut t = Document::default();
+        let mut t = Paper::default();
         t.push(Block::Table { headers: vec!["a".into()], rows: vec![vec!["off track".into()]] });
         assert!(t.html().contains("<td>off track</td>"), "{}", t.html());
         assert!(!html.contains("http"), "no external assets");

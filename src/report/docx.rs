@@ -1,11 +1,11 @@
-//! A [`Document`] as a Word file (docx-rs): Word's own heading, list, caption and table styles
+//! A [`Paper`] as a Word file (docx-rs): Word's own heading, list, caption and table styles
 //! ("heading 1", "List Bullet", "caption", "Table Grid"), so that the text pastes into a
 //! council's template and takes its look. Each table has a column grid fitted to the page, and
 //! each figure is the HTML's chart drawn as a PNG ([`super::raster`]) above its caption.
 
 use docx_rs::{Docx, Paragraph, Pic, Run, Style, StyleType, Table, TableCell, TableRow, WidthType};
 
-use super::document::{Block, Document, Inline};
+use super::document::{Block, Inline, Paper};
 use crate::error::Error;
 
 /// The width of the text on the page, in twentieths of a point: A4 (11906 wide) less docx-rs's
@@ -149,7 +149,7 @@ fn blocks(mut doc: Docx, list: &[Block], pictures: &mut usize) -> Result<Docx, E
 }
 
 /// The document as the bytes of a .docx file.
-pub fn docx(d: &Document) -> Result<Vec<u8>, Error> {
+pub fn docx(d: &Paper) -> Result<Vec<u8>, Error> {
     let doc = blocks(styles(Docx::new()), &d.blocks, &mut 0)?;
     let mut out = std::io::Cursor::new(Vec::new());
     doc.build()

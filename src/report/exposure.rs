@@ -25,7 +25,7 @@ pub struct ExposureOut {
     /// Each funding stream, in model order.
     pub streams: Vec<StreamLine>,
     /// Every outcome, R1..R29 then G1..G25.
-    pub outcomes: Vec<OutcomeLine>,
+    pub outcomes: Vec<ExposedOutcome>,
     /// The funding rules' parameters (the constants of `rules/funding.rhai`), in file order.
     pub parameters: Vec<Parameter>,
     /// Which model.
@@ -55,7 +55,7 @@ pub struct StreamLine {
 
 /// One outcome's part of the exposure.
 #[derive(Debug, Clone, Serialize)]
-pub struct OutcomeLine {
+pub struct ExposedOutcome {
     /// `R8`.
     pub code: String,
     /// `required` or `good`.
@@ -113,7 +113,7 @@ impl ExposureOut {
                     .filter(|(_, t)| t.at_risk)
                     .map(|(s, _)| s.portion_gbp[i])
                     .sum();
-                OutcomeLine {
+                ExposedOutcome {
                     code: e.id(r.node).to_string(),
                     category: r.category,
                     status: r.standing,
@@ -177,7 +177,7 @@ pub fn table(e: &Evaluated, t: &Terminal) -> String {
         cell(""),
     ]);
     out.push_str(&text::table(t, &["stream", "amount", "at risk", "why"], &rows));
-    let exposed: Vec<&OutcomeLine> = x.outcomes.iter().filter(|o| o.at_risk_gbp > 0).collect();
+    let exposed: Vec<&ExposedOutcome> = x.outcomes.iter().filter(|o| o.at_risk_gbp > 0).collect();
     if exposed.is_empty() {
         out.push_str("\nNo outcome puts funding at risk.\n");
     } else {

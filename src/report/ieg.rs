@@ -15,7 +15,7 @@ use super::check::ModelInfo;
 use super::text;
 use super::{Evaluated, RulesInfo};
 use crate::assess::OutcomeResult;
-use crate::bvpi::Forecast;
+use crate::bvpi::BvpiForecast;
 
 /// The JSON contract of `routemap ieg-return --format json`.
 #[derive(Debug, Clone, Serialize)]
@@ -102,7 +102,7 @@ fn evidence(e: &Evaluated, r: &OutcomeResult) -> String {
 impl IegReturn {
     /// The return from the forecast, the rules' positions (one per outcome, in order) and the
     /// BVPI 157 forecast.
-    pub fn new(e: &Evaluated, positions: &[String], bvpi: Option<&Forecast>) -> Self {
+    pub fn new(e: &Evaluated, positions: &[String], bvpi: Option<&BvpiForecast>) -> Self {
         let outcomes = e
             .assessment
             .outcomes

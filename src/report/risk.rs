@@ -8,7 +8,7 @@ use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 
 use super::Evaluated;
-use super::document::{Block, Cell, DateStyle, Document, Inline, labelled, para};
+use super::document::{Block, Cell, DateStyle, Inline, Paper, labelled, para};
 use super::exposure::parameters;
 use super::text::{self, gbp, long_date};
 use crate::assess::{Assessment, OutcomeResult, Standing};
@@ -39,7 +39,7 @@ pub struct RiskInputs<'a> {
     pub scenario_file: Option<String>,
     /// The baseline's BVPI 157 forecast, where the model has a BVPI 157 table: a section of
     /// its own.
-    pub bvpi: Option<crate::bvpi::Forecast>,
+    pub bvpi: Option<crate::bvpi::BvpiForecast>,
 }
 
 fn is_required(r: &OutcomeResult) -> bool {
@@ -207,7 +207,7 @@ fn outcome_list(e: &Evaluated, nodes: &[NodeIndex]) -> String {
     codes.join(", ")
 }
 
-fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) {
+fn risk_section(doc: &mut Paper, inputs: &RiskInputs, i: usize, risk: &Risk) {
     let e = &inputs.baseline.e;
     doc.push(Block::Heading(2, format!("{}. {}", risk.reference, risk.title)));
     doc.push(labelled(
@@ -286,7 +286,7 @@ fn risk_section(doc: &mut Document, inputs: &RiskInputs, i: usize, risk: &Risk) 
 
 /// The BVPI 157 forecast in a sentence or two: the deadline's percentage against the target, and
 /// the groups that miss with the work that holds each up.
-fn bvpi_words(e: &Evaluated, f: &crate::bvpi::Forecast) -> String {
+fn bvpi_words(e: &Evaluated, f: &crate::bvpi::BvpiForecast) -> String {
     let mut out = format!(
         "{}% of customer-facing processes are forecast to be e-enabled on {}, against the target of {}% (from {}% when the routemap was written).",
         f.percent_at_deadline,
@@ -315,7 +315,7 @@ fn bvpi_words(e: &Evaluated, f: &crate::bvpi::Forecast) -> String {
 }
 
 /// The work the forecast says must finish, and by when, under a heading of this level.
-fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction], level: u8) {
+fn proposed_actions(doc: &mut Paper, e: &Evaluated, actions: &[ProposedAction], level: u8) {
     doc.push(Block::Heading(level, "Proposed actions".into()));
     if actions.is_empty() {
         doc.push(para("No outcome calls for action, so the forecast proposes none."));
@@ -360,7 +360,7 @@ fn proposed_actions(doc: &mut Document, e: &Evaluated, actions: &[ProposedAction
     }
 }
 
-fn register_actions(doc: &mut Document, risk: &Risk, heading: &str) {
+fn register_actions(doc: &mut Paper, risk: &Risk, heading: &str) {
     if risk.proposed_actions.is_empty() {
         return;
     }
@@ -375,7 +375,7 @@ fn register_actions(doc: &mut Document, risk: &Risk, heading: &str) {
     });
 }
 
-fn exposure_section(doc: &mut Document, e: &Evaluated) {
+fn exposure_section(doc: &mut Paper, e: &Evaluated) {
     let x = &e.assessment.exposure;
     doc.push(Block::Heading(2, "IEG funding exposure".into()));
     let quote = e
@@ -414,7 +414,7 @@ fn exposure_section(doc: &mut Document, e: &Evaluated) {
     ));
 }
 
-fn cmt_section(doc: &mut Document, e: &Evaluated) {
+fn cmt_section(doc: &mut Paper, e: &Evaluated) {
     if e.model.cmt_risks.is_empty() {
         return;
     }
@@ -435,7 +435,7 @@ fn cmt_section(doc: &mut Document, e: &Evaluated) {
     });
 }
 
-fn scenario_section(doc: &mut Document, inputs: &RiskInputs) {
+fn scenario_section(doc: &mut Paper, inputs: &RiskInputs) {
     if inputs.scenarios.is_empty() {
         return;
     }
@@ -541,16 +541,16 @@ fn moved_table(base: &Evaluated, scenario: &Evaluated) -> Block {
 const BVPI_HEADING: &str = "BVPI 157: e-enabled customer-facing processes";
 
 /// Write the section.
-pub fn document(inputs: &RiskInputs) -> Document {
+pub fn document(inputs: &RiskInputs) -> Paper {
     document_with(inputs, &[])
 }
 
 /// [`document`] with more sections (a simulation's) after the forecast's own and before the
 /// closing line that says how the report was made.
-fn document_with(inputs: &RiskInputs, before_footer: &[Block]) -> Document {
+fn document_with(inputs: &RiskInputs, before_footer: &[Block]) -> Paper {
     let e = &inputs.baseline.e;
     let d = &e.model.document;
-    let mut doc = Document { title: format!("{}: Risk Analysis", d.council), blocks: Vec::new() };
+    let mut doc = Paper { title: format!("{}: Risk Analysis", d.council), blocks: Vec::new() };
     doc.push(Block::Heading(1, "Risk Analysis".into()));
     let register = !e.model.risks.is_empty();
     doc.push(para(format!(
@@ -938,13 +938,13 @@ pub fn html(inputs: &RiskInputs) -> String {
 
 /// [`html`] of a document built from `inputs`, perhaps with more blocks after the forecast's
 /// own (a simulation's section).
-pub fn html_of(inputs: &RiskInputs, doc: Document) -> String {
+pub fn html_of(inputs: &RiskInputs, doc: Paper) -> String {
     with_figures(inputs, doc).html()
 }
 
 /// A document built from `inputs` with the summary box and the charts placed beside the
 /// sections they summarise: the Cabinet paper as HTML and Word show it.
-pub fn with_figures(inputs: &RiskInputs, doc: Document) -> Document {
+pub fn with_figures(inputs: &RiskInputs, doc: Paper) -> Paper {
     let x = RiskReportOut::new(inputs);
     let mut blocks = Vec::with_capacity(doc.blocks.len() + 4);
     let mut gantt_placed = false;
@@ -968,7 +968,7 @@ pub fn with_figures(inputs: &RiskInputs, doc: Document) -> Document {
             gantt_placed = true;
         }
     }
-    Document { title: doc.title, blocks }
+    Paper { title: doc.title, blocks }
 }
 
 /// How a Cabinet paper names an input file: as the user gave it when that is a path relative to
@@ -1024,7 +1024,7 @@ impl<'a> RiskReport<'a> {
         RiskReport { inputs, simulated }
     }
 
-    fn document(&self) -> Document {
+    fn document(&self) -> Paper {
         document_with(&self.inputs, &self.simulated)
     }
 }

@@ -25,7 +25,7 @@ pub struct SensitivityOut {
     /// Exposure is compared, for the rank only, in pounds rounded to the nearest this many.
     pub rank_exposure_rounded_to_gbp: i64,
     /// Every piece of work slipped, worst first.
-    pub work: Vec<WorkLine>,
+    pub work: Vec<CandidateLine>,
     /// Which model.
     pub model: ModelInfo,
     /// Which rules.
@@ -34,7 +34,7 @@ pub struct SensitivityOut {
 
 /// One piece of work.
 #[derive(Debug, Clone, Serialize)]
-pub struct WorkLine {
+pub struct CandidateLine {
     /// Its id.
     pub id: String,
     /// task, project, national or milestone.
@@ -81,7 +81,7 @@ impl SensitivityOut {
         let work = results
             .iter()
             .enumerate()
-            .map(|(i, r)| WorkLine {
+            .map(|(i, r)| CandidateLine {
                 id: e.id(r.node).to_string(),
                 kind: e.graph.dag[r.node].kind.as_str().to_string(),
                 title: e.label(r.node),

@@ -25,16 +25,16 @@ pub struct SimulateOut {
     /// The programme-wide common factor the rules gave.
     pub common_factor: f64,
     /// Every outcome, R1..R29 then G1..G25.
-    pub outcomes: Vec<OutcomeOut>,
+    pub outcomes: Vec<SimulatedOutcome>,
     /// How many Required outcomes miss their deadline: per count, the share of runs.
     pub required_misses: Vec<MissesOut>,
     /// Funding exposure over the runs.
-    pub exposure: ExposureOut,
+    pub exposure: SimulatedExposure,
     /// Per piece of work: the share of runs it is on the driving chain of some outcome.
     pub criticality: Vec<Index>,
     /// BVPI 157 on its deadline, where the model has the table.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bvpi157: Option<BvpiOut>,
+    pub bvpi157: Option<SimulatedBvpi>,
     /// The model.
     pub model: ModelInfo,
     /// The rules.
@@ -43,7 +43,7 @@ pub struct SimulateOut {
 
 /// BVPI 157 across the runs.
 #[derive(Debug, Clone, Serialize)]
-pub struct BvpiOut {
+pub struct SimulatedBvpi {
     /// The target percentage.
     pub target_percent: u32,
     /// Its deadline.
@@ -58,7 +58,7 @@ pub struct BvpiOut {
 
 /// One outcome.
 #[derive(Debug, Clone, Serialize)]
-pub struct OutcomeOut {
+pub struct SimulatedOutcome {
     /// `R8`.
     pub code: String,
     /// `required` or `good`.
@@ -115,7 +115,7 @@ pub struct MissesOut {
 
 /// Exposure over the runs.
 #[derive(Debug, Clone, Serialize)]
-pub struct ExposureOut {
+pub struct SimulatedExposure {
     /// Mean, whole pounds.
     pub mean_gbp: u64,
     /// P80.
@@ -134,7 +134,7 @@ impl SimulateOut {
         let outcomes = s
             .outcomes
             .iter()
-            .map(|o| OutcomeOut {
+            .map(|o| SimulatedOutcome {
                 code: e.id(o.node).to_string(),
                 category: if o.required { Category::Required } else { Category::Good },
                 deadline: o.deadline,
@@ -165,7 +165,7 @@ impl SimulateOut {
                 .enumerate()
                 .map(|(k, r)| MissesOut { missed: k, runs: *r, share: share(*r, s.runs) })
                 .collect(),
-            exposure: ExposureOut {
+            exposure: SimulatedExposure {
                 mean_gbp: s.exposure_mean,
                 p80_gbp: s.exposure_p80,
                 p95_gbp: s.exposure_p95,
@@ -190,7 +190,7 @@ impl SimulateOut {
                         break;
                     }
                 }
-                BvpiOut {
+                SimulatedBvpi {
                     target_percent: b.target_percent,
                     deadline: b.deadline,
                     p_target_by_deadline: b.p_target,
@@ -213,8 +213,8 @@ fn date_or(d: &Option<NaiveDate>) -> String {
 }
 
 /// The outcomes worst first: Required, then Good, each by P(on time) then model order.
-fn ranked(out: &SimulateOut) -> Vec<&OutcomeOut> {
-    let mut v: Vec<(usize, &OutcomeOut)> = out.outcomes.iter().enumerate().collect();
+fn ranked(out: &SimulateOut) -> Vec<&SimulatedOutcome> {
+    let mut v: Vec<(usize, &SimulatedOutcome)> = out.outcomes.iter().enumerate().collect();
     v.sort_by(|(i, a), (j, b)| {
         (a.category != Category::Required)
             .cmp(&(b.category != Category::Required))

@@ -73,7 +73,7 @@ pub struct GroupMoved {
 
 impl BvpiChange {
     /// Compare the BVPI 157 forecast of a scenario with the baseline's.
-    pub fn new(before: &crate::bvpi::Forecast, after: &crate::bvpi::Forecast) -> Self {
+    pub fn new(before: &crate::bvpi::BvpiForecast, after: &crate::bvpi::BvpiForecast) -> Self {
         BvpiChange {
             deadline: after.deadline,
             baseline_percent_at_deadline: before.percent_at_deadline,

@@ -16,7 +16,7 @@ use crate::assess::{self, Assessment, Standing};
 use crate::error::{Diagnostic, Error, Location, io_reason, suggest};
 use crate::graph::{Graph, NodeKind};
 use crate::model::{self, Document, Level, Located, Model, Source, parse_yaml};
-use crate::risk::{self, Plan, Score};
+use crate::risk::{self, ActionPlan, Score};
 use crate::rules::Rules;
 use crate::scenario::{self, Scenario, Slip};
 use crate::schedule::Own;
@@ -754,7 +754,7 @@ fn expect_proposed(
         return Ok(());
     }
     let (m, g, a) = (&run.model, &run.graph, &run.assessment);
-    let Plan { actions, .. } = risk::plan(m, g, run.rules, a)?;
+    let ActionPlan { actions, .. } = risk::plan(m, g, run.rules, a)?;
     let ids: Vec<&str> = g
         .dag
         .node_weights()
