@@ -307,8 +307,9 @@ fn misses(e: &Evaluated, f: &BvpiForecast, indent: &str) -> String {
 
 /// As Markdown, for a Cabinet report.
 pub fn markdown(e: &Evaluated, f: &BvpiForecast, slips: &[Slip]) -> String {
-    let mut out = format!("## BVPI 157 forecast\n\n{}\n\n", text::md_cell(&when(e, slips)));
-    out.push_str(&format!("**{}**\n\n", text::md_cell(&headline(f))));
+    let para = |t: &str| super::escape::markdown(t, true);
+    let mut out = format!("## BVPI 157 forecast\n\n{}\n\n", para(&when(e, slips)));
+    out.push_str(&format!("**{}**\n\n", para(&headline(f))));
     let rows: Vec<Vec<String>> = f
         .groups
         .iter()
@@ -360,7 +361,7 @@ pub fn markdown(e: &Evaluated, f: &BvpiForecast, slips: &[Slip]) -> String {
     if !missed.is_empty() {
         out.push_str(&format!("\n### Not enabled by {}\n\n", text::long_date(f.deadline)));
         for m in missed {
-            out.push_str(&format!("- {}\n", text::md_cell(&m)));
+            out.push_str(&format!("- {}\n", super::escape::markdown(&m, true)));
         }
     }
     out

@@ -171,10 +171,12 @@ fn markdown_blocks(blocks: &[Block], out: &mut String) {
                 out.push_str(&format!("{} {text}\n\n", "#".repeat(usize::from(*level))));
             }
             Block::Para(runs) => {
-                for r in runs {
+                // Only the first run starts the block: a block marker means nothing later.
+                for (i, r) in runs.iter().enumerate() {
+                    let escaped = |t: &str| super::escape::markdown(t, i == 0);
                     match r {
-                        Inline::Text(t) => out.push_str(&md_escape(t)),
-                        Inline::Strong(t) => out.push_str(&format!("**{}**", md_escape(t))),
+                        Inline::Text(t) => out.push_str(&escaped(t)),
+                        Inline::Strong(t) => out.push_str(&format!("**{}**", escaped(t))),
                     }
                 }
                 out.push_str("\n\n");

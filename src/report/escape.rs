@@ -65,7 +65,7 @@ pub fn terminal_painted(s: &str) -> Cow<'_, str> {
             rest = &rest[len..];
             continue;
         }
-        if is_unsafe_char(c) {
+        if acts_on_terminal(c) {
             visible(c, &mut out)
         } else {
             out.push(c)
@@ -147,13 +147,16 @@ pub fn markdown(s: &str, block_start: bool) -> String {
             chars.push(' ');
         }
     }
+    // A block marker counts after up to three spaces too: the first character that is not one.
+    let first = chars.iter().position(|c| *c != ' ');
     let mut out = String::with_capacity(chars.len());
     for (i, &c) in chars.iter().enumerate() {
+        let starts = block_start && Some(i) == first;
         let word = |j: Option<&char>| j.is_some_and(|c| c.is_alphanumeric());
         let inside_word =
             c == '_' && word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1));
         let escape = match c {
-            '\\' | '*' | '`' | '<' | '[' | ']' => true,
+            '\\' | '*' | '`' | '<' | '[' | ']' | '~' => true,
             // Only where it would start an entity such as `&lt;`.
             '&' => {
                 let rest = &chars[i + 1..];
@@ -162,8 +165,11 @@ pub fn markdown(s: &str, block_start: bool) -> String {
                 n > 0 && rest.get(n) == Some(&';')
             }
             '_' => !inside_word,
-            '#' | '>' | '+' | '-' | '|' | '=' => block_start && i == 0,
-            '.' | ')' => block_start && i > 0 && chars[..i].iter().all(char::is_ascii_digit),
+            '#' | '>' | '+' | '-' | '|' | '=' => starts,
+            '.' | ')' => {
+                block_start
+                    && first.is_some_and(|f| f < i && chars[f..i].iter().all(char::is_ascii_digit))
+            }
             _ => false,
         };
         if is_unsafe_char(c) {
@@ -251,6 +257,7 @@ mod tests {
         let painted = format!("\u{1b}[31m{}\u{1b}[0m", terminal("x\u{1b}[8m"));
         assert_eq!(terminal_painted(&painted), "\u{1b}[31mx\\u{1b}[8m\u{1b}[0m");
         assert_eq!(terminal_painted("\u{1b}]0;title\u{7}"), "\\u{1b}]0;title\\u{7}");
+        assert_eq!(terminal_painted("abc\u{202e}"), "abc\\u{202e}");
     }
 
     #[test]
@@ -260,6 +267,14 @@ mod tests {
             mermaid_label("<img src=x onerror=alert(1)>\"]"),
             "#60;img src=x onerror=alert(1)#62;#34;]"
         );
+    }
+
+    #[test]
+    fn block_markers_after_spaces_and_tilde_fences_are_escaped() {
+        assert_eq!(markdown(" # x", true), " \\# x");
+        assert_eq!(markdown("\n  1. x", true), " 1\\. x");
+        assert_eq!(markdown("~~~ code", true), "\\~\\~\\~ code");
+        assert_eq!(markdown("a ~~strike~~", false), "a \\~\\~strike\\~\\~");
     }
 
     proptest! {

@@ -321,6 +321,11 @@ pub fn gate(e: &Evaluated, statuses: &[Standing]) -> String {
 
 /// The follow-on times and the assumptions about local work, as a list under a heading line.
 fn other_assumptions(f: &Forecast, bullet: &str) -> String {
+    // In Markdown (a `- ` bullet) the rules' words are read literally; a table shows them as
+    // they are (the terminal filter shows any control character).
+    let shown = |t: &str| -> String {
+        if bullet == "- " { super::escape::markdown(t, false) } else { t.to_string() }
+    };
     let mut out = String::new();
     if !f.follow_on.is_empty() {
         out.push_str("\nFollow-on time (rules/forecast.rhai follow_on):\n");
@@ -336,13 +341,13 @@ fn other_assumptions(f: &Forecast, bullet: &str) -> String {
             } else {
                 format!("{n} dependencies")
             };
-            out.push_str(&format!("{bullet}{}: {which}\n", fo.assumption));
+            out.push_str(&format!("{bullet}{}: {}\n", shown(&fo.assumption), shown(&which)));
         }
     }
     if !f.other_assumptions.is_empty() {
         out.push_str("\nWork no outcome waits on rests on these assumptions too:\n");
         for a in &f.other_assumptions {
-            out.push_str(&format!("{bullet}{}\n", a.text));
+            out.push_str(&format!("{bullet}{}\n", shown(&a.text)));
         }
     }
     out
@@ -423,7 +428,7 @@ pub fn markdown(e: &Evaluated) -> String {
     if !f.assumptions.is_empty() {
         out.push_str("\n**Assumptions**\n\n");
         for a in &f.assumptions {
-            out.push_str(&format!("- {}\n", a.text));
+            out.push_str(&format!("- {}\n", super::escape::markdown(&a.text, false)));
         }
     }
     out.push_str(&other_assumptions(&f, "- "));

@@ -193,8 +193,7 @@ impl IegReturn {
 
     /// Markdown for a Cabinet report: BVPI 157 first, then Required and Good outcomes.
     pub fn markdown(&self, e: &Evaluated) -> String {
-        let mut out =
-            format!("## IEG return: priority outcomes\n\n{}\n\n", text::md_cell(&e.provenance()));
+        let mut out = format!("## IEG return: priority outcomes\n\n{}\n\n", e.provenance_md());
         match &self.bvpi157 {
             Some(b) => {
                 let missed = if b.missed.is_empty() {

@@ -113,13 +113,20 @@ pub fn write_bytes_atomically(path: &Path, text: &[u8], inputs: &[PathBuf]) -> R
         // Renamed while the list is held, so that an interruption either finds the temporary
         // file listed and removes it, or finds the new file in place: never half of each.
         partial_files(|files| {
-            files.retain(|f| f != &temp);
-            std::fs::rename(&temp, &target)
+            let renamed = std::fs::rename(&temp, &target);
+            if renamed.is_ok() {
+                files.retain(|f| f != &temp);
+            }
+            renamed
         })
     })();
     if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-        partial_files(|files| files.retain(|f| f != &temp));
+        // Removed before it is unlisted, under the list's lock, so that an interruption finds
+        // it either listed or gone.
+        partial_files(|files| {
+            let _ = std::fs::remove_file(&temp);
+            files.retain(|f| f != &temp);
+        });
     }
     written.map_err(fail)
 }

@@ -432,7 +432,7 @@ pub fn markdown(e: &Evaluated, w: &WhatIf) -> String {
     let mut out =
         format!("## What if {}\n\n{}\n\n", md_text(&slip_words(w), false), e.provenance_md());
     if let Some(d) = &w.description {
-        out.push_str(&format!("{d}\n\n"));
+        out.push_str(&format!("{}\n\n", md_text(d, true)));
     }
     let rows: Vec<Vec<String>> = w
         .ordered()

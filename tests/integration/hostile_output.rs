@@ -106,8 +106,14 @@ fn check_csv(out: &str, what: &str) {
     }
 }
 
-/// Every `<` is escaped, so no renderer reads HTML in it.
+/// Every `<` is escaped, so no renderer reads HTML in it; no input text opens a heading or a
+/// fenced block.
 fn check_markdown(out: &str, what: &str) {
+    for line in out.lines() {
+        let start = line.trim_start_matches(' ');
+        assert!(!start.starts_with("# Injected"), "{what}: a heading from the input: {line}");
+        assert!(!start.contains("~~~"), "{what}: a fence from the input: {line}");
+    }
     let chars: Vec<char> = out.chars().collect();
     for (i, c) in chars.iter().enumerate() {
         if *c == '<' {
