@@ -382,6 +382,25 @@ impl Rules {
         self.call_with(file, hook, (arg,))
     }
 
+    /// Call a hook whose answer is text (such as `ieg.rhai`'s `position`), decoded here: an
+    /// answer that is not text, or holds a control character, is an error naming `subject`
+    /// (`for R8`) and what was `expected`.
+    pub fn call_text(
+        &self,
+        file: &str,
+        hook: &str,
+        args: impl FuncArgs,
+        subject: &str,
+        expected: &str,
+    ) -> Result<String, Error> {
+        let answer = self.call_with(file, hook, args)?;
+        let text = answer.into_immutable_string().map_err(|_| {
+            self.bad_return(file, hook, &format!("something other than text {subject}"), expected)
+        })?;
+        self.check_answer(file, hook, &text.clone().into(), &subject)?;
+        Ok(text.to_string())
+    }
+
     /// The file whose `hook` runs: `file`, or the built-in one where `file` lacks an optional
     /// hook.
     fn hook_file(&self, file: &str, hook: &str) -> &RuleFile {
