@@ -256,9 +256,15 @@ impl Session {
     ) -> Result<WhatIfRun<'_>, Error> {
         let scenarios = self.scenarios(slips, file)?;
         let compared = self.compare_all(&scenarios)?;
+        // The session's baseline is judged once; a scenario on its own date has its own.
+        let baseline_bvpi = self.bvpi(&self.assessment)?;
         let mut bvpi = Vec::with_capacity(compared.len());
         for c in &compared {
-            bvpi.push((self.bvpi(&c.baseline)?, self.bvpi(&c.scenario)?));
+            let before = match &c.baseline {
+                Cow::Borrowed(_) => baseline_bvpi.clone(),
+                Cow::Owned(own) => self.bvpi(own)?,
+            };
+            bvpi.push((before, self.bvpi(&c.scenario)?));
         }
         let simulation = match simulate {
             Some(options) => {
@@ -272,7 +278,7 @@ impl Session {
             None => None,
         };
         Ok(WhatIfRun {
-            baseline_bvpi: self.bvpi(&self.assessment)?,
+            baseline_bvpi,
             scenarios,
             compared,
             bvpi,

@@ -167,7 +167,7 @@ fn markdown_blocks(blocks: &[Block], out: &mut String) {
             Block::Figure { .. } => {}
             Block::Boxed(inner) => markdown_blocks(inner, out),
             Block::Heading(level, text) => {
-                let text = escape_markdown(text, false);
+                let text = super::escape::markdown(text, false);
                 out.push_str(&format!("{} {text}\n\n", "#".repeat(usize::from(*level))));
             }
             Block::Para(runs) => {
@@ -286,12 +286,6 @@ fn html_escape(s: &str) -> String {
 
 fn md_escape(s: &str) -> String {
     super::escape::markdown(s, true)
-}
-
-/// Text as Markdown reads it literally ([`super::escape::markdown`]), optionally leaving block
-/// markers at the start alone (in a heading).
-pub(crate) fn escape_markdown(s: &str, block_start: bool) -> String {
-    super::escape::markdown(s, block_start)
 }
 
 /// The class that tints a status cell with its status colour, the same colour as in the charts

@@ -130,7 +130,14 @@ pub fn xml(s: &str) -> String {
 /// Text for an XML writer that escapes markup itself (the Word document's): only the
 /// characters XML does not allow are replaced, by visible escapes.
 pub fn xml_chars(s: &str) -> Cow<'_, str> {
-    terminal(s)
+    if !s.chars().any(is_unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe_char(c) { visible(c, &mut out) } else { out.push(c) }
+    }
+    Cow::Owned(out)
 }
 
 /// Text as Markdown reads it literally, on one line: line breaks become spaces, and characters

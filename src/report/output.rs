@@ -268,11 +268,15 @@ impl Output {
     /// ([`Output::finish_rendered`]).
     pub fn emit<T: Render>(&self, result: &T) -> Result<String, Error> {
         let rendered = match result.render(self.format, &self.terminal)? {
-            // Text for people fits the terminal: long heading lines and lists are wrapped; into a
-            // file as onto a terminal, no control character from the input is obeyed.
+            // Text for people fits the terminal: long heading lines and lists are wrapped. Into a
+            // file, as onto a terminal (where `main` filters all standard output), no control
+            // character from the input is obeyed.
             Rendered::Text(t) if self.format == Format::Table => {
                 let wrapped = super::text::wrap(&t, self.terminal.width);
-                Rendered::Text(super::escape::terminal_painted(&wrapped).into_owned())
+                Rendered::Text(match self.path {
+                    Some(_) => super::escape::terminal_painted(&wrapped).into_owned(),
+                    None => wrapped,
+                })
             }
             other => other,
         };

@@ -13,7 +13,6 @@ use petgraph::graph::NodeIndex;
 use serde::Serialize;
 
 use super::check::ModelInfo;
-use super::document::escape_markdown;
 use super::forecast::Summary;
 use super::text::{self, cell};
 use super::{Evaluated, RulesInfo};
@@ -568,11 +567,7 @@ pub fn comparison_markdown(e: &Evaluated, c: &Comparison, runs: &[&Assessment]) 
         if let Some(d) = &s.description {
             line.push_str(&format!(". {d}"));
         }
-        out.push_str(&format!(
-            "- **{}**: {}\n",
-            escape_markdown(&s.name, false),
-            escape_markdown(&line, false)
-        ));
+        out.push_str(&format!("- **{}**: {}\n", md_text(&s.name, false), md_text(&line, false)));
     }
     out.push('\n');
     let (headers, rows) = comparison_rows(e, c, runs);
