@@ -16,6 +16,7 @@ use crate::funding::{self, Exposure, Terms};
 use crate::graph::{Graph, Item, NodeKind};
 use crate::model::{Category, Model, Span, Status};
 use crate::rules::Rules;
+pub use crate::rules::api::DateBasis;
 use crate::rules::api::{OutcomeFacts, OutcomeView, WorkView};
 use crate::schedule::Own;
 use crate::schedule::compiled::{self, Compiled, Pass};
@@ -36,6 +37,9 @@ pub struct Basis {
     pub unknown_reason: Arc<Vec<Option<String>>>,
     /// Deadline per node (outcomes only; shared between a baseline and its scenarios).
     pub deadline: Arc<Vec<Option<NaiveDate>>>,
+    /// Why an outcome does not apply to the council, per node (outcomes the rules say the
+    /// council does not deliver; shared between a baseline and its scenarios).
+    pub not_applicable: Arc<Vec<Option<String>>>,
     /// Time after each edge's source finishes before its target can, by edge index: the
     /// model's `lag` where it states one, else the follow-on time the rules give.
     pub lag: Arc<Vec<Span>>,
@@ -66,6 +70,9 @@ pub struct OutcomeResult {
     pub standing: Standing,
     /// The classifying rule's reason.
     pub reason: String,
+    /// What the verdict rests on: the council's own dates (`stated`, `derived`) or a rule's
+    /// assumption (`assumed`), as the classifying rule says (by default its forecast's basis).
+    pub basis: DateBasis,
     /// The chain that sets its forecast, root cause first, ending at the outcome.
     pub drivers: Vec<NodeIndex>,
     /// Upstream nodes whose own finish is a rule assumption, in index order.
@@ -110,6 +117,7 @@ pub fn basis(
 ) -> Result<Basis, Error> {
     let n = graph.dag.node_count();
     let mut deadline = vec![None; n];
+    let mut not_applicable = vec![None; n];
     let mut work = Vec::with_capacity(n);
     for idx in graph.dag.node_indices() {
         let node = &graph.dag[idx];
@@ -130,6 +138,7 @@ pub fn basis(
                 "a Date, such as date(2005, 12, 31)",
             )
         })?);
+        not_applicable[idx.index()] = rules.applies(&model.outcomes[o], as_of)?;
     }
     // Outcomes come first in the graph, so every deadline is known before any work is judged.
     let answers = rules.map(&work, |&idx| {
@@ -149,13 +158,19 @@ pub fn basis(
     }
     let FollowOn { lag, assumption: lag_assumption } = follow_on(graph, rules, &views)?;
     drop(views);
-    let terms = funding::terms(model, rules, as_of)?;
+    let applies: Vec<bool> = model
+        .outcomes
+        .iter()
+        .map(|o| graph.node(&o.code).is_none_or(|n| not_applicable[n.index()].is_none()))
+        .collect();
+    let terms = funding::terms(model, rules, as_of, &applies)?;
     Ok(Basis {
         as_of,
         own,
         assumption: Arc::new(assumption),
         unknown_reason: Arc::new(unknown_reason),
         deadline: Arc::new(deadline),
+        not_applicable: Arc::new(not_applicable),
         lag: Arc::new(lag),
         lag_assumption: Arc::new(lag_assumption),
         slip: Vec::new(),
@@ -417,6 +432,14 @@ pub fn assess_reusing(
     if let Some(d) = beyond_calendar(model, graph, &forecast) {
         return Err(d.into());
     }
+    // Work with no forecast is unfinished: it finishes no earlier than the as-of date, whatever
+    // the dates known of what it waits on say.
+    let mut floor = floor;
+    for (fl, fc) in floor.iter_mut().zip(&forecast) {
+        if let (Some(d), None) = (fl.as_mut(), fc) {
+            *d = (*d).max(basis.as_of);
+        }
+    }
     // Deadlines and lags do not change between a baseline and its scenarios' slips (a scenario
     // on another as-of date may have other lags, and so another schedule).
     let latest = match earlier {
@@ -478,7 +501,8 @@ pub(crate) struct Ctx<'a> {
 
 /// Classifications already made, by what the rule saw (the outcome, by its place in the model,
 /// and its facts): rules are pure functions of it.
-pub(crate) type Memo = std::collections::HashMap<(usize, OutcomeFacts), (Standing, String)>;
+pub(crate) type Memo =
+    std::collections::HashMap<(usize, OutcomeFacts), (Standing, String, DateBasis)>;
 
 impl Ctx<'_> {
     /// Outcome `o`'s result (none when it is not in the graph or has no deadline). `earlier` is
@@ -499,7 +523,10 @@ impl Ctx<'_> {
         let Some(node) = graph.node(&outcome.code) else { return Ok(None) };
         let Some(deadline) = basis.deadline[node.index()] else { return Ok(None) };
         let f = schedule.date_of(&pass.forecast, node);
-        let no_earlier_than = schedule.date_of(&pass.floor, node);
+        // Unfinished, it finishes no earlier than the as-of date, whatever the dates known say.
+        let no_earlier_than = schedule
+            .date_of(&pass.floor, node)
+            .map(|d| if f.is_none() { d.max(basis.as_of) } else { d });
         let slack_days = crate::schedule::slack(Some(deadline), f);
         // An outcome with no forecast that its dated work already makes late is driven by
         // that dated work; otherwise by the chain that sets (or withholds) its forecast.
@@ -526,42 +553,59 @@ impl Ctx<'_> {
             }
         };
         // The tasks serving it change only when a scenario completes one (`own` changes).
-        let (tasks_total, tasks_complete, tasks_not_started, partnership) =
-            match earlier.filter(|_| same_own) {
-                Some(r) => (
-                    r.facts.tasks_total,
-                    r.facts.tasks_complete,
-                    r.facts.tasks_not_started,
-                    r.facts.partnership,
-                ),
-                None => {
-                    let tasks: Vec<NodeIndex> = graph
-                        .dag
-                        .neighbors_directed(node, petgraph::Direction::Incoming)
-                        .filter(|t| graph.dag[*t].kind == NodeKind::Task)
-                        .collect();
-                    let task_status = |t: &NodeIndex| match graph.dag[*t].item {
-                        Item::Task { action, task } => (
-                            model.actions[action].tasks[task].status,
-                            model.actions[action].partnership,
-                        ),
-                        _ => (Status::Unreported, false),
-                    };
-                    // Done as the basis has it: complete in the model, or made complete by a
-                    // scenario.
-                    let done = |t: &&NodeIndex| matches!(basis.own[t.index()], Own::Done(_));
-                    let not_started = tasks
-                        .iter()
-                        .filter(|t| !done(t) && task_status(t).0 == Status::NotStarted)
-                        .count();
-                    (
-                        tasks.len() as i64,
-                        tasks.iter().filter(done).count() as i64,
-                        not_started as i64,
-                        !tasks.is_empty() && tasks.iter().all(|t| task_status(t).1),
-                    )
-                }
-            };
+        let (tasks_total, tasks_complete, tasks_not_started, partnership, council) = match earlier
+            .filter(|_| same_own)
+        {
+            Some(r) => (
+                r.facts.tasks_total,
+                r.facts.tasks_complete,
+                r.facts.tasks_not_started,
+                r.facts.partnership,
+                (r.facts.council_tasks, r.facts.council_tasks_complete),
+            ),
+            None => {
+                let tasks: Vec<NodeIndex> = graph
+                    .dag
+                    .neighbors_directed(node, petgraph::Direction::Incoming)
+                    .filter(|t| graph.dag[*t].kind == NodeKind::Task)
+                    .collect();
+                let task_status = |t: &NodeIndex| match graph.dag[*t].item {
+                    Item::Task { action, task } => (
+                        model.actions[action].tasks[task].status,
+                        model.actions[action].partnership,
+                    ),
+                    _ => (Status::Unreported, false),
+                };
+                // Done as the basis has it: complete in the model, or made complete by a
+                // scenario.
+                let done = |t: &&NodeIndex| matches!(basis.own[t.index()], Own::Done(_));
+                let not_started = tasks
+                    .iter()
+                    .filter(|t| !done(t) && task_status(t).0 == Status::NotStarted)
+                    .count();
+                let council: Vec<&NodeIndex> = tasks.iter().filter(|t| !task_status(t).1).collect();
+                (
+                    tasks.len() as i64,
+                    tasks.iter().filter(done).count() as i64,
+                    not_started as i64,
+                    !tasks.is_empty() && council.is_empty(),
+                    (council.len() as i64, council.iter().filter(|t| done(t)).count() as i64),
+                )
+            }
+        };
+        // The forecast's basis (or, with no forecast, its earliest finish's): assumed when a date
+        // on the chain that sets it is a rule's assumption; stated when it is the council's own
+        // target for the work that serves the outcome; derived when the council's targets for
+        // other work set it through the graph.
+        let forecast_basis = f.or(no_earlier_than).map(|_| {
+            if drivers.iter().any(|n| basis.assumption[n.index()].is_some()) {
+                DateBasis::Assumed
+            } else if drivers.len() <= 2 {
+                DateBasis::Stated
+            } else {
+                DateBasis::Derived
+            }
+        });
         let facts = OutcomeFacts {
             deadline: Some(deadline),
             forecast: f,
@@ -577,11 +621,12 @@ impl Ctx<'_> {
                 .count() as i64,
             assumptions: assumptions.len() as i64,
             partnership,
+            council_tasks: council.0,
+            council_tasks_complete: council.1,
+            basis: forecast_basis,
         };
-        let seen = earlier.filter(|r| r.facts == facts).map(|r| (r.standing, r.reason.clone()));
-        let remembered = || memo.as_ref().and_then(|m| m.get(&(o, facts)).cloned());
-        if let Some((standing, reason)) = seen.or_else(remembered) {
-            return Ok(Some(OutcomeResult {
+        let result = |(standing, reason, verdict_basis): (Standing, String, DateBasis)| {
+            Some(OutcomeResult {
                 node,
                 category: outcome.category,
                 deadline,
@@ -589,19 +634,32 @@ impl Ctx<'_> {
                 slack_days,
                 standing,
                 reason,
-                drivers,
-                assumptions,
+                basis: verdict_basis,
+                drivers: drivers.clone(),
+                assumptions: assumptions.clone(),
                 outcome: o,
                 facts,
-            }));
+            })
+        };
+        // An outcome the council does not deliver is not judged: the rules said so before
+        // anything was scheduled.
+        if let Some(reason) = &basis.not_applicable[node.index()] {
+            return Ok(result((Standing::NotApplicable, reason.clone(), DateBasis::Stated)));
         }
+        let seen =
+            earlier.filter(|r| r.facts == facts).map(|r| (r.standing, r.reason.clone(), r.basis));
+        let remembered = || memo.as_ref().and_then(|m| m.get(&(o, facts)).cloned());
+        if let Some(answer) = seen.or_else(remembered) {
+            return Ok(result(answer));
+        }
+        let expected = "#{ status: \"achieved\" | \"on_track\" | \"at_risk\" | \"off_track\" | \"unknown\" | \"not_applicable\", reason: \"...\", basis: \"stated\" | \"derived\" | \"assumed\" (optional) }";
         let answer = rules.call("classify", "classify", facts.view(outcome))?;
         let bad = |got: &str| {
             rules.bad_return(
                 "classify",
                 "classify",
                 &format!("{got} for {}", outcome.code),
-                "#{ status: \"achieved\" | \"on_track\" | \"at_risk\" | \"off_track\" | \"unknown\", reason: \"...\" }",
+                expected,
             )
         };
         let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
@@ -610,8 +668,8 @@ impl Ctx<'_> {
             "classify",
             &map,
             &format!("for {}", outcome.code),
-            (&["status", "reason"], &[]),
-            "#{ status: \"achieved\" | \"on_track\" | \"at_risk\" | \"off_track\" | \"unknown\", reason: \"...\" }",
+            (&["status", "reason"], &["basis"]),
+            expected,
         )?;
         let status = get(&map, "status").map(|v| v.to_string()).unwrap_or_default();
         let standing =
@@ -625,22 +683,19 @@ impl Ctx<'_> {
                 )));
             }
         };
+        // Without a `basis`, the verdict rests on what its forecast rests on (the council's own
+        // dates where there is no forecast: what they leave out is why).
+        let verdict_basis = match get(&map, "basis") {
+            None => forecast_basis.unwrap_or(DateBasis::Stated),
+            Some(v) => DateBasis::parse(&v.to_string())
+                .filter(|_| v.is_string())
+                .ok_or_else(|| bad(&format!("basis `{v}`")))?,
+        };
+        let answer = (standing, reason, verdict_basis);
         if let Some(m) = memo {
-            m.insert((o, facts), (standing, reason.clone()));
+            m.insert((o, facts), answer.clone());
         }
-        Ok(Some(OutcomeResult {
-            node,
-            category: outcome.category,
-            deadline,
-            forecast: f,
-            slack_days,
-            standing,
-            reason,
-            drivers,
-            assumptions,
-            outcome: o,
-            facts,
-        }))
+        Ok(result(answer))
     }
 }
 
@@ -656,7 +711,7 @@ pub fn evaluate(
 }
 
 /// Outcomes counted by category and standing: every standing present, zero or not.
-pub fn summary(a: &Assessment) -> [(Category, [(Standing, usize); 5]); 2] {
+pub fn summary(a: &Assessment) -> [(Category, [(Standing, usize); 6]); 2] {
     [Category::Required, Category::Good].map(|cat| {
         let counts = Standing::ALL.map(|st| {
             let n = a.outcomes.iter().filter(|r| r.standing == st && r.category == cat).count();

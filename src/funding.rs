@@ -21,8 +21,8 @@ pub struct Terms {
     /// Per outcome, in model order: its weight.
     pub weight: Vec<f64>,
     /// The share of an outcome's weight exposed, by category (required, good) and standing (in
-    /// [`Standing::ALL`] order).
-    pub share: [[f64; 5]; 2],
+    /// [`Standing::ALL`] order; a not-applicable outcome exposes nothing, and is not asked about).
+    pub share: [[f64; 6]; 2],
     /// Per stream, per outcome in model order: the outcome's part of the stream in whole pounds.
     pub portions: Vec<Vec<u64>>,
 }
@@ -34,6 +34,29 @@ pub struct StreamTerm {
     pub at_risk: bool,
     /// The rule's reason.
     pub reason: String,
+    /// How the outcomes put it at risk.
+    pub method: Method,
+}
+
+/// How a stream at risk is exposed by the outcomes' statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Paid against a return judged as a whole: the stream is exposed by the largest share any
+    /// outcome's status gives, and that exposure is divided equally among the outcomes giving it.
+    Return,
+    /// Shared among the outcomes by weight: each outcome exposes its part by its status's share.
+    ProRata,
+}
+
+impl Method {
+    /// The name `stream_at_risk` gives.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Return => "return",
+            Method::ProRata => "pro_rata",
+        }
+    }
 }
 
 /// The exposure of one assessment.
@@ -85,8 +108,14 @@ fn number(v: &Dynamic) -> Option<f64> {
 /// arithmetic exact.
 const MAX_WEIGHT: f64 = 1_000_000.0;
 
-/// Ask the funding rules for their terms.
-pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Error> {
+/// Ask the funding rules for their terms. `applies` says, per outcome in model order, whether
+/// the council delivers it: an outcome it does not carries no weight (and is not asked about).
+pub fn terms(
+    model: &Model,
+    rules: &Rules,
+    as_of: NaiveDate,
+    applies: &[bool],
+) -> Result<Terms, Error> {
     let mut streams = Vec::with_capacity(model.funding.len());
     for s in &model.funding {
         let view = StreamView {
@@ -95,6 +124,7 @@ pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Er
             financial_year: s.financial_year.as_str().into(),
             amount_gbp: i64::try_from(s.amount_gbp).unwrap_or(i64::MAX),
             year_end: year_end(&s.financial_year),
+            paid_on: s.paid_on,
             as_of,
         };
         let answer = rules.call("funding", "stream_at_risk", Dynamic::from(view))?;
@@ -110,21 +140,41 @@ pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Er
             )
         };
         let map = answer.try_cast::<rhai::Map>().ok_or_else(bad)?;
+        let expected = "#{ at_risk: true | false, reason: \"...\", method: \"return\" | \"pro_rata\" (optional) }";
         rules.check_keys(
             "funding",
             "stream_at_risk",
             &map,
             &format!("for `{}`", s.id),
-            (&["at_risk", "reason"], &[]),
-            "#{ at_risk: true | false, reason: \"...\" }",
+            (&["at_risk", "reason"], &["method"]),
+            expected,
         )?;
         let at_risk = map.get("at_risk").and_then(|v| v.as_bool().ok()).ok_or_else(bad)?;
         let reason =
             map.get("reason").filter(|v| v.is_string()).map(|v| v.to_string()).ok_or_else(bad)?;
-        streams.push(StreamTerm { at_risk, reason });
+        // Rules written before `method` share every stream pro rata.
+        let method = match map.get("method").filter(|v| !v.is_unit()) {
+            None => Method::ProRata,
+            Some(v) => [Method::Return, Method::ProRata]
+                .into_iter()
+                .find(|m| v.is_string() && v.to_string() == m.as_str())
+                .ok_or_else(|| {
+                    rules.bad_return(
+                        "funding",
+                        "stream_at_risk",
+                        &format!("method `{v}` for `{}`", s.id),
+                        expected,
+                    )
+                })?,
+        };
+        streams.push(StreamTerm { at_risk, reason, method });
     }
     let mut weight = Vec::with_capacity(model.outcomes.len());
-    for o in &model.outcomes {
+    for (k, o) in model.outcomes.iter().enumerate() {
+        if !applies.get(k).copied().unwrap_or(true) {
+            weight.push(0.0);
+            continue;
+        }
         let w = rules.call("funding", "weight", OutcomeView::unforecast(o, as_of))?;
         match number(&w) {
             Some(w) if (0.0..=MAX_WEIGHT).contains(&w) => weight.push(w),
@@ -138,9 +188,9 @@ pub fn terms(model: &Model, rules: &Rules, as_of: NaiveDate) -> Result<Terms, Er
             }
         }
     }
-    let mut share = [[0.0; 5]; 2];
+    let mut share = [[0.0; 6]; 2];
     for category in [Category::Required, Category::Good] {
-        for standing in Standing::ALL {
+        for standing in Standing::ALL.into_iter().filter(|s| *s != Standing::NotApplicable) {
             let args = (Dynamic::from(category.as_str()), Dynamic::from(standing.as_str()));
             let v = rules.call_with("funding", "share", args)?;
             match number(&v) {
@@ -188,17 +238,41 @@ pub fn exposure(model: &Model, terms: &Terms, outcomes: &[(usize, Standing)]) ->
     let mut per_outcome = vec![0u64; outcomes.len()];
     let mut streams = Vec::with_capacity(model.funding.len());
     for (term, all) in terms.streams.iter().zip(&terms.portions) {
-        let portion_gbp: Vec<u64> = outcomes.iter().map(|(o, _)| all[*o]).collect();
-        let mut at_risk_gbp = 0;
-        if term.at_risk {
-            for (i, (o, standing)) in outcomes.iter().enumerate() {
-                let category = category_index(model.outcomes[*o].category);
-                let share = terms.share[category][standing_index(*standing)];
-                let part = (portion_gbp[i] as f64 * share).round() as u64;
-                per_outcome[i] += part;
-                at_risk_gbp += part;
+        let share = |(o, standing): &(usize, Standing)| {
+            let category = category_index(model.outcomes[*o].category);
+            terms.share[category][standing_index(*standing)]
+                * f64::from(u8::from(terms.weight[*o] > 0.0))
+        };
+        let (portion_gbp, at_risk_gbp) = match term.method {
+            Method::ProRata => {
+                let portion_gbp: Vec<u64> = outcomes.iter().map(|(o, _)| all[*o]).collect();
+                let mut at_risk_gbp = 0;
+                if term.at_risk {
+                    for (i, o) in outcomes.iter().enumerate() {
+                        let part = (portion_gbp[i] as f64 * share(o)).round() as u64;
+                        per_outcome[i] += part;
+                        at_risk_gbp += part;
+                    }
+                }
+                (portion_gbp, at_risk_gbp)
             }
-        }
+            Method::Return => {
+                let shares: Vec<f64> = outcomes.iter().map(share).collect();
+                let worst = shares.iter().copied().fold(0.0, f64::max);
+                let amount = model.funding[streams.len()].amount_gbp;
+                let at_risk_gbp =
+                    if term.at_risk { (amount as f64 * worst).round() as u64 } else { 0 };
+                let deciding: Vec<f64> = shares
+                    .iter()
+                    .map(|s| f64::from(u8::from(worst > 0.0 && *s == worst)))
+                    .collect();
+                let portion_gbp = portions(at_risk_gbp, &deciding);
+                for (i, part) in portion_gbp.iter().enumerate() {
+                    per_outcome[i] += part;
+                }
+                (portion_gbp, at_risk_gbp)
+            }
+        };
         streams.push(StreamExposure { at_risk_gbp, portion_gbp });
     }
     Exposure {

@@ -4,6 +4,7 @@
 //! (the dependency DAG) -> report. The binary is a thin shell over [`cli::run`].
 
 pub mod assess;
+pub mod assumptions;
 pub mod bvpi;
 pub mod check;
 pub mod cli;

@@ -65,13 +65,15 @@ pub fn evidence(
     a: &Assessment,
     sim: Option<&crate::simulate::Simulation>,
 ) -> EvidenceView {
-    let mut counts = [[0i64; 5]; 2];
+    let mut counts = [[0i64; 6]; 2];
+    let mut assumed = [[0i64; 6]; 2];
     let mut least = None;
     let mut deadline = None;
     for r in &a.outcomes {
         let c = usize::from(!is_required(model, graph, r.node));
         let s = Standing::ALL.iter().position(|x| *x == r.standing).unwrap_or(4);
         counts[c][s] += 1;
+        assumed[c][s] += i64::from(r.basis == crate::assess::DateBasis::Assumed);
         if c == 0 {
             deadline = deadline.max(Some(r.deadline));
             if r.standing != Standing::Achieved
@@ -83,6 +85,7 @@ pub fn evidence(
     }
     EvidenceView {
         counts,
+        assumed,
         required_least_slack: least,
         required_deadline: deadline,
         exposure_gbp: i64::try_from(a.exposure.at_risk_gbp).unwrap_or(i64::MAX),

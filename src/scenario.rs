@@ -413,11 +413,12 @@ pub fn finish_moved(
     }
 }
 
-/// How bad a status is, for "changed for the worse": achieved, on track, at risk, unknown (no
-/// forecast can be made), off track.
+/// How bad a status is, for "changed for the worse": achieved (or not applicable), on track, at
+/// risk, unknown (no forecast can be made), off track.
 fn severity(s: Standing) -> u8 {
     match s {
-        Standing::Achieved => 0,
+        // Whether an outcome applies does not depend on the forecast: no slip changes it.
+        Standing::Achieved | Standing::NotApplicable => 0,
         Standing::OnTrack => 1,
         Standing::AtRisk => 2,
         Standing::Unknown => 3,

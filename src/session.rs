@@ -71,6 +71,12 @@ impl Session {
         Evaluated { model: &self.model, graph: &self.graph, rules: &self.rules, assessment }
     }
 
+    /// Every outcome's verdict without the assumptions it rests on (in the assessment's order),
+    /// and whether each assumption was tried alone: see [`crate::assumptions::without`].
+    pub fn without(&self) -> Result<(Vec<Option<crate::assumptions::Without>>, bool), Error> {
+        crate::assumptions::without(&self.model, &self.graph, &self.rules, &self.assessment)
+    }
+
     /// The outcome with this code (any case), or a message naming the nearest.
     pub fn outcome(&self, code: &str) -> Result<&OutcomeResult, Error> {
         let wanted = code.trim().to_uppercase();
@@ -232,6 +238,9 @@ pub struct RiskRun {
     pub bvpi: Option<bvpi::BvpiForecast>,
     /// With `--simulate`: the baseline's simulation.
     pub simulation: Option<Simulation>,
+    /// The baseline's verdicts without the assumptions they rest on, by outcome, and whether
+    /// each assumption was tried alone ([`crate::assumptions::without`]).
+    pub without: (Vec<Option<crate::assumptions::Without>>, bool),
 }
 
 /// What `simulate` was asked for.
@@ -304,6 +313,7 @@ impl Session {
         let scenario_scores =
             runs.iter().map(|run| risk::score(m, g, r, run, None)).collect::<Result<_, _>>()?;
         Ok(RiskRun {
+            without: self.without()?,
             baseline_scores: risk::score(m, g, r, a, simulation.as_ref())?,
             after_scores: risk::score(m, g, r, &plan.after, None)?,
             scenario_scores,

@@ -172,7 +172,7 @@ pub enum Command {
     },
     /// Where every outcome will stand at its deadline, and why.
     #[command(
-        after_help = "Examples:\n  routemap forecast\n  routemap forecast -o dashboard.html\n  routemap forecast --fail-on off_track,unknown --format json"
+        after_help = "Examples:\n  routemap forecast\n  routemap forecast -o dashboard.html\n  routemap forecast --fail-on off_track,unknown --format json\n  routemap forecast --fail-on off_track --fail-on-stated"
     )]
     Forecast {
         /// Where the result goes, and in which format.
@@ -185,6 +185,10 @@ pub enum Command {
         /// repeated), naming those outcomes on standard error: a gate for scripts.
         #[arg(long, value_enum, value_name = "STATUS", value_delimiter = ',')]
         fail_on: Vec<StatusArg>,
+        /// With --fail-on: count only verdicts on the council's own dates (basis stated or
+        /// derived), not those that rest on a rule's assumption.
+        #[arg(long, requires = "fail_on")]
+        fail_on_stated: bool,
     },
     /// The chain of work that sets an outcome's date, with each step's slack and owner.
     #[command(
@@ -435,6 +439,9 @@ pub enum StatusArg {
     OffTrack,
     /// unknown
     Unknown,
+    /// not_applicable
+    #[value(name = "not_applicable", alias = "not-applicable")]
+    NotApplicable,
 }
 
 impl StatusArg {
@@ -446,6 +453,7 @@ impl StatusArg {
             StatusArg::AtRisk => Standing::AtRisk,
             StatusArg::OffTrack => Standing::OffTrack,
             StatusArg::Unknown => Standing::Unknown,
+            StatusArg::NotApplicable => Standing::NotApplicable,
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::model::{self, Source};
 use crate::report::bvpi::BvpiReport;
 use crate::report::check::{CheckReport, LoadedSummary};
 use crate::report::critical_path::CriticalPaths;
-use crate::report::explain::ExplainReport;
+use crate::report::explain::{ExplainReport, WithoutLine};
 use crate::report::exposure::ExposureReport;
 use crate::report::forecast::{self, ForecastReport};
 use crate::report::graph::GraphOut;
@@ -291,11 +291,11 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             }
             Ok(Done::ok(o.emit(&x)?))
         }
-        Command::Forecast { out, fail_on, .. } => {
+        Command::Forecast { out, fail_on, fail_on_stated, .. } => {
             let o = out.choose_for::<ForecastReport>("forecast", colour)?.reading(reading);
             let e = open()?.evaluated();
             let gate: Vec<Standing> = fail_on.iter().map(|st| st.standing()).collect();
-            let tripped = forecast::gate(&e, &gate);
+            let tripped = forecast::gate(&e, &gate, *fail_on_stated);
             let code = u8::from(!tripped.is_empty());
             Ok(Done { stdout: o.emit(&ForecastReport(e))?, stderr: tripped, code })
         }
@@ -311,7 +311,13 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
         Command::Explain { code, out, .. } => {
             let o = out.choose_for::<ExplainReport>("explain", colour)?.reading(reading);
             let s = open()?;
-            Ok(Done::ok(o.emit(&ExplainReport::new(s.evaluated(), s.outcome(code)?))?))
+            let r = s.outcome(code)?;
+            let (without, searched) = s.without()?;
+            let e = s.evaluated();
+            let line = s.assessment.outcomes.iter().position(|x| x.node == r.node);
+            let w =
+                line.and_then(|i| without[i].as_ref()).map(|w| WithoutLine::new(&e, w, searched));
+            Ok(Done::ok(o.emit(&ExplainReport::new(e, r, w))?))
         }
         Command::WhatIf { slips, scenario, simulate, out, .. } => {
             let o = out.choose_for::<WhatIfReport>("what-if", colour)?.reading(reading);

@@ -540,6 +540,9 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             }
         }
         v.dependencies(&mut project.waits_on, at);
+        if let Some(e) = project.estimate.as_mut() {
+            v.estimate(e, at);
+        }
     }
     let mut refs: HashMap<String, usize> = HashMap::new();
     for (i, action) in model.actions.iter_mut().enumerate() {
@@ -603,7 +606,46 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
                 task.status = Status::Complete;
             }
             v.dependencies(&mut task.waits_on, at);
+            if let Some(e) = task.estimate.as_mut() {
+                v.estimate(e, at);
+            }
         }
+    }
+    let mut marked: HashMap<&str, usize> = HashMap::new();
+    for (i, na) in model.not_applicable.iter().enumerate() {
+        let path = format!("not_applicable[{i}]");
+        if !codes.contains(&na.outcome) {
+            v.error(
+                format!("unknown outcome code `{}`", na.outcome),
+                &format!("{path}.outcome"),
+                format!(
+                    "outcome codes are R1..R29 and G1..G25 as the catalogue lists them; {}",
+                    suggest(&na.outcome, codes.iter().map(String::as_str))
+                ),
+            );
+        } else if let Some(first) = marked.insert(na.outcome.as_str(), i) {
+            let line = v.model_file.line_of(&format!("not_applicable[{first}]")).unwrap_or(0);
+            v.error(
+                format!("`{}` is marked not applicable twice", na.outcome),
+                &format!("{path}.outcome"),
+                format!("it is first marked on line {line}: keep one entry, with one reason"),
+            );
+        }
+        if na.reason.trim().is_empty() {
+            v.error(
+                format!("`{}` is marked not applicable with an empty `reason`", na.outcome),
+                &format!("{path}.reason"),
+                "say why the council does not deliver it, such as `the County delivers social care`",
+            );
+        }
+    }
+    for outcome in &mut model.outcomes {
+        outcome.council_tier = model.document.tier;
+        outcome.marked_not_applicable = model
+            .not_applicable
+            .iter()
+            .find(|na| na.outcome == outcome.code)
+            .map(|na| na.reason.clone());
     }
     for (i, stream) in model.funding.iter().enumerate() {
         if stream.amount_gbp > MAX_STREAM_GBP {
@@ -844,6 +886,17 @@ fn texts(model: &Model, v: &mut Validator) {
     for word in model.status_words.keys() {
         check(word, phrase, &|| format!("status_words.{word}"));
     }
+    let estimate = |check: &mut Check<'_>, at: Place, e: Option<&super::Estimate>| {
+        let Some(e) = e else { return };
+        for (field, value) in
+            [("earliest", &e.earliest), ("likely", &e.likely), ("latest", &e.latest)]
+        {
+            check(value, phrase, &|| at.path(&format!("estimate.{field}")));
+        }
+        if let Some(source) = &e.source {
+            check(source, text, &|| at.path("estimate.source"));
+        }
+    };
     let deps = |check: &mut Check<'_>, at: Place, deps: &[Dependency]| {
         for (k, dep) in deps.iter().enumerate() {
             if let Some(lag) = &dep.lag_text {
@@ -875,6 +928,7 @@ fn texts(model: &Model, v: &mut Validator) {
             }
         }
         deps(&mut check, at, &p.waits_on);
+        estimate(&mut check, at, p.estimate.as_ref());
     }
     for (i, a) in model.actions.iter().enumerate() {
         let at = Place::Action(i);
@@ -905,7 +959,12 @@ fn texts(model: &Model, v: &mut Validator) {
                 }
             }
             deps(&mut check, at, &t.waits_on);
+            estimate(&mut check, at, t.estimate.as_ref());
         }
+    }
+    for (i, na) in model.not_applicable.iter().enumerate() {
+        check(&na.outcome, phrase, &|| format!("not_applicable[{i}].outcome"));
+        check(&na.reason, text, &|| format!("not_applicable[{i}].reason"));
     }
     for (i, f) in model.funding.iter().enumerate() {
         check(&f.name, text, &|| format!("funding[{i}].name"));
@@ -956,6 +1015,9 @@ fn dates(model: &Model, v: &mut Validator) {
     let mut found: Vec<(chrono::NaiveDate, String)> =
         vec![(d.issue_date, "document.issue_date".into())];
     found.extend(d.target_cabinet.map(|c| (c, "document.target_cabinet".into())));
+    for (i, f) in model.funding.iter().enumerate() {
+        found.extend(f.paid_on.map(|c| (c, format!("funding[{i}].paid_on"))));
+    }
     for (i, r) in model.cmt_risks.iter().enumerate() {
         found.extend(r.identified.map(|c| (c, format!("cmt_risks[{i}].identified"))));
     }
@@ -1141,6 +1203,64 @@ impl Validator {
                 self.error(format!("unrecognised length of time `{text}`"), &path(), help);
             })
             .ok()
+    }
+
+    /// Parse an estimate's three points: target phrases naming a date, or lengths of time; the
+    /// dates among them must not fall out of order.
+    fn estimate(&mut self, e: &mut super::Estimate, at: Place) {
+        let fields = [("earliest", &e.earliest), ("likely", &e.likely), ("latest", &e.latest)];
+        let mut points = [super::Point::Unread; 3];
+        for (k, (field, text)) in fields.iter().enumerate() {
+            let path = || at.path(&format!("estimate.{field}"));
+            points[k] = match (Span::parse(text), Target::parse(text)) {
+                (Ok(span), _) => super::Point::After(span),
+                (_, Ok(Target::By(d))) => super::Point::By(d),
+                _ => {
+                    self.error(
+                        format!(
+                            "the estimate's {field} `{}` is neither a date nor a length of time",
+                            crate::error::clip(text, 200)
+                        ),
+                        &path(),
+                        "each point of an estimate is a target phrase naming a date (`Dec 2005`)                          or a length of time (`6m`, from the work's start or the as-of date)",
+                    );
+                    super::Point::Unread
+                }
+            };
+        }
+        let dated: Vec<(usize, chrono::NaiveDate)> = points
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| match p {
+                super::Point::By(d) => Some((k, *d)),
+                _ => None,
+            })
+            .collect();
+        if let Some(pair) = dated.windows(2).find(|w| w[0].1 > w[1].1) {
+            let (a, b) = (fields[pair[0].0].0, fields[pair[1].0].0);
+            self.error(
+                format!("the estimate's {a} {} is later than its {b} {}", pair[0].1, pair[1].1),
+                &at.path(&format!("estimate.{b}")),
+                "an estimate runs earliest, likely, latest: each point no earlier than the one before",
+            );
+        }
+        let spans: Vec<(usize, Span)> = points
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| match p {
+                super::Point::After(s) => Some((k, *s)),
+                _ => None,
+            })
+            .collect();
+        if let Some(pair) = spans.windows(2).find(|w| w[0].1.approx_days() > w[1].1.approx_days()) {
+            let (a, b) = (fields[pair[0].0].0, fields[pair[1].0].0);
+            self.error(
+                format!("the estimate's {a} is longer than its {b}"),
+                &at.path(&format!("estimate.{b}")),
+                "an estimate runs earliest, likely, latest: each point no shorter than the one before",
+            );
+        }
+        e.points = points;
     }
 
     fn dependencies(&mut self, deps: &mut [Dependency], at: Place) {

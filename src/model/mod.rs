@@ -52,6 +52,10 @@ pub struct Model {
     /// The BVPI 157 interaction table.
     #[serde(default)]
     pub bvpi157: Option<Bvpi157>,
+    /// Outcomes the council does not deliver, each with its reason, beside those its tier does
+    /// not deliver (the catalogue's `tiers`).
+    #[serde(default)]
+    pub not_applicable: Vec<NotApplicable>,
     /// The 54 outcomes, from the catalogue, sorted R1..R29 then G1..G25.
     #[serde(skip)]
     pub outcomes: Vec<Outcome>,
@@ -105,6 +109,92 @@ pub struct Document {
     /// The Cabinet meeting the document goes to, if given.
     #[serde(default)]
     pub target_cabinet: Option<NaiveDate>,
+    /// The kind of council, which decides the outcomes it delivers (none given: every outcome).
+    #[serde(default)]
+    pub tier: Option<Tier>,
+}
+
+/// The kind of council: which services it delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// A shire district: housing, planning, waste collection, council tax; no schools or social
+    /// care.
+    District,
+    /// A shire county: schools, social care, libraries, highways, waste disposal.
+    County,
+    /// A unitary authority: every service.
+    Unitary,
+    /// A metropolitan borough: every service.
+    Metropolitan,
+    /// A London borough: every service.
+    LondonBorough,
+}
+
+impl Tier {
+    /// The snake-case name used in files, output and rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::District => "district",
+            Tier::County => "county",
+            Tier::Unitary => "unitary",
+            Tier::Metropolitan => "metropolitan",
+            Tier::LondonBorough => "london_borough",
+        }
+    }
+}
+
+/// An outcome a model says the council does not deliver.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotApplicable {
+    /// The outcome code.
+    pub outcome: String,
+    /// Why it does not apply (who delivers it instead).
+    pub reason: String,
+}
+
+/// A three-point estimate for work the routemap gives no date: each point a target phrase
+/// (`Dec 2005`) or a length of time (`6m`, counted from the work's start where it has one, else
+/// from the as-of date).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Estimate {
+    /// The earliest it could finish, as written.
+    pub earliest: String,
+    /// The likeliest finish, as written: the forecast uses this.
+    pub likely: String,
+    /// The latest it could finish, as written.
+    pub latest: String,
+    /// A short quote from the routemap the estimate rests on, or who made it.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The three points, parsed.
+    #[serde(skip)]
+    pub points: [Point; 3],
+}
+
+/// One point of an estimate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Point {
+    /// By this date.
+    By(NaiveDate),
+    /// This long after the work's start, or the as-of date.
+    After(Span),
+    /// Not parsed (the model was refused).
+    #[default]
+    Unread,
+}
+
+impl Point {
+    /// The date this point names, counting a length of time from `from`.
+    pub fn date(self, from: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Point::By(d) => Some(d),
+            Point::After(span) => span.checked_after(from),
+            Point::Unread => None,
+        }
+    }
 }
 
 /// The outcomes catalogue file.
@@ -128,16 +218,19 @@ pub enum Standing {
     OffTrack,
     /// No forecast can be made.
     Unknown,
+    /// The council does not deliver it (its tier, or the model, says so): black in RAG terms.
+    NotApplicable,
 }
 
 impl Standing {
-    /// Every standing, best first.
-    pub const ALL: [Standing; 5] = [
+    /// Every standing, best first, not applicable last.
+    pub const ALL: [Standing; 6] = [
         Standing::Achieved,
         Standing::OnTrack,
         Standing::AtRisk,
         Standing::OffTrack,
         Standing::Unknown,
+        Standing::NotApplicable,
     ];
 
     /// The snake-case name used in output and rules.
@@ -148,6 +241,7 @@ impl Standing {
             Standing::AtRisk => "at_risk",
             Standing::OffTrack => "off_track",
             Standing::Unknown => "unknown",
+            Standing::NotApplicable => "not_applicable",
         }
     }
 
@@ -196,6 +290,15 @@ pub struct Outcome {
     pub title: String,
     /// The priority service or transformation area.
     pub area: String,
+    /// The kinds of council that deliver it; empty: every kind.
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+    /// The kind of council whose model this is (the model's `document.tier`).
+    #[serde(skip)]
+    pub council_tier: Option<Tier>,
+    /// The model's reason for marking it not applicable (its `not_applicable` entry), if it does.
+    #[serde(skip)]
+    pub marked_not_applicable: Option<String>,
 }
 
 impl Outcome {
@@ -273,6 +376,9 @@ pub struct Task {
     /// What this task waits on.
     #[serde(default)]
     pub waits_on: Vec<Dependency>,
+    /// A three-point estimate, for a task the routemap gives no date.
+    #[serde(default)]
+    pub estimate: Option<Estimate>,
     /// The task's own target: the proposed phrase when it sets something, else the original.
     #[serde(skip)]
     pub target: Target,
@@ -352,6 +458,9 @@ pub struct Project {
     /// A short quote naming or describing it.
     #[serde(default)]
     pub source: Option<String>,
+    /// A three-point estimate, for a project the routemap gives no finish.
+    #[serde(default)]
+    pub estimate: Option<Estimate>,
     /// The parsed start phrase.
     #[serde(skip)]
     pub start: Target,
@@ -459,6 +568,10 @@ pub struct FundingStream {
     /// A quote from the routemap.
     #[serde(default)]
     pub source: Option<String>,
+    /// When the stream was (or is to be) paid, where known: a stream paid before the as-of date
+    /// is no longer at risk.
+    #[serde(default)]
+    pub paid_on: Option<NaiveDate>,
 }
 
 /// High, Medium or Low.

@@ -61,6 +61,7 @@ pub static MODEL: Shape = Shape {
         list("risks", &RISK),
         list("cmt_risks", &CMT_RISK),
         Field { name: "bvpi157", required: false, holds: Holds::Map(&BVPI157) },
+        list("not_applicable", &NOT_APPLICABLE),
     ],
 };
 
@@ -78,11 +79,22 @@ static DOCUMENT: Shape = Shape {
         req("version"),
         req("issue_date"),
         opt("target_cabinet"),
+        opt("tier"),
     ],
 };
 
-static OUTCOME: Shape =
-    Shape { name: "outcome", fields: &[req("code"), req("category"), req("title"), req("area")] };
+static OUTCOME: Shape = Shape {
+    name: "outcome",
+    fields: &[req("code"), req("category"), req("title"), req("area"), opt("tiers")],
+};
+
+static NOT_APPLICABLE: Shape =
+    Shape { name: "not_applicable entry", fields: &[req("outcome"), req("reason")] };
+
+static ESTIMATE: Shape = Shape {
+    name: "estimate",
+    fields: &[req("earliest"), req("likely"), req("latest"), opt("source")],
+};
 
 static DEPENDENCY: Shape = Shape {
     name: "waits_on entry",
@@ -103,6 +115,7 @@ static PROJECT: Shape = Shape {
         opt("owner"),
         list("waits_on", &DEPENDENCY),
         opt("source"),
+        Field { name: "estimate", required: false, holds: Holds::Map(&ESTIMATE) },
     ],
 };
 
@@ -118,6 +131,7 @@ static TASK: Shape = Shape {
         opt("owner"),
         opt("comments"),
         list("waits_on", &DEPENDENCY),
+        Field { name: "estimate", required: false, holds: Holds::Map(&ESTIMATE) },
     ],
 };
 
@@ -144,6 +158,7 @@ static FUNDING: Shape = Shape {
         req("financial_year"),
         opt("depends_on"),
         opt("source"),
+        opt("paid_on"),
     ],
 };
 
@@ -237,7 +252,7 @@ mod tests {
     use super::*;
     use crate::model::{
         Action, Bvpi157, Bvpi157Interaction, Bvpi157Link, Catalogue, CmtRisk, Dependency, Document,
-        FundingStream, Model, Outcome, Project, Risk, Task,
+        Estimate, FundingStream, Model, NotApplicable, Outcome, Project, Risk, Task,
     };
 
     /// A deserializer that only records the fields serde's derive asks for.
@@ -294,6 +309,8 @@ mod tests {
             (&BVPI157, fields_of::<Bvpi157>()),
             (&BVPI157_INTERACTION, fields_of::<Bvpi157Interaction>()),
             (&BVPI157_LINK, fields_of::<Bvpi157Link>()),
+            (&NOT_APPLICABLE, fields_of::<NotApplicable>()),
+            (&ESTIMATE, fields_of::<Estimate>()),
         ];
         for (shape, serde_fields) in pairs {
             assert!(!serde_fields.is_empty(), "{}: serde named no fields", shape.name);

@@ -118,11 +118,13 @@ pub fn html(e: &Evaluated) -> String {
     let needing: Vec<usize> = order
         .iter()
         .copied()
-        .filter(|&i| !matches!(a.outcomes[i].standing, Standing::Achieved))
+        .filter(|&i| {
+            !matches!(a.outcomes[i].standing, Standing::Achieved | Standing::NotApplicable)
+        })
         .collect();
     doc.push(Block::Heading(2, "Driving chains against deadlines".into()));
     doc.push(para(
-        "Each row is an outcome's driving chain: one bar per piece of work, from where the work before it finishes to its own forecast finish (dashed outline: only the earliest possible finish is known). The black tick is the outcome's deadline; the dashed line the as-of date. Achieved outcomes are left out.",
+        "Each row is an outcome's driving chain: one bar per piece of work, from where the work before it finishes to its own forecast finish (dashed outline: only the earliest possible finish is known). The black tick is the outcome's deadline; the dashed line the as-of date. Achieved outcomes, and those the council does not deliver, are left out.",
     ));
     let gantt: Vec<GanttRow> = needing
         .iter()

@@ -3,7 +3,7 @@
 use super::output::{Format, Rendered};
 use super::render::Terminal;
 use super::render::{self, Render, not_written};
-use crate::assess::Standing;
+use crate::assess::{DateBasis, Standing};
 use crate::error::Error;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -36,10 +36,89 @@ pub struct Explanation {
     pub critical_path: CriticalPath,
     /// The assumptions that move its date.
     pub assumptions: Vec<String>,
+    /// What the verdict rests on: `stated`, `derived` or `assumed`.
+    pub basis: DateBasis,
+    /// What its forecast (or, with none, its earliest finish) rests on.
+    pub forecast_basis: Option<DateBasis>,
+    /// For a verdict that rests on assumed dates: what it would be on the council's own dates,
+    /// and which assumptions alone decide it; null otherwise.
+    pub without_assumptions: Option<WithoutLine>,
     /// Which model.
     pub model: ModelInfo,
     /// Which rules.
     pub rules: RulesInfo,
+}
+
+/// An outcome's verdict without the rules' assumptions it rests on: each assumed date replaced
+/// by the date the council's own targets need the work by (its dependants' targets or starts,
+/// else the outcome's deadline).
+#[derive(Debug, Clone, Serialize)]
+pub struct WithoutLine {
+    /// Its status with every assumed date replaced.
+    pub status: Standing,
+    /// Its forecast then.
+    pub forecast: Option<NaiveDate>,
+    /// The assumptions that alone decide its status.
+    pub deciding: Vec<Deciding>,
+    /// Whether each assumption was tried alone (false when there were too many).
+    pub searched: bool,
+}
+
+/// One assumption that decides a verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deciding {
+    /// The work whose date was assumed.
+    pub id: String,
+    /// What the rules assumed.
+    pub assumption: String,
+    /// The date the council's own dates need it by, which replaces the assumed one.
+    pub replaced_by: NaiveDate,
+    /// The outcome's status with that one assumption replaced.
+    pub status: Standing,
+}
+
+impl WithoutLine {
+    /// The line for one outcome, from [`crate::assumptions::without`].
+    pub fn new(e: &Evaluated, w: &crate::assumptions::Without, searched: bool) -> Self {
+        WithoutLine {
+            status: w.status,
+            forecast: w.forecast,
+            deciding: w
+                .deciding
+                .iter()
+                .map(|(x, status)| Deciding {
+                    id: e.id(x.node).to_string(),
+                    assumption: e.assessment.basis.assumption[x.node.index()]
+                        .clone()
+                        .unwrap_or_default(),
+                    replaced_by: x.date,
+                    status: *status,
+                })
+                .collect(),
+            searched,
+        }
+    }
+
+    /// In words: "R8 is off track only because ...; finished by ..., R8 would be at risk."
+    pub fn sentences(&self, code: &str, now: Standing) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in &self.deciding {
+            out.push(format!(
+                "{code} is {} only because {}; done by {} instead (what the work waiting on it needs it by), {code} would be {}",
+                text::status_words(now),
+                d.assumption,
+                text::short_date(d.replaced_by),
+                text::status_words(d.status)
+            ));
+        }
+        let forecast = self.forecast.map(|d| format!(", forecast {}", text::short_date(d)));
+        out.push(format!(
+            "On the council's own dates (every assumed date replaced by the date the work waiting on it needs it by), {code} would be {}{}",
+            text::status_words(self.status),
+            forecast.unwrap_or_default()
+        ));
+        out
+    }
 }
 
 /// A task serving the outcome.
@@ -60,8 +139,8 @@ pub struct TaskLine {
 }
 
 impl Explanation {
-    /// Explain one outcome.
-    pub fn new(e: &Evaluated, r: &OutcomeResult) -> Self {
+    /// Explain one outcome, with what it would be without the assumptions it rests on.
+    pub fn new(e: &Evaluated, r: &OutcomeResult, without: Option<WithoutLine>) -> Self {
         let outcome = &e.model.outcomes[r.outcome];
         let v = &r.facts;
         let opt = |d: Option<chrono::NaiveDate>| d.map_or("()".to_string(), |d| d.to_string());
@@ -77,6 +156,9 @@ impl Explanation {
             ("assumed_drivers".into(), v.assumed_drivers.to_string()),
             ("assumptions".into(), v.assumptions.to_string()),
             ("partnership".into(), v.partnership.to_string()),
+            ("council_tasks".into(), v.council_tasks.to_string()),
+            ("council_tasks_complete".into(), v.council_tasks_complete.to_string()),
+            ("basis".into(), v.basis.map_or("()".into(), |b| b.as_str().to_string())),
         ];
         let mut tasks: Vec<TaskLine> = e
             .graph
@@ -120,6 +202,9 @@ impl Explanation {
             tasks,
             critical_path: CriticalPath::new(e, r),
             assumptions,
+            basis: r.basis,
+            forecast_basis: v.basis,
+            without_assumptions: without,
             model: ModelInfo::new(e.model),
             rules: e.rules_info(),
         }
@@ -131,9 +216,17 @@ impl Explanation {
         let mut out = format!("{} — {}\n\n", self.code, self.title);
         let status = colour.standing(r.standing, text::status_words(r.standing));
         out.push_str(&format!("Status: {status} ({})\n", self.reason));
+        let basis = match self.basis {
+            DateBasis::Stated => "stated: the council's own target for the work that serves it",
+            DateBasis::Derived => {
+                "derived: the council's own targets for other work, through what it waits on"
+            }
+            DateBasis::Assumed => "assumed: a rule's assumption, not the council's own dates",
+        };
+        out.push_str(&format!("Basis:  {basis}\n"));
         out.push_str(&format!("Rule:   `classify` in {}, which saw:\n", self.rule));
         for (k, v) in &self.inputs {
-            out.push_str(&format!("          {k:<18} {v}\n"));
+            out.push_str(&format!("          {k:<22} {v}\n"));
         }
         out.push_str("\nTasks that deliver it:\n");
         if self.tasks.is_empty() {
@@ -167,6 +260,15 @@ impl Explanation {
                 out.push_str(&format!("  - {a}\n"));
             }
         }
+        if let Some(w) = &self.without_assumptions {
+            out.push_str("\nWithout the assumptions:\n");
+            for line in w.sentences(&self.code, r.standing) {
+                out.push_str(&format!("  - {line}\n"));
+            }
+            if w.deciding.is_empty() && w.searched {
+                out.push_str("  - no one assumption decides it alone\n");
+            }
+        }
         out
     }
 }
@@ -184,9 +286,10 @@ pub struct ExplainReport<'a> {
 }
 
 impl<'a> ExplainReport<'a> {
-    /// Why `r` has its status.
-    pub fn new(e: Evaluated<'a>, r: &'a OutcomeResult) -> Self {
-        ExplainReport { x: Explanation::new(&e, r), e, r }
+    /// Why `r` has its status; `without` is what it would be without the assumptions it rests
+    /// on ([`crate::assumptions::without`]).
+    pub fn new(e: Evaluated<'a>, r: &'a OutcomeResult, without: Option<WithoutLine>) -> Self {
+        ExplainReport { x: Explanation::new(&e, r, without), e, r }
     }
 }
 

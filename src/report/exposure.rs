@@ -22,6 +22,11 @@ pub struct ExposureOut {
     pub total_gbp: u64,
     /// Pounds at risk across every stream.
     pub at_risk_gbp: u64,
+    /// Of `at_risk_gbp`, the pounds put at risk by outcomes no action or task of the routemap
+    /// serves.
+    pub unserved_gbp: u64,
+    /// How the funding rules put the streams at risk, in one sentence.
+    pub method: String,
     /// Each funding stream, in model order.
     pub streams: Vec<StreamLine>,
     /// Every outcome, R1..R29 then G1..G25.
@@ -51,6 +56,11 @@ pub struct StreamLine {
     pub reason: String,
     /// Pounds at risk.
     pub at_risk_gbp: u64,
+    /// How the outcomes put it at risk: `return` (judged as a whole) or `pro_rata` (shared by
+    /// weight).
+    pub method: crate::funding::Method,
+    /// When it was paid, where the model says.
+    pub paid_on: Option<NaiveDate>,
 }
 
 /// One outcome's part of the exposure.
@@ -62,6 +72,8 @@ pub struct ExposedOutcome {
     pub category: Category,
     /// Its forecast status.
     pub status: Standing,
+    /// What that status rests on: `stated`, `derived` or `assumed`.
+    pub basis: crate::assess::DateBasis,
     /// Its weight under the rules.
     pub weight: f64,
     /// Its part of the streams at risk: the most it could put at risk.
@@ -99,6 +111,8 @@ impl ExposureOut {
                 at_risk: term.at_risk,
                 reason: term.reason.clone(),
                 at_risk_gbp: sx.at_risk_gbp,
+                method: term.method,
+                paid_on: s.paid_on,
             })
             .collect();
         let outcomes = a
@@ -117,16 +131,26 @@ impl ExposureOut {
                     code: e.id(r.node).to_string(),
                     category: r.category,
                     status: r.standing,
+                    basis: r.basis,
                     weight: outcome_weight(e, r.node),
                     portion_gbp,
                     at_risk_gbp: x.outcomes[i],
                 }
             })
             .collect();
+        let unserved_gbp = a
+            .outcomes
+            .iter()
+            .zip(&x.outcomes)
+            .filter(|(r, _)| !super::forecast::is_served(r))
+            .map(|(_, gbp)| gbp)
+            .sum();
         ExposureOut {
             as_of: a.basis.as_of,
             total_gbp: x.total_gbp,
             at_risk_gbp: x.at_risk_gbp,
+            unserved_gbp,
+            method: method_sentence(e),
             streams,
             outcomes,
             parameters: parameters(e),
@@ -134,6 +158,24 @@ impl ExposureOut {
             rules: e.rules_info(),
         }
     }
+}
+
+/// How the funding rules put the streams still at risk at risk, in one sentence.
+pub fn method_sentence(e: &Evaluated) -> String {
+    use crate::funding::Method;
+    let terms = &e.assessment.basis.terms;
+    let at_risk: Vec<Method> =
+        terms.streams.iter().filter(|t| t.at_risk).map(|t| t.method).collect();
+    let returns = at_risk.iter().filter(|m| **m == Method::Return).count();
+    let return_words = "each stream still at risk is paid against a satisfactory IEG return judged as a whole: the whole stream is at risk when one outcome's forecast status exposes it under the funding rules (by default, a Required outcome forecast to miss its deadline), and is divided equally among the outcomes that expose it";
+    let pro_rata_words = "each stream still at risk is shared among the outcomes by weight, and each outcome's share counts as at risk in full or in part according to its forecast status";
+    let sentence = match (returns, at_risk.len() - returns) {
+        (0, 0) => "No stream is still at risk.".to_string(),
+        (_, 0) => format!("{}{}.", return_words[..1].to_uppercase(), &return_words[1..]),
+        (0, _) => format!("{}{}.", pro_rata_words[..1].to_uppercase(), &pro_rata_words[1..]),
+        _ => format!("Streams judged on the return: {return_words}; the others: {pro_rata_words}."),
+    };
+    format!("{sentence} The funding rules' parameters are listed with them.")
 }
 
 fn outcome_weight(e: &Evaluated, node: petgraph::graph::NodeIndex) -> f64 {
@@ -181,23 +223,33 @@ pub fn table(e: &Evaluated, t: &Terminal) -> String {
     if exposed.is_empty() {
         out.push_str("\nNo outcome puts funding at risk.\n");
     } else {
-        out.push_str(&format!(
-            "\n{} outcomes put funding at risk (each outcome's part of the streams at risk, by weight, times the share its status exposes):\n\n",
-            exposed.len()
-        ));
+        let n = exposed.len();
+        let which = if n == 1 { "1 outcome puts".to_string() } else { format!("{n} outcomes put") };
+        out.push_str(&format!("\n{which} funding at risk:\n\n"));
         let rows: Vec<Vec<(String, String)>> = exposed
             .iter()
             .map(|o| {
                 vec![
                     cell(&o.code),
-                    colour.status_cell(o.status),
+                    colour.verdict_cell(o.status, o.basis),
                     cell(text::gbp(o.portion_gbp)),
                     cell(text::gbp(o.at_risk_gbp)),
                 ]
             })
             .collect();
         out.push_str(&text::table(t, &["code", "status", "part", "at risk"], &rows));
+        if exposed.iter().any(|o| o.basis == crate::assess::DateBasis::Assumed) {
+            out.push_str(&format!("{}\n", text::ASSUMED_LEGEND));
+        }
     }
+    if x.unserved_gbp > 0 {
+        out.push_str(&format!(
+            "Of the {} at risk, {} comes from outcomes no work in the routemap serves.\n",
+            text::gbp(x.at_risk_gbp),
+            text::gbp(x.unserved_gbp)
+        ));
+    }
+    out.push_str(&format!("\n  - Method: {}\n", x.method));
     out.push_str(&format!("\nRule parameters ({}):\n", e.rules.file("funding").path));
     for p in &x.parameters {
         out.push_str(&format!("  {} = {}\n", p.name, p.value));
@@ -245,6 +297,14 @@ pub fn markdown(e: &Evaluated) -> String {
         out.push('\n');
         out.push_str(&text::markdown(&["Outcome", "Status", "Part", "At risk"], &rows));
     }
+    if x.unserved_gbp > 0 {
+        out.push_str(&format!(
+            "\nOf the {} at risk, {} comes from outcomes no work in the routemap serves.\n",
+            text::gbp(x.at_risk_gbp),
+            text::gbp(x.unserved_gbp)
+        ));
+    }
+    out.push_str(&format!("\n{}\n", super::escape::markdown(&x.method, false)));
     out
 }
 

@@ -13,7 +13,7 @@ use super::text::{self, Colour, cell};
 use super::{Evaluated, RulesInfo};
 use chrono::NaiveDate;
 
-use crate::assess::{self, Assessment, Standing};
+use crate::assess::{self, Assessment, DateBasis, OutcomeResult, Standing};
 use crate::model::Category;
 
 /// The JSON contract of `routemap forecast --format json`.
@@ -65,6 +65,16 @@ pub struct OutcomeLine {
     pub reason: String,
     /// Ids of the upstream work whose dates are rule assumptions.
     pub assumptions: Vec<String>,
+    /// What the verdict rests on: `stated` (the council's own target for the work that serves
+    /// it), `derived` (the council's targets for other work, through the graph) or `assumed` (a
+    /// rule's assumption: the `assumptions` list the work, the top-level `assumptions` say what).
+    pub basis: DateBasis,
+    /// What the forecast date (or, with none, `no_earlier_than`) rests on; null when neither is
+    /// known.
+    pub forecast_basis: Option<DateBasis>,
+    /// Whether any action or task of the routemap serves it (unserved outcomes are shown as one
+    /// group in tables).
+    pub served: bool,
 }
 
 /// Counts by status for each category.
@@ -80,7 +90,7 @@ impl Summary {
     /// Count an assessment's outcomes by category and status.
     pub fn of(a: &Assessment) -> Self {
         let [(_, required), (_, good)] = assess::summary(a);
-        let counts = |c: [(Standing, usize); 5]| {
+        let counts = |c: [(Standing, usize); 6]| {
             c.iter().map(|(s, n)| (s.as_str().to_string(), *n)).collect()
         };
         Summary { required: counts(required), good: counts(good) }
@@ -135,6 +145,9 @@ impl Forecast {
                     drivers: r.drivers.iter().map(|n| e.id(*n).to_string()).collect(),
                     reason: r.reason.clone(),
                     assumptions: r.assumptions.iter().map(|n| e.id(*n).to_string()).collect(),
+                    basis: r.basis,
+                    forecast_basis: r.facts.basis,
+                    served: is_served(r),
                 }
             })
             .collect();
@@ -194,7 +207,7 @@ fn root_cause(line: &OutcomeLine) -> String {
 
 /// Whether an outcome needs someone's attention: anything but achieved or on track.
 pub fn needs_attention(s: Standing) -> bool {
-    !matches!(s, Standing::Achieved | Standing::OnTrack)
+    !matches!(s, Standing::Achieved | Standing::OnTrack | Standing::NotApplicable)
 }
 
 /// The order a person reads outcomes in: worst first (off track, unknown, at risk, on track,
@@ -206,13 +219,25 @@ pub fn worst_first(s: Standing) -> u8 {
         Standing::AtRisk => 2,
         Standing::OnTrack => 3,
         Standing::Achieved => 4,
+        Standing::NotApplicable => 5,
     }
 }
 
-/// The headline: each category's counts by status, with its deadline.
+/// Whether any action or task of the routemap serves an outcome.
+pub fn is_served(r: &OutcomeResult) -> bool {
+    r.facts.tasks_total > 0
+}
+
+/// The headline: each category's counts by status (the outcomes the council delivers), with its
+/// deadline and how many do not apply; then which verdicts off track rest on the council's own
+/// dates and which on assumptions.
 pub fn headline(e: &Evaluated, colour: Colour) -> String {
     let mut out = String::new();
-    for (category, counts) in assess::summary(e.assessment) {
+    for (category, all) in assess::summary(e.assessment) {
+        let not_applicable: usize =
+            all.iter().filter(|(s, _)| *s == Standing::NotApplicable).map(|(_, n)| n).sum();
+        let counts: Vec<(Standing, usize)> =
+            all.into_iter().filter(|(s, _)| *s != Standing::NotApplicable).collect();
         let deadline = e
             .assessment
             .outcomes
@@ -221,7 +246,7 @@ pub fn headline(e: &Evaluated, colour: Colour) -> String {
             .map(|r| r.deadline)
             .max();
         let total: usize = counts.iter().map(|(_, n)| n).sum();
-        if total == 0 {
+        if total + not_applicable == 0 {
             continue;
         }
         let name = match category.as_str() {
@@ -230,10 +255,39 @@ pub fn headline(e: &Evaluated, colour: Colour) -> String {
             other => other,
         };
         let by = deadline.map(|d| format!(" by {}", text::short_date(d))).unwrap_or_default();
+        let apart = if not_applicable > 0 {
+            format!(" ({not_applicable} more not applicable)")
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "{}: {}\n",
+            "{}{apart}: {}\n",
             colour.strong(&format!("{total} {name}{by}")),
             text::counts_line(&counts, colour)
+        ));
+    }
+    let off = |basis: &dyn Fn(DateBasis) -> bool| -> Vec<&str> {
+        e.assessment
+            .outcomes
+            .iter()
+            .filter(|r| r.standing == Standing::OffTrack && is_served(r) && basis(r.basis))
+            .map(|r| e.id(r.node))
+            .collect()
+    };
+    let stated = off(&|b| b != DateBasis::Assumed);
+    let assumed = off(&|b| b == DateBasis::Assumed);
+    let unserved = e.assessment.outcomes.iter().filter(|r| !is_served(r)).count();
+    if !assumed.is_empty() || unserved > 0 {
+        let list =
+            |codes: &[&str]| if codes.is_empty() { "none".to_string() } else { codes.join(", ") };
+        let apart = match unserved {
+            0 => String::new(),
+            n => format!("; not in the routemap at all: {n} (listed below)"),
+        };
+        out.push_str(&format!(
+            "Off track on the council's own dates: {}; only on the rules' assumptions: {}{apart}\n",
+            list(&stated),
+            list(&assumed)
         ));
     }
     out
@@ -252,7 +306,7 @@ pub fn table(e: &Evaluated, t: &Terminal) -> String {
         let (r, line) = (&e.assessment.outcomes[i], &f.outcomes[i]);
         vec![
             cell(&line.code),
-            colour.status_cell(r.standing),
+            colour.verdict_cell(r.standing, r.basis),
             cell(text::short_date(r.deadline)),
             cell(match (r.forecast, e.assessment.floor[r.node.index()]) {
                 (None, Some(floor)) => format!("not before {}", text::short_date(floor)),
@@ -263,18 +317,28 @@ pub fn table(e: &Evaluated, t: &Terminal) -> String {
             cell(&line.title),
         ]
     };
+    let results = &e.assessment.outcomes;
+    let (apart, planned): (Vec<usize>, Vec<usize>) = order
+        .into_iter()
+        .partition(|&i| results[i].standing == Standing::NotApplicable || !is_served(&results[i]));
     let (attention, fine): (Vec<usize>, Vec<usize>) =
-        order.into_iter().partition(|&i| needs_attention(e.assessment.outcomes[i].standing));
+        planned.into_iter().partition(|&i| needs_attention(results[i].standing));
+    let mut marked = false;
     for (heading, rows) in
         [("Needs attention, worst first", attention), ("On track or achieved", fine)]
     {
         if rows.is_empty() {
             continue;
         }
+        marked |= rows.iter().any(|&i| results[i].basis == DateBasis::Assumed);
         out.push_str(&format!("\n{} ({}):\n", colour.strong(heading), rows.len()));
         let rows: Vec<Vec<(String, String)>> = rows.into_iter().map(row).collect();
         out.push_str(&text::table_fitted(t, &HEADERS, &rows));
     }
+    if marked {
+        out.push_str(&format!("{}\n", text::ASSUMED_LEGEND));
+    }
+    out.push_str(&set_apart(e, &apart, colour, "  - "));
     if !f.assumptions.is_empty() {
         out.push_str("\nThe forecast rests on these assumptions (rules/forecast.rhai):\n");
         for a in &f.assumptions {
@@ -285,9 +349,51 @@ pub fn table(e: &Evaluated, t: &Terminal) -> String {
     out
 }
 
-/// The `--fail-on` gate: empty when no outcome has one of `statuses`; else a message for
+/// The outcomes shown apart from the tables, as groups under a heading each: those not in the
+/// routemap (no action or task serves them), by verdict; and those the council does not deliver,
+/// by reason. `apart` holds their places in the assessment's outcomes.
+fn set_apart(e: &Evaluated, apart: &[usize], colour: Colour, bullet: &str) -> String {
+    let results = &e.assessment.outcomes;
+    let mut out = String::new();
+    // Outcomes with the same words, in model order, one line a group.
+    let grouped = |keep: &dyn Fn(&OutcomeResult) -> bool,
+                   words: &dyn Fn(&OutcomeResult) -> String| {
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        let mut sorted = apart.to_vec();
+        sorted.sort_unstable();
+        for r in sorted.into_iter().map(|i| &results[i]).filter(|r| keep(r)) {
+            let (key, code) = (words(r), e.id(r.node).to_string());
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, codes)) => codes.push(code),
+                None => groups.push((key, vec![code])),
+            }
+        }
+        groups
+    };
+    let unserved = grouped(&|r| r.standing != Standing::NotApplicable, &|r| {
+        format!("{}: {}", text::status_words(r.standing), r.reason)
+    });
+    let not_applicable = grouped(&|r| r.standing == Standing::NotApplicable, &|r| r.reason.clone());
+    for (heading, groups) in
+        [("Not in the routemap", unserved), ("Not applicable to this council", not_applicable)]
+    {
+        let n: usize = groups.iter().map(|(_, c)| c.len()).sum();
+        if n == 0 {
+            continue;
+        }
+        let which = if n == 1 { "1 outcome".to_string() } else { format!("{n} outcomes") };
+        out.push_str(&format!("\n{}: {which}\n", colour.strong(heading)));
+        for (why, codes) in groups {
+            out.push_str(&format!("{bullet}{}: {why}\n", codes.join(", ")));
+        }
+    }
+    out
+}
+
+/// The `--fail-on` gate: empty when no outcome has one of `statuses` (with `stated_only`, on the
+/// council's own dates: a verdict resting on an assumption does not count); else a message for
 /// standard error naming every outcome that trips it, by status.
-pub fn gate(e: &Evaluated, statuses: &[Standing]) -> String {
+pub fn gate(e: &Evaluated, statuses: &[Standing], stated_only: bool) -> String {
     let mut lines = Vec::new();
     let mut n = 0;
     for s in Standing::ALL {
@@ -298,7 +404,7 @@ pub fn gate(e: &Evaluated, statuses: &[Standing]) -> String {
             .assessment
             .outcomes
             .iter()
-            .filter(|r| r.standing == s)
+            .filter(|r| r.standing == s && !(stated_only && r.basis == DateBasis::Assumed))
             .map(|r| e.id(r.node))
             .collect();
         if !codes.is_empty() {
@@ -310,8 +416,9 @@ pub fn gate(e: &Evaluated, statuses: &[Standing]) -> String {
         return String::new();
     }
     let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    let on = if stated_only { " (on the council's own dates)" } else { "" };
     format!(
-        "error: the --fail-on {} gate tripped: {} {}\n{}",
+        "error: the --fail-on {}{on} gate tripped: {} {}\n{}",
         names.join(","),
         n,
         if n == 1 { "outcome has that status" } else { "outcomes have those statuses" },
@@ -370,12 +477,15 @@ fn plain_rows(e: &Evaluated, f: &Forecast) -> Vec<Vec<String>> {
                 text::or_blank(l.no_earlier_than),
                 l.reason.clone(),
                 super::risk::responsibility(e, r),
+                l.basis.as_str().to_string(),
+                l.forecast_basis.map(|b| b.as_str().to_string()).unwrap_or_default(),
+                l.assumptions.join("; "),
             ]
         })
         .collect()
 }
 
-const PLAIN_HEADERS: [&str; 11] = [
+const PLAIN_HEADERS: [&str; 14] = [
     "code",
     "category",
     "title",
@@ -387,10 +497,14 @@ const PLAIN_HEADERS: [&str; 11] = [
     "not_before",
     "reason",
     "owner",
+    "basis",
+    "forecast_basis",
+    "assumptions",
 ];
 
 /// CSV, one row per outcome: the forecast's columns, then the earliest possible finish (`not
-/// before`, set also where the forecast is blank), the rule's reason and who answers for it.
+/// before`, set also where the forecast is blank), the rule's reason, who answers for it, what
+/// the verdict and the forecast rest on, and the assumed work upstream (ids, `; ` between).
 pub fn csv(e: &Evaluated) -> String {
     text::csv(&PLAIN_HEADERS, &plain_rows(e, &Forecast::new(e)))
 }
@@ -403,12 +517,16 @@ pub fn markdown(e: &Evaluated) -> String {
         .into_iter()
         .zip(&f.outcomes)
         .map(|(mut row, l)| {
-            row[5] = text::status_words(l.status).to_string();
+            let mark = if l.basis == DateBasis::Assumed { text::ASSUMED_MARK } else { "" };
+            row[5] = format!("{}{mark}", text::status_words(l.status));
             row.truncate(8);
             row
         })
         .collect();
     out.push_str(&text::markdown(&PLAIN_HEADERS[..8], &rows));
+    if f.outcomes.iter().any(|l| l.basis == DateBasis::Assumed) {
+        out.push_str(&format!("\n{}\n", super::escape::markdown(text::ASSUMED_LEGEND, false)));
+    }
     out.push('\n');
     let rows: Vec<Vec<String>> = [("Required", &f.summary.required), ("Good", &f.summary.good)]
         .into_iter()

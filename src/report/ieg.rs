@@ -72,11 +72,43 @@ pub struct BvpiLine {
     pub missed: Vec<String>,
 }
 
+/// The evidence for an outcome's position, and for a position that rests on the rules'
+/// assumptions, what they assumed.
 fn evidence(e: &Evaluated, r: &OutcomeResult) -> String {
+    let mut out = dated_evidence(e, r);
+    if r.basis == crate::assess::DateBasis::Assumed && r.standing != Standing::NotApplicable {
+        let assumed: Vec<&str> = r
+            .assumptions
+            .iter()
+            .filter_map(|n| e.assessment.basis.assumption[n.index()].as_deref())
+            .collect();
+        if assumed.is_empty() {
+            out.push_str(&format!("; this position rests on the rules' assumption: {}", r.reason));
+        } else {
+            out.push_str(&format!(
+                "; this position rests on the rules' assumptions, not the Council's own dates: {}",
+                assumed.join("; ")
+            ));
+        }
+    }
+    out
+}
+
+fn dated_evidence(e: &Evaluated, r: &OutcomeResult) -> String {
     let v = &r.facts;
+    if r.standing == Standing::NotApplicable {
+        return r.reason.clone();
+    }
     if v.tasks_total == 0 {
         // The rules' own words for an outcome nothing in the routemap delivers.
         return r.reason.clone();
+    }
+    let open = v.tasks_total - v.tasks_complete;
+    if r.standing == Standing::Achieved && open > 0 && v.council_tasks == v.council_tasks_complete {
+        return format!(
+            "the Council's {} task(s) complete; {open} task(s) a partnership leads still open",
+            v.council_tasks
+        );
     }
     let tasks = format!("{} of {} tasks complete", v.tasks_complete, v.tasks_total);
     let chain: Vec<&str> = r.drivers.iter().filter(|n| **n != r.node).map(|n| e.id(*n)).collect();

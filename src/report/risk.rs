@@ -11,7 +11,7 @@ use super::Evaluated;
 use super::document::{Block, Cell, DateStyle, Inline, Paper, labelled, para};
 use super::exposure::parameters;
 use super::text::{self, gbp, long_date};
-use crate::assess::{Assessment, OutcomeResult, Standing};
+use crate::assess::{Assessment, DateBasis, OutcomeResult, Standing};
 use crate::graph::NodeKind;
 use crate::model::{Category, Level, Risk};
 use crate::risk::{ProposedAction, Score};
@@ -40,6 +40,9 @@ pub struct RiskInputs<'a> {
     /// The baseline's BVPI 157 forecast, where the model has a BVPI 157 table: a section of
     /// its own.
     pub bvpi: Option<crate::bvpi::BvpiForecast>,
+    /// The baseline's verdicts without the assumptions they rest on, by outcome in the
+    /// assessment's order.
+    pub without: Vec<Option<super::explain::WithoutLine>>,
 }
 
 fn is_required(r: &OutcomeResult) -> bool {
@@ -58,6 +61,7 @@ fn status_words(s: Standing) -> &'static str {
         Standing::AtRisk => "At risk",
         Standing::OffTrack => "Forecast to miss",
         Standing::Unknown => "Cannot yet be forecast",
+        Standing::NotApplicable => "Not applicable",
     }
 }
 
@@ -81,15 +85,24 @@ fn position(e: &Evaluated, required: bool) -> String {
             "are forecast to miss their deadline"
         ),
         verb(n(Standing::Unknown), "cannot yet be forecast", "cannot yet be forecast"),
-    )
+    ) + match n(Standing::NotApplicable) {
+        0 => String::new(),
+        k => format!(" ({k} more do not apply to the Council)"),
+    }
+    .as_str()
 }
 
 fn deadline_of(e: &Evaluated, required: bool) -> Option<NaiveDate> {
     e.assessment.outcomes.iter().filter(|r| is_required(r) == required).map(|r| r.deadline).max()
 }
 
+/// The outcomes of a category the council delivers.
 fn total(e: &Evaluated, required: bool) -> usize {
-    e.assessment.outcomes.iter().filter(|r| is_required(r) == required).count()
+    e.assessment
+        .outcomes
+        .iter()
+        .filter(|r| is_required(r) == required && r.standing != Standing::NotApplicable)
+        .count()
 }
 
 fn date_or(d: Option<NaiveDate>, none: &str) -> String {
@@ -153,20 +166,68 @@ fn driver_words(e: &Evaluated, r: &OutcomeResult) -> String {
     if chain.is_empty() { "no work serves it".to_string() } else { chain.join(" → ") }
 }
 
-/// The Required outcomes not on track (at risk, off track or unforecast), as a table.
+/// What the Required outcomes off track rest on: those off track on the council's own dates,
+/// those off track only on the rules' assumptions, and for each outcome not on track whose
+/// verdict an assumption decides, that assumption and the status without it.
+fn on_assumptions(inputs: &RiskInputs) -> Vec<Block> {
+    let e = &inputs.baseline.e;
+    let results = &e.assessment.outcomes;
+    let off = |assumed: bool| -> Vec<&str> {
+        results
+            .iter()
+            .filter(|r| is_required(r) && r.standing == Standing::OffTrack)
+            .filter(|r| super::forecast::is_served(r))
+            .filter(|r| (r.basis == DateBasis::Assumed) == assumed)
+            .map(|r| e.id(r.node))
+            .collect()
+    };
+    let (stated, assumed) = (off(false), off(true));
+    let mut out = Vec::new();
+    if stated.is_empty() && assumed.is_empty() {
+        return out;
+    }
+    let list =
+        |codes: &[&str]| if codes.is_empty() { "none".to_string() } else { codes.join(", ") };
+    out.push(para(format!(
+        "Off track on the Council's own dates: {}. Off track only on the rules' assumptions (marked {}): {}.",
+        list(&stated),
+        text::ASSUMED_MARK,
+        list(&assumed)
+    )));
+    let mut items = Vec::new();
+    for (r, w) in results.iter().zip(&inputs.without) {
+        let Some(w) = w else { continue };
+        let attention =
+            matches!(r.standing, Standing::AtRisk | Standing::OffTrack | Standing::Unknown);
+        if is_required(r) && attention && !w.deciding.is_empty() {
+            items.extend(w.sentences(e.id(r.node), r.standing).into_iter().take(w.deciding.len()));
+        }
+    }
+    if !items.is_empty() {
+        out.push(para("What would change them: each assumption that alone decides a Required outcome's status, and its status without it."));
+        out.push(Block::List(items));
+    }
+    out
+}
+
+/// Whether an outcome is not on track: at risk, off track or unforecast.
+fn needs_attention(r: &OutcomeResult) -> bool {
+    matches!(r.standing, Standing::AtRisk | Standing::OffTrack | Standing::Unknown)
+}
+
+/// The Required outcomes not on track (at risk, off track or unforecast) that the routemap
+/// serves, as a table.
 fn not_on_track(e: &Evaluated) -> (usize, Block) {
     let rows: Vec<Vec<Cell>> = e
         .assessment
         .outcomes
         .iter()
-        .filter(|r| {
-            is_required(r)
-                && matches!(r.standing, Standing::AtRisk | Standing::OffTrack | Standing::Unknown)
-        })
+        .filter(|r| is_required(r) && needs_attention(r) && super::forecast::is_served(r))
         .map(|r| {
+            let mark = if r.basis == DateBasis::Assumed { text::ASSUMED_MARK } else { "" };
             vec![
                 format!("{} {}", e.id(r.node), text::clip(&e.label(r.node), 60)).into(),
-                status_words(r.standing).into(),
+                format!("{}{mark}", status_words(r.standing)).into(),
                 forecast_cell(e, r),
                 slack_words(r.slack_days).into(),
                 driver_words(e, r).into(),
@@ -409,9 +470,7 @@ fn exposure_section(doc: &mut Paper, e: &Evaluated) {
         headers: ["Stream", "Amount", "At risk", "Why"].iter().map(|h| h.to_string()).collect(),
         rows,
     });
-    doc.push(para(
-        "Each stream still at risk is shared among the outcomes by weight, and each outcome's share counts as at risk in full or in part according to its forecast status. The weights and shares are set in the funding rules, whose parameters are listed at the end of the report.",
-    ));
+    doc.push(para(super::exposure::method_sentence(e)));
 }
 
 fn cmt_section(doc: &mut Paper, e: &Evaluated) {
@@ -601,13 +660,42 @@ fn document_with(inputs: &RiskInputs, before_footer: &[Block]) -> Paper {
     cmt_section(&mut doc, e);
     doc.push(Block::Heading(2, "Required outcomes not on track".into()));
     let (n, table) = not_on_track(e);
+    let unserved: Vec<&OutcomeResult> = e
+        .assessment
+        .outcomes
+        .iter()
+        .filter(|r| is_required(r) && needs_attention(r) && !super::forecast::is_served(r))
+        .collect();
+    let all = n + unserved.len();
+    let apart = match unserved.len() {
+        0 => String::new(),
+        k => format!(" ({k} of them not in the routemap at all, listed after the table)"),
+    };
     doc.push(para(format!(
-        "{n} of the {} Required outcomes {} not on track on {}. \"Driven by\" is the chain of work that sets each forecast, root cause first.",
+        "{all} of the {} Required outcomes {} not on track on {}{apart}. \"Driven by\" is the chain of work that sets each forecast, root cause first.",
         total(e, true),
-        if n == 1 { "is" } else { "are" },
+        if all == 1 { "is" } else { "are" },
         long_date(e.assessment.basis.as_of)
     )));
     doc.push(table);
+    if let Some(first) = unserved.first() {
+        let codes: Vec<&str> = unserved.iter().map(|r| e.id(r.node)).collect();
+        doc.push(para(format!(
+            "Not in the routemap: no action or task serves {} ({}). The rules judge {} {}: {}.",
+            if codes.len() == 1 {
+                "this Required outcome".to_string()
+            } else {
+                format!("these {} Required outcomes", codes.len())
+            },
+            codes.join(", "),
+            if codes.len() == 1 { "it" } else { "each" },
+            status_words(first.standing).to_lowercase(),
+            first.reason
+        )));
+    }
+    for b in on_assumptions(inputs) {
+        doc.push(b);
+    }
     if let Some(f) = &inputs.bvpi {
         doc.push(Block::Heading(2, BVPI_HEADING.into()));
         doc.push(para(bvpi_words(e, f)));
@@ -811,7 +899,10 @@ fn summary_box(inputs: &RiskInputs, x: &RiskReportOut) -> Block {
             .map(|s| count(e.assessment, required, *s))
             .zip(Standing::ALL)
             .filter(|(n, _)| *n > 0)
-            .map(|(n, s)| format!("{n} {}", text::status_words(s)))
+            .map(|(n, s)| match s {
+                Standing::NotApplicable => format!("({n} more not applicable)"),
+                _ => format!("{n} {}", text::status_words(s)),
+            })
             .collect();
         rows.push(vec![
             format!("{n} {name} outcomes, due by {}", date_or(deadline_of(e, required), "–"))
@@ -845,7 +936,7 @@ fn summary_box(inputs: &RiskInputs, x: &RiskReportOut) -> Block {
                 .collect(),
         });
     }
-    let categories: Vec<(String, [(Standing, usize); 5])> = [(true, "Required"), (false, "Good")]
+    let categories: Vec<(String, [(Standing, usize); 6])> = [(true, "Required"), (false, "Good")]
         .into_iter()
         .filter(|(r, _)| total(e, *r) > 0)
         .map(|(r, name)| (name.to_string(), Standing::ALL.map(|s| (s, count(e.assessment, r, s)))))
@@ -1016,6 +1107,15 @@ impl<'a> RiskReport<'a> {
             scenarios,
             scenario_file: file.map(file_name_for_report),
             bvpi: run.bvpi.clone(),
+            without: run
+                .without
+                .0
+                .iter()
+                .map(|w| {
+                    w.as_ref()
+                        .map(|w| super::explain::WithoutLine::new(&s.evaluated(), w, run.without.1))
+                })
+                .collect(),
         };
         let simulated = match &run.simulation {
             Some(sim) => super::simulate::risk_blocks(&s.evaluated(), sim),

@@ -16,6 +16,7 @@ pub fn fill(s: Standing) -> &'static str {
         Standing::AtRisk => "#f9a825",
         Standing::OffTrack => "#c62828",
         Standing::Unknown => "#7b1fa2",
+        Standing::NotApplicable => "#212121",
     }
 }
 
@@ -27,6 +28,7 @@ pub fn tint(s: Standing) -> &'static str {
         Standing::AtRisk => "#fff59d",
         Standing::OffTrack => "#ffcdd2",
         Standing::Unknown => "#e1bee7",
+        Standing::NotApplicable => "#d6d6d6",
     }
 }
 
@@ -89,7 +91,7 @@ pub fn bars(title: &str, rows: &[Bar]) -> String {
 }
 
 /// Outcomes by status: one bar per category, split by standing, with a key.
-pub fn status_bars(title: &str, categories: &[(String, [(Standing, usize); 5])]) -> String {
+pub fn status_bars(title: &str, categories: &[(String, [(Standing, usize); 6])]) -> String {
     let (label_w, bar_w, row_h) = (110u32, 420u32, 30u32);
     let width = label_w + bar_w + 20;
     let height = 10 + row_h * categories.len() as u32 + 30;

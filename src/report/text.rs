@@ -41,7 +41,21 @@ impl Colour {
         let words = status_words(s).to_string();
         (words.clone(), self.standing(s, &words))
     }
+
+    /// A table cell holding a verdict: its standing in words, coloured, and [`ASSUMED_MARK`]
+    /// after it when the verdict rests on a rule's assumption.
+    pub fn verdict_cell(self, s: Standing, basis: crate::assess::DateBasis) -> (String, String) {
+        let mark = if basis == crate::assess::DateBasis::Assumed { ASSUMED_MARK } else { "" };
+        let words = format!("{}{mark}", status_words(s));
+        (words.clone(), self.standing(s, &words))
+    }
 }
+
+/// What marks a verdict that rests on a rule's assumption rather than the council's own dates.
+pub const ASSUMED_MARK: &str = "*";
+
+/// The legend of [`ASSUMED_MARK`].
+pub const ASSUMED_LEGEND: &str = "* the verdict rests on a rule's assumption, not on the council's own dates (the assumptions are listed below; `routemap explain CODE` names the one that decides it)";
 
 /// The one colour of each standing on a terminal.
 pub fn standing_style(s: Standing) -> anstyle::Style {
@@ -53,6 +67,7 @@ pub fn standing_style(s: Standing) -> anstyle::Style {
         Standing::AtRisk => colour(AnsiColor::Yellow),
         Standing::OffTrack => colour(AnsiColor::Red).bold(),
         Standing::Unknown => colour(AnsiColor::Magenta),
+        Standing::NotApplicable => colour(AnsiColor::BrightBlack),
     }
 }
 
@@ -64,6 +79,7 @@ pub fn status_words(s: Standing) -> &'static str {
         Standing::AtRisk => "at risk",
         Standing::OffTrack => "off track",
         Standing::Unknown => "unknown",
+        Standing::NotApplicable => "not applicable",
     }
 }
 
@@ -78,8 +94,9 @@ pub fn counts_line(counts: &[(Standing, usize)], colour: Colour) -> String {
     if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
 }
 
-/// Text for a terminal `width` columns wide: the heading line (the first) and the lines of a
-/// list (`  - ...`: assumptions, follow-on times) longer than that are broken at spaces, each
+/// Text for a terminal `width` columns wide: the heading line (the first), the lines of a list
+/// (`  - ...`: assumptions, follow-on times) and the legend of [`ASSUMED_MARK`] longer than that
+/// are broken at spaces, each
 /// continuation indented under the line's text. Table rows are fitted already, and other lines
 /// (one line a record, such as a rule test's) are left whole. Colour sequences take no columns;
 /// a word longer than the width is left whole.
@@ -91,7 +108,8 @@ pub fn wrap(text: &str, width: u16) -> String {
             Some(b) => (b, "\n"),
             None => (line, ""),
         };
-        let listed = body.trim_start().starts_with("- ") && body.starts_with(' ');
+        let listed = (body.trim_start().starts_with("- ") && body.starts_with(' '))
+            || body.starts_with(ASSUMED_LEGEND.split(' ').next().unwrap_or("*"));
         if shown_len(body) <= width || (n > 0 && !listed) {
             out.push_str(line);
             continue;

@@ -27,6 +27,8 @@ pub struct WorkView {
     pub(crate) reported: NaiveDate,
     pub(crate) partnership: bool,
     pub(crate) deadline: Option<NaiveDate>,
+    pub(crate) needed_by: Option<NaiveDate>,
+    pub(crate) estimate: Option<[NaiveDate; 3]>,
 }
 
 /// An outcome as `deadline` and `classify` see it.
@@ -47,6 +49,43 @@ pub struct OutcomeView {
     pub(crate) assumed_drivers: i64,
     pub(crate) assumptions: i64,
     pub(crate) partnership: bool,
+    pub(crate) council_tasks: i64,
+    pub(crate) council_tasks_complete: i64,
+    pub(crate) basis: Option<DateBasis>,
+    pub(crate) council_tier: Option<ImmutableString>,
+    pub(crate) delivered_by: Vec<ImmutableString>,
+    pub(crate) not_applicable: Option<ImmutableString>,
+}
+
+/// What a date rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateBasis {
+    /// The council's own target for that work.
+    Stated,
+    /// Set through the graph by the council's own targets for other work.
+    Derived,
+    /// A rule's default: a duration, an overdue re-forecast, a reading of a phrase, an estimate.
+    Assumed,
+}
+
+impl DateBasis {
+    /// Every basis.
+    pub const ALL: [DateBasis; 3] = [DateBasis::Stated, DateBasis::Derived, DateBasis::Assumed];
+
+    /// The snake-case name used in output and rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateBasis::Stated => "stated",
+            DateBasis::Derived => "derived",
+            DateBasis::Assumed => "assumed",
+        }
+    }
+
+    /// The basis named `s`, as `as_str` writes it.
+    pub fn parse(s: &str) -> Option<DateBasis> {
+        DateBasis::ALL.into_iter().find(|b| b.as_str() == s)
+    }
 }
 
 impl WorkView {
@@ -65,6 +104,7 @@ impl WorkView {
             .neighbors_directed(idx, petgraph::Direction::Outgoing)
             .filter_map(|s| deadline[s.index()])
             .min();
+        work.needed_by = needed_by(model, graph, idx);
         work
     }
 
@@ -76,11 +116,13 @@ impl WorkView {
         let mut partnership = false;
         let mut start_date = None;
         let mut comments = "";
+        let mut estimate = None;
         let (kind, title, status, status_text, target, phrase, duration) = match node.item {
             Item::Task { action, task } => {
                 let t = &model.actions[action].tasks[task];
                 partnership = model.actions[action].partnership;
                 comments = t.comments.as_deref().unwrap_or("");
+                estimate = t.estimate.as_ref();
                 (
                     "task",
                     t.text.as_str(),
@@ -94,6 +136,7 @@ impl WorkView {
             Item::Project(p) => {
                 let p = &model.projects[p];
                 comments = p.progress.as_deref().unwrap_or("");
+                estimate = p.estimate.as_ref();
                 // A project's finish phrase is its target; failing that, its start.
                 let (target, phrase) = match (p.finish, p.start) {
                     (Target::Unset, start) if start != Target::Unset => {
@@ -139,7 +182,39 @@ impl WorkView {
             reported: model.document.issue_date,
             partnership,
             deadline: None,
+            needed_by: None,
+            // Lengths of time count from the work's start where it has one, else the as-of date.
+            estimate: estimate.and_then(|e| {
+                let from = start_date.or(target.date().filter(|_| target.kind() == "start"));
+                let [a, b, c] = e.points.map(|p| p.date(from.unwrap_or(as_of)));
+                Some([a?, b?, c?])
+            }),
         }
+    }
+}
+
+/// The earliest date the council's own targets for the work waiting on `idx` need it by: their
+/// finish targets (work finishes after what it waits on finishes); none when no work with a
+/// stated finish waits on it.
+pub fn needed_by(model: &Model, graph: &Graph, idx: NodeIndex) -> Option<NaiveDate> {
+    graph
+        .dag
+        .neighbors_directed(idx, petgraph::Direction::Outgoing)
+        .filter_map(|s| needs_by(model, graph, s))
+        .min()
+}
+
+/// The finish work `idx` states (the date it needs what it waits on by): none for outcomes,
+/// undated work, and work the routemap gives only a start.
+fn needs_by(model: &Model, graph: &Graph, idx: NodeIndex) -> Option<NaiveDate> {
+    let target = match graph.dag[idx].item {
+        Item::Task { action, task } => model.actions[action].tasks[task].target,
+        Item::Project(p) => model.projects[p].finish,
+        Item::Outcome(_) => return None,
+    };
+    match target {
+        Target::By(d) => Some(d),
+        _ => None,
     }
 }
 
@@ -162,6 +237,12 @@ impl OutcomeView {
             assumed_drivers: 0,
             assumptions: 0,
             partnership: false,
+            council_tasks: 0,
+            council_tasks_complete: 0,
+            basis: None,
+            council_tier: outcome.council_tier.map(|t| t.as_str().into()),
+            delivered_by: outcome.tiers.iter().map(|t| t.as_str().into()).collect(),
+            not_applicable: outcome.marked_not_applicable.as_deref().map(Into::into),
         }
     }
 }
@@ -193,6 +274,13 @@ pub struct OutcomeFacts {
     pub assumptions: i64,
     /// Whether every task serving it is a partnership's.
     pub partnership: bool,
+    /// Tasks serving it directly that the council itself leads (not a partnership's).
+    pub council_tasks: i64,
+    /// Of those, complete.
+    pub council_tasks_complete: i64,
+    /// What its forecast date rests on (or, with no forecast, its earliest finish; none when
+    /// neither is known).
+    pub basis: Option<DateBasis>,
 }
 
 impl OutcomeView {
@@ -218,6 +306,9 @@ impl OutcomeFacts {
             assumed_drivers: f.assumed_drivers,
             assumptions: f.assumptions,
             partnership: f.partnership,
+            council_tasks: f.council_tasks,
+            council_tasks_complete: f.council_tasks_complete,
+            basis: f.basis,
             ..OutcomeView::new(outcome, f.as_of)
         })
     }
@@ -231,6 +322,7 @@ pub struct StreamView {
     pub(crate) financial_year: ImmutableString,
     pub(crate) amount_gbp: i64,
     pub(crate) year_end: Option<NaiveDate>,
+    pub(crate) paid_on: Option<NaiveDate>,
     pub(crate) as_of: NaiveDate,
 }
 
@@ -248,8 +340,10 @@ pub struct RiskView {
 /// What the forecast says that bears on a risk, as `assess` sees it.
 #[derive(Debug, Clone)]
 pub struct EvidenceView {
-    /// Outcome counts by category (required, good) and status (achieved .. unknown).
-    pub(crate) counts: [[i64; 5]; 2],
+    /// Outcome counts by category (required, good) and status (achieved .. not applicable).
+    pub(crate) counts: [[i64; 6]; 2],
+    /// Of those, the outcomes whose status rests on a rule's assumption.
+    pub(crate) assumed: [[i64; 6]; 2],
     pub(crate) required_least_slack: Option<i64>,
     pub(crate) required_deadline: Option<NaiveDate>,
     pub(crate) exposure_gbp: i64,
@@ -350,7 +444,18 @@ pub fn register(engine: &mut Engine) {
         .register_get("as_of", |w: &mut WorkView| w.as_of)
         .register_get("reported", |w: &mut WorkView| w.reported)
         .register_get("partnership", |w: &mut WorkView| w.partnership)
-        .register_get("deadline", |w: &mut WorkView| opt(w.deadline));
+        .register_get("deadline", |w: &mut WorkView| opt(w.deadline))
+        .register_get("needed_by", |w: &mut WorkView| opt(w.needed_by))
+        .register_get("estimate", |w: &mut WorkView| match w.estimate {
+            None => Dynamic::UNIT,
+            Some([earliest, likely, latest]) => {
+                let mut m = rhai::Map::new();
+                m.insert("earliest".into(), Dynamic::from(earliest));
+                m.insert("likely".into(), Dynamic::from(likely));
+                m.insert("latest".into(), Dynamic::from(latest));
+                Dynamic::from(m)
+            }
+        });
 
     engine
         .register_type_with_name::<OutcomeView>("Outcome")
@@ -368,7 +473,17 @@ pub fn register(engine: &mut Engine) {
         .register_get("tasks_not_started", |o: &mut OutcomeView| o.tasks_not_started)
         .register_get("assumed_drivers", |o: &mut OutcomeView| o.assumed_drivers)
         .register_get("assumptions", |o: &mut OutcomeView| o.assumptions)
-        .register_get("partnership", |o: &mut OutcomeView| o.partnership);
+        .register_get("partnership", |o: &mut OutcomeView| o.partnership)
+        .register_get("council_tasks", |o: &mut OutcomeView| o.council_tasks)
+        .register_get("council_tasks_complete", |o: &mut OutcomeView| o.council_tasks_complete)
+        .register_get("basis", |o: &mut OutcomeView| {
+            o.basis.map_or(Dynamic::UNIT, |b| Dynamic::from(b.as_str()))
+        })
+        .register_get("council_tier", |o: &mut OutcomeView| opt(o.council_tier.clone()))
+        .register_get("delivered_by", |o: &mut OutcomeView| {
+            o.delivered_by.iter().cloned().map(Dynamic::from).collect::<rhai::Array>()
+        })
+        .register_get("not_applicable", |o: &mut OutcomeView| opt(o.not_applicable.clone()));
 
     engine
         .register_type_with_name::<StreamView>("Stream")
@@ -377,6 +492,7 @@ pub fn register(engine: &mut Engine) {
         .register_get("financial_year", |s: &mut StreamView| s.financial_year.clone())
         .register_get("amount_gbp", |s: &mut StreamView| s.amount_gbp)
         .register_get("year_end", |s: &mut StreamView| opt(s.year_end))
+        .register_get("paid_on", |s: &mut StreamView| opt(s.paid_on))
         .register_get("as_of", |s: &mut StreamView| s.as_of);
 
     engine
@@ -391,15 +507,21 @@ pub fn register(engine: &mut Engine) {
         });
 
     engine.register_type_with_name::<EvidenceView>("Evidence");
-    const STATUSES: [&str; 5] = ["achieved", "on_track", "at_risk", "off_track", "unknown"];
+    const STATUSES: [&str; 6] =
+        ["achieved", "on_track", "at_risk", "off_track", "unknown", "not_applicable"];
     for (c, category) in ["required", "good"].into_iter().enumerate() {
+        // The outcomes the council delivers: not-applicable ones are counted apart.
         engine.register_get(format!("{category}_total"), move |e: &mut EvidenceView| {
-            e.counts[c].iter().sum::<i64>()
+            e.counts[c][..5].iter().sum::<i64>()
         });
         for (s, status) in STATUSES.into_iter().enumerate() {
             engine.register_get(format!("{category}_{status}"), move |e: &mut EvidenceView| {
                 e.counts[c][s]
             });
+            engine.register_get(
+                format!("{category}_{status}_assumed"),
+                move |e: &mut EvidenceView| e.assumed[c][s],
+            );
         }
     }
     engine

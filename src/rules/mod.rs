@@ -48,7 +48,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
 const HOOKS: &[(&str, &[(&str, usize)])] = &[
     ("deadlines", &[("deadline", 1)]),
     ("forecast", &[("own_finish", 1), ("done_on", 1), ("follow_on", 3)]),
-    ("classify", &[("classify", 1)]),
+    ("classify", &[("classify", 1), ("applies", 1)]),
     ("funding", &[("stream_at_risk", 1), ("weight", 1), ("share", 2)]),
     ("risk", &[("assess", 2), ("propose", 2)]),
     ("bvpi", &[("target", 1), ("enabled", 1), ("needs", 1)]),
@@ -64,6 +64,7 @@ const OPTIONAL_HOOKS: &[(&str, &str)] = &[
     ("risk", "propose"),
     ("simulate", "common"),
     ("bvpi", "needs"),
+    ("classify", "applies"),
 ];
 
 /// How many independent hook calls make it worth starting threads for them.
@@ -399,6 +400,41 @@ impl Rules {
         })?;
         self.check_answer(file, hook, &text.clone().into(), &subject)?;
         Ok(text.to_string())
+    }
+
+    /// Whether the council delivers `outcome`, from `classify.rhai`'s `applies`: `None` when it
+    /// does, else the rule's reason why not.
+    pub fn applies(
+        &self,
+        outcome: &crate::model::Outcome,
+        as_of: chrono::NaiveDate,
+    ) -> Result<Option<String>, Error> {
+        let expected = "#{ applies: true } or #{ applies: false, reason: \"...\" }";
+        let answer =
+            self.call("classify", "applies", api::OutcomeView::unforecast(outcome, as_of))?;
+        let subject = format!("for {}", outcome.code);
+        let bad = |got: &str| {
+            self.bad_return("classify", "applies", &format!("{got} {subject}"), expected)
+        };
+        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+        self.check_keys(
+            "classify",
+            "applies",
+            &map,
+            &subject,
+            (&["applies"], &["reason"]),
+            expected,
+        )?;
+        match map.get("applies").and_then(|v| v.as_bool().ok()) {
+            Some(true) => Ok(None),
+            Some(false) => match map.get("reason") {
+                Some(r) if r.is_string() && !r.to_string().trim().is_empty() => {
+                    Ok(Some(r.to_string()))
+                }
+                _ => Err(bad("`applies: false` with no text `reason`")),
+            },
+            None => Err(bad("an `applies` that is not true or false")),
+        }
     }
 
     /// The file whose `hook` runs: `file`, or the built-in one where `file` lacks an optional

@@ -74,6 +74,9 @@ pub struct InlineModel {
     /// The council's own status words.
     #[serde(default)]
     pub status_words: std::collections::BTreeMap<String, crate::model::Status>,
+    /// Outcomes the council does not deliver.
+    #[serde(default)]
+    pub not_applicable: Vec<crate::model::NotApplicable>,
 }
 
 /// What a case expects.
@@ -238,6 +241,25 @@ pub struct OutcomeInput {
     /// All its work delivered by a partnership.
     #[serde(default)]
     pub partnership: bool,
+    /// Tasks serving it that the council itself leads; by default every task unless
+    /// `partnership`.
+    #[serde(default)]
+    pub council_tasks: Option<i64>,
+    /// Of those, complete; by default `tasks_complete` unless `partnership`.
+    #[serde(default)]
+    pub council_tasks_complete: Option<i64>,
+    /// What its forecast rests on: `stated`, `derived` or `assumed`.
+    #[serde(default)]
+    pub basis: Option<String>,
+    /// The council's tier.
+    #[serde(default)]
+    pub council_tier: Option<String>,
+    /// The tiers that deliver it (empty: every tier).
+    #[serde(default)]
+    pub delivered_by: Vec<String>,
+    /// The model's reason for marking it not applicable.
+    #[serde(default)]
+    pub not_applicable: Option<String>,
 }
 
 /// A dependency as `follow_on` sees it.
@@ -295,12 +317,30 @@ pub struct WorkInput {
     /// The earliest deadline of the outcomes it serves.
     #[serde(default)]
     pub deadline: Option<NaiveDate>,
+    /// The earliest date the work waiting on it needs it by.
+    #[serde(default)]
+    pub needed_by: Option<NaiveDate>,
+    /// A three-point estimate: earliest, likely and latest dates.
+    #[serde(default)]
+    pub estimate: Option<EstimateInput>,
     /// The as-of date; by default the case's.
     #[serde(default)]
     pub as_of: Option<NaiveDate>,
     /// The routemap's issue date; by default the as-of date.
     #[serde(default)]
     pub reported: Option<NaiveDate>,
+}
+
+/// A three-point estimate as a hook sees it: three dates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EstimateInput {
+    /// The earliest finish.
+    pub earliest: NaiveDate,
+    /// The likeliest finish.
+    pub likely: NaiveDate,
+    /// The latest finish.
+    pub latest: NaiveDate,
 }
 
 fn default_id() -> String {
@@ -335,6 +375,9 @@ pub struct StreamInput {
     /// Whole pounds.
     #[serde(default)]
     pub amount_gbp: i64,
+    /// When it was paid, if known.
+    #[serde(default)]
+    pub paid_on: Option<NaiveDate>,
     /// The as-of date; by default the case's.
     #[serde(default)]
     pub as_of: Option<NaiveDate>,
@@ -374,6 +417,12 @@ pub struct EvidenceInput {
     /// Good outcomes by status.
     #[serde(default)]
     pub good: StatusCounts,
+    /// Of the Required outcomes, those whose status rests on a rule's assumption, by status.
+    #[serde(default)]
+    pub required_assumed: StatusCounts,
+    /// Of the Good outcomes, those whose status rests on a rule's assumption, by status.
+    #[serde(default)]
+    pub good_assumed: StatusCounts,
     /// Least slack of a Required outcome not achieved.
     #[serde(default)]
     pub required_least_slack: Option<i64>,
@@ -414,11 +463,21 @@ pub struct StatusCounts {
     /// Unknown.
     #[serde(default)]
     pub unknown: i64,
+    /// Not applicable.
+    #[serde(default)]
+    pub not_applicable: i64,
 }
 
 impl StatusCounts {
     /// In [`crate::assess::Standing::ALL`] order.
-    pub fn counts(&self) -> [i64; 5] {
-        [self.achieved, self.on_track, self.at_risk, self.off_track, self.unknown]
+    pub fn counts(&self) -> [i64; 6] {
+        [
+            self.achieved,
+            self.on_track,
+            self.at_risk,
+            self.off_track,
+            self.unknown,
+            self.not_applicable,
+        ]
     }
 }

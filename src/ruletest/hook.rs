@@ -8,7 +8,7 @@ use super::file::{EvidenceInput, HookInputs, OutcomeInput, RiskInput, StreamInpu
 use crate::assess::Standing;
 use crate::error::Diagnostic;
 use crate::model::{Level, Located, Span};
-use crate::rules::api::{EvidenceView, OutcomeView, RiskView, StreamView, WorkView};
+use crate::rules::api::{DateBasis, EvidenceView, OutcomeView, RiskView, StreamView, WorkView};
 
 /// Each hook: its rule file and its arguments, by the names docs/rules.md gives them.
 pub const HOOKS: &[(&str, &str, &[&str])] = &[
@@ -17,6 +17,7 @@ pub const HOOKS: &[(&str, &str, &[&str])] = &[
     ("done_on", "forecast", &["work"]),
     ("follow_on", "forecast", &["work", "waits_on", "edge"]),
     ("classify", "classify", &["outcome"]),
+    ("applies", "classify", &["outcome"]),
     ("stream_at_risk", "funding", &["stream"]),
     ("weight", "funding", &["outcome"]),
     ("share", "funding", &["category", "status"]),
@@ -167,6 +168,20 @@ fn outcome(o: &OutcomeInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagno
         None => "required".into(),
     };
     let slack_days = o.slack_days.or_else(|| Some((o.deadline? - o.forecast?).num_days()));
+    let basis = match &o.basis {
+        Some(b) => {
+            let all: Vec<&str> = DateBasis::ALL.iter().map(|b| b.as_str()).collect();
+            one_of(b, &all, at("basis"))?;
+            DateBasis::parse(b)
+        }
+        None => None,
+    };
+    let tiers = ["district", "county", "unitary", "metropolitan", "london_borough"];
+    for (k, t) in o.council_tier.iter().chain(&o.delivered_by).enumerate() {
+        let field =
+            if k == 0 && o.council_tier.is_some() { "council_tier" } else { "delivered_by" };
+        one_of(t, &tiers, at(field))?;
+    }
     Ok(Dynamic::from(OutcomeView {
         code: o.code.as_str().into(),
         category: category.into(),
@@ -183,6 +198,16 @@ fn outcome(o: &OutcomeInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagno
         assumed_drivers: o.assumed_drivers,
         assumptions: o.assumptions,
         partnership: o.partnership,
+        council_tasks: o.council_tasks.unwrap_or(if o.partnership { 0 } else { o.tasks_total }),
+        council_tasks_complete: o.council_tasks_complete.unwrap_or(if o.partnership {
+            0
+        } else {
+            o.tasks_complete
+        }),
+        basis,
+        council_tier: o.council_tier.as_deref().map(Into::into),
+        delivered_by: o.delivered_by.iter().map(|t| t.as_str().into()).collect(),
+        not_applicable: o.not_applicable.as_deref().map(Into::into),
     }))
 }
 
@@ -193,6 +218,7 @@ fn stream(s: &StreamInput, as_of: NaiveDate) -> Dynamic {
         financial_year: s.financial_year.as_str().into(),
         amount_gbp: s.amount_gbp,
         year_end: crate::funding::year_end(&s.financial_year),
+        paid_on: s.paid_on,
         as_of: s.as_of.unwrap_or(as_of),
     })
 }
@@ -220,6 +246,7 @@ fn risk(r: &RiskInput, at: At) -> Result<Dynamic, Diagnostic> {
 fn evidence(e: &EvidenceInput, as_of: NaiveDate) -> Dynamic {
     Dynamic::from(EvidenceView {
         counts: [e.required.counts(), e.good.counts()],
+        assumed: [e.required_assumed.counts(), e.good_assumed.counts()],
         required_least_slack: e.required_least_slack,
         required_deadline: e.required_deadline,
         exposure_gbp: e.exposure_gbp,
@@ -260,6 +287,8 @@ fn work(w: &WorkInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagnostic> 
         reported: w.reported.unwrap_or(as_of),
         partnership: w.partnership,
         deadline: w.deadline,
+        needed_by: w.needed_by,
+        estimate: w.estimate.as_ref().map(|e| [e.earliest, e.likely, e.latest]),
     }))
 }
 

@@ -455,6 +455,7 @@ fn case_model(l: &Loaded, here: &str, case: &Case) -> Result<Model, Error> {
         version: "test".into(),
         issue_date: case.as_of.unwrap_or_else(default_as_of),
         target_cabinet: None,
+        tier: None,
     });
     let model = Model {
         document,
@@ -466,6 +467,7 @@ fn case_model(l: &Loaded, here: &str, case: &Case) -> Result<Model, Error> {
         risks: m.risks.clone(),
         cmt_risks: m.cmt_risks.clone(),
         bvpi157: m.bvpi157.clone(),
+        not_applicable: m.not_applicable.clone(),
         outcomes: Vec::new(),
         origin: model::Origin::default(),
     };

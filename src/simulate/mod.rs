@@ -90,8 +90,11 @@ struct Slot {
     deadline: Day,
     required: bool,
     achieved: bool,
-    /// Pounds at risk on time, late, and with no date.
+    /// Pounds at risk on time, late, and with no date, in the streams shared pro rata.
     pounds: [u64; 3],
+    /// Per stream judged on a return (in [`Plan::returns`] order): the share of it this outcome
+    /// exposes on time, late, and with no date.
+    shares: Vec<[f64; 3]>,
 }
 
 /// Everything the runs need, computed once per model.
@@ -112,6 +115,8 @@ pub struct Plan {
     base: Vec<i32>,
     threshold: u32,
     slots: Vec<Slot>,
+    /// Every stream at risk that is judged on a return: its index in the model and amount.
+    returns: Vec<(usize, u64)>,
     /// The BVPI 157 table's groups, where the model has one.
     bvpi: Option<BvpiPlan>,
 }
@@ -218,6 +223,9 @@ pub struct Simulation {
     pub criticality: Vec<(NodeIndex, f64)>,
     /// BVPI 157 on its deadline, where the model has the table.
     pub bvpi157: Option<BvpiSim>,
+    /// Per funding stream judged on a return and at risk (its index in the model): the share of
+    /// runs in which some outcome exposed it.
+    pub streams_at_risk: Vec<(usize, f64)>,
 }
 
 /// Ask the rules for every piece of work's distribution and the common factor, and take each
@@ -342,8 +350,16 @@ impl Plan {
             });
         }
         let terms = &basis.terms;
+        let returns: Vec<(usize, u64)> = terms
+            .streams
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.at_risk && t.method == crate::funding::Method::Return)
+            .map(|(k, _)| (k, model.funding[k].amount_gbp))
+            .collect();
         let mut slots = Vec::new();
-        for r in &a.outcomes {
+        // An outcome the council does not deliver is left out of the runs.
+        for r in a.outcomes.iter().filter(|r| r.standing != Standing::NotApplicable) {
             let Item::Outcome(o) = graph.dag[r.node].item else { continue };
             let category = model.outcomes[o].category;
             let state = |s: Standing| -> u64 {
@@ -353,9 +369,14 @@ impl Plan {
                     .streams
                     .iter()
                     .zip(&terms.portions)
-                    .filter(|(t, _)| t.at_risk)
+                    .filter(|(t, _)| t.at_risk && t.method == crate::funding::Method::ProRata)
                     .map(|(_, p)| (p[o] as f64 * terms.share[row][col]).round() as u64)
                     .sum()
+            };
+            let share = |s: Standing| -> f64 {
+                let row = usize::from(category == Category::Good);
+                let col = Standing::ALL.iter().position(|x| *x == s).unwrap_or(0);
+                terms.share[row][col] * f64::from(u8::from(terms.weight[o] > 0.0))
             };
             let achieved = r.standing == Standing::Achieved;
             let on_time = if achieved { Standing::Achieved } else { Standing::OnTrack };
@@ -366,6 +387,10 @@ impl Plan {
                 required: category == Category::Required,
                 achieved,
                 pounds: [state(on_time), state(Standing::OffTrack), state(Standing::Unknown)],
+                shares: returns
+                    .iter()
+                    .map(|_| [share(on_time), share(Standing::OffTrack), share(Standing::Unknown)])
+                    .collect(),
             });
         }
         let threshold = (common * f64::from(u32::MAX)).round() as u32;
@@ -384,7 +409,19 @@ impl Plan {
                 })
                 .collect(),
         });
-        Ok(Plan { compiled, owns, sampled, common, history, table, base, threshold, slots, bvpi })
+        Ok(Plan {
+            compiled,
+            owns,
+            sampled,
+            common,
+            history,
+            table,
+            base,
+            threshold,
+            slots,
+            returns,
+            bvpi,
+        })
     }
 
     /// Every spread set to zero: the runs reproduce the deterministic forecast.
@@ -476,6 +513,7 @@ impl Plan {
         let mut slip = self.base.clone();
         let mut out = Vec::with_capacity(n);
         let mut stamp = vec![u64::MAX; n];
+        let mut worst = vec![0.0f64; self.returns.len()];
         let keep = SENSITIVITY_RUNS;
         for run in from..to {
             let mut rng = SplitMix(mix(seed, run));
@@ -492,6 +530,7 @@ impl Plan {
             c.forward_days(&self.owns, &slip, &mut out);
             let mut misses = 0usize;
             let mut pounds = 0u64;
+            worst.iter_mut().for_each(|w| *w = 0.0);
             for (o, slot) in self.slots.iter().enumerate() {
                 let d = out[slot.position];
                 let on_time = slot.achieved || (d != NONE && d <= slot.deadline);
@@ -501,13 +540,17 @@ impl Plan {
                 } else if slot.required {
                     misses += 1;
                 }
-                pounds += slot.pounds[if on_time {
+                let state = if on_time {
                     0
                 } else if d != NONE {
                     1
                 } else {
                     2
-                }];
+                };
+                pounds += slot.pounds[state];
+                for (w, s) in worst.iter_mut().zip(&slot.shares) {
+                    *w = w.max(s[state]);
+                }
                 if run < keep && slot.required {
                     acc.dates.push(if d == NONE { i32::MAX } else { d });
                 }
@@ -537,6 +580,10 @@ impl Plan {
                 acc.slips.extend(self.sampled.iter().map(|s| slip[s.position as usize]));
             }
             acc.misses[misses] += 1;
+            for (k, (w, (_, amount))) in worst.iter().zip(&self.returns).enumerate() {
+                pounds += (*amount as f64 * w).round() as u64;
+                acc.exposed[k] += u64::from(*w > 0.0);
+            }
             acc.pounds.push(pounds);
             if let Some(b) = &self.bvpi {
                 let mut percent = b.baseline;
@@ -637,8 +684,11 @@ impl Plan {
                 percent_runs: acc.bvpi.clone(),
             }
         });
+        let streams_at_risk =
+            self.returns.iter().zip(&acc.exposed).map(|((k, _), n)| (*k, share(*n))).collect();
         Simulation {
             bvpi157,
+            streams_at_risk,
             runs,
             seed,
             outcomes,
@@ -836,6 +886,8 @@ struct Accum {
     dates: Vec<i32>,
     /// Runs by BVPI 157 percentage on the deadline.
     bvpi: Vec<u64>,
+    /// Runs in which each stream judged on a return was exposed.
+    exposed: Vec<u64>,
 }
 
 impl Accum {
@@ -851,6 +903,7 @@ impl Accum {
             slips: Vec::new(),
             dates: Vec::new(),
             bvpi: vec![0; 101],
+            exposed: vec![0; p.returns.len()],
         }
     }
 
@@ -864,6 +917,7 @@ impl Accum {
         add(&mut self.any, &other.any);
         add(&mut self.misses, &other.misses);
         add(&mut self.bvpi, &other.bvpi);
+        add(&mut self.exposed, &other.exposed);
         self.pounds.extend(other.pounds);
         self.slips.extend(other.slips);
         self.dates.extend(other.dates);

@@ -53,9 +53,10 @@ pub fn config() -> ProptestConfig {
     }
 }
 
-/// The four ordered standings, best first; `Unknown` stands apart.
+/// The four ordered standings, best first; `Unknown` and `NotApplicable` stand apart.
 pub fn rank(s: Standing) -> Option<u8> {
     match s {
+        Standing::NotApplicable => None,
         Standing::Achieved => Some(0),
         Standing::OnTrack => Some(1),
         Standing::AtRisk => Some(2),

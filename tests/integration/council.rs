@@ -63,11 +63,23 @@ fn an_outcome_no_work_serves_is_judged_the_same_everywhere() {
     let ieg = on_loxley(&["ieg-return", "--format", "csv"]);
     let r1_row = ieg.lines().find(|l| l.starts_with("R1,")).expect("R1 in the IEG return");
     assert!(r1_row.contains("nothing in the routemap delivers it"), "{r1_row}");
+    // The risk report lists the unserved outcomes as one group after its table, with the rule's
+    // verdict and reason.
     let risk = on_loxley(&["risk-report"]);
+    let group = risk
+        .lines()
+        .find(|l| {
+            l.starts_with(
+                "Not in the routemap: no action or task serves these 25 Required outcomes (R1, R2,",
+            )
+        })
+        .unwrap_or_else(|| panic!("{risk}"));
     assert!(
-        risk.contains("| R1 Deep linking to the admissions process | Forecast to miss |"),
-        "{risk}"
+        group
+            .contains("The rules judge each forecast to miss: nothing in the routemap delivers it"),
+        "{group}"
     );
+    assert!(!risk.contains("| R1 Deep linking"), "{risk}");
 }
 
 #[test]

@@ -33,14 +33,18 @@ fn not_started_work_near_the_deadline_is_off_track() {
         .collect();
     // Each has a Not started task and under 92 days of slack: G11 (action 32, e-billing, 91
     // days), G19 (63.1, FOI records research, March 2006), G3 and G4 (actions 2 and 7, March
-    // 2006), R27 (70.3, web integration, December 2005).
+    // 2006), R27 (70.3, web integration, December 2005), R25 (66.1, service standards, 31
+    // days once web development phase 3 dates it) and G12 (smart cards, dated by the work that
+    // waits on the national project).
     assert_eq!(
         changed,
         vec![
             ("G11", "at_risk", "off_track"),
+            ("G12", "at_risk", "off_track"),
             ("G19", "at_risk", "off_track"),
             ("G3", "at_risk", "off_track"),
             ("G4", "at_risk", "off_track"),
+            ("R25", "at_risk", "off_track"),
             ("R27", "at_risk", "off_track")
         ]
     );

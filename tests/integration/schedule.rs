@@ -354,7 +354,8 @@ fn unknown_work_makes_everything_after_it_unknown_but_keeps_a_floor() {
         &[
             task("u", "To be determined", "Not started", &[]),
             task("late", "Mar 2006", "Not started", &[]),
-            task("t", "Dec 2005", "Not started", &["u", "late"]).serves(&["R8"]),
+            // Undated itself, so nothing dated needs `u` by a date the rules could assume.
+            task("t", "To be determined", "Not started", &["u", "late"]).serves(&["R8"]),
         ],
     );
     assert_eq!(run.forecast("t"), None);
