@@ -276,7 +276,12 @@ pub fn headline(e: &Evaluated, colour: Colour) -> String {
     };
     let stated = off(&|b| b != DateBasis::Assumed);
     let assumed = off(&|b| b == DateBasis::Assumed);
-    let unserved = e.assessment.outcomes.iter().filter(|r| !is_served(r)).count();
+    let unserved = e
+        .assessment
+        .outcomes
+        .iter()
+        .filter(|r| !is_served(r) && r.standing != Standing::NotApplicable)
+        .count();
     if !assumed.is_empty() || unserved > 0 {
         let list =
             |codes: &[&str]| if codes.is_empty() { "none".to_string() } else { codes.join(", ") };

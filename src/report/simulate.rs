@@ -122,6 +122,20 @@ pub struct SimulatedExposure {
     pub p80_gbp: u64,
     /// P95.
     pub p95_gbp: u64,
+    /// Per funding stream judged on the IEG return and still at risk: the share of runs in which
+    /// some outcome's status exposes it.
+    pub streams: Vec<StreamRisk>,
+}
+
+/// One funding stream across the runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamRisk {
+    /// Its slug.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The share of runs in which it is at risk.
+    pub p_at_risk: f64,
 }
 
 fn share(x: u64, of: u64) -> f64 {
@@ -169,6 +183,15 @@ impl SimulateOut {
                 mean_gbp: s.exposure_mean,
                 p80_gbp: s.exposure_p80,
                 p95_gbp: s.exposure_p95,
+                streams: s
+                    .streams_at_risk
+                    .iter()
+                    .map(|(k, p)| StreamRisk {
+                        id: e.model.funding[*k].id.clone(),
+                        name: e.model.funding[*k].name.clone(),
+                        p_at_risk: *p,
+                    })
+                    .collect(),
             },
             criticality: s
                 .criticality
@@ -274,6 +297,9 @@ fn summary(out: &SimulateOut) -> Vec<String> {
             gbp(out.exposure.p95_gbp)
         ),
     ];
+    for s in &out.exposure.streams {
+        lines.push(format!("{}: at risk in {} of runs", s.name, percent(s.p_at_risk)));
+    }
     if let Some(b) = &out.bvpi157 {
         lines.push(format!(
             "BVPI 157 on {}: {}% reached in {} of runs (P50 {}%, mean {:.1}%)",

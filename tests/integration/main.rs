@@ -26,4 +26,5 @@ mod rule_tests;
 mod rules;
 mod schedule;
 mod simulate;
+mod verdicts;
 mod what_if;
