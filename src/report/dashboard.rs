@@ -67,9 +67,15 @@ pub fn html(e: &Evaluated) -> String {
             continue;
         }
         let name = if category.as_str() == "required" { "Required" } else { "Good" };
+        let apart: usize =
+            counts.iter().filter(|(s, _)| *s == Standing::NotApplicable).map(|(_, n)| n).sum();
+        let delivered: Vec<(Standing, usize)> =
+            counts.iter().copied().filter(|(s, _)| *s != Standing::NotApplicable).collect();
+        let more =
+            if apart > 0 { format!(" ({apart} more not applicable)") } else { String::new() };
         rows.push(vec![
-            format!("{total} {name}").into(),
-            text::counts_line(&counts, text::Colour::Off).into(),
+            format!("{} {name}{more}", total - apart).into(),
+            text::counts_line(&delivered, text::Colour::Off).into(),
         ]);
         categories.push((name.to_string(), counts));
     }
@@ -88,7 +94,9 @@ pub fn html(e: &Evaluated) -> String {
     ]));
     let mut order: Vec<usize> = (0..a.outcomes.len()).collect();
     order.sort_by_key(|&i| worst_first(a.outcomes[i].standing));
-    doc.push(Block::Heading(2, "Every outcome, worst first".into()));
+    let (apart, order): (Vec<usize>, Vec<usize>) =
+        order.into_iter().partition(|&i| super::forecast::is_apart(&a.outcomes[i]));
+    doc.push(Block::Heading(2, "Every outcome in the routemap, worst first".into()));
     doc.push(Block::Table {
         headers: ["Code", "Status", "Deadline", "Forecast", "Slack", "Driven by", "Outcome"]
             .iter()
@@ -100,7 +108,7 @@ pub fn html(e: &Evaluated) -> String {
                 let (r, l) = (&a.outcomes[i], &f.outcomes[i]);
                 vec![
                     l.code.clone().into(),
-                    Cell::Status(r.standing),
+                    Cell::Verdict(r.standing, r.basis),
                     Cell::Date(l.deadline, DateStyle::Short),
                     forecast_cell(e, r),
                     text::slack_words(r.slack_days).into(),
@@ -115,6 +123,19 @@ pub fn html(e: &Evaluated) -> String {
             })
             .collect(),
     });
+    if a.outcomes.iter().any(|r| r.basis == assess::DateBasis::Assumed) {
+        doc.push(para(text::ASSUMED_LEGEND));
+    }
+    for (heading, groups) in super::forecast::apart_groups(e, &apart) {
+        let n: usize = groups.iter().map(|(_, c)| c.len()).sum();
+        doc.push(Block::Heading(
+            3,
+            format!("{heading}: {n} outcome{}", if n == 1 { "" } else { "s" }),
+        ));
+        doc.push(Block::List(
+            groups.into_iter().map(|(why, codes)| format!("{}: {why}", codes.join(", "))).collect(),
+        ));
+    }
     let needing: Vec<usize> = order
         .iter()
         .copied()

@@ -32,6 +32,9 @@ pub enum Cell {
     Text(String),
     /// A standing in words (`off track`), tinted in its status colour in HTML.
     Status(Standing),
+    /// A verdict: its standing as [`Cell::Status`] writes it, marked when it rests on a rule's
+    /// assumption ([`super::text::ASSUMED_MARK`]).
+    Verdict(Standing, crate::assess::DateBasis),
     /// A date, never broken across lines in HTML.
     Date(NaiveDate, DateStyle),
     /// Whole pounds: `£150,000`.
@@ -46,6 +49,11 @@ impl Cell {
         match self {
             Cell::Text(t) => t.clone(),
             Cell::Status(s) => super::text::status_words(*s).to_string(),
+            Cell::Verdict(s, basis) => {
+                let assumed = *basis == crate::assess::DateBasis::Assumed;
+                let mark = if assumed { super::text::ASSUMED_MARK } else { "" };
+                format!("{}{mark}", super::text::status_words(*s))
+            }
             Cell::Date(d, DateStyle::Long) => crate::format::long_date(*d),
             Cell::Date(d, DateStyle::Short) => crate::format::short_date(*d),
             Cell::Money(n) => crate::format::gbp(*n),
@@ -61,6 +69,11 @@ impl Cell {
                 "<td class=\"status {}\">{}</td>",
                 status_class(*s),
                 html_escape(super::text::status_words(*s))
+            ),
+            Cell::Verdict(s, _) => format!(
+                "<td class=\"status {}\">{}</td>",
+                status_class(*s),
+                html_escape(&self.words())
             ),
             Cell::Date(..) => {
                 format!("<td><span class=\"date\">{}</span></td>", html_escape(&self.words()))

@@ -358,8 +358,26 @@ pub fn table(e: &Evaluated, t: &Terminal) -> String {
 /// routemap (no action or task serves them), by verdict; and those the council does not deliver,
 /// by reason. `apart` holds their places in the assessment's outcomes.
 fn set_apart(e: &Evaluated, apart: &[usize], colour: Colour, bullet: &str) -> String {
-    let results = &e.assessment.outcomes;
     let mut out = String::new();
+    for (heading, groups) in apart_groups(e, apart) {
+        let n: usize = groups.iter().map(|(_, c)| c.len()).sum();
+        let which = if n == 1 { "1 outcome".to_string() } else { format!("{n} outcomes") };
+        out.push_str(&format!("\n{}: {which}\n", colour.strong(heading)));
+        for (why, codes) in groups {
+            out.push_str(&format!("{bullet}{}: {why}\n", codes.join(", ")));
+        }
+    }
+    out
+}
+
+/// A group of outcomes shown apart: its heading, and its lines (the words they share, and their
+/// codes in model order).
+pub type Group = (&'static str, Vec<(String, Vec<String>)>);
+
+/// The outcomes of the assessment at places `apart` as groups: "Not in the routemap" (by verdict
+/// and reason) and "Not applicable to this council" (by reason); a group with none is left out.
+pub fn apart_groups(e: &Evaluated, apart: &[usize]) -> Vec<Group> {
+    let results = &e.assessment.outcomes;
     // Outcomes with the same words, in model order, one line a group.
     let grouped = |keep: &dyn Fn(&OutcomeResult) -> bool,
                    words: &dyn Fn(&OutcomeResult) -> String| {
@@ -379,20 +397,16 @@ fn set_apart(e: &Evaluated, apart: &[usize], colour: Colour, bullet: &str) -> St
         format!("{}: {}", text::status_words(r.standing), r.reason)
     });
     let not_applicable = grouped(&|r| r.standing == Standing::NotApplicable, &|r| r.reason.clone());
-    for (heading, groups) in
-        [("Not in the routemap", unserved), ("Not applicable to this council", not_applicable)]
-    {
-        let n: usize = groups.iter().map(|(_, c)| c.len()).sum();
-        if n == 0 {
-            continue;
-        }
-        let which = if n == 1 { "1 outcome".to_string() } else { format!("{n} outcomes") };
-        out.push_str(&format!("\n{}: {which}\n", colour.strong(heading)));
-        for (why, codes) in groups {
-            out.push_str(&format!("{bullet}{}: {why}\n", codes.join(", ")));
-        }
-    }
-    out
+    [("Not in the routemap", unserved), ("Not applicable to this council", not_applicable)]
+        .into_iter()
+        .filter(|(_, groups)| !groups.is_empty())
+        .collect()
+}
+
+/// Whether an outcome is shown apart from the tables: one the council does not deliver, or one
+/// nothing in the routemap serves.
+pub fn is_apart(r: &OutcomeResult) -> bool {
+    r.standing == Standing::NotApplicable || !is_served(r)
 }
 
 /// The `--fail-on` gate: empty when no outcome has one of `statuses` (with `stated_only`, on the
