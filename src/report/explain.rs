@@ -216,15 +216,25 @@ impl Explanation {
         let mut out = format!("{} — {}\n\n", self.code, self.title);
         let status = colour.standing(r.standing, text::status_words(r.standing));
         out.push_str(&format!("Status: {status} ({})\n", self.reason));
-        let basis = match self.basis {
-            DateBasis::Stated => "stated: the council's own target for the work that serves it",
-            DateBasis::Derived => {
+        let basis = match (r.standing, self.basis) {
+            (Standing::NotApplicable, _) => {
+                "the council's tier and the outcomes catalogue, or the model's own mark: not a date"
+            }
+            (Standing::Unknown, DateBasis::Stated | DateBasis::Derived) => {
+                "stated: the routemap gives the work that sets it no date, and no rule supplies one"
+            }
+            (_, DateBasis::Stated) => {
+                "stated: the council's own target for the work that serves it"
+            }
+            (_, DateBasis::Derived) => {
                 "derived: the council's own targets for other work, through what it waits on"
             }
-            DateBasis::Assumed => "assumed: a rule's assumption, not the council's own dates",
+            (_, DateBasis::Assumed) => "assumed: a rule's assumption, not the council's own dates",
         };
         out.push_str(&format!("Basis:  {basis}\n"));
-        out.push_str(&format!("Rule:   `classify` in {}, which saw:\n", self.rule));
+        // An outcome that does not apply is not classified: `applies` decided it.
+        let hook = if r.standing == Standing::NotApplicable { "applies" } else { "classify" };
+        out.push_str(&format!("Rule:   `{hook}` in {}, which saw:\n", self.rule));
         for (k, v) in &self.inputs {
             out.push_str(&format!("          {k:<22} {v}\n"));
         }
