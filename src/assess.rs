@@ -37,6 +37,12 @@ pub struct Basis {
     pub unknown_reason: Arc<Vec<Option<String>>>,
     /// Deadline per node (outcomes only; shared between a baseline and its scenarios).
     pub deadline: Arc<Vec<Option<NaiveDate>>>,
+    /// The date the council's own dates need each piece of work by, per node: its dependants'
+    /// finish targets, else the earliest deadline of the outcomes it serves, never before the
+    /// as-of date (none when neither exists), and whether it is the council's own (its
+    /// dependants' targets) rather than a deadline. An assumed own finish replaced by it is the
+    /// forecast "without the assumptions".
+    pub replacement: Arc<Vec<Option<(NaiveDate, bool)>>>,
     /// Why an outcome does not apply to the council, per node (outcomes the rules say the
     /// council does not deliver; shared between a baseline and its scenarios).
     pub not_applicable: Arc<Vec<Option<String>>>,
@@ -98,6 +104,9 @@ pub struct Assessment {
     pub schedule: Arc<Compiled>,
     /// The forward pass, by position in the compiled schedule.
     pub pass: Pass,
+    /// The forward pass with every assumed own finish the council's dates can replace replaced
+    /// ([`without_assumptions`]): what decides whether a forecast rests on an assumption.
+    pub plain: Pass,
     /// Every outcome, in model order (R1..R29, G1..G25).
     pub outcomes: Vec<OutcomeResult>,
     /// The funding put at risk.
@@ -156,6 +165,12 @@ pub fn basis(
         unknown_reason[i] = answer.unknown_reason;
         views[i] = Some(view);
     }
+    let replacement = work.iter().fold(vec![None; n], |mut out, &idx| {
+        if assumption[idx.index()].is_some() {
+            out[idx.index()] = replacement_of(model, graph, &deadline, idx, as_of);
+        }
+        out
+    });
     let FollowOn { lag, assumption: lag_assumption } = follow_on(graph, rules, &views)?;
     drop(views);
     let applies: Vec<bool> = model
@@ -170,6 +185,7 @@ pub fn basis(
         assumption: Arc::new(assumption),
         unknown_reason: Arc::new(unknown_reason),
         deadline: Arc::new(deadline),
+        replacement: Arc::new(replacement),
         not_applicable: Arc::new(not_applicable),
         lag: Arc::new(lag),
         lag_assumption: Arc::new(lag_assumption),
@@ -177,6 +193,39 @@ pub fn basis(
         terms: Arc::new(terms),
         rules_hash: rules.hash.clone(),
     })
+}
+
+/// The date the council's own dates need work `idx` by (see [`Basis::replacement`]).
+fn replacement_of(
+    model: &Model,
+    graph: &Graph,
+    deadline: &[Option<NaiveDate>],
+    idx: NodeIndex,
+    as_of: NaiveDate,
+) -> Option<(NaiveDate, bool)> {
+    let serves = graph
+        .dag
+        .neighbors_directed(idx, petgraph::Direction::Outgoing)
+        .filter_map(|s| deadline[s.index()])
+        .min();
+    match crate::rules::api::needed_by(model, graph, idx) {
+        Some(d) => Some((d.max(as_of), true)),
+        None => serves.map(|d| (d.max(as_of), false)),
+    }
+}
+
+/// Every own finish with each assumed one the council's own targets can replace replaced (see
+/// [`Basis::replacement`]; a replacement by a deadline is not the council's date).
+pub fn without_assumptions(basis: &Basis) -> Vec<Own> {
+    basis
+        .own
+        .iter()
+        .enumerate()
+        .map(|(i, own)| match (&basis.assumption[i], basis.replacement[i]) {
+            (Some(_), Some((d, true))) => Own::Date(d),
+            _ => *own,
+        })
+        .collect()
 }
 
 /// What the rules say of one piece of work's own finish.
@@ -462,6 +511,7 @@ pub fn assess_reusing(
         let mut each = schedule.upstream_open_each(&basis.own, &targets).into_iter();
         upstream = nodes.iter().map(|n| n.and_then(|_| each.next()).unwrap_or_default()).collect();
     }
+    let plain = schedule.forward(&without_assumptions(&basis), &basis.slip);
     let ctx = Ctx {
         model,
         graph,
@@ -469,6 +519,7 @@ pub fn assess_reusing(
         basis: &basis,
         schedule: &schedule,
         pass: &pass,
+        plain: &plain,
         upstream: &upstream,
     };
     let mut outcomes = Vec::with_capacity(model.outcomes.len());
@@ -479,7 +530,7 @@ pub fn assess_reusing(
         }
     }
     let exposure = funding::exposure(model, &basis.terms, &standings(graph, &outcomes));
-    Ok(Assessment { basis, schedule, pass, forecast, floor, latest, outcomes, exposure })
+    Ok(Assessment { basis, schedule, pass, plain, forecast, floor, latest, outcomes, exposure })
 }
 
 /// What one outcome's result is computed from: the model, graph and rules, the basis, and a
@@ -494,6 +545,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) schedule: &'a Compiled,
     /// The forward pass over it.
     pub(crate) pass: &'a Pass,
+    /// The forward pass without the assumptions the council's dates can replace.
+    pub(crate) plain: &'a Pass,
     /// Each outcome's open upstream work ([`Compiled::upstream_open_each`]), by model outcome
     /// index; empty when not computed, and then walked for each outcome that needs it.
     pub(crate) upstream: &'a [Vec<NodeIndex>],
@@ -518,7 +571,7 @@ impl Ctx<'_> {
         same_own: bool,
         memo: Option<&mut Memo>,
     ) -> Result<Option<OutcomeResult>, Error> {
-        let Ctx { model, graph, rules, basis, schedule, pass, upstream } = *self;
+        let Ctx { model, graph, rules, basis, schedule, pass, plain, upstream } = *self;
         let outcome = &model.outcomes[o];
         let Some(node) = graph.node(&outcome.code) else { return Ok(None) };
         let Some(deadline) = basis.deadline[node.index()] else { return Ok(None) };
@@ -593,12 +646,27 @@ impl Ctx<'_> {
                 )
             }
         };
-        // The forecast's basis (or, with no forecast, its earliest finish's): assumed when a date
-        // on the chain that sets it is a rule's assumption; stated when it is the council's own
-        // target for the work that serves the outcome; derived when the council's targets for
+        // The forecast's basis (or, with no forecast, its earliest finish's): assumed when it
+        // would differ with the assumed dates replaced by the council's (or an assumption on the
+        // chain that sets it has no such replacement); else stated when it is the council's own
+        // target for the work that serves the outcome, derived when the council's targets for
         // other work set it through the graph.
-        let forecast_basis = f.or(no_earlier_than).map(|_| {
-            if drivers.iter().any(|n| basis.assumption[n.index()].is_some()) {
+        // The date without the assumptions: the same date means the council's own dates set it,
+        // whatever chain ties with it.
+        let shown = f.or(no_earlier_than);
+        let plain_date = schedule.date_of(&plain.forecast, node).or_else(|| {
+            schedule
+                .date_of(&plain.floor, node)
+                .map(|d| if f.is_none() { d.max(basis.as_of) } else { d })
+        });
+        // The work whose own finish sets the date (the chain's root) on an assumption the
+        // council's own targets cannot replace.
+        let unreplaced = drivers.first().is_some_and(|n| {
+            basis.assumption[n.index()].is_some()
+                && !basis.replacement[n.index()].is_some_and(|(_, councils)| councils)
+        });
+        let forecast_basis = shown.map(|date| {
+            if unreplaced || plain_date != Some(date) {
                 DateBasis::Assumed
             } else if drivers.len() <= 2 {
                 DateBasis::Stated
@@ -652,7 +720,7 @@ impl Ctx<'_> {
         if let Some(answer) = seen.or_else(remembered) {
             return Ok(result(answer));
         }
-        let expected = "#{ status: \"achieved\" | \"on_track\" | \"at_risk\" | \"off_track\" | \"unknown\" | \"not_applicable\", reason: \"...\", basis: \"stated\" | \"derived\" | \"assumed\" (optional) }";
+        let expected = "#{ status: \"achieved\" | \"on_track\" | \"at_risk\" | \"off_track\" | \"unknown\", reason: \"...\", basis: \"stated\" | \"derived\" | \"assumed\" (optional) }";
         let answer = rules.call("classify", "classify", facts.view(outcome))?;
         let bad = |got: &str| {
             rules.bad_return(
@@ -674,6 +742,14 @@ impl Ctx<'_> {
         let status = get(&map, "status").map(|v| v.to_string()).unwrap_or_default();
         let standing =
             Standing::parse(&status).ok_or_else(|| bad(&format!("status `{status}`")))?;
+        if standing == Standing::NotApplicable {
+            return Err(rules.refused(
+                "classify",
+                "classify",
+                &format!("status `not_applicable` for {}", outcome.code),
+                "whether an outcome applies is decided before anything is scheduled, by `applies(outcome)` in classify.rhai: return #{ applies: false, reason } there",
+            ));
+        }
         let reason = match get(&map, "reason") {
             Some(v) if v.is_string() => v.to_string(),
             v => {

@@ -1,6 +1,6 @@
 //! What each verdict would be without the rules' assumptions it rests on. An assumed date (a
 //! duration, an overdue re-forecast, a reading of a phrase, an estimate) is replaced by the date
-//! the council's own dates need the work by: its dependants' targets (or starts), else the
+//! the council's own dates need the work by: its dependants' finish targets, else the
 //! deadline of the outcome it serves, and never before the as-of date. The baseline is then
 //! re-assessed with each assumption replaced alone (the ones that change an outcome's status
 //! decide it) and with every one replaced (the status on the council's own dates), each through
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
 
-use crate::assess::{self, Assessment, Basis, Standing};
+use crate::assess::{self, Assessment, Standing};
 use crate::error::Error;
 use crate::graph::Graph;
 use crate::model::Model;
@@ -65,8 +65,12 @@ pub fn without(
         .collect();
     candidates.sort_unstable();
     candidates.dedup();
-    let replacements: Vec<Replacement> =
-        candidates.into_iter().filter_map(|n| replacement(model, graph, &a.basis, n)).collect();
+    let replacements: Vec<Replacement> = candidates
+        .into_iter()
+        .filter_map(|n| {
+            a.basis.replacement[n.index()].map(|(date, _)| Replacement { node: n, date })
+        })
+        .collect();
     let assess_with = |chosen: &[&Replacement]| -> Result<Assessment, Error> {
         let mut basis = a.basis.clone();
         let mut assumption = (*basis.assumption).clone();
@@ -107,16 +111,4 @@ pub fn without(
         })
         .collect();
     Ok((out, searched))
-}
-
-/// The council's date for assumed work `n`: what its dependants' own targets need it by, else
-/// the earliest deadline of the outcomes it serves; never before the as-of date.
-fn replacement(model: &Model, graph: &Graph, basis: &Basis, n: NodeIndex) -> Option<Replacement> {
-    let deadline = graph
-        .dag
-        .neighbors_directed(n, petgraph::Direction::Outgoing)
-        .filter_map(|s| basis.deadline[s.index()])
-        .min();
-    let date = crate::rules::api::needed_by(model, graph, n).or(deadline)?;
-    Some(Replacement { node: n, date: date.max(basis.as_of) })
 }

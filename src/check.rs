@@ -243,6 +243,8 @@ fn unserved_outcomes(e: &Evaluated, out: &mut Vec<Warning>) {
         .outcomes
         .iter()
         .filter(|r| dag.neighbors_directed(r.node, Direction::Incoming).next().is_none())
+        // An outcome the council does not deliver needs no work.
+        .filter(|r| r.standing != crate::assess::Standing::NotApplicable)
         .map(|r| e.id(r.node))
         .collect();
     if codes.is_empty() {

@@ -76,7 +76,7 @@ pub fn evidence(
         assumed[c][s] += i64::from(r.basis == crate::assess::DateBasis::Assumed);
         if c == 0 {
             deadline = deadline.max(Some(r.deadline));
-            if r.standing != Standing::Achieved
+            if !matches!(r.standing, Standing::Achieved | Standing::NotApplicable)
                 && let Some(slack) = r.slack_days
             {
                 least = Some(least.map_or(slack, |l: i64| l.min(slack)));

@@ -592,6 +592,9 @@ pub fn sensitivity(
     let schedule = &*baseline.schedule;
     let n = graph.dag.node_count();
     let mut pass = baseline.pass.clone();
+    let mut plain = baseline.plain.clone();
+    let plain_own = assess::without_assumptions(basis);
+    let mut plain_undo = Vec::new();
     let mut slip = basis.slip.clone();
     slip.resize(n, None);
     // Where each outcome's result sits in the baseline's list, by position.
@@ -629,8 +632,17 @@ pub fn sensitivity(
             // The slip is carried through the work's downstream cone alone, and undone after.
             slip[node.index()] = Some(own_slip.unwrap_or_default().plus(span));
             schedule.update(&mut pass, &basis.own, &slip, &[at], &mut undo);
-            let ctx =
-                assess::Ctx { model, graph, rules, basis, schedule, pass: &pass, upstream: &[] };
+            schedule.update(&mut plain, &plain_own, &slip, &[at], &mut plain_undo);
+            let ctx = assess::Ctx {
+                model,
+                graph,
+                rules,
+                basis,
+                schedule,
+                pass: &pass,
+                plain: &plain,
+                upstream: &[],
+            };
             let mut d = Damage::default();
             let mut standings = baseline_standings.clone();
             for &i in &affected {
@@ -657,6 +669,9 @@ pub fn sensitivity(
             damage.push(d);
             for (i, old) in undo.drain(..).rev() {
                 pass.set(i, old);
+            }
+            for (i, old) in plain_undo.drain(..).rev() {
+                plain.set(i, old);
             }
         }
         slip[node.index()] = own_slip;

@@ -1222,7 +1222,8 @@ impl Validator {
                             crate::error::clip(text, 200)
                         ),
                         &path(),
-                        "each point of an estimate is a target phrase naming a date (`Dec 2005`)                          or a length of time (`6m`, from the work's start or the as-of date)",
+                        "each point of an estimate is a target phrase naming a date (`Dec 2005`) \
+                         or a length of time (`6m`, from the work's start or the as-of date)",
                     );
                     super::Point::Unread
                 }

@@ -104,7 +104,7 @@ impl WithoutLine {
         let mut out = Vec::new();
         for d in &self.deciding {
             out.push(format!(
-                "{code} is {} only because {}; done by {} instead (what the work waiting on it needs it by), {code} would be {}",
+                "{code} is {} only because {}; done by {} instead (the date the council's own dates need it by), {code} would be {}",
                 text::status_words(now),
                 d.assumption,
                 text::short_date(d.replaced_by),
@@ -113,7 +113,7 @@ impl WithoutLine {
         }
         let forecast = self.forecast.map(|d| format!(", forecast {}", text::short_date(d)));
         out.push(format!(
-            "On the council's own dates (every assumed date replaced by the date the work waiting on it needs it by), {code} would be {}{}",
+            "On the council's own dates (every assumed date replaced by the date the council's own dates need the work by), {code} would be {}{}",
             text::status_words(self.status),
             forecast.unwrap_or_default()
         ));

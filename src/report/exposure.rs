@@ -160,6 +160,9 @@ impl ExposureOut {
     }
 }
 
+/// The legend of [`text::ASSUMED_MARK`] in the exposure: the assumptions are the forecast's.
+const EXPOSURE_LEGEND: &str = "* the status rests on a rule's assumption, not on the council's own dates (`routemap forecast` lists the assumptions; `routemap explain CODE` names the one that decides it)";
+
 /// How the funding rules put the streams still at risk at risk, in one sentence.
 pub fn method_sentence(e: &Evaluated) -> String {
     use crate::funding::Method;
@@ -239,7 +242,7 @@ pub fn table(e: &Evaluated, t: &Terminal) -> String {
             .collect();
         out.push_str(&text::table(t, &["code", "status", "part", "at risk"], &rows));
         if exposed.iter().any(|o| o.basis == crate::assess::DateBasis::Assumed) {
-            out.push_str(&format!("{}\n", text::ASSUMED_LEGEND));
+            out.push_str(&format!("{}\n", EXPOSURE_LEGEND));
         }
     }
     if x.unserved_gbp > 0 {
@@ -285,9 +288,11 @@ pub fn markdown(e: &Evaluated) -> String {
         .iter()
         .filter(|o| o.at_risk_gbp > 0)
         .map(|o| {
+            let assumed = o.basis == crate::assess::DateBasis::Assumed;
+            let mark = if assumed { text::ASSUMED_MARK } else { "" };
             vec![
                 o.code.clone(),
-                text::status_words(o.status).to_string(),
+                format!("{}{mark}", text::status_words(o.status)),
                 text::gbp(o.portion_gbp),
                 text::gbp(o.at_risk_gbp),
             ]
@@ -296,6 +301,9 @@ pub fn markdown(e: &Evaluated) -> String {
     if !rows.is_empty() {
         out.push('\n');
         out.push_str(&text::markdown(&["Outcome", "Status", "Part", "At risk"], &rows));
+        if rows.iter().any(|r| r[1].ends_with(text::ASSUMED_MARK)) {
+            out.push_str(&format!("\n{}\n", super::escape::markdown(EXPOSURE_LEGEND, false)));
+        }
     }
     if x.unserved_gbp > 0 {
         out.push_str(&format!(

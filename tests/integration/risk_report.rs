@@ -528,11 +528,11 @@ fn raising_high_off_track_lowers_the_likelihood_of_risk_9() {
     assert_eq!(likelihood_9(&custom), ("High".into(), "Medium".into()));
     assert_eq!(
         paragraph(&default, "The forecast gives"),
-        "The forecast gives a likelihood of High, because 4 Required outcomes are forecast to miss the deadline (2 of them only on the rules' assumptions), and 3 or more make it High; and an impact of High, because £150,000 of IEG grant is at risk, and £100,000 or more makes it High."
+        "The forecast gives a likelihood of High, because 4 Required outcomes are forecast to miss the deadline (1 of them only on the rules' assumptions), and 3 or more make it High; and an impact of High, because £150,000 of IEG grant is at risk, and £100,000 or more makes it High."
     );
     assert_eq!(
         paragraph(&custom, "The forecast gives"),
-        "The forecast gives a likelihood of Medium, because 4 Required outcomes are forecast to miss the deadline (2 of them only on the rules' assumptions), fewer than the 8 that would make it High; and an impact of High, because £150,000 of IEG grant is at risk, and £100,000 or more makes it High."
+        "The forecast gives a likelihood of Medium, because 4 Required outcomes are forecast to miss the deadline (1 of them only on the rules' assumptions), fewer than the 8 that would make it High; and an impact of High, because £150,000 of IEG grant is at risk, and £100,000 or more makes it High."
     );
     assert_eq!(
         paragraph(&default, DISAGREES),
