@@ -303,12 +303,14 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         routemap simulate\n  \
         routemap simulate --runs 100000 --seed 7 --format json\n  \
+        routemap simulate --runs auto       # until every headline probability is within half a point\n  \
         routemap simulate --distributions   # the learnt distributions and their evidence\n  \
-        routemap simulate --calibration     # how well they predict held-out slips")]
+        routemap simulate --calibration     # scored on routemaps from known slip processes")]
     Simulate {
-        /// How many runs.
-        #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-        runs: u64,
+        /// How many runs (1 to 100,000,000), or `auto`: until every headline probability's
+        /// standard error is at most half a point (at most 1,000,000 runs).
+        #[arg(long, value_name = "N|auto", default_value = "10000", value_parser = parse_runs)]
+        runs: Runs,
         /// The seed: the same seed gives the same output, whatever the thread count.
         #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
         seed: u64,
@@ -323,6 +325,11 @@ pub enum Command {
         /// or under the predicted P50 and P80, instead of simulating.
         #[arg(long)]
         calibration: bool,
+        /// Also run the simulation under each of its assumptions varied across its plausible
+        /// range (common factor 0 and 1, the spread of assumed dates halved and doubled, every
+        /// learnt P(miss) at each end of its interval) and report the range of the headline.
+        #[arg(long, conflicts_with_all = ["distributions", "calibration"])]
+        assumptions: bool,
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,
@@ -455,6 +462,25 @@ impl StatusArg {
             StatusArg::Unknown => Standing::Unknown,
             StatusArg::NotApplicable => Standing::NotApplicable,
         }
+    }
+}
+
+/// `--runs`: a number of runs, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    /// This many.
+    Exactly(u64),
+    /// Until the standard errors are small enough.
+    Auto,
+}
+
+fn parse_runs(s: &str) -> Result<Runs, String> {
+    if s.trim().eq_ignore_ascii_case("auto") {
+        return Ok(Runs::Auto);
+    }
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=100_000_000).contains(&n) => Ok(Runs::Exactly(n)),
+        _ => Err(format!("`{s}` is not a number of runs from 1 to 100000000, or `auto`")),
     }
 }
 

@@ -3,7 +3,7 @@
 
 mod args;
 
-pub use args::{Before, Cli, Command, Inputs, ModelArgs, StatusArg};
+pub use args::{Before, Cli, Command, Inputs, ModelArgs, Runs, StatusArg};
 
 use std::cell::OnceCell;
 use std::path::PathBuf;
@@ -347,11 +347,31 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             let run = s.risk(scenario.as_deref(), sim)?;
             Ok(Done::ok(o.emit(&RiskReport::new(s, &run, scenario.as_deref()))?))
         }
-        Command::Simulate { runs, seed, threads, distributions, calibration, out, .. } => {
+        Command::Simulate {
+            runs,
+            seed,
+            threads,
+            distributions,
+            calibration,
+            assumptions,
+            out,
+            ..
+        } => {
             let o = out.choose_for::<SimulateReport>("simulate", colour)?.reading(reading);
             let s = open()?;
-            let options = Options::new(*runs, *seed, *threads);
-            let report = simulate(s, options, *distributions, *calibration)?;
+            let n = match runs {
+                Runs::Exactly(n) => *n,
+                Runs::Auto => crate::simulate::AUTO_PILOT,
+            };
+            let options = Options::new(n, *seed, *threads);
+            let auto = *runs == Runs::Auto;
+            let what = What {
+                auto,
+                distributions: *distributions,
+                calibration: *calibration,
+                assumptions: *assumptions,
+            };
+            let report = simulate(s, options, what)?;
             Ok(Done::ok(o.emit(&report)?))
         }
         Command::Bvpi { slips, out, .. } => {
@@ -431,12 +451,16 @@ fn progress(options: Options) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-fn simulate<'a>(
-    s: &'a Session,
-    options: Options,
+/// What `simulate` was asked for beyond its runs.
+struct What {
+    auto: bool,
     distributions: bool,
     calibration: bool,
-) -> Result<SimulateReport<'a>, Error> {
+    assumptions: bool,
+}
+
+fn simulate<'a>(s: &'a Session, options: Options, what: What) -> Result<SimulateReport<'a>, Error> {
+    let What { auto, distributions, calibration, assumptions } = what;
     let e = s.evaluated();
     if distributions || calibration {
         let plan = s.simulation_plan()?;
@@ -448,13 +472,27 @@ fn simulate<'a>(
     }
     let plan = s.simulation_plan()?;
     let bar = progress(options);
-    let sim = plan.run_with(&s.graph, &s.assessment, options, &|done| {
+    let tick = |done| {
         if let Some(b) = &bar {
             b.set_position(done);
         }
-    });
+    };
+    let sim = if auto {
+        plan.run_auto(&s.graph, &s.assessment, options, &tick)
+    } else {
+        plan.run_with(&s.graph, &s.assessment, options, &tick)
+    };
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Ok(SimulateReport::Runs(e, SimulateOut::new(&e, &plan, &sim)))
+    let mut out = SimulateOut::new(&e, &plan, &sim);
+    if assumptions {
+        // The same runs (and seed) under each variation.
+        let options = Options { runs: sim.runs, ..options };
+        for v in crate::simulate::Variation::ALL {
+            let varied = plan.varied(v).run(&s.graph, &s.assessment, options);
+            out.add_variation(&v.words(), &varied);
+        }
+    }
+    Ok(SimulateReport::Runs(e, out))
 }

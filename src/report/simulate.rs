@@ -28,6 +28,16 @@ pub struct SimulateOut {
     pub outcomes: Vec<SimulatedOutcome>,
     /// How many Required outcomes miss their deadline: per count, the share of runs.
     pub required_misses: Vec<MissesOut>,
+    /// The expected number of Required outcomes missing their deadline.
+    pub expected_required_misses: f64,
+    /// Its Monte Carlo standard error.
+    pub expected_required_misses_se: f64,
+    /// With `--assumptions`: the headline under each assumption varied across its range.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<VariedOut>,
+    /// The largest standard error of a headline probability (each Required outcome's P(on
+    /// time), P(BVPI 157 target), each stream's P(at risk)).
+    pub max_headline_se: f64,
     /// Funding exposure over the runs.
     pub exposure: SimulatedExposure,
     /// Per piece of work: the share of runs it is on the driving chain of some outcome.
@@ -41,6 +51,19 @@ pub struct SimulateOut {
     pub rules: RulesInfo,
 }
 
+/// The headline with one assumption varied.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariedOut {
+    /// The assumption and the value it was given.
+    pub assumption: String,
+    /// The expected number of Required outcomes missing their deadline.
+    pub expected_required_misses: f64,
+    /// Its standard error.
+    pub expected_required_misses_se: f64,
+    /// P(BVPI 157 target by its deadline), where the model has the table.
+    pub p_bvpi_target: Option<f64>,
+}
+
 /// BVPI 157 across the runs.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimulatedBvpi {
@@ -50,6 +73,8 @@ pub struct SimulatedBvpi {
     pub deadline: NaiveDate,
     /// The share of runs that reach the target by the deadline.
     pub p_target_by_deadline: f64,
+    /// Its standard error.
+    pub p_target_by_deadline_se: f64,
     /// The percentage half the runs reach or pass on the deadline.
     pub p50_percent: u32,
     /// The mean percentage on the deadline.
@@ -69,6 +94,8 @@ pub struct SimulatedOutcome {
     pub forecast: Option<NaiveDate>,
     /// Share of runs on time.
     pub p_on_time: f64,
+    /// Its Monte Carlo standard error: sqrt(p (1 - p) / runs).
+    pub p_on_time_se: f64,
     /// Date by which half the runs finish (null: more than half have no date).
     pub p50: Option<NaiveDate>,
     /// P80.
@@ -136,6 +163,18 @@ pub struct StreamRisk {
     pub name: String,
     /// The share of runs in which it is at risk.
     pub p_at_risk: f64,
+    /// Its standard error.
+    pub p_at_risk_se: f64,
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// The standard error of a share of `x` in `of` runs, to four places.
+fn se(x: u64, of: u64) -> f64 {
+    let p = x as f64 / of.max(1) as f64;
+    (crate::simulate::standard_error(p, of) * 10_000.0).round() / 10_000.0
 }
 
 fn share(x: u64, of: u64) -> f64 {
@@ -143,6 +182,17 @@ fn share(x: u64, of: u64) -> f64 {
 }
 
 impl SimulateOut {
+    /// Add the headline of the runs with `assumption` varied.
+    pub fn add_variation(&mut self, assumption: &str, s: &Simulation) {
+        let (expected, se) = s.expected_misses();
+        self.assumptions.push(VariedOut {
+            assumption: assumption.to_string(),
+            expected_required_misses: round4(expected),
+            expected_required_misses_se: round4(se),
+            p_bvpi_target: s.bvpi157.as_ref().map(|b| round4(b.p_target)),
+        });
+    }
+
     /// The output of a simulation.
     pub fn new(e: &Evaluated, plan: &Plan, s: &Simulation) -> SimulateOut {
         let outcomes = s
@@ -154,6 +204,7 @@ impl SimulateOut {
                 deadline: o.deadline,
                 forecast: o.forecast,
                 p_on_time: share(o.on_time, s.runs),
+                p_on_time_se: se(o.on_time, s.runs),
                 p50: o.p50,
                 p80: o.p80,
                 p95: o.p95,
@@ -168,7 +219,12 @@ impl SimulateOut {
                     .collect(),
             })
             .collect();
+        let (expected, expected_se) = s.expected_misses();
         SimulateOut {
+            expected_required_misses: round4(expected),
+            expected_required_misses_se: round4(expected_se),
+            max_headline_se: round4(s.max_se()),
+            assumptions: Vec::new(),
             runs: s.runs,
             seed: s.seed,
             common_factor: plan.common,
@@ -190,6 +246,7 @@ impl SimulateOut {
                         id: e.model.funding[*k].id.clone(),
                         name: e.model.funding[*k].name.clone(),
                         p_at_risk: *p,
+                        p_at_risk_se: round4(crate::simulate::standard_error(*p, s.runs)),
                     })
                     .collect(),
             },
@@ -217,6 +274,9 @@ impl SimulateOut {
                     target_percent: b.target_percent,
                     deadline: b.deadline,
                     p_target_by_deadline: b.p_target,
+                    p_target_by_deadline_se: round4(crate::simulate::standard_error(
+                        b.p_target, s.runs,
+                    )),
                     p50_percent: p50,
                     mean_percent: (mean * 10.0).round() / 10.0,
                 }
@@ -285,7 +345,13 @@ fn summary(out: &SimulateOut) -> Vec<String> {
     };
     let mut lines = vec![
         format!(
-            "Required outcomes missing 31 December 2005: {expected:.1} expected (P50 {}, P80 {}); all on time in {} of runs",
+            "Each probability is a share of {} runs; its Monte Carlo standard error is at most {} (± below)",
+            out.runs,
+            percent(out.max_headline_se)
+        ),
+        format!(
+            "Required outcomes missing 31 December 2005: {expected:.1} expected (standard error {:.2}; P50 {}, P80 {}); all on time in {} of runs",
+            out.expected_required_misses_se,
             at(50),
             at(80),
             percent(none)
@@ -298,17 +364,42 @@ fn summary(out: &SimulateOut) -> Vec<String> {
         ),
     ];
     for s in &out.exposure.streams {
-        lines.push(format!("{}: at risk in {} of runs", s.name, percent(s.p_at_risk)));
+        lines.push(format!(
+            "{}: at risk in {} of runs (± {})",
+            s.name,
+            percent(s.p_at_risk),
+            percent(s.p_at_risk_se)
+        ));
     }
     if let Some(b) = &out.bvpi157 {
         lines.push(format!(
-            "BVPI 157 on {}: {}% reached in {} of runs (P50 {}%, mean {:.1}%)",
+            "BVPI 157 on {}: {}% reached in {} of runs (± {}; P50 {}%, mean {:.1}%)",
             b.deadline,
             b.target_percent,
             percent(b.p_target_by_deadline),
+            percent(b.p_target_by_deadline_se),
             b.p50_percent,
             b.mean_percent
         ));
+    }
+    if !out.assumptions.is_empty() {
+        let all: Vec<f64> = std::iter::once(out.expected_required_misses)
+            .chain(out.assumptions.iter().map(|a| a.expected_required_misses))
+            .collect();
+        let (low, high) = all.iter().fold((f64::MAX, f64::MIN), |(l, h), x| (l.min(*x), h.max(*x)));
+        lines.push(format!(
+            "Under these assumptions, between {low:.1} and {high:.1} Required outcomes are expected to miss 31 December 2005:"
+        ));
+        for a in &out.assumptions {
+            lines.push(format!(
+                "  - {}: {:.1} expected{}",
+                a.assumption,
+                a.expected_required_misses,
+                a.p_bvpi_target
+                    .map(|p| format!(", BVPI 157 target reached in {} of runs", percent(p)))
+                    .unwrap_or_default()
+            ));
+        }
     }
     lines
 }
@@ -421,8 +512,50 @@ pub struct ClassOut {
     pub p95_days: i32,
     /// The tasks the evidence came from, with what each says.
     pub tasks: Vec<Observed>,
+    /// The probability a first target of this class is missed, with its 95% interval.
+    pub p_miss: RateOut,
+    /// The probability a target already re-planned once is missed again, with its interval.
+    pub p_again: RateOut,
+    /// How far beyond a missed target work finishes: P50, P80 and P95 in days.
+    pub size_p50_days: i32,
+    /// P80.
+    pub size_p80_days: i32,
+    /// P95.
+    pub size_p95_days: i32,
+    /// Whether the longest delays are lower bounds (the evidence's longest is censored).
+    pub size_tail_is_lower_bound: bool,
     /// The work using this class, with the spread the rule gave.
     pub work: Vec<WorkOut>,
+}
+
+/// A learnt probability.
+#[derive(Debug, Clone, Serialize)]
+pub struct RateOut {
+    /// The estimate: the class's own resolved targets shrunk towards every class's.
+    pub p: f64,
+    /// The 95% interval's lower end (Wilson, on the effective sample).
+    pub low: f64,
+    /// Its upper end.
+    pub high: f64,
+    /// Resolved targets of the class itself.
+    pub observations: usize,
+    /// Of those, missed.
+    pub misses: usize,
+    /// The effective sample: its own and the pooled evidence's weight.
+    pub effective_observations: f64,
+}
+
+impl RateOut {
+    fn of(r: &learn::Rate) -> RateOut {
+        RateOut {
+            p: round4(r.p),
+            low: round4(r.low),
+            high: round4(r.high),
+            observations: r.observations,
+            misses: r.misses,
+            effective_observations: r.effective,
+        }
+    }
 }
 
 /// One observation.
@@ -430,7 +563,7 @@ pub struct ClassOut {
 pub struct Observed {
     /// Task id.
     pub id: String,
-    /// `slip`, `on_time` or `overdue`.
+    /// `slip` (a re-plan), `on_time`, `overdue` or `not_yet_due`.
     pub evidence: String,
     /// Days.
     pub days: i32,
@@ -447,6 +580,10 @@ pub struct WorkOut {
     pub spread: f64,
     /// The rule replaced the learnt days.
     pub overridden: bool,
+    /// What its future is drawn from: `target` (its first target held or missed), `replanned`
+    /// (a re-planned target held or missed again), `overdue` (beyond a target already passed),
+    /// `estimate` (its three-point estimate).
+    pub future: String,
 }
 
 impl DistributionsOut {
@@ -459,7 +596,8 @@ impl DistributionsOut {
                 id: e.id(s.node).to_string(),
                 assumed: s.assumed,
                 spread: s.spread,
-                overridden: s.days != s.fit.days,
+                overridden: s.overridden,
+                future: s.future.as_str().to_string(),
             };
             if let Some(c) = classes.iter_mut().find(|c| c.class == s.fit.class) {
                 c.work.push(work);
@@ -474,6 +612,12 @@ impl DistributionsOut {
                 p80_days: s.fit.quantile(80),
                 p95_days: s.fit.quantile(95),
                 tasks: observed(h, &s.fit.used),
+                p_miss: RateOut::of(&s.fit.miss),
+                p_again: RateOut::of(&s.fit.again),
+                size_p50_days: s.fit.sizes.quantile(0.5),
+                size_p80_days: s.fit.sizes.quantile(0.8),
+                size_p95_days: s.fit.sizes.quantile(0.95),
+                size_tail_is_lower_bound: s.fit.tail_at_longest,
                 work: vec![work],
             });
         }
@@ -490,48 +634,71 @@ impl DistributionsOut {
     /// As text.
     pub fn table(&self, t: &Terminal) -> String {
         let mut s = format!(
-            "Slip distributions learnt from original against proposed targets (common factor {})\n\n",
+            "What the routemap's targets say about slipping, by kind of work (common factor {})\n\n",
             self.common_factor
         );
+        let rate =
+            |r: &RateOut| format!("{} ({}-{})", percent(r.p), percent(r.low), percent(r.high));
         let rows: Vec<Vec<(String, String)>> = self
             .classes
             .iter()
             .map(|c| {
+                let tail = if c.size_tail_is_lower_bound { "+" } else { "" };
                 vec![
                     cell(c.class.clone()),
-                    cell(c.source.clone()),
-                    cell(c.observations.to_string()),
-                    cell(c.p50_days.to_string()),
-                    cell(c.p80_days.to_string()),
-                    cell(c.p95_days.to_string()),
+                    cell(format!(
+                        "{} of {} (n_eff {:.0})",
+                        c.p_miss.misses, c.p_miss.observations, c.p_miss.effective_observations
+                    )),
+                    cell(rate(&c.p_miss)),
+                    cell(rate(&c.p_again)),
+                    cell(format!(
+                        "{} / {} / {}{tail}",
+                        c.size_p50_days, c.size_p80_days, c.size_p95_days
+                    )),
                     cell(c.work.len().to_string()),
                 ]
             })
             .collect();
         s.push_str(&text::table(
             t,
-            &["class", "fitted from", "observations", "P50 days", "P80 days", "P95 days", "work"],
+            &[
+                "kind",
+                "targets missed",
+                "P(miss) (95%)",
+                "P(miss again)",
+                "days late P50/P80/P95",
+                "work",
+            ],
             &rows,
         ));
+        s.push_str(
+            "\nP(miss): the class's resolved targets, shrunk towards every kind's by 5 observations' worth (n_eff); P(miss again): targets already re-planned once; days late: beyond a missed target (Kaplan-Meier, overdue work counted as at least its days so far; + marks a longest delay that is only a lower bound).\n",
+        );
         let mut shown: Vec<&str> = Vec::new();
         for c in &self.classes {
-            let tasks: Vec<String> = if shown.contains(&c.source.as_str()) {
+            let tasks: Vec<String> = if c.tasks.is_empty() {
+                vec!["no evidence of its own: every kind's, pooled".to_string()]
+            } else if shown.contains(&c.class.as_str()) {
                 vec![format!("the {} observations listed above", c.observations)]
             } else {
-                shown.push(&c.source);
+                shown.push(&c.class);
                 c.tasks.iter().map(|t| format!("{} {} {}d", t.id, t.evidence, t.days)).collect()
             };
-            let work: Vec<String> =
-                c.work
-                    .iter()
-                    .map(|w| {
-                        if w.spread == 1.0 {
-                            w.id.clone()
-                        } else {
-                            format!("{} x{}", w.id, w.spread)
-                        }
-                    })
-                    .collect();
+            let work: Vec<String> = c
+                .work
+                .iter()
+                .map(|w| {
+                    let mut words = w.id.clone();
+                    if w.future != "target" {
+                        words.push_str(&format!(" ({})", w.future));
+                    }
+                    if w.spread != 1.0 {
+                        words.push_str(&format!(" x{}", w.spread));
+                    }
+                    words
+                })
+                .collect();
             s.push_str(&format!(
                 "\n{} (from {}): {}\n  used by: {}\n",
                 c.class,
@@ -541,7 +708,7 @@ impl DistributionsOut {
             ));
         }
         s.push_str(&format!(
-            "\nnot slipped yet (censored, not fitted): {}\n",
+            "\nnot yet due (open, target still ahead: nothing known yet, not read as on time): {}\n",
             if self.censored.is_empty() { "none".into() } else { self.censored.join(", ") }
         ));
         s
@@ -611,10 +778,83 @@ pub struct CalibrationOut {
     pub slips_at_or_under_p80: f64,
     /// Each one.
     pub held_out: Vec<HeldOut>,
+    /// What the held-out figures measure: how the routemap's own evidence spreads, not whether
+    /// the method's forecasts come true (the synthetic check does that).
+    pub leave_one_out_measures: String,
+    /// Simulation-based calibration: routemaps generated from known slip processes, learnt from
+    /// as this routemap is, and scored against the futures the processes produce; beside the
+    /// method, a deliberately broken learner that ignores censoring, which must fail.
+    pub synthetic: Vec<SyntheticOut>,
     /// The model.
     pub model: ModelInfo,
     /// The rules.
     pub rules: RulesInfo,
+}
+
+/// How a learner scored on one synthetic process.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyntheticOut {
+    /// The process (`light-tailed`, `heavy-tailed`, `shared projects`).
+    pub process: String,
+    /// `censored` (routemap's method) or `ignores_censoring` (broken on purpose).
+    pub learner: String,
+    /// Tasks in the generated history, and futures scored.
+    pub history: usize,
+    /// Futures scored.
+    pub future: usize,
+    /// The known probability that a target is missed.
+    pub q_true: f64,
+    /// The learnt one.
+    pub q_learnt: f64,
+    /// Share of the futures' lateness at or under the learnt P50.
+    pub coverage_p50: f64,
+    /// At or under the learnt P80.
+    pub coverage_p80: f64,
+    /// At or under the known process's own P50.
+    pub true_coverage_p50: f64,
+    /// At or under its own P80.
+    pub true_coverage_p80: f64,
+    /// Brier score of the learnt probability of finishing by each deadline.
+    pub brier: f64,
+    /// The known process's own Brier score.
+    pub true_brier: f64,
+    /// Within 5 points of each coverage and 0.01 of the Brier score of the known process.
+    pub passes: bool,
+}
+
+/// The synthetic calibration check's tolerances: coverage within this of the known process's.
+pub const COVERAGE_TOLERANCE: f64 = 0.05;
+
+/// And the Brier score within this of the known process's.
+pub const BRIER_TOLERANCE: f64 = 0.01;
+
+/// The synthetic check as `simulate --calibration` runs it: each process, both learners.
+pub fn synthetic_scores() -> Vec<SyntheticOut> {
+    use learn::synthetic::{Learner, PROCESSES, score};
+    let mut out = Vec::new();
+    for p in &PROCESSES {
+        for (learner, name) in
+            [(Learner::Censored, "censored"), (Learner::IgnoresCensoring, "ignores_censoring")]
+        {
+            let s = score(p, learner, crate::simulate::DEFAULT_SEED, 1500, 3000);
+            out.push(SyntheticOut {
+                process: s.process.to_string(),
+                learner: name.to_string(),
+                history: s.history,
+                future: s.future,
+                q_true: s.q_true,
+                q_learnt: round4(s.q_learnt),
+                coverage_p50: round4(s.coverage_p50),
+                coverage_p80: round4(s.coverage_p80),
+                true_coverage_p50: round4(s.true_coverage_p50),
+                true_coverage_p80: round4(s.true_coverage_p80),
+                brier: round4(s.brier),
+                true_brier: round4(s.true_brier),
+                passes: s.passes(COVERAGE_TOLERANCE, BRIER_TOLERANCE),
+            });
+        }
+    }
+    out
 }
 
 /// One held-out observation.
@@ -669,6 +909,8 @@ impl CalibrationOut {
             slips_at_or_under_p50: rate(&slips, &|x| x.days <= x.p50_days),
             slips_at_or_under_p80: rate(&slips, &|x| x.days <= x.p80_days),
             held_out: held,
+            leave_one_out_measures: "how each of this routemap's resolved targets sits in the distribution learnt from the others: near 50% and 80% for any evidence whose observations are alike, so it cannot show a method wrong; the synthetic check above can".into(),
+            synthetic: synthetic_scores(),
             model: ModelInfo::new(e.model),
             rules: e.rules_info(),
         }
@@ -676,10 +918,46 @@ impl CalibrationOut {
 
     /// As text.
     pub fn table(&self, t: &Terminal) -> String {
-        let mut s = format!(
-            "Calibration: each of {} observations held out and predicted from the rest\n\n",
-            self.observations
+        let mut s = String::from(
+            "Calibration on routemaps generated from known slip processes (each recorded as a routemap records it on its as-of date, learnt from, and scored against the futures the process produces):\n\n",
         );
+        let rows: Vec<Vec<(String, String)>> = self
+            .synthetic
+            .iter()
+            .map(|x| {
+                vec![
+                    cell(x.process.clone()),
+                    cell(x.learner.replace('_', " ")),
+                    cell(format!("{} / {}", percent(x.q_learnt), percent(x.q_true))),
+                    cell(format!("{} / {}", percent(x.coverage_p50), percent(x.true_coverage_p50))),
+                    cell(format!("{} / {}", percent(x.coverage_p80), percent(x.true_coverage_p80))),
+                    cell(format!("{:.4} / {:.4}", x.brier, x.true_brier)),
+                    cell(if x.passes { "passes" } else { "fails" }.to_string()),
+                ]
+            })
+            .collect();
+        s.push_str(&text::table(
+            t,
+            &[
+                "process",
+                "learner",
+                "P(miss) learnt / true",
+                "at or under P50",
+                "at or under P80",
+                "Brier learnt / true",
+                "check",
+            ],
+            &rows,
+        ));
+        s.push_str(&format!(
+            "\nA learner passes when its coverages are within {:.0} points of the known process's own and its Brier score within {} of the process's own. The broken learner reads open work whose target is still ahead as on time and lower bounds as exact slips.\n\n",
+            COVERAGE_TOLERANCE * 100.0,
+            BRIER_TOLERANCE
+        ));
+        s.push_str(&format!(
+            "This routemap's own evidence: each of {} resolved targets held out and predicted from the rest ({})\n\n",
+            self.observations, self.leave_one_out_measures
+        ));
         s.push_str(&format!(
             "at or under the predicted P50: {} (ideal 50%)\nat or under the predicted P80: {} (ideal 80%)\n",
             percent(self.at_or_under_p50),

@@ -404,6 +404,25 @@ pub fn register(engine: &mut Engine) {
             if n < 0 { format!("-{text}") } else { text }
         })
         .register_fn("long_date", |d: NaiveDate| crate::format::long_date(d))
+        .register_fn(
+            "mixture",
+            |p_miss: f64, p_again: f64, sizes: rhai::Array| -> Fallible<rhai::Array> {
+                let sizes: Vec<i32> = sizes
+                    .iter()
+                    .map(|d| d.as_int().ok().and_then(|d| i32::try_from(d).ok()))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| {
+                        script_error(
+                            "mixture(p_miss, p_again, sizes): sizes are whole numbers of days"
+                                .into(),
+                        )
+                    })?;
+                Ok(crate::simulate::learn::mixture(p_miss, p_again, &sizes)
+                    .into_iter()
+                    .map(|d| Dynamic::from(i64::from(d)))
+                    .collect())
+            },
+        )
         .register_fn("to_string", |d: &mut NaiveDate| d.to_string())
         .register_fn("to_debug", |d: &mut NaiveDate| d.to_string())
         .register_fn("-", |a: NaiveDate, b: NaiveDate| (a - b).num_days())

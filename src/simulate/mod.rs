@@ -50,6 +50,10 @@ pub struct Sampled {
     pub fit: Arc<Fit>,
     /// Whether its date is assumed.
     pub assumed: bool,
+    /// What its future is drawn from.
+    pub future: Future,
+    /// Whether the rule returned other days than it was shown.
+    pub overridden: bool,
     /// What the rule returned: the days (sorted) and the spread.
     pub days: Days,
     /// The spread.
@@ -162,6 +166,54 @@ pub const SLIP_TIME_BASE: std::time::Duration = std::time::Duration::from_secs(2
 /// What each `slip` call adds to what they may take together.
 pub const SLIP_TIME_PER_CALL: std::time::Duration = std::time::Duration::from_millis(1);
 
+/// `--runs auto` runs until every headline probability's standard error is at most this.
+pub const AUTO_SE: f64 = 0.005;
+
+/// `--runs auto` starts with this many runs.
+pub const AUTO_PILOT: u64 = 2 * CHUNK;
+
+/// `--runs auto` never runs more than this many.
+pub const AUTO_CAP: u64 = 1_000_000;
+
+/// The Monte Carlo standard error of a share `p` of `runs` runs.
+pub fn standard_error(p: f64, runs: u64) -> f64 {
+    (p * (1.0 - p) / runs.max(1) as f64).sqrt()
+}
+
+impl Simulation {
+    /// The headline probabilities: each Required outcome's P(on time), P(BVPI 157 target) and
+    /// each stream's P(at risk).
+    pub fn headline(&self) -> Vec<f64> {
+        let runs = self.runs.max(1) as f64;
+        let mut out: Vec<f64> =
+            self.outcomes.iter().filter(|o| o.required).map(|o| o.on_time as f64 / runs).collect();
+        out.extend(self.bvpi157.as_ref().map(|b| b.p_target));
+        out.extend(self.streams_at_risk.iter().map(|(_, p)| *p));
+        out
+    }
+
+    /// The largest standard error among the headline probabilities.
+    pub fn max_se(&self) -> f64 {
+        self.headline().iter().map(|p| standard_error(*p, self.runs)).fold(0.0, f64::max)
+    }
+
+    /// The expected number of Required outcomes missing their deadline, and its standard error.
+    pub fn expected_misses(&self) -> (f64, f64) {
+        let runs = self.runs.max(1) as f64;
+        let mean: f64 =
+            self.required_misses.iter().enumerate().map(|(k, n)| k as f64 * *n as f64).sum::<f64>()
+                / runs;
+        let var: f64 = self
+            .required_misses
+            .iter()
+            .enumerate()
+            .map(|(k, n)| (k as f64 - mean).powi(2) * *n as f64)
+            .sum::<f64>()
+            / runs;
+        (mean, (var / runs).sqrt())
+    }
+}
+
 /// The seed `simulate` uses unless told another.
 pub const DEFAULT_SEED: u64 = 2005;
 
@@ -259,13 +311,7 @@ impl Plan {
             }
             fits.entry(class).or_insert_with(|| {
                 let fit = history.fit(class, None);
-                let mut learnt = Map::new();
-                learnt.insert("class".into(), Dynamic::from(fit.class.clone()));
-                let days: rhai::Array =
-                    fit.days.iter().map(|d| Dynamic::from(i64::from(*d))).collect();
-                learnt.insert("days".into(), Dynamic::from(days));
-                learnt.insert("observations".into(), Dynamic::from(fit.used.len() as i64));
-                learnt.insert("pooled".into(), Dynamic::from(fit.pooled()));
+                let learnt = learnt_map(&fit);
                 (Arc::new(fit), learnt)
             });
             work.push((idx, class));
@@ -282,6 +328,21 @@ impl Plan {
             let assumed = basis.assumption[idx.index()].is_some()
                 || matches!(target.as_str(), "start" | "ongoing");
             let mut learnt = fits.get(&class).map(|(_, l)| l.clone()).unwrap_or_default();
+            let mut shown = None;
+            let mut future = Future::Target;
+            if let Some((fit, _)) = fits.get(&class) {
+                let own = basis.own[idx.index()];
+                let (days, how) = future_of(model, graph, idx, &view, own, fit);
+                learnt.insert("future".into(), Dynamic::from(how.as_str()));
+                if how != Future::Target {
+                    learnt.insert("days".into(), Dynamic::from(array(&days)));
+                }
+                shown = Some(days);
+                future = how;
+            }
+            // Work drawn from the evidence beyond its missed target, or from its own estimate,
+            // no longer rests on the rules' date for it.
+            let assumed = assumed && matches!(future, Future::Target | Future::Replanned);
             learnt.insert("assumed".into(), Dynamic::from(assumed));
             let started = std::time::Instant::now();
             let answer = rules.call_with("simulate", "slip", (view, learnt))?;
@@ -310,7 +371,8 @@ impl Plan {
             // The learnt days given back as they are (as the default gives them) are not kept
             // once per piece of work: `None` stands for them.
             let learnt = fits.get(&class).is_some_and(|(f, _)| f.days == days);
-            Ok((if learnt { None } else { Some(days) }, spread, assumed))
+            let as_shown = shown.is_some_and(|s| s == days);
+            Ok((if learnt { None } else { Some(days) }, spread, assumed, future, as_shown))
         })?;
         // Answers with the same days share one list, and with the same spread too, one run of
         // the table: nothing kept per piece of work grows with the evidence.
@@ -319,7 +381,7 @@ impl Plan {
         let mut lists: HashSet<Days> = HashSet::new();
         let mut learnt_days: HashMap<Class, Days> = HashMap::new();
         let mut runs: HashMap<(Days, u64), u32> = HashMap::new();
-        for (&(idx, class), (days, spread, assumed)) in work.iter().zip(answers) {
+        for (&(idx, class), (days, spread, assumed, future, as_shown)) in work.iter().zip(answers) {
             let fit = fits.get(&class).map(|(f, _)| Arc::clone(f));
             let fit = fit.unwrap_or_else(|| Arc::new(history.fit(class, None)));
             let mut share = |days: Vec<i32>| match lists.get(days.as_slice()) {
@@ -343,6 +405,8 @@ impl Plan {
                 node: idx,
                 fit,
                 assumed,
+                future,
+                overridden: !as_shown,
                 days,
                 spread,
                 position: compiled.position[idx.index()],
@@ -424,6 +488,57 @@ impl Plan {
         })
     }
 
+    /// The plan with one of its assumptions varied: the common factor, the spread of assumed
+    /// dates, or the learnt probability of a miss at an end of its interval.
+    pub fn varied(&self, v: Variation) -> Plan {
+        let mut p = self.clone();
+        match v {
+            Variation::Common(c) => {
+                p.common = c;
+                p.threshold =
+                    if c >= 1.0 { u32::MAX } else { (c * f64::from(u32::MAX)).round() as u32 };
+            }
+            Variation::Spread(factor) => {
+                for i in 0..p.sampled.len() {
+                    if p.sampled[i].assumed {
+                        let days = p.sampled[i].days.to_vec();
+                        let spread = p.sampled[i].spread * factor;
+                        p.rewrite(i, &days, spread);
+                    }
+                }
+            }
+            Variation::Miss(end) => {
+                for i in 0..p.sampled.len() {
+                    let s = &p.sampled[i];
+                    if s.overridden {
+                        continue;
+                    }
+                    let at = |r: learn::Rate| if end == End::Low { r.low } else { r.high };
+                    let sizes = s.fit.sizes.points(learn::SIZES);
+                    let days = match s.future {
+                        Future::Target => learn::mixture(at(s.fit.miss), at(s.fit.again), &sizes),
+                        Future::Replanned => {
+                            learn::mixture(at(s.fit.again), at(s.fit.again), &sizes)
+                        }
+                        Future::Overdue | Future::Estimate => continue,
+                    };
+                    let spread = s.spread;
+                    p.rewrite(i, &days, spread);
+                }
+            }
+        }
+        p
+    }
+
+    /// Give sampled work `i` these days and spread, in a run of the table of its own.
+    fn rewrite(&mut self, i: usize, days: &[i32], spread: f64) {
+        let s = &mut self.sampled[i];
+        s.offset = self.table.len() as u32;
+        s.days = Days(days.into());
+        s.spread = spread;
+        self.table.extend(days.iter().map(|d| (f64::from(*d) * spread).round() as i32));
+    }
+
     /// Every spread set to zero: the runs reproduce the deterministic forecast.
     pub fn without_spread(&mut self) {
         self.table.iter_mut().for_each(|d| *d = 0);
@@ -439,6 +554,29 @@ impl Plan {
             self.table.extend_from_within(a..b);
             let len = self.table.len();
             self.table[len - (b - a)..].iter_mut().for_each(|d| *d = d.saturating_add(days));
+        }
+    }
+
+    /// Run until every headline probability's Monte Carlo standard error is at most
+    /// [`AUTO_SE`], or [`AUTO_CAP`] runs: a pilot of [`AUTO_PILOT`] runs, then as many as the
+    /// largest p(1 - p) seen needs, again until it holds. The runs are those of `opt.seed`, so the
+    /// result is the one `--runs N` gives for the N it stops at.
+    pub fn run_auto(
+        &self,
+        graph: &Graph,
+        a: &Assessment,
+        opt: Options,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Simulation {
+        let mut runs = AUTO_PILOT;
+        loop {
+            let sim = self.run_with(graph, a, Options { runs, ..opt }, progress);
+            let worst = sim.headline().iter().map(|p| p * (1.0 - p)).fold(0.0, f64::max);
+            if sim.max_se() <= AUTO_SE || runs >= AUTO_CAP {
+                return sim;
+            }
+            let needed = (worst / (AUTO_SE * AUTO_SE)).ceil() as u64;
+            runs = needed.div_ceil(CHUNK).saturating_mul(CHUNK).max(runs + CHUNK).min(AUTO_CAP);
         }
     }
 
@@ -734,6 +872,145 @@ fn checked(rules: &Rules, id: &str, answer: Dynamic) -> Result<(Vec<i32>, f64), 
         .filter(|s| (0.0..=MAX_SPREAD).contains(s))
         .ok_or_else(|| bad(&format!("`spread: {spread}`")))?;
     Ok((out, spread))
+}
+
+/// What `slip` is shown of a class's evidence (the days are a first target's; [`future_of`]
+/// replaces them for work whose future is another).
+fn learnt_map(fit: &Fit) -> Map {
+    let mut learnt = Map::new();
+    learnt.insert("class".into(), Dynamic::from(fit.class.clone()));
+    learnt.insert("days".into(), Dynamic::from(array(&fit.days)));
+    learnt.insert("observations".into(), Dynamic::from(fit.used.len() as i64));
+    learnt.insert("pooled".into(), Dynamic::from(fit.pooled()));
+    learnt.insert("effective_observations".into(), Dynamic::from(fit.miss.effective));
+    for (name, rate) in [("p_miss", fit.miss), ("p_again", fit.again)] {
+        learnt.insert(name.into(), Dynamic::from(rate.p));
+        learnt.insert(format!("{name}_low").into(), Dynamic::from(rate.low));
+        learnt.insert(format!("{name}_high").into(), Dynamic::from(rate.high));
+    }
+    learnt.insert("sizes".into(), Dynamic::from(array(&fit.sizes.points(learn::SIZES))));
+    learnt
+}
+
+fn array(days: &[i32]) -> rhai::Array {
+    days.iter().map(|d| Dynamic::from(i64::from(*d))).collect()
+}
+
+/// One assumption of the simulation, varied across its plausible range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Variation {
+    /// The common factor set to this.
+    Common(f64),
+    /// The spread of assumed dates multiplied by this.
+    Spread(f64),
+    /// Every learnt probability of a miss at this end of its 95% interval.
+    Miss(End),
+}
+
+/// An end of an interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The lower.
+    Low,
+    /// The upper.
+    High,
+}
+
+impl Variation {
+    /// The variations `simulate --assumptions` runs.
+    pub const ALL: [Variation; 6] = [
+        Variation::Common(0.0),
+        Variation::Common(1.0),
+        Variation::Spread(0.5),
+        Variation::Spread(2.0),
+        Variation::Miss(End::Low),
+        Variation::Miss(End::High),
+    ];
+
+    /// In words.
+    pub fn words(self) -> String {
+        match self {
+            Variation::Common(c) => format!("common factor {c}"),
+            Variation::Spread(f) => format!("spread of assumed dates x{f}"),
+            Variation::Miss(End::Low) => "P(miss) at its interval's lower end".into(),
+            Variation::Miss(End::High) => "P(miss) at its interval's upper end".into(),
+        }
+    }
+}
+
+/// What a piece of work's future is drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Future {
+    /// Its current target, first set: held, or missed (and perhaps missed again).
+    Target,
+    /// A target already re-planned once: held, or missed again.
+    Replanned,
+    /// A stated target already passed with the work open: finishes beyond it, by the sizes seen
+    /// beyond that many days.
+    Overdue,
+    /// No date of its own but a three-point estimate: drawn from it.
+    Estimate,
+}
+
+impl Future {
+    /// The name `slip` sees (`learnt.future`) and output uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Future::Target => "target",
+            Future::Replanned => "replanned",
+            Future::Overdue => "overdue",
+            Future::Estimate => "estimate",
+        }
+    }
+}
+
+/// The days later than its forecast own finish (`own`) a piece of work may finish, each equally
+/// likely, and which future they are.
+fn future_of(
+    model: &Model,
+    graph: &Graph,
+    idx: NodeIndex,
+    view: &WorkView,
+    own: Own,
+    fit: &Fit,
+) -> (Vec<i32>, Future) {
+    let own_date = match own {
+        Own::Date(d) => Some(d),
+        _ => None,
+    };
+    if let (Some([earliest, likely, latest]), Some(own)) = (view.estimate, own_date) {
+        let shift = (likely - own).num_days() as i32;
+        let days = learn::triangular(earliest, likely, latest).iter().map(|d| d + shift).collect();
+        return (days, Future::Estimate);
+    }
+    if let (Some(target), Some(own)) = (view.target_date, own_date)
+        && view.target.as_str() == "date"
+        && target < view.as_of
+    {
+        // Already missed: beyond its target by more than the days since, as the evidence saw
+        // missed targets go on.
+        let since = (view.as_of - target).num_days() as i32;
+        let base = (target - own).num_days() as i32;
+        let sizes = fit.sizes.beyond(since).points(learn::SIZES);
+        let days = learn::mixture(1.0, 0.0, &sizes).iter().map(|d| d + base).collect();
+        return (days, Future::Overdue);
+    }
+    if is_replanned(model, graph, idx) {
+        (fit.days_again(), Future::Replanned)
+    } else {
+        (fit.days.clone(), Future::Target)
+    }
+}
+
+/// Whether a task's current target is a re-plan: proposed later than its original.
+fn is_replanned(model: &Model, graph: &Graph, idx: NodeIndex) -> bool {
+    let Item::Task { action, task } = graph.dag[idx].item else { return false };
+    let t = &model.actions[action].tasks[task];
+    let d = |p: Option<&str>| match p.map(crate::model::Target::parse) {
+        Some(Ok(crate::model::Target::By(d))) => Some(d),
+        _ => None,
+    };
+    matches!((d(t.original.as_deref()), d(t.proposed.as_deref())), (Some(o), Some(p)) if p > o)
 }
 
 fn number(v: &Dynamic) -> Option<f64> {

@@ -70,7 +70,13 @@ fn distributions_show_their_evidence() {
     insta::assert_snapshot!("simulate_distributions", ok(&["simulate", "--distributions"]));
     let v = json(&ok(&["simulate", "--distributions", "--format", "json"]));
     let classes = v["classes"].as_array().expect("classes");
-    assert!(classes.iter().any(|c| c["class"] == "task/started" && c["source"] == "task/started"));
+    assert!(classes.iter().any(|c| c["class"] == "task" && c["source"] == "task"));
+    // Every class shows its probability of a miss with an interval around it.
+    for c in classes {
+        let m = &c["p_miss"];
+        let (p, low, high) = (m["p"].as_f64(), m["low"].as_f64(), m["high"].as_f64());
+        assert!(low <= p && p <= high, "{c:#}");
+    }
 }
 
 #[test]
@@ -270,25 +276,122 @@ fn a_slip_rule_missing_a_key_is_located() {
 fn the_history_is_read_from_original_and_proposed_targets() {
     let v = json(&ok(&["--model", SMALL, "simulate", "--distributions", "--format", "json"]));
     let classes = v["classes"].as_array().expect("classes");
-    let started = classes.iter().find(|c| c["class"] == "task/started").expect("task/started");
+    // Classes are kinds of work, known when the target was set: never the status a slip caused.
+    let task = classes.iter().find(|c| c["class"] == "task").expect("task");
+    assert_eq!(task["source"], "task");
     // May to October 2005, December 2004 to November 2005, complete on its original, March to
-    // June 2005, and January to March 2005 (complete, but on a later proposed date).
-    assert_eq!(started["days"], serde_json::json!([0, 59, 91, 153, 334]));
-    assert_eq!(started["source"], "task/started");
-    let evidence: Vec<&str> = started["tasks"]
+    // June 2005, January to March 2005 (complete, on a later proposed date), and the style guide
+    // not due yet.
+    let evidence: Vec<(&str, &str, i64)> = task["tasks"]
         .as_array()
         .expect("tasks")
         .iter()
-        .map(|t| t["evidence"].as_str().expect("evidence"))
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap(),
+                t["evidence"].as_str().unwrap(),
+                t["days"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(evidence, ["slip", "slip", "on_time", "slip", "slip"]);
-    // The style guide is not due yet: not slipped yet, and not fitted.
+    assert_eq!(
+        evidence,
+        [
+            ("29.1", "slip", 153),
+            ("1.1", "slip", 334),
+            ("5.1", "on_time", 0),
+            ("90.1", "slip", 91),
+            ("90.2", "slip", 59),
+            ("90.3", "not_yet_due", 0)
+        ]
+    );
+    // Four of five resolved targets missed; the one not yet due is not read as on time. Shrunk
+    // towards every kind's figure (the same evidence here) by five observations' worth.
+    let miss = &task["p_miss"];
+    assert_eq!((miss["misses"].as_u64(), miss["observations"].as_u64()), (Some(4), Some(5)));
+    assert_eq!(miss["p"], 0.8);
+    assert_eq!(miss["effective_observations"], 10.0);
+    assert!(miss["low"].as_f64().unwrap() < 0.8 && miss["high"].as_f64().unwrap() > 0.8);
     assert_eq!(v["censored"], serde_json::json!(["90.3"]));
-    let not_started =
-        classes.iter().find(|c| c["class"] == "task/not_started").expect("task/not_started");
-    assert_eq!(not_started["source"], "task", "too few of its own: its kind's evidence");
-    let project = classes.iter().find(|c| c["class"] == "project/started").expect("a project");
+    // Work re-planned once draws from the probability of a second miss.
+    let future = |id: &str| {
+        task["work"].as_array().unwrap().iter().find(|w| w["id"] == id).expect(id)["future"].clone()
+    };
+    assert_eq!(future("29.1"), "replanned");
+    assert_eq!(future("90.3"), "target");
+    // A kind with no evidence of its own borrows every kind's.
+    let project = classes.iter().find(|c| c["class"] == "project").expect("a project");
     assert_eq!(project["source"], "pooled");
+    assert_eq!(project["p_miss"]["p"], 0.8);
+}
+
+/// `--runs auto` runs until every headline probability's standard error is at most half a
+/// point, and every probability carries its standard error.
+#[test]
+fn runs_auto_bounds_the_standard_errors() {
+    let v = json(&ok(&["simulate", "--runs", "auto", "--format", "json"]));
+    let se = v["max_headline_se"].as_f64().unwrap();
+    assert!(se <= 0.005, "{se}");
+    let runs = v["runs"].as_u64().unwrap();
+    for o in v["outcomes"].as_array().unwrap() {
+        let p = o["p_on_time"].as_f64().unwrap();
+        let expected = (p * (1.0 - p) / runs as f64).sqrt();
+        assert!((o["p_on_time_se"].as_f64().unwrap() - expected).abs() < 1e-4, "{o:#}");
+    }
+    // The same seed and runs give the same bytes as --runs N.
+    let n = runs.to_string();
+    assert_eq!(
+        ok(&["simulate", "--runs", "auto", "--format", "json"]),
+        ok(&["simulate", "--runs", &n, "--format", "json"])
+    );
+    assert!(bad(&["simulate", "--runs", "sometimes"]).contains("or `auto`"));
+}
+
+/// `--assumptions` reports the headline under each assumption varied: the range the stated
+/// assumptions give, not only the one figure.
+#[test]
+fn the_headline_is_reported_under_its_assumptions() {
+    let v = json(&ok(&["simulate", "--runs", "2000", "--assumptions", "--format", "json"]));
+    let varied = v["assumptions"].as_array().expect("assumptions");
+    let names: Vec<&str> = varied.iter().map(|a| a["assumption"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "common factor 0",
+            "common factor 1",
+            "spread of assumed dates x0.5",
+            "spread of assumed dates x2",
+            "P(miss) at its interval's lower end",
+            "P(miss) at its interval's upper end"
+        ]
+    );
+    let at = |k: usize| varied[k]["expected_required_misses"].as_f64().unwrap();
+    // A lower probability of a miss never raises the expected misses; a higher never lowers it.
+    let base = v["expected_required_misses"].as_f64().unwrap();
+    assert!(at(4) <= base && base <= at(5), "{} {base} {}", at(4), at(5));
+    let table = ok(&["simulate", "--runs", "2000", "--assumptions"]);
+    assert!(table.contains("Under these assumptions, between "), "{table}");
+    // Without the flag, no such section.
+    assert!(json(&ok(&["simulate", "--runs", "100", "--format", "json"]))["assumptions"].is_null());
+}
+
+/// The synthetic calibration through the binary: routemap's learner passes on every known
+/// process, the learner that ignores censoring fails on every one.
+#[test]
+fn the_synthetic_calibration_tells_a_wrong_learner_apart() {
+    let v = json(&ok(&["simulate", "--calibration", "--format", "json"]));
+    let checks: Vec<(&str, &str, bool)> = v["synthetic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (x["process"].as_str().unwrap(), x["learner"].as_str().unwrap(), x["passes"] == true)
+        })
+        .collect();
+    assert_eq!(checks.len(), 6);
+    for (process, learner, passes) in checks {
+        assert_eq!(passes, learner == "censored", "{process} {learner}");
+    }
 }
 
 /// With no spread every run is the forecast, so BVPI 157 on the deadline is what `routemap bvpi`
