@@ -8,16 +8,15 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use petgraph::graph::{EdgeIndex, NodeIndex};
-use rhai::{Dynamic, Map};
 
 use crate::error::Error;
-use crate::format::Deferred;
 use crate::funding::{self, Exposure, Terms};
 use crate::graph::{Graph, Item, NodeKind};
 use crate::model::{Category, Model, Span, Status};
 use crate::rules::Rules;
+use crate::rules::answers::{Finish, FollowOnTime, OwnFinish};
 pub use crate::rules::api::DateBasis;
-use crate::rules::api::{OutcomeFacts, OutcomeView, WorkView};
+use crate::rules::api::{OutcomeFacts, WorkView};
 use crate::schedule::Own;
 use crate::schedule::compiled::{self, Compiled, Pass};
 
@@ -113,10 +112,6 @@ pub struct Assessment {
     pub exposure: Exposure,
 }
 
-fn get(map: &Map, key: &str) -> Option<Dynamic> {
-    map.get(key).filter(|v| !v.is_unit()).cloned()
-}
-
 /// Ask the rules for every node's own finish and every outcome's deadline.
 pub fn basis(
     model: &Model,
@@ -134,25 +129,13 @@ pub fn basis(
             work.push(idx);
             continue;
         };
-        let d = rules.call(
-            "deadlines",
-            "deadline",
-            OutcomeView::unforecast(&model.outcomes[o], as_of),
-        )?;
-        deadline[idx.index()] = Some(d.try_cast::<NaiveDate>().ok_or_else(|| {
-            rules.bad_return(
-                "deadlines",
-                "deadline",
-                &format!("something other than a Date for {}", node.id),
-                "a Date, such as date(2005, 12, 31)",
-            )
-        })?);
+        deadline[idx.index()] = Some(rules.deadline(&model.outcomes[o], as_of)?);
         not_applicable[idx.index()] = rules.applies(&model.outcomes[o], as_of)?;
     }
     // Outcomes come first in the graph, so every deadline is known before any work is judged.
     let answers = rules.map(&work, |&idx| {
         let view = WorkView::judged(model, graph, &deadline, idx, as_of);
-        own_finish(graph, rules, idx, &view, as_of).map(|answer| (view, answer))
+        own_finish(rules, &view).map(|answer| (view, answer))
     })?;
     let mut own = vec![Own::Follows; n];
     let mut assumption = vec![None; n];
@@ -236,75 +219,16 @@ struct OwnAnswer {
 }
 
 /// Ask `done_on` (complete work) or `own_finish` (the rest) about the work `view` shows.
-fn own_finish(
-    graph: &Graph,
-    rules: &Rules,
-    idx: NodeIndex,
-    view: &WorkView,
-    as_of: NaiveDate,
-) -> Result<OwnAnswer, Error> {
-    let node = &graph.dag[idx];
+fn own_finish(rules: &Rules, view: &WorkView) -> Result<OwnAnswer, Error> {
     if view.status == Status::Complete.as_str() {
-        let answer = rules.call("forecast", "done_on", Dynamic::from(view.clone()))?;
-        let done = answer.try_cast::<NaiveDate>().filter(|d| *d <= as_of).ok_or_else(|| {
-            rules.bad_return(
-                "forecast",
-                "done_on",
-                &format!("something other than a Date on or before {as_of} for `{}`", node.id),
-                "a Date no later than the as-of date",
-            )
-        })?;
+        let done = rules.done_on(view)?;
         return Ok(OwnAnswer { own: Own::Done(done), assumption: None, unknown_reason: None });
     }
-    let answer = rules.call("forecast", "own_finish", Dynamic::from(view.clone()))?;
-    let expected = "#{ date: <Date> }, #{ date, assumption }, #{ follows: true, assumption } or #{ unknown: true, reason }";
-    let bad = |got: &str| {
-        rules.bad_return("forecast", "own_finish", &format!("{got} for `{}`", node.id), expected)
-    };
-    let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-    let subject = Deferred(|f| write!(f, "for `{}`", node.id));
-    let keys: (&[&str], &[&str]) = if map.contains_key("unknown") {
-        (&["unknown", "reason"], &[])
-    } else if map.contains_key("follows") {
-        (&["follows", "assumption"], &[])
-    } else if map.contains_key("date") {
-        (&["date"], &["assumption"])
-    } else {
-        return Err(bad("a map with none of `date`, `follows` or `unknown`"));
-    };
-    rules.check_keys("forecast", "own_finish", &map, &subject, keys, expected)?;
-    let text = |key: &str| match get(&map, key) {
-        None => Ok(None),
-        Some(v) if v.is_string() => Ok(Some(v.to_string())),
-        Some(v) => Err(bad(&format!("a `{key}` that is not text (`{v}`)"))),
-    };
-    let assumption = text("assumption")?;
-    let flag = |key: &str| get(&map, key).and_then(|v| v.as_bool().ok()) == Some(true);
-    let mut unknown_reason = None;
-    let own = if map.contains_key("unknown") {
-        if !flag("unknown") {
-            return Err(bad("`unknown` other than true"));
-        }
-        unknown_reason = text("reason")?;
-        Own::Unknown
-    } else if map.contains_key("follows") {
-        if !flag("follows") {
-            return Err(bad("`follows` other than true"));
-        }
-        Own::Follows
-    } else {
-        // `check_keys` has made sure `date` is there.
-        let d = get(&map, "date").and_then(|d| d.try_cast::<NaiveDate>());
-        let d = d.ok_or_else(|| bad("a `date` that is not a Date"))?;
-        if d < as_of {
-            return Err(rules.refused(
-                "forecast",
-                "own_finish",
-                &format!("{d}, before the as-of date {as_of}, {subject}, which is not complete"),
-                "unfinished work finishes on or after the as-of date (`work.as_of`); complete work is dated by `done_on`",
-            ));
-        }
-        Own::Date(d)
+    let OwnFinish { finish, assumption, unknown_reason } = rules.own_finish(view)?;
+    let own = match finish {
+        Finish::On(d) => Own::Date(d),
+        Finish::Follows => Own::Follows,
+        Finish::Unknown => Own::Unknown,
     };
     Ok(OwnAnswer { own, assumption, unknown_reason })
 }
@@ -324,9 +248,9 @@ fn follow_on(graph: &Graph, rules: &Rules, views: &[Option<WorkView>]) -> Result
         let weight = graph.dag[e];
         let Some((from, to)) = graph.dag.edge_endpoints(e) else { return Ok((weight.lag, None)) };
         match (&views[from.index()], &views[to.index()], weight.follow_on) {
-            (Some(dependency), Some(work), true) => {
-                follow_on_edge(graph, rules, (from, to), work, dependency, weight.implied)
-            }
+            (Some(dependency), Some(work), true) => rules
+                .follow_on(work, dependency, weight.implied)
+                .map(|FollowOnTime { span, assumption }| (span, assumption)),
             _ => Ok((weight.lag, None)),
         }
     })?;
@@ -336,56 +260,6 @@ fn follow_on(graph: &Graph, rules: &Rules, views: &[Option<WorkView>]) -> Result
     let (lag, assumption) =
         answers.into_iter().map(|(lag, text)| (lag, text.map(&mut shared))).unzip();
     Ok(FollowOn { lag, assumption })
-}
-
-/// What `follow_on` says of `work` (node `to`) waiting on `dependency` (node `from`).
-fn follow_on_edge(
-    graph: &Graph,
-    rules: &Rules,
-    (from, to): (NodeIndex, NodeIndex),
-    work: &WorkView,
-    dependency: &WorkView,
-    implied: bool,
-) -> Result<(Span, Option<String>), Error> {
-    let mut edge = Map::new();
-    edge.insert("implied".into(), Dynamic::from(implied));
-    let answer =
-        rules.call_with("forecast", "follow_on", (work.clone(), dependency.clone(), edge))?;
-    let subject =
-        Deferred(|f| write!(f, "for `{}` waiting on `{}`", graph.dag[to].id, graph.dag[from].id));
-    let bad = |got: &str| {
-        rules.bad_return(
-            "forecast",
-            "follow_on",
-            &format!("{got} {subject}"),
-            &format!(
-                "#{{ days: <whole number from 0 to {}> }} or #{{ days, assumption }}",
-                Span::MAX_DAYS
-            ),
-        )
-    };
-    let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-    rules.check_keys(
-        "forecast",
-        "follow_on",
-        &map,
-        &subject,
-        (&["days"], &["assumption"]),
-        "#{ days: <whole number> } or #{ days, assumption }",
-    )?;
-    let days = get(&map, "days")
-        .and_then(|d| d.as_int().ok())
-        .ok_or_else(|| bad("a map with no whole-number `days`"))?;
-    let days = u32::try_from(days)
-        .ok()
-        .filter(|d| *d <= Span::MAX_DAYS)
-        .ok_or_else(|| bad(&format!("`days: {days}`")))?;
-    let assumption = match get(&map, "assumption") {
-        None => None,
-        Some(v) if v.is_string() => Some(v.to_string()),
-        Some(v) => return Err(bad(&format!("an `assumption` that is not text (`{v}`)"))),
-    };
-    Ok((Span { months: 0, days }, assumption))
 }
 
 /// The last year routemap writes a date in: JSON dates (`YYYY-MM-DD`) and every report keep
@@ -720,54 +594,7 @@ impl Ctx<'_> {
         if let Some(answer) = seen.or_else(remembered) {
             return Ok(result(answer));
         }
-        let expected = "#{ status: \"achieved\" | \"on_track\" | \"at_risk\" | \"off_track\" | \"unknown\", reason: \"...\", basis: \"stated\" | \"derived\" | \"assumed\" (optional) }";
-        let answer = rules.call("classify", "classify", facts.view(outcome))?;
-        let bad = |got: &str| {
-            rules.bad_return(
-                "classify",
-                "classify",
-                &format!("{got} for {}", outcome.code),
-                expected,
-            )
-        };
-        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-        rules.check_keys(
-            "classify",
-            "classify",
-            &map,
-            &format!("for {}", outcome.code),
-            (&["status", "reason"], &["basis"]),
-            expected,
-        )?;
-        let status = get(&map, "status").map(|v| v.to_string()).unwrap_or_default();
-        let standing =
-            Standing::parse(&status).ok_or_else(|| bad(&format!("status `{status}`")))?;
-        if standing == Standing::NotApplicable {
-            return Err(rules.refused(
-                "classify",
-                "classify",
-                &format!("status `not_applicable` for {}", outcome.code),
-                "whether an outcome applies is decided before anything is scheduled, by `applies(outcome)` in classify.rhai: return #{ applies: false, reason } there",
-            ));
-        }
-        let reason = match get(&map, "reason") {
-            Some(v) if v.is_string() => v.to_string(),
-            v => {
-                return Err(bad(&format!(
-                    "a `reason` that is not text (`{}`)",
-                    v.unwrap_or_default()
-                )));
-            }
-        };
-        // Without a `basis`, the verdict rests on what its forecast rests on (the council's own
-        // dates where there is no forecast: what they leave out is why).
-        let verdict_basis = match get(&map, "basis") {
-            None => forecast_basis.unwrap_or(DateBasis::Stated),
-            Some(v) => DateBasis::parse(&v.to_string())
-                .filter(|_| v.is_string())
-                .ok_or_else(|| bad(&format!("basis `{v}`")))?,
-        };
-        let answer = (standing, reason, verdict_basis);
+        let answer = rules.classify(outcome, &facts)?;
         if let Some(m) = memo {
             m.insert((o, facts), answer.clone());
         }

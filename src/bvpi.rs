@@ -5,13 +5,14 @@
 
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
-use rhai::{Array, Dynamic, Map};
 
 use crate::assess::Assessment;
 use crate::error::{Diagnostic, Error};
 use crate::graph::{Graph, Item};
 use crate::model::{Bvpi157, Model, Status};
 use crate::rules::Rules;
+use crate::rules::answers::{BvpiTarget, Enabled};
+use crate::rules::api::{GroupView, LinkedWork};
 use crate::schedule::Own;
 
 /// One interaction group of the table, forecast.
@@ -126,10 +127,6 @@ pub fn evaluate_table(
     forecast(model, graph, rules, a, table(model)?)
 }
 
-fn get(map: &Map, key: &str) -> Option<Dynamic> {
-    map.get(key).filter(|v| !v.is_unit()).cloned()
-}
-
 fn forecast(
     model: &Model,
     graph: &Graph,
@@ -140,31 +137,8 @@ fn forecast(
     let as_of = a.basis.as_of;
     let final_percent =
         t.interactions.iter().map(|r| r.enabled_target_percent).fold(t.enabled_percent, u32::max);
-    let mut view = Map::new();
-    view.insert("enabled_percent".into(), Dynamic::from(i64::from(t.enabled_percent)));
-    view.insert("target".into(), Dynamic::from(t.target.clone()));
-    view.insert("final_percent".into(), Dynamic::from(i64::from(final_percent)));
-    view.insert("as_of".into(), Dynamic::from(as_of));
-    let answer = rules.call("bvpi", "target", Dynamic::from(view))?;
-    let bad_target =
-        |got: &str| rules.bad_return("bvpi", "target", got, "#{ percent: <0..100>, by: <Date> }");
-    let map = answer.try_cast::<Map>().ok_or_else(|| bad_target("something other than a map"))?;
-    rules.check_keys(
-        "bvpi",
-        "target",
-        &map,
-        &"for the BVPI 157 table",
-        (&["percent", "by"], &[]),
-        "#{ percent: <0..100>, by: <Date> }",
-    )?;
-    let target_percent = get(&map, "percent")
-        .and_then(|v| v.as_int().ok())
-        .and_then(|p| u32::try_from(p).ok())
-        .filter(|p| *p <= 100)
-        .ok_or_else(|| bad_target("a `percent` that is not a whole number from 0 to 100"))?;
-    let deadline = get(&map, "by")
-        .and_then(|v| v.try_cast::<NaiveDate>())
-        .ok_or_else(|| bad_target("a `by` that is not a Date"))?;
+    let BvpiTarget { percent: target_percent, by: deadline } =
+        rules.bvpi_target(t, final_percent, as_of)?;
 
     let mut groups = Vec::with_capacity(t.interactions.len());
     let mut above = t.enabled_percent;
@@ -190,57 +164,11 @@ fn forecast(
                 }
             }
         }
-        let items: Array =
-            work.iter().map(|&n| Dynamic::from(work_view(model, graph, a, n))).collect();
-        let mut g = Map::new();
-        g.insert("interaction".into(), Dynamic::from(row.interaction.clone()));
-        let services: Array = row.services.iter().map(|s| Dynamic::from(s.clone())).collect();
-        g.insert("services".into(), Dynamic::from(services));
-        let processes = row.esd_processes.map_or(Dynamic::UNIT, |p| Dynamic::from(i64::from(p)));
-        g.insert("processes".into(), processes);
-        g.insert("target_percent".into(), Dynamic::from(i64::from(row.enabled_target_percent)));
-        g.insert("gain".into(), Dynamic::from(i64::from(gain)));
-        g.insert("as_of".into(), Dynamic::from(as_of));
-        g.insert("work".into(), Dynamic::from(items));
-        let needs = needs(rules, &g, &row.interaction, work.len())?;
-        let answer = rules.call("bvpi", "enabled", Dynamic::from(g))?;
-        let bad = |got: &str| {
-            rules.bad_return(
-                "bvpi",
-                "enabled",
-                &format!("{got} for `{}`", row.interaction),
-                "#{ date: <Date or ()>, reason: \"...\", by: \"<id of its linked work>\" }",
-            )
-        };
-        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-        rules.check_keys(
-            "bvpi",
-            "enabled",
-            &map,
-            &format!("for `{}`", row.interaction),
-            (&["reason"], &["date", "by"]),
-            "#{ date: <Date or ()>, reason: \"...\", by: \"<id of its linked work>\" }",
-        )?;
-        let forecast = match get(&map, "date") {
-            None => None,
-            Some(d) => {
-                Some(d.try_cast::<NaiveDate>().ok_or_else(|| bad("a `date` that is not a Date"))?)
-            }
-        };
-        // Nothing can show a group with no linked work enabled: it is reported, never counted.
-        if work.is_empty() && forecast.is_some() {
-            return Err(bad("a date for a group with no linked work"));
-        }
-        let reason = get(&map, "reason").map(|v| v.to_string()).unwrap_or_default();
-        let by = match get(&map, "by").map(|v| v.to_string()) {
-            None => None,
-            Some(id) => Some(
-                work.iter()
-                    .copied()
-                    .find(|&n| graph.dag[n].id == id)
-                    .ok_or_else(|| bad(&format!("`by: \"{id}\"`, which is not its linked work")))?,
-            ),
-        };
+        let items = work.iter().map(|&n| linked_work(model, graph, a, n)).collect();
+        let group = GroupView { row, gain, as_of, work: items };
+        let needs = rules.needs(&group)?;
+        let Enabled { date: forecast, reason, by } = rules.enabled(&group)?;
+        let by = by.map(|i| work[i]);
         let drivers = by.map_or_else(Vec::new, |n| a.schedule.drivers(&a.basis.own, &a.pass, n));
         groups.push(Group {
             interaction: row.interaction.clone(),
@@ -272,31 +200,6 @@ fn forecast(
     Ok(f)
 }
 
-/// How many of a group's `linked` pieces of work must finish for it to count as enabled, from
-/// bvpi.rhai's `needs(group)` (the share of them, 0 to 1): what `simulate` applies in each run,
-/// where no rule can be called.
-fn needs(rules: &Rules, group: &Map, interaction: &str, linked: usize) -> Result<usize, Error> {
-    let answer = rules.call("bvpi", "needs", Dynamic::from(group.clone()))?;
-    let expected = "#{ share: <a number from 0 to 1> }";
-    let bad = |got: &str| {
-        rules.bad_return("bvpi", "needs", &format!("{got} for `{interaction}`"), expected)
-    };
-    let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-    rules.check_keys(
-        "bvpi",
-        "needs",
-        &map,
-        &format!("for `{interaction}`"),
-        (&["share"], &[]),
-        expected,
-    )?;
-    let share = get(&map, "share")
-        .and_then(|v| v.as_float().ok().or_else(|| v.as_int().ok().map(|i| i as f64)))
-        .filter(|s| (0.0..=1.0).contains(s))
-        .ok_or_else(|| bad("a `share` that is not a number from 0 to 1"))?;
-    Ok(((share * linked as f64).ceil() as usize).max(usize::from(linked > 0)))
-}
-
 /// The steps of the e-enabled percentage: the baseline (with every group already enabled) on
 /// the as-of date, then one step on each later date a group is enabled.
 fn curve(as_of: NaiveDate, baseline: u32, groups: &[Group]) -> Vec<CurveStep> {
@@ -320,7 +223,8 @@ fn curve(as_of: NaiveDate, baseline: u32, groups: &[Group]) -> Vec<CurveStep> {
     curve
 }
 
-fn work_view(model: &Model, graph: &Graph, a: &Assessment, n: NodeIndex) -> Map {
+/// Linked work `n` as its group's `work` list shows it to the rules.
+fn linked_work(model: &Model, graph: &Graph, a: &Assessment, n: NodeIndex) -> LinkedWork {
     let node = &graph.dag[n];
     let (kind, title, status) = match node.item {
         Item::Task { action, task } => {
@@ -334,17 +238,9 @@ fn work_view(model: &Model, graph: &Graph, a: &Assessment, n: NodeIndex) -> Map 
         Item::Outcome(_) => ("outcome", String::new(), Status::Unreported),
     };
     let done = matches!(a.basis.own[n.index()], Own::Done(_));
-    let mut w = Map::new();
-    w.insert("id".into(), Dynamic::from(node.id.clone()));
-    w.insert("kind".into(), Dynamic::from(kind.to_string()));
-    w.insert("title".into(), Dynamic::from(title));
-    let status = if done { Status::Complete } else { status };
-    w.insert("status".into(), Dynamic::from(status.as_str().to_string()));
-    w.insert("forecast".into(), a.forecast[n.index()].map_or(Dynamic::UNIT, Dynamic::from));
-    w.insert("done".into(), Dynamic::from(done));
     // Why an unknown forecast is unknown: the reason of the work with no date at the root of
     // the chain that withholds it.
-    let why = a.forecast[n.index()]
+    let unknown_reason = a.forecast[n.index()]
         .is_none()
         .then(|| a.schedule.drivers(&a.basis.own, &a.pass, n))
         .and_then(|chain| {
@@ -356,6 +252,13 @@ fn work_view(model: &Model, graph: &Graph, a: &Assessment, n: NodeIndex) -> Map 
                 format!("waits on {}: {reason}", graph.dag[root].id)
             })
         });
-    w.insert("unknown_reason".into(), why.map_or(Dynamic::UNIT, Dynamic::from));
-    w
+    LinkedWork {
+        id: node.id.clone(),
+        kind,
+        title,
+        status: if done { Status::Complete } else { status },
+        forecast: a.forecast[n.index()],
+        done,
+        unknown_reason,
+    }
 }

@@ -6,12 +6,12 @@
 //! what-if or sensitivity run costs no rule calls.
 
 use chrono::NaiveDate;
-use rhai::Dynamic;
 
 use crate::error::Error;
 use crate::model::{Category, Model, Standing};
 use crate::rules::Rules;
-use crate::rules::api::{OutcomeView, StreamView};
+pub use crate::rules::answers::{Method, StreamTerm};
+use crate::rules::api::StreamView;
 
 /// What the funding rules decided, independent of the forecast.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,38 +25,6 @@ pub struct Terms {
     pub share: [[f64; 6]; 2],
     /// Per stream, per outcome in model order: the outcome's part of the stream in whole pounds.
     pub portions: Vec<Vec<u64>>,
-}
-
-/// One stream's standing under the rules.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StreamTerm {
-    /// Still at risk on the as-of date.
-    pub at_risk: bool,
-    /// The rule's reason.
-    pub reason: String,
-    /// How the outcomes put it at risk.
-    pub method: Method,
-}
-
-/// How a stream at risk is exposed by the outcomes' statuses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// Paid against a return judged as a whole: the stream is exposed by the largest share any
-    /// outcome's status gives, and that exposure is divided equally among the outcomes giving it.
-    Return,
-    /// Shared among the outcomes by weight: each outcome exposes its part by its status's share.
-    ProRata,
-}
-
-impl Method {
-    /// The name `stream_at_risk` gives.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Return => "return",
-            Method::ProRata => "pro_rata",
-        }
-    }
 }
 
 /// The exposure of one assessment.
@@ -100,14 +68,6 @@ pub fn year_end(financial_year: &str) -> Option<NaiveDate> {
     (second == (first + 1) % 100).then(|| NaiveDate::from_ymd_opt(first + 1, 3, 31)).flatten()
 }
 
-fn number(v: &Dynamic) -> Option<f64> {
-    v.as_float().ok().or_else(|| v.as_int().ok().map(|i| i as f64))
-}
-
-/// The largest weight an outcome may have: weights are relative, and a bound keeps the
-/// arithmetic exact.
-const MAX_WEIGHT: f64 = 1_000_000.0;
-
 /// Ask the funding rules for their terms. `applies` says, per outcome in model order, whether
 /// the council delivers it: an outcome it does not carries no weight (and is not asked about).
 pub fn terms(
@@ -127,47 +87,7 @@ pub fn terms(
             paid_on: s.paid_on,
             as_of,
         };
-        let answer = rules.call("funding", "stream_at_risk", Dynamic::from(view))?;
-        let bad = || {
-            rules.bad_return(
-                "funding",
-                "stream_at_risk",
-                &format!(
-                    "something other than #{{ at_risk: true | false, reason }} for `{}`",
-                    s.id
-                ),
-                "#{ at_risk: true, reason: \"...\" }",
-            )
-        };
-        let map = answer.try_cast::<rhai::Map>().ok_or_else(bad)?;
-        let expected = "#{ at_risk: true | false, reason: \"...\", method: \"return\" | \"pro_rata\" (optional) }";
-        rules.check_keys(
-            "funding",
-            "stream_at_risk",
-            &map,
-            &format!("for `{}`", s.id),
-            (&["at_risk", "reason"], &["method"]),
-            expected,
-        )?;
-        let at_risk = map.get("at_risk").and_then(|v| v.as_bool().ok()).ok_or_else(bad)?;
-        let reason =
-            map.get("reason").filter(|v| v.is_string()).map(|v| v.to_string()).ok_or_else(bad)?;
-        // Rules written before `method` share every stream pro rata.
-        let method = match map.get("method").filter(|v| !v.is_unit()) {
-            None => Method::ProRata,
-            Some(v) => [Method::Return, Method::ProRata]
-                .into_iter()
-                .find(|m| v.is_string() && v.to_string() == m.as_str())
-                .ok_or_else(|| {
-                    rules.bad_return(
-                        "funding",
-                        "stream_at_risk",
-                        &format!("method `{v}` for `{}`", s.id),
-                        expected,
-                    )
-                })?,
-        };
-        streams.push(StreamTerm { at_risk, reason, method });
+        streams.push(rules.stream_at_risk(&view)?);
     }
     let mut weight = Vec::with_capacity(model.outcomes.len());
     for (k, o) in model.outcomes.iter().enumerate() {
@@ -175,37 +95,13 @@ pub fn terms(
             weight.push(0.0);
             continue;
         }
-        let w = rules.call("funding", "weight", OutcomeView::unforecast(o, as_of))?;
-        match number(&w) {
-            Some(w) if (0.0..=MAX_WEIGHT).contains(&w) => weight.push(w),
-            _ => {
-                return Err(rules.bad_return(
-                    "funding",
-                    "weight",
-                    &format!("`{w}` for {}", o.code),
-                    "a number from 0 to 1,000,000",
-                ));
-            }
-        }
+        weight.push(rules.weight(o, as_of)?);
     }
     let mut share = [[0.0; 6]; 2];
     for category in [Category::Required, Category::Good] {
         for standing in Standing::ALL.into_iter().filter(|s| *s != Standing::NotApplicable) {
-            let args = (Dynamic::from(category.as_str()), Dynamic::from(standing.as_str()));
-            let v = rules.call_with("funding", "share", args)?;
-            match number(&v) {
-                Some(x) if (0.0..=1.0).contains(&x) => {
-                    share[category_index(category)][standing_index(standing)] = x;
-                }
-                _ => {
-                    return Err(rules.bad_return(
-                        "funding",
-                        "share",
-                        &format!("`{v}` for {} outcomes {}", category.as_str(), standing.as_str()),
-                        "a number from 0 to 1",
-                    ));
-                }
-            }
+            share[category_index(category)][standing_index(standing)] =
+                rules.share(category, standing)?;
         }
     }
     let portions = model.funding.iter().map(|s| portions(s.amount_gbp, &weight)).collect();

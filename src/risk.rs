@@ -4,37 +4,16 @@
 
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
-use rhai::{Dynamic, Map};
 
 use crate::assess::{Assessment, Standing};
 use crate::error::Error;
 use crate::graph::{Graph, NodeKind};
-use crate::model::{Category, Level, Model, Risk};
+use crate::model::{Category, Model, Risk};
 use crate::rules::Rules;
+pub use crate::rules::answers::Score;
 use crate::rules::api::{EvidenceView, RiskView};
 use crate::scenario::{self, Change, Scenario, Slip};
 use crate::schedule::{self, Own};
-
-/// How the rules scored one risk on one forecast.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Score {
-    /// The forecast bears on the risk.
-    Assessed {
-        /// Likelihood.
-        likelihood: Level,
-        /// Impact.
-        impact: Level,
-        /// Why that likelihood.
-        likelihood_reason: String,
-        /// Why that impact.
-        impact_reason: String,
-    },
-    /// The forecast holds no evidence on the risk.
-    NotAssessed {
-        /// Why not.
-        reason: String,
-    },
-}
 
 /// A piece of work on the critical path of a Required outcome that is at risk or off track.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,53 +97,7 @@ pub fn score(
     sim: Option<&crate::simulate::Simulation>,
 ) -> Result<Vec<Score>, Error> {
     let ev = evidence(model, graph, a, sim);
-    let mut out = Vec::with_capacity(model.risks.len());
-    for risk in &model.risks {
-        let view = risk_view(risk);
-        let answer =
-            rules.call_with("risk", "assess", (Dynamic::from(view), Dynamic::from(ev.clone())))?;
-        let bad = |got: &str| {
-            rules.bad_return(
-                "risk",
-                "assess",
-                &format!("{got} for risk {}", risk.reference),
-                "#{ likelihood: \"High\" | \"Medium\" | \"Low\", impact, likelihood_reason, impact_reason } or #{ assessed: false, reason }",
-            )
-        };
-        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-        let expected = "#{ likelihood: \"High\" | \"Medium\" | \"Low\", impact, likelihood_reason, impact_reason } or #{ assessed: false, reason }";
-        let keys: (&[&str], &[&str]) = if map.contains_key("assessed") {
-            (&["assessed", "reason"], &[])
-        } else {
-            (&["likelihood", "impact", "likelihood_reason", "impact_reason"], &[])
-        };
-        let subject = format!("for risk {}", risk.reference);
-        rules.check_keys("risk", "assess", &map, &subject, keys, expected)?;
-        for key in ["reason", "likelihood_reason", "impact_reason"] {
-            if let Some(v) = map.get(key).filter(|v| !v.is_string()) {
-                return Err(bad(&format!("a `{key}` that is not text (`{v}`)")));
-            }
-        }
-        let text = |k: &str| map.get(k).filter(|v| !v.is_unit()).map(|v| v.to_string());
-        if map.contains_key("assessed") {
-            if map.get("assessed").and_then(|v| v.as_bool().ok()) != Some(false) {
-                return Err(bad("`assessed` other than false"));
-            }
-            out.push(Score::NotAssessed { reason: text("reason").unwrap_or_default() });
-            continue;
-        }
-        let level = |k: &str| {
-            let t = text(k).unwrap_or_default();
-            Level::parse(&t).ok_or_else(|| bad(&format!("{k} `{t}`")))
-        };
-        out.push(Score::Assessed {
-            likelihood: level("likelihood")?,
-            impact: level("impact")?,
-            likelihood_reason: text("likelihood_reason").unwrap_or_default(),
-            impact_reason: text("impact_reason").unwrap_or_default(),
-        });
-    }
-    Ok(out)
+    model.risks.iter().map(|risk| rules.score(&risk_view(risk), &ev)).collect()
 }
 
 /// The proposed actions and the forecast if they all finish in time.
@@ -181,19 +114,7 @@ pub struct ActionPlan {
 fn proposing(model: &Model, rules: &Rules, a: &Assessment) -> Result<Vec<bool>, Error> {
     a.outcomes
         .iter()
-        .map(|r| {
-            let args =
-                (r.facts.view(&model.outcomes[r.outcome]), Dynamic::from(r.standing.as_str()));
-            let answer = rules.call_with("risk", "propose", args)?;
-            answer.as_bool().map_err(|_| {
-                rules.bad_return(
-                    "risk",
-                    "propose",
-                    &format!("`{answer}` for {}", model.outcomes[r.outcome].code),
-                    "true or false",
-                )
-            })
-        })
+        .map(|r| rules.propose(&model.outcomes[r.outcome], &r.facts, r.standing))
         .collect()
 }
 

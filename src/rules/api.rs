@@ -1,12 +1,12 @@
 //! The values rule scripts see: `Date`, and read-only views of work and outcomes with getters.
 
 use chrono::{Datelike, NaiveDate};
-use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position};
 
 use petgraph::graph::NodeIndex;
 
 use crate::graph::{Graph, Item};
-use crate::model::{Model, Outcome, Span, Status, Target};
+use crate::model::{Bvpi157, Bvpi157Interaction, Model, Outcome, Span, Status, Target};
 
 /// A piece of work (task, project or milestone) as `own_finish` sees it.
 #[derive(Debug, Clone)]
@@ -352,6 +352,90 @@ pub struct EvidenceView {
     /// From a simulation, when the report has one: the share of runs in which each number of
     /// Required outcomes missed its deadline (index: how many); empty without one.
     pub(crate) required_misses: Vec<f64>,
+}
+
+/// A dependency as `follow_on` sees it: a map, `#{ implied }`.
+pub(crate) fn edge(implied: bool) -> Map {
+    let mut edge = Map::new();
+    edge.insert("implied".into(), Dynamic::from(implied));
+    edge
+}
+
+/// The BVPI 157 table as `bvpi.rhai`'s `target` sees it: a map of the table's baseline, the
+/// national target as written, where its rows end (`final_percent`) and the as-of date.
+pub(crate) fn table(t: &Bvpi157, final_percent: u32, as_of: NaiveDate) -> Map {
+    let mut view = Map::new();
+    view.insert("enabled_percent".into(), Dynamic::from(i64::from(t.enabled_percent)));
+    view.insert("target".into(), Dynamic::from(t.target.clone()));
+    view.insert("final_percent".into(), Dynamic::from(i64::from(final_percent)));
+    view.insert("as_of".into(), Dynamic::from(as_of));
+    view
+}
+
+/// An interaction group of the BVPI 157 table as `bvpi.rhai`'s `enabled` and `needs` see it (as
+/// a map of its row's fields, its gain, the as-of date and its linked work).
+#[derive(Debug, Clone)]
+pub struct GroupView<'a> {
+    /// The table's row.
+    pub row: &'a Bvpi157Interaction,
+    /// The points it adds over the row above it.
+    pub gain: u32,
+    /// The date it is judged on.
+    pub as_of: NaiveDate,
+    /// Its linked work, in link order.
+    pub work: Vec<LinkedWork>,
+}
+
+/// A piece of work linked to an interaction group, as the group's `work` list shows it.
+#[derive(Debug, Clone)]
+pub struct LinkedWork {
+    /// Its id.
+    pub id: String,
+    /// `task`, `project`, `national` or `milestone`.
+    pub kind: &'static str,
+    /// Its title (a task's text).
+    pub title: String,
+    /// Its status (complete when the basis has it done).
+    pub status: Status,
+    /// Its forecast finish.
+    pub forecast: Option<NaiveDate>,
+    /// Whether it is done.
+    pub done: bool,
+    /// Why its forecast is unknown, where it is.
+    pub unknown_reason: Option<String>,
+}
+
+impl GroupView<'_> {
+    /// The map the hooks see.
+    pub(crate) fn map(&self) -> Map {
+        let row = self.row;
+        let items: Array = self.work.iter().map(|w| Dynamic::from(w.map())).collect();
+        let mut g = Map::new();
+        g.insert("interaction".into(), Dynamic::from(row.interaction.clone()));
+        let services: Array = row.services.iter().map(|s| Dynamic::from(s.clone())).collect();
+        g.insert("services".into(), Dynamic::from(services));
+        let processes = row.esd_processes.map_or(Dynamic::UNIT, |p| Dynamic::from(i64::from(p)));
+        g.insert("processes".into(), processes);
+        g.insert("target_percent".into(), Dynamic::from(i64::from(row.enabled_target_percent)));
+        g.insert("gain".into(), Dynamic::from(i64::from(self.gain)));
+        g.insert("as_of".into(), Dynamic::from(self.as_of));
+        g.insert("work".into(), Dynamic::from(items));
+        g
+    }
+}
+
+impl LinkedWork {
+    fn map(&self) -> Map {
+        let mut w = Map::new();
+        w.insert("id".into(), Dynamic::from(self.id.clone()));
+        w.insert("kind".into(), Dynamic::from(self.kind.to_string()));
+        w.insert("title".into(), Dynamic::from(self.title.clone()));
+        w.insert("status".into(), Dynamic::from(self.status.as_str().to_string()));
+        w.insert("forecast".into(), opt(self.forecast));
+        w.insert("done".into(), Dynamic::from(self.done));
+        w.insert("unknown_reason".into(), opt(self.unknown_reason.clone()));
+        w
+    }
 }
 
 /// A value as a person reads it: dates as `2005-12-31`, everything else as rhai prints it.

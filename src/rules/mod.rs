@@ -8,8 +8,10 @@
 //! no printing, and explicit bounds on operations, call depth, expression depth and string, array
 //! and map sizes, and on the wall-clock time a whole run spends in rules.
 
+pub mod answers;
 pub mod api;
 pub mod trace;
+pub mod unit;
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -400,41 +402,6 @@ impl Rules {
         })?;
         self.check_answer(file, hook, &text.clone().into(), &subject)?;
         Ok(text.to_string())
-    }
-
-    /// Whether the council delivers `outcome`, from `classify.rhai`'s `applies`: `None` when it
-    /// does, else the rule's reason why not.
-    pub fn applies(
-        &self,
-        outcome: &crate::model::Outcome,
-        as_of: chrono::NaiveDate,
-    ) -> Result<Option<String>, Error> {
-        let expected = "#{ applies: true } or #{ applies: false, reason: \"...\" }";
-        let answer =
-            self.call("classify", "applies", api::OutcomeView::unforecast(outcome, as_of))?;
-        let subject = format!("for {}", outcome.code);
-        let bad = |got: &str| {
-            self.bad_return("classify", "applies", &format!("{got} {subject}"), expected)
-        };
-        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-        self.check_keys(
-            "classify",
-            "applies",
-            &map,
-            &subject,
-            (&["applies"], &["reason"]),
-            expected,
-        )?;
-        match map.get("applies").and_then(|v| v.as_bool().ok()) {
-            Some(true) => Ok(None),
-            Some(false) => match map.get("reason") {
-                Some(r) if r.is_string() && !r.to_string().trim().is_empty() => {
-                    Ok(Some(r.to_string()))
-                }
-                _ => Err(bad("`applies: false` with no text `reason`")),
-            },
-            None => Err(bad("an `applies` that is not true or false")),
-        }
     }
 
     /// The file whose `hook` runs: `file`, or the built-in one where `file` lacks an optional

@@ -1,14 +1,15 @@
-//! Hook unit tests: one rule called directly with the inputs a case gives, and its answer
-//! compared with what the case expects.
+//! Hook unit tests: the inputs a case gives one hook, checked and turned into the arguments it
+//! is called with directly ([`crate::rules::unit`], which keeps its answer to compare), and how
+//! an expected value is written.
 
 use chrono::NaiveDate;
-use rhai::{Dynamic, Map};
 
 use super::file::{EvidenceInput, HookInputs, OutcomeInput, RiskInput, StreamInput, WorkInput};
 use crate::assess::Standing;
 use crate::error::Diagnostic;
 use crate::model::{Level, Located, Span};
 use crate::rules::api::{DateBasis, EvidenceView, OutcomeView, RiskView, StreamView, WorkView};
+use crate::rules::unit::Arg;
 
 /// Each hook: its rule file and its arguments, by the names docs/rules.md gives them.
 pub const HOOKS: &[(&str, &str, &[&str])] = &[
@@ -38,7 +39,7 @@ pub struct Call {
     /// The hook.
     pub hook: &'static str,
     /// Its arguments, in order.
-    pub args: Vec<Dynamic>,
+    pub args: Vec<Arg>,
 }
 
 /// Turn a case's hook and inputs into a call, or the diagnostics saying what is wrong, located
@@ -107,30 +108,33 @@ pub fn call(
     for name in params {
         let path = format!("with.{name}");
         let arg = match *name {
-            "outcome" => {
-                with.outcome.as_ref().map(|o| outcome(o, as_of, &|f| at(&format!("{path}.{f}"))))
+            "outcome" => with
+                .outcome
+                .as_ref()
+                .map(|o| outcome(o, as_of, &|f| at(&format!("{path}.{f}"))).map(Arg::Outcome)),
+            "work" => with
+                .work
+                .as_ref()
+                .map(|w| work(w, as_of, &|f| at(&format!("{path}.{f}"))).map(Arg::Work)),
+            "waits_on" => with
+                .waits_on
+                .as_ref()
+                .map(|w| work(w, as_of, &|f| at(&format!("{path}.{f}"))).map(Arg::Work)),
+            "edge" => with.edge.as_ref().map(|e| Ok(Arg::Edge { implied: e.implied })),
+            "stream" => with.stream.as_ref().map(|s| Ok(Arg::Stream(stream(s, as_of)))),
+            "risk" => {
+                with.risk.as_ref().map(|r| risk(r, &|f| at(&format!("{path}.{f}"))).map(Arg::Risk))
             }
-            "work" => with.work.as_ref().map(|w| work(w, as_of, &|f| at(&format!("{path}.{f}")))),
-            "waits_on" => {
-                with.waits_on.as_ref().map(|w| work(w, as_of, &|f| at(&format!("{path}.{f}"))))
-            }
-            "edge" => with.edge.as_ref().map(|e| {
-                let mut m = Map::new();
-                m.insert("implied".into(), Dynamic::from(e.implied));
-                Ok(Dynamic::from(m))
-            }),
-            "stream" => with.stream.as_ref().map(|s| Ok(stream(s, as_of))),
-            "risk" => with.risk.as_ref().map(|r| risk(r, &|f| at(&format!("{path}.{f}")))),
-            "evidence" => with.evidence.as_ref().map(|e| Ok(evidence(e, as_of))),
-            "table" => with.table.as_ref().map(|v| Ok(plain(v))),
-            "group" => with.group.as_ref().map(|v| Ok(plain(v))),
-            "learnt" => with.learnt.as_ref().map(|v| Ok(plain(v))),
+            "evidence" => with.evidence.as_ref().map(|e| Ok(Arg::Evidence(evidence(e, as_of)))),
+            "table" => with.table.as_ref().map(|v| Ok(Arg::Plain(v.clone()))),
+            "group" => with.group.as_ref().map(|v| Ok(Arg::Plain(v.clone()))),
+            "learnt" => with.learnt.as_ref().map(|v| Ok(Arg::Plain(v.clone()))),
             "category" => with.category.as_ref().map(|c| {
-                one_of(c, &["required", "good"], at(&path)).map(|()| Dynamic::from(c.clone()))
+                one_of(c, &["required", "good"], at(&path)).map(|()| Arg::Text(c.clone()))
             }),
             _ => with.status.as_ref().map(|s| {
                 let statuses: Vec<&str> = Standing::ALL.iter().map(|s| s.as_str()).collect();
-                one_of(s, &statuses, at(&path)).map(|()| Dynamic::from(s.clone()))
+                one_of(s, &statuses, at(&path)).map(|()| Arg::Text(s.clone()))
             }),
         };
         match arg {
@@ -158,7 +162,7 @@ fn one_of(
 
 type At<'a> = &'a dyn Fn(&str) -> Option<crate::error::Location>;
 
-fn outcome(o: &OutcomeInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagnostic> {
+fn outcome(o: &OutcomeInput, as_of: NaiveDate, at: At) -> Result<OutcomeView, Diagnostic> {
     let category = match &o.category {
         Some(c) => {
             one_of(c, &["required", "good"], at("category"))?;
@@ -182,7 +186,7 @@ fn outcome(o: &OutcomeInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagno
             if k == 0 && o.council_tier.is_some() { "council_tier" } else { "delivered_by" };
         one_of(t, &tiers, at(field))?;
     }
-    Ok(Dynamic::from(OutcomeView {
+    Ok(OutcomeView {
         code: o.code.as_str().into(),
         category: category.into(),
         title: o.title.as_str().into(),
@@ -208,11 +212,11 @@ fn outcome(o: &OutcomeInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagno
         council_tier: o.council_tier.as_deref().map(Into::into),
         delivered_by: o.delivered_by.iter().map(|t| t.as_str().into()).collect(),
         not_applicable: o.not_applicable.as_deref().map(Into::into),
-    }))
+    })
 }
 
-fn stream(s: &StreamInput, as_of: NaiveDate) -> Dynamic {
-    Dynamic::from(StreamView {
+fn stream(s: &StreamInput, as_of: NaiveDate) -> StreamView {
+    StreamView {
         id: s.id.as_str().into(),
         name: s.name.as_str().into(),
         financial_year: s.financial_year.as_str().into(),
@@ -220,10 +224,10 @@ fn stream(s: &StreamInput, as_of: NaiveDate) -> Dynamic {
         year_end: crate::funding::year_end(&s.financial_year),
         paid_on: s.paid_on,
         as_of: s.as_of.unwrap_or(as_of),
-    })
+    }
 }
 
-fn risk(r: &RiskInput, at: At) -> Result<Dynamic, Diagnostic> {
+fn risk(r: &RiskInput, at: At) -> Result<RiskView, Diagnostic> {
     let level = |field: &str, v: &Option<String>| match v {
         None => Ok(None),
         Some(t) => Level::parse(t).map(|l| Some(l.as_str().into())).ok_or_else(|| {
@@ -233,18 +237,18 @@ fn risk(r: &RiskInput, at: At) -> Result<Dynamic, Diagnostic> {
         }),
     };
     let medium = || "Medium".into();
-    Ok(Dynamic::from(RiskView {
+    Ok(RiskView {
         reference: r.reference.as_str().into(),
         title: r.title.as_str().into(),
         description: r.description.as_str().into(),
         likelihood: level("likelihood", &r.likelihood)?.unwrap_or_else(medium),
         impact: level("impact", &r.impact)?.unwrap_or_else(medium),
         residual_likelihood: level("residual_likelihood", &r.residual_likelihood)?,
-    }))
+    })
 }
 
-fn evidence(e: &EvidenceInput, as_of: NaiveDate) -> Dynamic {
-    Dynamic::from(EvidenceView {
+fn evidence(e: &EvidenceInput, as_of: NaiveDate) -> EvidenceView {
+    EvidenceView {
         counts: [e.required.counts(), e.good.counts()],
         assumed: [e.required_assumed.counts(), e.good_assumed.counts()],
         required_least_slack: e.required_least_slack,
@@ -253,10 +257,10 @@ fn evidence(e: &EvidenceInput, as_of: NaiveDate) -> Dynamic {
         total_gbp: e.total_gbp,
         as_of: e.as_of.unwrap_or(as_of),
         required_misses: e.required_misses.clone(),
-    })
+    }
 }
 
-fn work(w: &WorkInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagnostic> {
+fn work(w: &WorkInput, as_of: NaiveDate, at: At) -> Result<WorkView, Diagnostic> {
     one_of(&w.kind, &["task", "project", "national", "milestone"], at("kind"))?;
     let statuses = ["complete", "in_progress", "on_target", "ongoing", "not_started", "unreported"];
     one_of(&w.status, &statuses, at("status"))?;
@@ -270,7 +274,7 @@ fn work(w: &WorkInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagnostic> 
         None => None,
     };
     let as_of = w.as_of.unwrap_or(as_of);
-    Ok(Dynamic::from(WorkView {
+    Ok(WorkView {
         id: w.id.as_str().into(),
         kind: w.kind.as_str().into(),
         title: w.title.as_str().into(),
@@ -289,57 +293,7 @@ fn work(w: &WorkInput, as_of: NaiveDate, at: At) -> Result<Dynamic, Diagnostic> 
         deadline: w.deadline,
         needed_by: w.needed_by,
         estimate: w.estimate.as_ref().map(|e| [e.earliest, e.likely, e.latest]),
-    }))
-}
-
-/// A map-shaped hook input as the hook sees it: `YYYY-MM-DD` text is a `Date`, `~` is `()`,
-/// whole numbers are integers, and lists and maps nest.
-fn plain(v: &serde_yaml::Value) -> Dynamic {
-    use serde_yaml::Value;
-    match v {
-        Value::Null => Dynamic::UNIT,
-        Value::Bool(b) => Dynamic::from(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Dynamic::from(i),
-            None => Dynamic::from(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::String(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => Dynamic::from(d),
-            Err(_) => Dynamic::from(s.clone()),
-        },
-        Value::Sequence(items) => Dynamic::from(items.iter().map(plain).collect::<rhai::Array>()),
-        Value::Mapping(m) => {
-            let mut out = Map::new();
-            for (k, v) in m {
-                if let Some(k) = k.as_str() {
-                    out.insert(k.into(), plain(v));
-                }
-            }
-            Dynamic::from(out)
-        }
-        Value::Tagged(t) => plain(&t.value),
-    }
-}
-
-/// A value as a person reads it in a failure: dates `2005-12-31`, text as it is, unknown `()`.
-pub fn show(v: &Dynamic) -> String {
-    if let Some(map) = v.read_lock::<Map>() {
-        let fields: Vec<String> = map.iter().map(|(k, v)| format!("{k}: {}", quoted(v))).collect();
-        return format!("#{{ {} }}", fields.join(", "));
-    }
-    if let Some(items) = v.read_lock::<rhai::Array>() {
-        let items: Vec<String> = items.iter().map(quoted).collect();
-        return format!("[{}]", items.join(", "));
-    }
-    if v.is_unit() {
-        return "()".into();
-    }
-    crate::rules::api::display(v)
-}
-
-/// A value inside a map or array: text in quotes.
-fn quoted(v: &Dynamic) -> String {
-    if v.is_string() { format!("{:?}", v.to_string()) } else { show(v) }
+    })
 }
 
 /// An expected YAML value as a person reads it.
@@ -350,60 +304,5 @@ pub fn show_expected(v: &serde_yaml::Value) -> String {
         serde_yaml::Value::Number(n) => n.to_string(),
         serde_yaml::Value::String(s) => s.clone(),
         other => serde_yaml::to_string(other).unwrap_or_default().trim_end().replace('\n', " "),
-    }
-}
-
-/// Whether a returned value is the expected one: numbers by value (2 is 2.0), dates and text
-/// as written, `~` for `()`.
-pub fn same(expected: &serde_yaml::Value, actual: &Dynamic) -> bool {
-    use serde_yaml::Value;
-    match expected {
-        Value::Null => actual.is_unit(),
-        Value::Bool(b) => actual.as_bool().ok() == Some(*b),
-        Value::Number(n) => {
-            let got = actual.as_float().ok().or_else(|| actual.as_int().ok().map(|i| i as f64));
-            n.as_f64().zip(got).is_some_and(|(e, g)| (e - g).abs() < 1e-9)
-        }
-        Value::String(s) => (actual.is_string() || actual.is::<NaiveDate>()) && show(actual) == *s,
-        _ => false,
-    }
-}
-
-/// A returned map's field, or `None` when the answer is not a map or lacks it.
-pub fn field(answer: &Dynamic, name: &str) -> Option<Dynamic> {
-    answer.read_lock::<Map>().and_then(|m| m.get(name).cloned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn yaml(text: &str) -> serde_yaml::Value {
-        serde_yaml::from_str(text).expect("YAML")
-    }
-
-    #[test]
-    fn answers_compare_as_a_person_writes_them() {
-        let date = NaiveDate::from_ymd_opt(2005, 12, 31).expect("a day");
-        assert!(same(&yaml("2005-12-31"), &Dynamic::from(date)));
-        assert!(!same(&yaml("2005-12-30"), &Dynamic::from(date)));
-        assert!(same(&yaml("2"), &Dynamic::from(2.0_f64)));
-        assert!(same(&yaml("0.5"), &Dynamic::from(0.5_f64)));
-        assert!(!same(&yaml("1"), &Dynamic::from(true)));
-        assert!(same(&yaml("true"), &Dynamic::from(true)));
-        assert!(same(&yaml("~"), &Dynamic::UNIT));
-        assert!(same(&yaml("at_risk"), &Dynamic::from("at_risk")));
-        assert!(!same(&yaml("\"2\""), &Dynamic::from(2_i64)));
-    }
-
-    #[test]
-    fn maps_are_shown_with_their_fields() {
-        let mut map = Map::new();
-        map.insert(
-            "date".into(),
-            Dynamic::from(NaiveDate::from_ymd_opt(2005, 7, 13).expect("a day")),
-        );
-        map.insert("reason".into(), Dynamic::from("late"));
-        assert_eq!(show(&Dynamic::from(map)), "#{ date: 2005-07-13, reason: \"late\" }");
     }
 }
