@@ -33,6 +33,10 @@ pub struct GraphOut {
     pub nodes: Vec<NodeOut>,
     /// The edges between them: `to` waits on `from`.
     pub edges: Vec<EdgeOut>,
+    /// Outcomes shown as groups rather than nodes (the whole graph only): those no work in the
+    /// routemap serves, and those the council does not deliver, each group with what its
+    /// outcomes share.
+    pub apart: Vec<ApartOut>,
     /// Which model.
     pub model: ModelInfo,
     /// Which rules.
@@ -53,6 +57,24 @@ pub struct NodeOut {
     /// An outcome's status; for work, the worst status of the outcomes whose driving chain it
     /// is on (null when it drives none).
     pub status: Option<Standing>,
+}
+
+/// A group of outcomes shown as one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApartOut {
+    /// `Not in the routemap` or `Not applicable to this council`.
+    pub group: String,
+    /// The outcomes, R1..R29 then G1..G25.
+    pub codes: Vec<String>,
+    /// What they share: the verdict and its reason, or why they do not apply.
+    pub reason: String,
+}
+
+impl ApartOut {
+    /// The group as one line: "Not in the routemap (3): R1, R2, R3".
+    fn line(&self) -> String {
+        format!("{} ({}): {}", self.group, self.codes.len(), self.codes.join(", "))
+    }
 }
 
 /// An edge.
@@ -108,6 +130,30 @@ impl GraphOut {
                 }
             }
         }
+        // The whole graph shows the outcomes nothing serves, and those the council does not
+        // deliver, as groups rather than as rows of nodes ahead of the work it plans.
+        let mut apart = Vec::new();
+        if filter.roots.is_empty() {
+            let set: Vec<usize> = (0..e.assessment.outcomes.len())
+                .filter(|&i| super::forecast::is_apart(&e.assessment.outcomes[i]))
+                .collect();
+            for &i in &set {
+                let node = e.assessment.outcomes[i].node;
+                let waited = dag.neighbors_directed(node, petgraph::Direction::Incoming).next();
+                if waited.is_none() {
+                    shown[node.index()] = false;
+                }
+            }
+            let set: Vec<usize> = set
+                .into_iter()
+                .filter(|&i| !shown[e.assessment.outcomes[i].node.index()])
+                .collect();
+            for (group, lines) in super::forecast::apart_groups(e, &set) {
+                for (reason, codes) in lines {
+                    apart.push(ApartOut { group: group.to_string(), codes, reason });
+                }
+            }
+        }
         if filter.critical {
             let mut on_path = vec![false; dag.node_count()];
             for r in &chosen {
@@ -154,7 +200,7 @@ impl GraphOut {
                 }
             })
             .collect();
-        GraphOut { nodes, edges, model: ModelInfo::new(e.model), rules: e.rules_info() }
+        GraphOut { nodes, edges, apart, model: ModelInfo::new(e.model), rules: e.rules_info() }
     }
 
     /// Graphviz DOT. Nodes are named `n0`, `n1`... in order, never after their ids (an id is
@@ -189,6 +235,11 @@ impl GraphOut {
         for e in &self.edges {
             let style = if e.critical { " [color=red, penwidth=2]" } else { "" };
             out.push_str(&format!("  {} -> {}{style};\n", names(&e.from), names(&e.to)));
+        }
+        for (k, a) in self.apart.iter().enumerate() {
+            let label =
+                [a.line(), super::text::clip(&a.reason, 80)].map(|t| dot_string(&t)).join("\\n");
+            out.push_str(&format!("  g{k} [shape=note, label=\"{label}\"];\n"));
         }
         out.push_str("}\n");
         out
@@ -230,6 +281,14 @@ impl GraphOut {
             if e.critical {
                 critical.push(i.to_string());
             }
+        }
+        for (k, a) in self.apart.iter().enumerate() {
+            let label = format!(
+                "{}<br/>{}",
+                mermaid_label(&a.line()),
+                mermaid_label(&super::text::clip(&a.reason, 80))
+            );
+            out.push_str(&format!("  g{k}>\"{label}\"]\n"));
         }
         if !critical.is_empty() {
             out.push_str(&format!(

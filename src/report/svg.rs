@@ -420,7 +420,9 @@ pub fn graph(g: &GraphOut) -> String {
     let (bw, bh, gap_x, gap_y, margin) = (200u32, 48u32, 70u32, 14u32, 20u32);
     let tallest = columns.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
     let width = margin * 2 + layers.max(1) as u32 * (bw + gap_x) - gap_x;
-    let height = margin * 2 + tallest * (bh + gap_y) - gap_y + 30;
+    // A line under the key for each group of outcomes shown apart.
+    let apart = g.apart.len() as u32 * 16;
+    let height = margin * 2 + tallest * (bh + gap_y) - gap_y + 30 + apart;
     let mut xy = vec![(0u32, 0u32); n];
     for (l, col) in columns.iter().enumerate() {
         // Centre short columns.
@@ -474,7 +476,7 @@ pub fn graph(g: &GraphOut) -> String {
         ));
     }
     // The key.
-    let ky = height - 22;
+    let ky = height - 22 - apart;
     let mut kx = margin;
     for s in Standing::ALL {
         out.push_str(&format!(
@@ -495,6 +497,16 @@ pub fn graph(g: &GraphOut) -> String {
         kx + 28,
         ky + 10
     ));
+    let chars = (width.saturating_sub(2 * margin) / 6) as usize;
+    for (k, a) in g.apart.iter().enumerate() {
+        let line = format!("{} ({}): {}: {}", a.group, a.codes.len(), a.codes.join(", "), a.reason);
+        out.push_str(&format!(
+            "<text x=\"{margin}\" y=\"{}\"><title>{}</title>{}</text>\n",
+            height - apart + 12 + k as u32 * 16,
+            esc(&line),
+            esc(&text::clip(&line, chars.max(20)))
+        ));
+    }
     out.push_str("</svg>\n");
     out
 }

@@ -289,3 +289,24 @@ fn the_embedded_routemap_separates_its_own_dates_from_assumptions() {
         }
     }
 }
+
+#[test]
+fn the_whole_graph_shows_unserved_outcomes_as_one_group() {
+    let g = json(&on_district(&["graph", "--format", "json"]));
+    let ids: Vec<&str> =
+        g["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert!(!ids.contains(&"R3") && ids.contains(&"R8"), "{ids:?}");
+    let apart = g["apart"].as_array().unwrap();
+    assert_eq!(apart[0]["group"], "Not in the routemap");
+    assert_eq!(apart[0]["codes"].as_array().map(Vec::len), Some(39));
+    let dot = on_district(&["graph", "--format", "dot"]);
+    assert!(dot.contains("g0 [shape=note, label=\"Not in the routemap (39): R3, R4,"), "{dot}");
+    let mermaid = on_district(&["graph", "--format", "mermaid"]);
+    assert!(mermaid.contains("  g0>\"Not in the routemap (39): R3, R4,"), "{mermaid}");
+    let svg = on_district(&["graph", "--format", "svg"]);
+    assert!(svg.contains("<title>Not in the routemap (39): R3, R4,"), "{svg}");
+    // Asked for by code, an unserved outcome is drawn as itself.
+    let one = json(&on_district(&["graph", "R3", "--format", "json"]));
+    assert_eq!(one["nodes"][0]["id"], "R3");
+    assert_eq!(one["apart"], serde_json::json!([]));
+}
