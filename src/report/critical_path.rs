@@ -53,18 +53,31 @@ pub struct Step {
     pub owner: Option<String>,
     /// The assumption behind its date, if the rules supplied it.
     pub assumption: Option<String>,
+    /// What its date rests on: `stated` (its own target sets it), `derived` (what it waits on
+    /// sets it, on stated dates) or `assumed` (a rule's assumption on the chain up to it).
+    pub basis: crate::assess::DateBasis,
 }
 
 impl CriticalPath {
     /// The path of one outcome.
     pub fn new(e: &Evaluated, r: &OutcomeResult) -> Self {
         let a = e.assessment;
+        use crate::assess::DateBasis;
         let steps = r
             .drivers
             .iter()
-            .map(|&n| {
+            .enumerate()
+            .map(|(k, &n)| {
                 let i = n.index();
+                let assumed =
+                    r.drivers[..=k].iter().any(|d| a.basis.assumption[d.index()].is_some());
+                let basis = match (assumed, k) {
+                    (true, _) => DateBasis::Assumed,
+                    (false, 0) => DateBasis::Stated,
+                    (false, _) => DateBasis::Derived,
+                };
                 Step {
+                    basis,
                     id: e.id(n).to_string(),
                     kind: e.graph.dag[n].kind.as_str().to_string(),
                     label: e.label(n),
