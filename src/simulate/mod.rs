@@ -32,8 +32,13 @@ use learn::{Class, Fit, History};
 /// Runs per chunk: the unit of work a thread takes, and of merging.
 pub const CHUNK: u64 = 1024;
 
-/// The runs kept whole for rank correlations (sensitivity): the first this many.
+/// The runs kept whole for rank correlations (sensitivity): at most the first this many.
 pub const SENSITIVITY_RUNS: u64 = 10_000;
+
+/// The most values (a slip per piece of work and a date per Required outcome, per run) kept
+/// for rank correlations: a large model keeps fewer runs, so memory does not grow with the
+/// model times the runs (20 million values: 80 MB).
+pub const SENSITIVITY_VALUES: u64 = 20_000_000;
 
 /// The largest spread `slip` may return.
 pub const MAX_SPREAD: f64 = 10.0;
@@ -539,6 +544,14 @@ impl Plan {
         self.table.extend(days.iter().map(|d| (f64::from(*d) * spread).round() as i32));
     }
 
+    /// The runs kept whole for rank correlations: the first [`SENSITIVITY_RUNS`], fewer when
+    /// that many would keep more than [`SENSITIVITY_VALUES`] values.
+    pub fn kept_runs(&self) -> u64 {
+        let per_run =
+            (self.sampled.len() + self.slots.iter().filter(|s| s.required).count()) as u64;
+        SENSITIVITY_RUNS.min(SENSITIVITY_VALUES / per_run.max(1)).max(1)
+    }
+
     /// Every spread set to zero: the runs reproduce the deterministic forecast.
     pub fn without_spread(&mut self) {
         self.table.iter_mut().for_each(|d| *d = 0);
@@ -601,7 +614,7 @@ impl Plan {
         // Totals are sums of whole numbers, so they merge in any order; the runs kept whole
         // for rank correlations are put back in run order by chunk.
         let total = Mutex::new(Accum::new(self));
-        let kept_chunks = SENSITIVITY_RUNS.div_ceil(CHUNK) as usize;
+        let kept_chunks = self.kept_runs().div_ceil(CHUNK) as usize;
         let kept: Mutex<Vec<Option<Kept>>> = Mutex::new(vec![None; kept_chunks.min(chunks)]);
         let threads = opt.threads.clamp(1, chunks.max(1));
         std::thread::scope(|s| {
@@ -652,7 +665,7 @@ impl Plan {
         let mut out = Vec::with_capacity(n);
         let mut stamp = vec![u64::MAX; n];
         let mut worst = vec![0.0f64; self.returns.len()];
-        let keep = SENSITIVITY_RUNS;
+        let keep = self.kept_runs();
         for run in from..to {
             let mut rng = SplitMix(mix(seed, run));
             let programme = (rng.next() >> 32) as u32;
@@ -750,7 +763,7 @@ impl Plan {
         let c = &self.compiled;
         let n = c.len();
         let share = |x: u64| round(x as f64 / runs as f64, 4);
-        let kept = runs.min(SENSITIVITY_RUNS) as usize;
+        let kept = runs.min(self.kept_runs()) as usize;
         let required: Vec<usize> =
             self.slots.iter().enumerate().filter(|(_, s)| s.required).map(|(i, _)| i).collect();
         let slip_ranks: Vec<Vec<f64>> = (0..self.sampled.len())
