@@ -486,6 +486,15 @@ fn simulate<'a>(s: &'a Session, options: Options, what: What) -> Result<Simulate
         b.finish_and_clear();
     }
     let mut out = SimulateOut::new(&e, &plan, &sim);
+    // Each register risk that delays work: the same runs without it, and with its proposed
+    // actions' probability where the model gives one.
+    for (k, event) in plan.events.iter().enumerate() {
+        let runs = Options { runs: sim.runs, ..options };
+        let without = plan.with_event(k, 0.0).run(&s.graph, &s.assessment, runs);
+        let mitigated =
+            event.mitigated.map(|p| plan.with_event(k, p).run(&s.graph, &s.assessment, runs));
+        out.add_event(&e, event, &sim, &without, mitigated.as_ref());
+    }
     if assumptions {
         // The same runs (and seed) under each variation.
         let options = Options { runs: sim.runs, ..options };

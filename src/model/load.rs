@@ -611,6 +611,11 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             }
         }
     }
+    for (i, risk) in model.risks.iter_mut().enumerate() {
+        if let Some(d) = risk.delays.as_mut() {
+            v.risk_delay(d, i);
+        }
+    }
     let mut marked: HashMap<&str, usize> = HashMap::new();
     for (i, na) in model.not_applicable.iter().enumerate() {
         let path = format!("not_applicable[{i}]");
@@ -678,6 +683,18 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     };
     for p in &model.projects {
         dangling(&p.waits_on, &mut v);
+    }
+    for (i, risk) in model.risks.iter().enumerate() {
+        for (k, id) in risk.delays.iter().flat_map(|d| d.work.iter()).enumerate() {
+            let path = format!("risks[{i}].delays.work[{k}]");
+            if !v.bad_id(id, &path) && !ids.contains(id.as_str()) {
+                v.error(
+                    format!("`delays` names `{id}`, which is no task or project"),
+                    &path,
+                    suggest(id, ids.iter().copied()),
+                );
+            }
+        }
     }
     for (_, t) in model.tasks() {
         dangling(&t.waits_on, &mut v);
@@ -1203,6 +1220,43 @@ impl Validator {
                 self.error(format!("unrecognised length of time `{text}`"), &path(), help);
             })
             .ok()
+    }
+
+    /// A register risk's delay: probabilities from 0 to 1, three lengths of time in order.
+    fn risk_delay(&mut self, d: &mut super::RiskDelay, i: usize) {
+        for (field, p) in [
+            ("probability", Some(d.probability)),
+            ("mitigated_probability", d.mitigated_probability),
+        ] {
+            if let Some(p) = p
+                && !(0.0..=1.0).contains(&p)
+            {
+                self.error(
+                    format!("a {} of {p} is not a probability", field.replace('_', " ")),
+                    &format!("risks[{i}].delays.{field}"),
+                    "a probability is a number from 0 to 1, such as 0.3",
+                );
+            }
+        }
+        let fields = [
+            ("earliest", &d.delay.earliest),
+            ("likely", &d.delay.likely),
+            ("latest", &d.delay.latest),
+        ];
+        for (k, (field, text)) in fields.iter().enumerate() {
+            let path = format!("risks[{i}].delays.delay.{field}");
+            if let Some(span) = self.span(text, || path.clone()) {
+                d.delay.spans[k] = span;
+            }
+        }
+        let days = d.delay.spans.map(Span::approx_days);
+        if days[0] > days[1] || days[1] > days[2] {
+            self.error(
+                "the delay's earliest, likely and latest are out of order".to_string(),
+                &format!("risks[{i}].delays.delay"),
+                "a delay runs earliest, likely, latest: each no shorter than the one before",
+            );
+        }
     }
 
     /// Parse an estimate's three points: target phrases naming a date, or lengths of time; the

@@ -627,6 +627,43 @@ pub struct Risk {
     /// Who is responsible.
     #[serde(default)]
     pub responsibility: Option<String>,
+    /// The work it delays when it occurs, how likely that is, and by how much, for the
+    /// simulation (where the register or a council's judgement gives them).
+    #[serde(default)]
+    pub delays: Option<RiskDelay>,
+}
+
+/// What a register risk does to the schedule when it occurs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskDelay {
+    /// The tasks and projects it delays.
+    pub work: Vec<String>,
+    /// The chance it occurs, from 0 to 1.
+    pub probability: f64,
+    /// The chance once its proposed actions are taken, from 0 to 1.
+    #[serde(default)]
+    pub mitigated_probability: Option<f64>,
+    /// How long it delays that work: a three-point estimate of lengths of time (`1m`, `90d`).
+    pub delay: DelaySpans,
+    /// A short quote or judgement the figures rest on.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A three-point length of time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelaySpans {
+    /// The least, as written.
+    pub earliest: String,
+    /// The likeliest.
+    pub likely: String,
+    /// The most.
+    pub latest: String,
+    /// The three, parsed.
+    #[serde(skip)]
+    pub spans: [Span; 3],
 }
 
 /// A risk identified by the Corporate Management Team.

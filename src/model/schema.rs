@@ -173,8 +173,23 @@ static RISK: Shape = Shape {
         opt("residual_likelihood"),
         opt("proposed_actions"),
         opt("responsibility"),
+        Field { name: "delays", required: false, holds: Holds::Map(&RISK_DELAY) },
     ],
 };
+
+static RISK_DELAY: Shape = Shape {
+    name: "risk delays",
+    fields: &[
+        req("work"),
+        req("probability"),
+        opt("mitigated_probability"),
+        Field { name: "delay", required: true, holds: Holds::Map(&DELAY_SPANS) },
+        opt("source"),
+    ],
+};
+
+static DELAY_SPANS: Shape =
+    Shape { name: "delay", fields: &[req("earliest"), req("likely"), req("latest")] };
 
 static CMT_RISK: Shape =
     Shape { name: "CMT risk", fields: &[opt("identified"), req("risk"), opt("countermeasures")] };
@@ -251,8 +266,9 @@ fn walk_map(value: &Value, shape: &'static Shape, path: &str, out: &mut Vec<Find
 mod tests {
     use super::*;
     use crate::model::{
-        Action, Bvpi157, Bvpi157Interaction, Bvpi157Link, Catalogue, CmtRisk, Dependency, Document,
-        Estimate, FundingStream, Model, NotApplicable, Outcome, Project, Risk, Task,
+        Action, Bvpi157, Bvpi157Interaction, Bvpi157Link, Catalogue, CmtRisk, DelaySpans,
+        Dependency, Document, Estimate, FundingStream, Model, NotApplicable, Outcome, Project,
+        Risk, RiskDelay, Task,
     };
 
     /// A deserializer that only records the fields serde's derive asks for.
@@ -311,6 +327,8 @@ mod tests {
             (&BVPI157_LINK, fields_of::<Bvpi157Link>()),
             (&NOT_APPLICABLE, fields_of::<NotApplicable>()),
             (&ESTIMATE, fields_of::<Estimate>()),
+            (&RISK_DELAY, fields_of::<RiskDelay>()),
+            (&DELAY_SPANS, fields_of::<DelaySpans>()),
         ];
         for (shape, serde_fields) in pairs {
             assert!(!serde_fields.is_empty(), "{}: serde named no fields", shape.name);

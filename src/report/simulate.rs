@@ -32,6 +32,10 @@ pub struct SimulateOut {
     pub expected_required_misses: f64,
     /// Its Monte Carlo standard error.
     pub expected_required_misses_se: f64,
+    /// Each register risk that delays work: how often it occurred, how much of each Required
+    /// outcome's risk it drives, and what its proposed actions would buy.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub risk_events: Vec<RiskEventOut>,
     /// With `--assumptions`: the headline under each assumption varied across its range.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumptions: Vec<VariedOut>,
@@ -49,6 +53,41 @@ pub struct SimulateOut {
     pub model: ModelInfo,
     /// The rules.
     pub rules: RulesInfo,
+}
+
+/// A register risk in the runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskEventOut {
+    /// The register number.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Its title.
+    pub title: String,
+    /// The chance it occurs, as the model gives it.
+    pub probability: f64,
+    /// The share of runs in which it occurred.
+    pub p_occurred: f64,
+    /// The expected Required outcomes missing their deadline, as the runs have it.
+    pub expected_required_misses: f64,
+    /// The same with the risk never occurring.
+    pub expected_required_misses_without: f64,
+    /// The chance once its proposed actions are taken, where the model gives one.
+    pub mitigated_probability: Option<f64>,
+    /// The expected misses then.
+    pub expected_required_misses_mitigated: Option<f64>,
+    /// Per Required outcome it moves: P(on time) as the runs have it and without the risk.
+    pub outcomes: Vec<EventOutcome>,
+}
+
+/// One Required outcome a register risk moves.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventOutcome {
+    /// `R8`.
+    pub code: String,
+    /// P(on time) with the risk as it is.
+    pub p_on_time: f64,
+    /// P(on time) were it never to occur.
+    pub p_on_time_without: f64,
 }
 
 /// The headline with one assumption varied.
@@ -182,6 +221,42 @@ fn share(x: u64, of: u64) -> f64 {
 }
 
 impl SimulateOut {
+    /// Add what register risk `risk` (with its runs `without` it and, where given, `mitigated`)
+    /// does, beside the runs `s` as they are.
+    pub fn add_event(
+        &mut self,
+        e: &Evaluated,
+        event: &crate::simulate::Event,
+        s: &Simulation,
+        without: &Simulation,
+        mitigated: Option<&Simulation>,
+    ) {
+        let r = &e.model.risks[event.risk];
+        let p_occurred = s.events.iter().find(|(k, _)| *k == event.risk).map_or(0.0, |x| x.1);
+        let outcomes = s
+            .outcomes
+            .iter()
+            .zip(&without.outcomes)
+            .filter(|(o, w)| o.required && o.on_time != w.on_time)
+            .map(|(o, w)| EventOutcome {
+                code: e.id(o.node).to_string(),
+                p_on_time: share(o.on_time, s.runs),
+                p_on_time_without: share(w.on_time, without.runs),
+            })
+            .collect();
+        self.risk_events.push(RiskEventOut {
+            reference: r.reference.clone(),
+            title: r.title.clone(),
+            probability: event.probability,
+            p_occurred,
+            expected_required_misses: round4(s.expected_misses().0),
+            expected_required_misses_without: round4(without.expected_misses().0),
+            mitigated_probability: event.mitigated,
+            expected_required_misses_mitigated: mitigated.map(|m| round4(m.expected_misses().0)),
+            outcomes,
+        });
+    }
+
     /// Add the headline of the runs with `assumption` varied.
     pub fn add_variation(&mut self, assumption: &str, s: &Simulation) {
         let (expected, se) = s.expected_misses();
@@ -225,6 +300,7 @@ impl SimulateOut {
             expected_required_misses_se: round4(expected_se),
             max_headline_se: round4(s.max_se()),
             assumptions: Vec::new(),
+            risk_events: Vec::new(),
             runs: s.runs,
             seed: s.seed,
             common_factor: plan.common,
@@ -381,6 +457,28 @@ fn summary(out: &SimulateOut) -> Vec<String> {
             b.p50_percent,
             b.mean_percent
         ));
+    }
+    for ev in &out.risk_events {
+        let mitigated = match (ev.mitigated_probability, ev.expected_required_misses_mitigated) {
+            (Some(p), Some(m)) => format!("; with its proposed actions ({}), {m:.1}", percent(p)),
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "Risk {} ({}): occurred in {} of runs; {:.1} Required outcomes expected to miss, {:.1} were it never to occur{mitigated}",
+            ev.reference,
+            ev.title,
+            percent(ev.p_occurred),
+            ev.expected_required_misses,
+            ev.expected_required_misses_without
+        ));
+        for o in &ev.outcomes {
+            lines.push(format!(
+                "  - {}: on time in {} of runs, {} without it",
+                o.code,
+                percent(o.p_on_time),
+                percent(o.p_on_time_without)
+            ));
+        }
     }
     if !out.assumptions.is_empty() {
         let all: Vec<f64> = std::iter::once(out.expected_required_misses)

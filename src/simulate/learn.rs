@@ -515,10 +515,15 @@ pub struct Held {
 /// The equally likely days of a three-point estimate, as a triangular distribution from
 /// `earliest` through `likely` to `latest`, relative to `likely` (what the forecast uses).
 pub fn triangular(earliest: NaiveDate, likely: NaiveDate, latest: NaiveDate) -> Vec<i32> {
-    let (a, c, b) =
-        (0.0, (likely - earliest).num_days() as f64, (latest - earliest).num_days() as f64);
+    let (c, b) = ((likely - earliest).num_days() as i32, (latest - earliest).num_days() as i32);
+    triangle(0, c, b).into_iter().map(|d| d - c).collect()
+}
+
+/// [`TABLE`] equally likely days of a triangular distribution from `a` through `c` to `b`.
+pub fn triangle(a: i32, c: i32, b: i32) -> Vec<i32> {
+    let (a, c, b) = (f64::from(a), f64::from(c), f64::from(b));
     if b <= a {
-        return vec![0];
+        return vec![a.round() as i32];
     }
     let fc = (c - a) / (b - a);
     (0..TABLE)
@@ -529,7 +534,7 @@ pub fn triangular(earliest: NaiveDate, likely: NaiveDate, latest: NaiveDate) -> 
             } else {
                 b - ((b - a) * (b - c) * (1.0 - u)).sqrt()
             };
-            (x - c).round() as i32
+            x.round() as i32
         })
         .collect()
 }

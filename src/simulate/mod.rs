@@ -126,6 +126,8 @@ pub struct Plan {
     slots: Vec<Slot>,
     /// Every stream at risk that is judged on a return: its index in the model and amount.
     returns: Vec<(usize, u64)>,
+    /// The register's risks that delay work when they occur.
+    pub events: Vec<Event>,
     /// The BVPI 157 table's groups, where the model has one.
     bvpi: Option<BvpiPlan>,
 }
@@ -283,6 +285,9 @@ pub struct Simulation {
     /// Per funding stream judged on a return and at risk (its index in the model): the share of
     /// runs in which some outcome exposed it.
     pub streams_at_risk: Vec<(usize, f64)>,
+    /// Per register risk that delays work (its place in the register): the share of runs in
+    /// which it occurred.
+    pub events: Vec<(usize, f64)>,
 }
 
 /// Ask the rules for every piece of work's distribution and the common factor, and take each
@@ -462,8 +467,33 @@ impl Plan {
                     .collect(),
             });
         }
-        let threshold = (common * f64::from(u32::MAX)).round() as u32;
-        let threshold = if common >= 1.0 { u32::MAX } else { threshold };
+        let threshold = threshold_of(common);
+        let moving: HashSet<u32> = sampled.iter().map(|s| s.position).collect();
+        let events = model
+            .risks
+            .iter()
+            .enumerate()
+            .filter_map(|(risk, r)| {
+                let d = r.delays.as_ref()?;
+                let positions = d
+                    .work
+                    .iter()
+                    .filter_map(|id| graph.node(id))
+                    .map(|n| compiled.position[n.index()])
+                    .filter(|p| moving.contains(p))
+                    .map(|p| p as usize)
+                    .collect();
+                let [a, c, b] = d.delay.spans.map(|s| s.approx_days() as i32);
+                Some(Event {
+                    risk,
+                    probability: d.probability,
+                    mitigated: d.mitigated_probability,
+                    positions,
+                    threshold: threshold_of(d.probability),
+                    days: learn::triangle(a, c, b),
+                })
+            })
+            .collect();
         let bvpi = crate::bvpi::evaluate(model, graph, rules, a)?.map(|f| BvpiPlan {
             baseline: f.baseline_percent,
             target: f.target_percent,
@@ -489,6 +519,7 @@ impl Plan {
             threshold,
             slots,
             returns,
+            events,
             bvpi,
         })
     }
@@ -531,6 +562,15 @@ impl Plan {
                     p.rewrite(i, &days, spread);
                 }
             }
+        }
+        p
+    }
+
+    /// The plan with register risk `k` (in [`Plan::events`]) at this probability.
+    pub fn with_event(&self, k: usize, probability: f64) -> Plan {
+        let mut p = self.clone();
+        if let Some(e) = p.events.get_mut(k) {
+            e.threshold = threshold_of(probability);
         }
         p
     }
@@ -677,6 +717,17 @@ impl Plan {
                 let i = ((u64::from(u) * len) >> 32) as usize;
                 let p = s.position as usize;
                 slip[p] = self.base[p].saturating_add(self.table[s.offset as usize + i]);
+            }
+            // The register's risks: each occurs or not, and delays the work it names.
+            for (k, ev) in self.events.iter().enumerate() {
+                let x = rng.next();
+                if (x as u32) < ev.threshold {
+                    let i = (((x >> 32) * ev.days.len() as u64) >> 32) as usize;
+                    for &p in &ev.positions {
+                        slip[p] = slip[p].saturating_add(ev.days[i]);
+                    }
+                    acc.occurred[k] += 1;
+                }
             }
             c.forward_days(&self.owns, &slip, &mut out);
             let mut misses = 0usize;
@@ -837,9 +888,12 @@ impl Plan {
         });
         let streams_at_risk =
             self.returns.iter().zip(&acc.exposed).map(|((k, _), n)| (*k, share(*n))).collect();
+        let events =
+            self.events.iter().zip(&acc.occurred).map(|(e, n)| (e.risk, share(*n))).collect();
         Simulation {
             bvpi157,
             streams_at_risk,
+            events,
             runs,
             seed,
             outcomes,
@@ -949,6 +1003,27 @@ impl Variation {
             Variation::Miss(End::High) => "P(miss) at its interval's upper end".into(),
         }
     }
+}
+
+/// A register risk as the runs see it: whether it occurs, and if so how long it delays the
+/// work it names.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Its place in the model's register.
+    pub risk: usize,
+    /// The chance it occurs.
+    pub probability: f64,
+    /// The chance once its proposed actions are taken, where the register gives one.
+    pub mitigated: Option<f64>,
+    /// The work it delays, by position (unfinished work only).
+    positions: Vec<usize>,
+    threshold: u32,
+    /// Equally likely delays, in days.
+    days: Vec<i32>,
+}
+
+fn threshold_of(p: f64) -> u32 {
+    if p >= 1.0 { u32::MAX } else { (p.clamp(0.0, 1.0) * f64::from(u32::MAX)).round() as u32 }
 }
 
 /// What a piece of work's future is drawn from.
@@ -1178,6 +1253,8 @@ struct Accum {
     bvpi: Vec<u64>,
     /// Runs in which each stream judged on a return was exposed.
     exposed: Vec<u64>,
+    /// Runs in which each register risk occurred.
+    occurred: Vec<u64>,
 }
 
 impl Accum {
@@ -1194,6 +1271,7 @@ impl Accum {
             dates: Vec::new(),
             bvpi: vec![0; 101],
             exposed: vec![0; p.returns.len()],
+            occurred: vec![0; p.events.len()],
         }
     }
 
@@ -1208,6 +1286,7 @@ impl Accum {
         add(&mut self.misses, &other.misses);
         add(&mut self.bvpi, &other.bvpi);
         add(&mut self.exposed, &other.exposed);
+        add(&mut self.occurred, &other.occurred);
         self.pounds.extend(other.pounds);
         self.slips.extend(other.slips);
         self.dates.extend(other.dates);

@@ -434,3 +434,45 @@ fn standard_errors_shrink_and_stated_work_with_slack_can_go_either_way() {
     // A large model keeps fewer runs whole for rank correlations, never more than the budget.
     assert!(p.kept_runs() * (p.sampled.len() as u64 + 24) <= 20_000_000);
 }
+
+/// A register risk that names the work it delays occurs in about its share of runs, drives the
+/// risk of the outcomes that work serves and of no other, and its proposed action's lower
+/// probability buys back part of it.
+#[test]
+fn a_register_risk_drives_the_outcomes_its_work_serves() {
+    let v = json(&ok(&[
+        "--model",
+        "fixtures/simulate/register-risk.yaml",
+        "simulate",
+        "--runs",
+        "4000",
+        "--format",
+        "json",
+    ]));
+    let ev = &v["risk_events"][0];
+    assert_eq!(ev["ref"], "4");
+    let p = ev["p_occurred"].as_f64().unwrap();
+    let se = (0.25f64 / 4000.0).sqrt();
+    assert!((p - 0.5).abs() < 4.0 * se, "{p}");
+    // Only R8 moves: on time exactly when the risk does not occur (its delay of two to four
+    // months exceeds its 61 days of slack).
+    let moved: Vec<&str> =
+        ev["outcomes"].as_array().unwrap().iter().map(|o| o["code"].as_str().unwrap()).collect();
+    assert_eq!(moved, ["R8"]);
+    assert_eq!(ev["outcomes"][0]["p_on_time_without"], 1.0);
+    assert!((ev["outcomes"][0]["p_on_time"].as_f64().unwrap() - (1.0 - p)).abs() < 1e-9);
+    let (with, without, mitigated) = (
+        ev["expected_required_misses"].as_f64().unwrap(),
+        ev["expected_required_misses_without"].as_f64().unwrap(),
+        ev["expected_required_misses_mitigated"].as_f64().unwrap(),
+    );
+    assert!(without < mitigated && mitigated < with, "{without} {mitigated} {with}");
+    // A delay's points out of order are refused, located.
+    let dir = crate::test::TempDir::new("register-risk");
+    let text = std::fs::read_to_string("fixtures/simulate/register-risk.yaml").unwrap();
+    let path = dir.path("backwards.yaml");
+    std::fs::write(&path, text.replace("earliest: 2m", "earliest: 5m")).unwrap();
+    let err = bad(&["--model", &path, "check"]);
+    assert!(err.contains("the delay's earliest, likely and latest are out of order"), "{err}");
+    assert!(err.contains("backwards.yaml:"), "{err}");
+}
