@@ -243,6 +243,18 @@ pub struct RiskRun {
     pub without: (Vec<Option<crate::assumptions::Without>>, bool),
 }
 
+/// `simulate`'s runs: the baseline's, each register risk's without it and with its mitigated
+/// probability, and each assumption varied.
+pub struct SimulateRun {
+    /// The baseline's runs.
+    pub sim: Simulation,
+    /// Per register risk that delays work: its runs without it, and with its mitigated
+    /// probability where the model gives one.
+    pub events: Vec<(crate::simulate::Event, Simulation, Option<Simulation>)>,
+    /// Per assumption varied, its runs.
+    pub varied: Vec<(crate::simulate::Variation, Simulation)>,
+}
+
 /// What `simulate` was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SimulateAsk {
@@ -369,6 +381,45 @@ impl Session {
     ) -> Result<Simulation, Error> {
         let plan = Plan::new(&self.model, &self.graph, &self.rules, a)?;
         Ok(plan.run_with(&self.graph, a, options, progress))
+    }
+
+    /// `simulate`'s runs of the baseline under `plan` (until the standard errors are small enough
+    /// when `auto`), each register risk's runs without it and with its mitigated probability,
+    /// and with `assumptions` the runs under each assumption varied: the same seed and runs.
+    pub fn simulate_all(
+        &self,
+        plan: &Plan,
+        options: Options,
+        auto: bool,
+        assumptions: bool,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> SimulateRun {
+        let (g, a) = (&self.graph, &self.assessment);
+        let sim = if auto {
+            plan.run_auto(g, a, options, progress)
+        } else {
+            plan.run_with(g, a, options, progress)
+        };
+        let same = Options { runs: sim.runs, ..options };
+        let events = plan
+            .events
+            .iter()
+            .enumerate()
+            .map(|(k, event)| {
+                let without = plan.with_event(k, 0.0).run(g, a, same);
+                let mitigated = event.mitigated.map(|p| plan.with_event(k, p).run(g, a, same));
+                (event.clone(), without, mitigated)
+            })
+            .collect();
+        let varied = if assumptions {
+            crate::simulate::Variation::ALL
+                .iter()
+                .map(|v| (*v, plan.varied(*v).run(g, a, same)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        SimulateRun { sim, events, varied }
     }
 
     /// The simulation plan of the baseline: learnt distributions and their calibration.

@@ -477,31 +477,16 @@ fn simulate<'a>(s: &'a Session, options: Options, what: What) -> Result<Simulate
             b.set_position(done);
         }
     };
-    let sim = if auto {
-        plan.run_auto(&s.graph, &s.assessment, options, &tick)
-    } else {
-        plan.run_with(&s.graph, &s.assessment, options, &tick)
-    };
+    let run = s.simulate_all(&plan, options, auto, assumptions, &tick);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let mut out = SimulateOut::new(&e, &plan, &sim);
-    // Each register risk that delays work: the same runs without it, and with its proposed
-    // actions' probability where the model gives one.
-    for (k, event) in plan.events.iter().enumerate() {
-        let runs = Options { runs: sim.runs, ..options };
-        let without = plan.with_event(k, 0.0).run(&s.graph, &s.assessment, runs);
-        let mitigated =
-            event.mitigated.map(|p| plan.with_event(k, p).run(&s.graph, &s.assessment, runs));
-        out.add_event(&e, event, &sim, &without, mitigated.as_ref());
+    let mut out = SimulateOut::new(&e, &plan, &run.sim);
+    for (event, without, mitigated) in &run.events {
+        out.add_event(&e, event, &run.sim, without, mitigated.as_ref());
     }
-    if assumptions {
-        // The same runs (and seed) under each variation.
-        let options = Options { runs: sim.runs, ..options };
-        for v in crate::simulate::Variation::ALL {
-            let varied = plan.varied(v).run(&s.graph, &s.assessment, options);
-            out.add_variation(&v.words(), &varied);
-        }
+    for (v, varied) in &run.varied {
+        out.add_variation(&v.words(), varied);
     }
     Ok(SimulateReport::Runs(e, out))
 }
