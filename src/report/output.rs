@@ -1,4 +1,4 @@
-//! One output path for every command: the format enum, choosing a format from `--format` or the
+//! One output path for every command: choosing a format ([`Format`], from `render`) from `--format` or the
 //! `--output` file's extension, and sending the result to standard output or (atomically) a file.
 
 use std::path::{Path, PathBuf};
