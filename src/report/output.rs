@@ -1,5 +1,6 @@
-//! One output path for every command: choosing a format ([`Format`], from `render`) from `--format` or the
-//! `--output` file's extension, and sending the result to standard output or (atomically) a file.
+//! One output path for every command: choosing a format ([`Format`], from `render`) from
+//! `--format` or the `--output` file's extension, and sending the result to standard output or
+//! (atomically) a file.
 
 use std::path::{Path, PathBuf};
 

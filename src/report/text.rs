@@ -19,7 +19,7 @@ pub fn counts_line(counts: &[(Standing, usize)], colour: Colour) -> String {
 }
 
 /// Text for a terminal `width` columns wide: the heading line (the first), the lines of a list
-/// (`  - ...`: assumptions, follow-on times) and the legend of [`ASSUMED_MARK`] longer than that
+/// (`  - ...`: assumptions, follow-on times) and the legend of [`super::standing::ASSUMED_MARK`] longer than that
 /// are broken at spaces, each
 /// continuation indented under the line's text. Table rows are fitted already, and other lines
 /// (one line a record, such as a rule test's) are left whole. Colour sequences take no columns;
