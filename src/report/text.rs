@@ -19,8 +19,8 @@ pub fn counts_line(counts: &[(Standing, usize)], colour: Colour) -> String {
 }
 
 /// Text for a terminal `width` columns wide: the heading line (the first), the lines of a list
-/// (`  - ...`: assumptions, follow-on times) and the legend of [`super::standing::ASSUMED_MARK`] longer than that
-/// are broken at spaces, each
+/// (`  - ...`: assumptions, follow-on times) and the legend of
+/// [`super::standing::ASSUMED_MARK`] longer than that are broken at spaces, each
 /// continuation indented under the line's text. Table rows are fitted already, and other lines
 /// (one line a record, such as a rule test's) are left whole. Colour sequences take no columns;
 /// a word longer than the width is left whole.
