@@ -129,7 +129,7 @@ impl CriticalPath {
         let mut out = format!(
             "{} {} — {}\n  deadline {}, forecast {forecast}, {slack}\n\n{}",
             self.outcome,
-            colour.standing(r.standing, text::status_words(r.standing)),
+            colour.standing(r.standing, super::standing::status_words(r.standing)),
             text::clip(title, 70),
             text::short_date(r.deadline),
             self.steps_table(e, r, t)

@@ -3,7 +3,8 @@
 
 use super::Evaluated;
 use super::document::{Block, Cell, DateStyle, Paper, para};
-use super::forecast::{Forecast, worst_first};
+use super::render::Colour;
+use super::standing::{self, apart_groups, is_apart, worst_first};
 use super::svg::{self, GanttRow, Segment};
 use super::text;
 use crate::assess::{self, OutcomeResult, Standing};
@@ -27,7 +28,8 @@ fn chain(e: &Evaluated, r: &OutcomeResult) -> Vec<Segment> {
         if finish <= from && (k + 1 < r.drivers.len() || finish < as_of) {
             continue;
         }
-        let shade = if k % 2 == 0 { svg::fill(r.standing) } else { svg::tint(r.standing) };
+        let shade =
+            if k % 2 == 0 { standing::fill(r.standing) } else { standing::tint(r.standing) };
         out.push(Segment {
             label: e.id(n).to_string(),
             start: from.min(finish),
@@ -50,7 +52,6 @@ fn forecast_cell(e: &Evaluated, r: &OutcomeResult) -> Cell {
 
 /// The dashboard page.
 pub fn html(e: &Evaluated) -> String {
-    let f = Forecast::new(e);
     let a = e.assessment;
     let mut doc = Paper {
         title: format!("{}: forecast of the ODPM priority outcomes", e.model.document.council),
@@ -75,7 +76,7 @@ pub fn html(e: &Evaluated) -> String {
             if apart > 0 { format!(" ({apart} more not applicable)") } else { String::new() };
         rows.push(vec![
             format!("{} {name}{more}", total - apart).into(),
-            text::counts_line(&delivered, text::Colour::Off).into(),
+            text::counts_line(&delivered, Colour::Off).into(),
         ]);
         categories.push((name.to_string(), counts));
     }
@@ -95,7 +96,7 @@ pub fn html(e: &Evaluated) -> String {
     let mut order: Vec<usize> = (0..a.outcomes.len()).collect();
     order.sort_by_key(|&i| worst_first(a.outcomes[i].standing));
     let (apart, order): (Vec<usize>, Vec<usize>) =
-        order.into_iter().partition(|&i| super::forecast::is_apart(&a.outcomes[i]));
+        order.into_iter().partition(|&i| is_apart(&a.outcomes[i]));
     doc.push(Block::Heading(2, "Every outcome in the routemap, worst first".into()));
     doc.push(Block::Table {
         headers: ["Code", "Status", "Deadline", "Forecast", "Slack", "Driven by", "Outcome"]
@@ -105,28 +106,29 @@ pub fn html(e: &Evaluated) -> String {
         rows: order
             .iter()
             .map(|&i| {
-                let (r, l) = (&a.outcomes[i], &f.outcomes[i]);
+                let r = &a.outcomes[i];
+                let o = &e.model.outcomes[r.node.index()];
+                // The root cause, where a chain of work sets the forecast.
+                let root = match r.drivers.as_slice() {
+                    [first, _, ..] => e.id(*first).to_string(),
+                    _ => String::new(),
+                };
                 vec![
-                    l.code.clone().into(),
+                    o.code.clone().into(),
                     Cell::Verdict(r.standing, r.basis),
-                    Cell::Date(l.deadline, DateStyle::Short),
+                    Cell::Date(r.deadline, DateStyle::Short),
                     forecast_cell(e, r),
                     text::slack_words(r.slack_days).into(),
-                    l.drivers
-                        .first()
-                        .filter(|_| l.drivers.len() > 1)
-                        .cloned()
-                        .unwrap_or_default()
-                        .into(),
-                    l.title.clone().into(),
+                    root.into(),
+                    o.title.clone().into(),
                 ]
             })
             .collect(),
     });
     if a.outcomes.iter().any(|r| r.basis == assess::DateBasis::Assumed) {
-        doc.push(para(text::ASSUMED_LEGEND));
+        doc.push(para(standing::ASSUMED_LEGEND));
     }
-    for (heading, groups) in super::forecast::apart_groups(e, &apart) {
+    for (heading, groups) in apart_groups(e, &apart) {
         let n: usize = groups.iter().map(|(_, c)| c.len()).sum();
         doc.push(Block::Heading(
             3,
@@ -156,7 +158,7 @@ pub fn html(e: &Evaluated) -> String {
                     "{} {} ({})",
                     e.id(r.node),
                     e.model.outcomes[r.node.index()].title,
-                    text::status_words(r.standing)
+                    standing::status_words(r.standing)
                 ),
                 segments: chain(e, r),
                 due: Some(r.deadline),

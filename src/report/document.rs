@@ -33,7 +33,7 @@ pub enum Cell {
     /// A standing in words (`off track`), tinted in its status colour in HTML.
     Status(Standing),
     /// A verdict: its standing as [`Cell::Status`] writes it, marked when it rests on a rule's
-    /// assumption ([`super::text::ASSUMED_MARK`]).
+    /// assumption ([`super::standing::ASSUMED_MARK`]).
     Verdict(Standing, crate::assess::DateBasis),
     /// A date, never broken across lines in HTML.
     Date(NaiveDate, DateStyle),
@@ -48,11 +48,11 @@ impl Cell {
     pub fn words(&self) -> String {
         match self {
             Cell::Text(t) => t.clone(),
-            Cell::Status(s) => super::text::status_words(*s).to_string(),
+            Cell::Status(s) => super::standing::status_words(*s).to_string(),
             Cell::Verdict(s, basis) => {
                 let assumed = *basis == crate::assess::DateBasis::Assumed;
-                let mark = if assumed { super::text::ASSUMED_MARK } else { "" };
-                format!("{}{mark}", super::text::status_words(*s))
+                let mark = if assumed { super::standing::ASSUMED_MARK } else { "" };
+                format!("{}{mark}", super::standing::status_words(*s))
             }
             Cell::Date(d, DateStyle::Long) => crate::format::long_date(*d),
             Cell::Date(d, DateStyle::Short) => crate::format::short_date(*d),
@@ -68,7 +68,7 @@ impl Cell {
             Cell::Status(s) => format!(
                 "<td class=\"status {}\">{}</td>",
                 status_class(*s),
-                html_escape(super::text::status_words(*s))
+                html_escape(super::standing::status_words(*s))
             ),
             Cell::Verdict(s, _) => format!(
                 "<td class=\"status {}\">{}</td>",
@@ -314,7 +314,7 @@ fn status_style() -> String {
             format!(
                 "td.status.{} {{ background: {}; white-space: nowrap; }}\n",
                 status_class(*s),
-                super::svg::tint(*s)
+                super::standing::tint(*s)
             )
         })
         .collect()

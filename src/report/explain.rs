@@ -105,16 +105,16 @@ impl WithoutLine {
         for d in &self.deciding {
             out.push(format!(
                 "{code} is {} only because {}; done by {} instead (the date the council's own dates need it by), {code} would be {}",
-                text::status_words(now),
+                super::standing::status_words(now),
                 d.assumption,
                 text::short_date(d.replaced_by),
-                text::status_words(d.status)
+                super::standing::status_words(d.status)
             ));
         }
         let forecast = self.forecast.map(|d| format!(", forecast {}", text::short_date(d)));
         out.push(format!(
             "On the council's own dates (every assumed date replaced by the date the council's own dates need the work by), {code} would be {}{}",
-            text::status_words(self.status),
+            super::standing::status_words(self.status),
             forecast.unwrap_or_default()
         ));
         out
@@ -214,7 +214,7 @@ impl Explanation {
     pub fn text(&self, e: &Evaluated, r: &OutcomeResult, t: &Terminal) -> String {
         let colour = t.colour;
         let mut out = format!("{} — {}\n\n", self.code, self.title);
-        let status = colour.standing(r.standing, text::status_words(r.standing));
+        let status = colour.standing(r.standing, super::standing::status_words(r.standing));
         out.push_str(&format!("Status: {status} ({})\n", self.reason));
         let basis = match (r.standing, self.basis) {
             (Standing::NotApplicable, _) => {

@@ -142,7 +142,7 @@ impl ExposureOut {
             .outcomes
             .iter()
             .zip(&x.outcomes)
-            .filter(|(r, _)| !super::forecast::is_served(r))
+            .filter(|(r, _)| !super::standing::is_served(r))
             .map(|(_, gbp)| gbp)
             .sum();
         ExposureOut {
@@ -160,7 +160,7 @@ impl ExposureOut {
     }
 }
 
-/// The legend of [`text::ASSUMED_MARK`] in the exposure: the assumptions are the forecast's.
+/// The legend of [`super::standing::ASSUMED_MARK`] in the exposure: the assumptions are the forecast's.
 const EXPOSURE_LEGEND: &str = "* the status rests on a rule's assumption, not on the council's own dates (`routemap forecast` lists the assumptions; `routemap explain CODE` names the one that decides it)";
 
 /// How the funding rules put the streams still at risk at risk, in one sentence.
@@ -289,10 +289,10 @@ pub fn markdown(e: &Evaluated) -> String {
         .filter(|o| o.at_risk_gbp > 0)
         .map(|o| {
             let assumed = o.basis == crate::assess::DateBasis::Assumed;
-            let mark = if assumed { text::ASSUMED_MARK } else { "" };
+            let mark = if assumed { super::standing::ASSUMED_MARK } else { "" };
             vec![
                 o.code.clone(),
-                format!("{}{mark}", text::status_words(o.status)),
+                format!("{}{mark}", super::standing::status_words(o.status)),
                 text::gbp(o.portion_gbp),
                 text::gbp(o.at_risk_gbp),
             ]
@@ -301,7 +301,7 @@ pub fn markdown(e: &Evaluated) -> String {
     if !rows.is_empty() {
         out.push('\n');
         out.push_str(&text::markdown(&["Outcome", "Status", "Part", "At risk"], &rows));
-        if rows.iter().any(|r| r[1].ends_with(text::ASSUMED_MARK)) {
+        if rows.iter().any(|r| r[1].ends_with(super::standing::ASSUMED_MARK)) {
             out.push_str(&format!("\n{}\n", super::escape::markdown(EXPOSURE_LEGEND, false)));
         }
     }

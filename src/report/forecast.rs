@@ -2,18 +2,19 @@
 
 use super::output::{Format, Rendered};
 use super::render::Terminal;
-use super::render::{self, Render, not_written};
+use super::render::{self, Colour, Render, not_written};
 use crate::error::Error;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::check::ModelInfo;
-use super::text::{self, Colour, cell};
+use super::standing::{apart_groups, is_served, needs_attention, worst_first};
+use super::text::{self, cell};
 use super::{Evaluated, RulesInfo};
 use chrono::NaiveDate;
 
-use crate::assess::{self, Assessment, DateBasis, OutcomeResult, Standing};
+use crate::assess::{self, Assessment, DateBasis, Standing};
 use crate::model::Category;
 
 /// The JSON contract of `routemap forecast --format json`.
@@ -205,29 +206,6 @@ fn root_cause(line: &OutcomeLine) -> String {
     }
 }
 
-/// Whether an outcome needs someone's attention: anything but achieved or on track.
-pub fn needs_attention(s: Standing) -> bool {
-    !matches!(s, Standing::Achieved | Standing::OnTrack | Standing::NotApplicable)
-}
-
-/// The order a person reads outcomes in: worst first (off track, unknown, at risk, on track,
-/// achieved), then R1..R29, G1..G25.
-pub fn worst_first(s: Standing) -> u8 {
-    match s {
-        Standing::OffTrack => 0,
-        Standing::Unknown => 1,
-        Standing::AtRisk => 2,
-        Standing::OnTrack => 3,
-        Standing::Achieved => 4,
-        Standing::NotApplicable => 5,
-    }
-}
-
-/// Whether any action or task of the routemap serves an outcome.
-pub fn is_served(r: &OutcomeResult) -> bool {
-    r.facts.tasks_total > 0
-}
-
 /// The headline: each category's counts by status (the outcomes the council delivers), with its
 /// deadline and how many do not apply; then which verdicts off track rest on the council's own
 /// dates and which on assumptions.
@@ -341,7 +319,7 @@ pub fn table(e: &Evaluated, t: &Terminal) -> String {
         out.push_str(&text::table_fitted(t, &HEADERS, &rows));
     }
     if marked {
-        out.push_str(&format!("{}\n", text::ASSUMED_LEGEND));
+        out.push_str(&format!("{}\n", super::standing::ASSUMED_LEGEND));
     }
     out.push_str(&set_apart(e, &apart, colour, "  - "));
     if !f.assumptions.is_empty() {
@@ -368,45 +346,6 @@ fn set_apart(e: &Evaluated, apart: &[usize], colour: Colour, bullet: &str) -> St
         }
     }
     out
-}
-
-/// A group of outcomes shown apart: its heading, and its lines (the words they share, and their
-/// codes in model order).
-pub type Group = (&'static str, Vec<(String, Vec<String>)>);
-
-/// The outcomes of the assessment at places `apart` as groups: "Not in the routemap" (by verdict
-/// and reason) and "Not applicable to this council" (by reason); a group with none is left out.
-pub fn apart_groups(e: &Evaluated, apart: &[usize]) -> Vec<Group> {
-    let results = &e.assessment.outcomes;
-    // Outcomes with the same words, in model order, one line a group.
-    let grouped = |keep: &dyn Fn(&OutcomeResult) -> bool,
-                   words: &dyn Fn(&OutcomeResult) -> String| {
-        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-        let mut sorted = apart.to_vec();
-        sorted.sort_unstable();
-        for r in sorted.into_iter().map(|i| &results[i]).filter(|r| keep(r)) {
-            let (key, code) = (words(r), e.id(r.node).to_string());
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, codes)) => codes.push(code),
-                None => groups.push((key, vec![code])),
-            }
-        }
-        groups
-    };
-    let unserved = grouped(&|r| r.standing != Standing::NotApplicable, &|r| {
-        format!("{}: {}", text::status_words(r.standing), r.reason)
-    });
-    let not_applicable = grouped(&|r| r.standing == Standing::NotApplicable, &|r| r.reason.clone());
-    [("Not in the routemap", unserved), ("Not applicable to this council", not_applicable)]
-        .into_iter()
-        .filter(|(_, groups)| !groups.is_empty())
-        .collect()
-}
-
-/// Whether an outcome is shown apart from the tables: one the council does not deliver, or one
-/// nothing in the routemap serves.
-pub fn is_apart(r: &OutcomeResult) -> bool {
-    r.standing == Standing::NotApplicable || !is_served(r)
 }
 
 /// The `--fail-on` gate: empty when no outcome has one of `statuses` (with `stated_only`, on the
@@ -495,7 +434,7 @@ fn plain_rows(e: &Evaluated, f: &Forecast) -> Vec<Vec<String>> {
                 l.drivers.join(" > "),
                 text::or_blank(l.no_earlier_than),
                 l.reason.clone(),
-                super::risk::responsibility(e, r),
+                e.responsibility(r),
                 l.basis.as_str().to_string(),
                 l.forecast_basis.map(|b| b.as_str().to_string()).unwrap_or_default(),
                 l.assumptions.join("; "),
@@ -536,15 +475,19 @@ pub fn markdown(e: &Evaluated) -> String {
         .into_iter()
         .zip(&f.outcomes)
         .map(|(mut row, l)| {
-            let mark = if l.basis == DateBasis::Assumed { text::ASSUMED_MARK } else { "" };
-            row[5] = format!("{}{mark}", text::status_words(l.status));
+            let mark =
+                if l.basis == DateBasis::Assumed { super::standing::ASSUMED_MARK } else { "" };
+            row[5] = format!("{}{mark}", super::standing::status_words(l.status));
             row.truncate(8);
             row
         })
         .collect();
     out.push_str(&text::markdown(&PLAIN_HEADERS[..8], &rows));
     if f.outcomes.iter().any(|l| l.basis == DateBasis::Assumed) {
-        out.push_str(&format!("\n{}\n", super::escape::markdown(text::ASSUMED_LEGEND, false)));
+        out.push_str(&format!(
+            "\n{}\n",
+            super::escape::markdown(super::standing::ASSUMED_LEGEND, false)
+        ));
     }
     out.push('\n');
     let rows: Vec<Vec<String>> = [("Required", &f.summary.required), ("Good", &f.summary.good)]
@@ -560,7 +503,7 @@ pub fn markdown(e: &Evaluated) -> String {
         })
         .collect();
     let mut headers = vec!["Outcomes"];
-    headers.extend(Standing::ALL.iter().map(|s| text::status_words(*s)));
+    headers.extend(Standing::ALL.iter().map(|s| super::standing::status_words(*s)));
     out.push_str(&text::markdown(&headers, &rows));
     if !f.assumptions.is_empty() {
         out.push_str("\n**Assumptions**\n\n");

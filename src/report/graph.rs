@@ -11,6 +11,9 @@ use petgraph::visit::{Dfs, EdgeRef, Reversed};
 use serde::Serialize;
 
 use super::check::ModelInfo;
+use super::standing::{fill, status_words, tint};
+use super::svg;
+use super::text;
 use super::{Evaluated, RulesInfo};
 use crate::assess::Standing;
 use crate::model::Span;
@@ -93,7 +96,7 @@ pub struct EdgeOut {
 }
 
 fn worse(a: Standing, b: Standing) -> Standing {
-    let rank = super::forecast::worst_first;
+    let rank = super::standing::worst_first;
     if rank(b) < rank(a) { b } else { a }
 }
 
@@ -135,7 +138,7 @@ impl GraphOut {
         let mut apart = Vec::new();
         if filter.roots.is_empty() {
             let set: Vec<usize> = (0..e.assessment.outcomes.len())
-                .filter(|&i| super::forecast::is_apart(&e.assessment.outcomes[i]))
+                .filter(|&i| super::standing::is_apart(&e.assessment.outcomes[i]))
                 .collect();
             for &i in &set {
                 let node = e.assessment.outcomes[i].node;
@@ -148,7 +151,7 @@ impl GraphOut {
                 .into_iter()
                 .filter(|&i| !shown[e.assessment.outcomes[i].node.index()])
                 .collect();
-            for (group, lines) in super::forecast::apart_groups(e, &set) {
+            for (group, lines) in super::standing::apart_groups(e, &set) {
                 for (reason, codes) in lines {
                     apart.push(ApartOut { group: group.to_string(), codes, reason });
                 }
@@ -219,15 +222,12 @@ impl GraphOut {
                 _ => "box",
             };
             // `\n` between the lines is DOT's own line break, written after the escaping.
-            let label = [n.id.as_str(), &super::text::clip(&n.label, 40), &n.when()]
-                .map(dot_string)
-                .join("\\n");
+            let label =
+                [n.id.as_str(), &text::clip(&n.label, 40), &n.when()].map(dot_string).join("\\n");
             let colour = match n.status {
-                Some(s) => format!(
-                    ", style=filled, fillcolor=\"{}\", color=\"{}\"",
-                    super::svg::tint(s),
-                    super::svg::fill(s)
-                ),
+                Some(s) => {
+                    format!(", style=filled, fillcolor=\"{}\", color=\"{}\"", tint(s), fill(s))
+                }
                 None => String::new(),
             };
             out.push_str(&format!("  n{i} [shape={shape}, label=\"{label}\"{colour}];\n"));
@@ -237,8 +237,7 @@ impl GraphOut {
             out.push_str(&format!("  {} -> {}{style};\n", names(&e.from), names(&e.to)));
         }
         for (k, a) in self.apart.iter().enumerate() {
-            let label =
-                [a.line(), super::text::clip(&a.reason, 80)].map(|t| dot_string(&t)).join("\\n");
+            let label = [a.line(), text::clip(&a.reason, 80)].map(|t| dot_string(&t)).join("\\n");
             out.push_str(&format!("  g{k} [shape=note, label=\"{label}\"];\n"));
         }
         out.push_str("}\n");
@@ -264,7 +263,7 @@ impl GraphOut {
             let label = format!(
                 "{}: {}<br/>{}",
                 mermaid_label(&n.id),
-                mermaid_label(&super::text::clip(&n.label, 40)),
+                mermaid_label(&text::clip(&n.label, 40)),
                 mermaid_label(&n.when())
             );
             let (open, close) = match n.kind.as_str() {
@@ -286,7 +285,7 @@ impl GraphOut {
             let label = format!(
                 "{}<br/>{}",
                 mermaid_label(&a.line()),
-                mermaid_label(&super::text::clip(&a.reason, 80))
+                mermaid_label(&text::clip(&a.reason, 80))
             );
             out.push_str(&format!("  g{k}>\"{label}\"]\n"));
         }
@@ -303,8 +302,8 @@ impl GraphOut {
                 out.push_str(&format!(
                     "  classDef {} fill:{},stroke:{}\n  class {} {}\n",
                     s.as_str(),
-                    super::svg::tint(s),
-                    super::svg::fill(s),
+                    tint(s),
+                    fill(s),
                     ids.join(","),
                     s.as_str()
                 ));
@@ -317,9 +316,9 @@ impl GraphOut {
 impl NodeOut {
     /// "31 Dec 2005 · at risk": the forecast and status on one line.
     pub fn when(&self) -> String {
-        let date = self.forecast.map_or_else(|| "no date".to_string(), super::text::short_date);
+        let date = self.forecast.map_or_else(|| "no date".to_string(), text::short_date);
         match self.status {
-            Some(s) => format!("{date} · {}", super::text::status_words(s)),
+            Some(s) => format!("{date} · {}", status_words(s)),
             None => date,
         }
     }
@@ -333,10 +332,168 @@ impl Render for GraphOut {
             Format::Json => super::json::to_string(self),
             Format::Dot => self.dot(),
             Format::Mermaid => self.mermaid(),
-            Format::Svg => super::svg::graph(self),
+            Format::Svg => svg(self),
             Format::Table | Format::Csv | Format::Md | Format::Html | Format::Docx => {
                 return Err(not_written(format));
             }
         })
     }
+}
+
+/// The graph laid out in layers over its topological order: each node one column left of
+/// everything that waits on it, as far right as it can go; within a column, nodes ordered by
+/// where what waits on them sits.
+/// Nodes are boxes with the id, a short title and the forecast, filled by status; critical edges
+/// are red and thick.
+fn svg(g: &GraphOut) -> String {
+    use std::collections::HashMap;
+    let index: HashMap<&str, usize> =
+        g.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let n = g.nodes.len();
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for e in &g.edges {
+        if let (Some(&f), Some(&t)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) {
+            preds[t].push(f);
+        }
+    }
+    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (t, ps) in preds.iter().enumerate() {
+        for &f in ps {
+            succs[f].push(t);
+        }
+    }
+    // Each node as far right as it can go: its distance from the end of the longest chain it
+    // starts, so that work sits just left of what waits on it and outcomes share the last
+    // column.
+    let mut to_end = vec![usize::MAX; n];
+    fn depth(i: usize, next: &[Vec<usize>], memo: &mut [usize], guard: usize) -> usize {
+        if memo[i] != usize::MAX {
+            return memo[i];
+        }
+        if guard == 0 {
+            return 0;
+        }
+        let d = next[i].iter().map(|&q| depth(q, next, memo, guard - 1) + 1).max().unwrap_or(0);
+        memo[i] = d;
+        d
+    }
+    for i in 0..n {
+        depth(i, &succs, &mut to_end, n + 1);
+    }
+    let last = to_end.iter().copied().max().unwrap_or(0);
+    let layers = if n == 0 { 0 } else { last + 1 };
+    let mut columns: Vec<Vec<usize>> = vec![Vec::new(); layers];
+    for (i, &d) in to_end.iter().enumerate() {
+        columns[last - d].push(i);
+    }
+    // The last column in model order (R1..G25); each column to its left by the mean position
+    // of what waits on its nodes, so that edges run as straight as they can.
+    let mut pos = vec![0f64; n];
+    for col in columns.iter_mut().rev() {
+        let key = |i: &usize| {
+            let q = &succs[*i];
+            if q.is_empty() {
+                *i as f64
+            } else {
+                q.iter().map(|&t| pos[t]).sum::<f64>() / q.len() as f64
+            }
+        };
+        col.sort_by(|a, b| key(a).total_cmp(&key(b)).then(a.cmp(b)));
+        let len = col.len().max(1) as f64;
+        for (k, &i) in col.iter().enumerate() {
+            pos[i] = k as f64 / len;
+        }
+    }
+    let (bw, bh, gap_x, gap_y, margin) = (200u32, 48u32, 70u32, 14u32, 20u32);
+    let tallest = columns.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
+    let width = margin * 2 + layers.max(1) as u32 * (bw + gap_x) - gap_x;
+    // A line under the key for each group of outcomes shown apart.
+    let apart = g.apart.len() as u32 * 16;
+    let height = margin * 2 + tallest * (bh + gap_y) - gap_y + 30 + apart;
+    let mut xy = vec![(0u32, 0u32); n];
+    for (l, col) in columns.iter().enumerate() {
+        // Centre short columns.
+        let offset = (tallest - col.len() as u32) * (bh + gap_y) / 2;
+        for (k, &i) in col.iter().enumerate() {
+            xy[i] = (margin + l as u32 * (bw + gap_x), margin + offset + k as u32 * (bh + gap_y));
+        }
+    }
+    let mut out = svg::open(width, height, "routemap dependency graph");
+    out.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker><marker id=\"arrow-critical\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#c62828\"/></marker></defs>\n");
+    // Plain edges first, so critical ones are drawn over them.
+    let mut edges: Vec<&EdgeOut> = g.edges.iter().collect();
+    edges.sort_by_key(|e| e.critical);
+    for e in edges {
+        let (Some(&f), Some(&t)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else {
+            continue;
+        };
+        let (x1, y1) = (xy[f].0 + bw, xy[f].1 + bh / 2);
+        let (x2, y2) = (xy[t].0, xy[t].1 + bh / 2);
+        let mid = (f64::from(x1) + f64::from(x2)) / 2.0;
+        let (stroke, w, mark) =
+            if e.critical { ("#c62828", "2.5", "arrow-critical") } else { ("#999", "1", "arrow") };
+        out.push_str(&format!(
+            "<path class=\"edge{}\" d=\"M {x1} {y1} C {mid:.1} {y1}, {mid:.1} {y2}, {x2} {y2}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{w}\" marker-end=\"url(#{mark})\"><title>{} waits on {}</title></path>\n",
+            if e.critical { " critical" } else { "" },
+            svg::esc(&e.to),
+            svg::esc(&e.from)
+        ));
+    }
+    for (i, node) in g.nodes.iter().enumerate() {
+        let (x, y) = xy[i];
+        let s = node.status;
+        let (bg, border) = s.map_or(("#f5f5f5", "#757575"), |s| (tint(s), fill(s)));
+        let rx = if node.kind == "outcome" { 14 } else { 3 };
+        let when = node.when();
+        out.push_str(&format!(
+            "<g class=\"node {}\"><title>{}: {}</title><rect x=\"{x}\" y=\"{y}\" width=\"{bw}\" height=\"{bh}\" rx=\"{rx}\" fill=\"{bg}\" stroke=\"{border}\" stroke-width=\"{}\"/>\n<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>\n<text x=\"{}\" y=\"{}\">{}</text>\n<text x=\"{}\" y=\"{}\" fill=\"#333\" font-size=\"10\">{}</text></g>\n",
+            svg::esc(&node.kind),
+            svg::esc(&node.id),
+            svg::esc(&node.label),
+            if node.kind == "outcome" { 2 } else { 1 },
+            x + 6,
+            y + 14,
+            svg::esc(&text::clip(&node.id, 30)),
+            x + 6,
+            y + 28,
+            svg::esc(&text::clip(&node.label, 32)),
+            x + 6,
+            y + 42,
+            svg::esc(&when)
+        ));
+    }
+    // The key.
+    let ky = height - 22 - apart;
+    let mut kx = margin;
+    for s in Standing::ALL {
+        out.push_str(&format!(
+            "<rect x=\"{kx}\" y=\"{ky}\" width=\"12\" height=\"12\" fill=\"{}\" stroke=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>\n",
+            tint(s),
+            fill(s),
+            kx + 16,
+            ky + 10,
+            status_words(s)
+        ));
+        kx += 86;
+    }
+    out.push_str(&format!(
+        "<line x1=\"{kx}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#c62828\" stroke-width=\"2.5\"/><text x=\"{}\" y=\"{}\">critical</text>\n",
+        ky + 6,
+        kx + 24,
+        ky + 6,
+        kx + 28,
+        ky + 10
+    ));
+    let chars = (width.saturating_sub(2 * margin) / 6) as usize;
+    for (k, a) in g.apart.iter().enumerate() {
+        let line = format!("{} ({}): {}: {}", a.group, a.codes.len(), a.codes.join(", "), a.reason);
+        out.push_str(&format!(
+            "<text x=\"{margin}\" y=\"{}\"><title>{}</title>{}</text>\n",
+            height - apart + 12 + k as u32 * 16,
+            svg::esc(&line),
+            svg::esc(&text::clip(&line, chars.max(20)))
+        ));
+    }
+    out.push_str("</svg>\n");
+    out
 }

@@ -280,7 +280,7 @@ impl IegReturn {
     pub fn table(&self, e: &Evaluated, t: &Terminal) -> String {
         let colour = t.colour;
         let mut order: Vec<usize> = (0..self.outcomes.len()).collect();
-        order.sort_by_key(|&i| super::forecast::worst_first(e.assessment.outcomes[i].standing));
+        order.sort_by_key(|&i| super::standing::worst_first(e.assessment.outcomes[i].standing));
         let rows: Vec<Vec<(String, String)>> = order
             .into_iter()
             .map(|i| {

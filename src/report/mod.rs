@@ -22,6 +22,7 @@ pub mod risk;
 pub mod ruletest;
 pub mod sensitivity;
 pub mod simulate;
+pub mod standing;
 pub mod svg;
 pub mod text;
 pub mod what_if;
@@ -242,6 +243,29 @@ impl RulesInfo {
 
 /// What the reports add to an evaluated routemap: labels, provenance and the rules' names.
 impl Evaluated<'_> {
+    /// Who answers for an outcome: the owners along its critical path, root cause first; failing
+    /// those, the owners of the work that serves it directly.
+    pub fn responsibility(&self, r: &crate::assess::OutcomeResult) -> String {
+        fn add(owners: &mut Vec<String>, o: Option<String>) {
+            if let Some(o) = o
+                && !owners.contains(&o)
+            {
+                owners.push(o);
+            }
+        }
+        let mut owners: Vec<String> = Vec::new();
+        for &n in &r.drivers {
+            add(&mut owners, self.owner(n));
+        }
+        if owners.is_empty() {
+            for n in self.graph.dag.neighbors_directed(r.node, petgraph::Direction::Incoming) {
+                add(&mut owners, self.owner(n));
+            }
+            owners.sort();
+        }
+        if owners.is_empty() { "not named in the routemap".to_string() } else { owners.join("; ") }
+    }
+
     /// A one-line label: task text, project title or outcome title.
     pub fn label(&self, n: NodeIndex) -> String {
         match self.graph.dag[n].item {

@@ -1,91 +1,14 @@
-//! One output path for every command: the format enum, choosing a format from `--format` or the
-//! `--output` file's extension, and sending the result to standard output or (atomically) a file.
+//! One output path for every command: choosing a format ([`Format`], from `render`) from
+//! `--format` or the `--output` file's extension, and sending the result to standard output or
+//! (atomically) a file.
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
+pub use super::render::{ColorChoice, Format, Rendered};
 use super::render::{Render, Terminal};
 use crate::error::{Diagnostic, Error};
-
-/// Every format any command writes; each command offers the ones that suit its result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Aligned text for people, sized to the terminal, coloured on a terminal.
-    Table,
-    /// JSON for programs (see docs/json.md for the contract).
-    Json,
-    /// CSV, one row per item, for a spreadsheet (a file written with --output starts with a
-    /// UTF-8 byte-order mark so that Excel reads it as UTF-8; --no-bom leaves it out).
-    Csv,
-    /// Markdown, to paste into a report.
-    Md,
-    /// One self-contained HTML page (no script, no external asset) that prints on A4.
-    Html,
-    /// An SVG picture.
-    Svg,
-    /// Graphviz DOT.
-    Dot,
-    /// A Mermaid flowchart.
-    Mermaid,
-    /// A Word document (with --output only) using Word's heading and table styles.
-    Docx,
-}
-
-impl Format {
-    /// The format's name, as `--format` takes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Md => "md",
-            Format::Html => "html",
-            Format::Svg => "svg",
-            Format::Dot => "dot",
-            Format::Mermaid => "mermaid",
-            Format::Docx => "docx",
-        }
-    }
-
-    /// The extension a file of this format is given.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Table => "txt",
-            Format::Mermaid => "mmd",
-            other => other.name(),
-        }
-    }
-
-    /// The format a file name's extension asks for, if it names one.
-    pub fn from_path(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "txt" | "text" => Format::Table,
-            "json" => Format::Json,
-            "csv" => Format::Csv,
-            "md" | "markdown" => Format::Md,
-            "html" | "htm" => Format::Html,
-            "svg" => Format::Svg,
-            "dot" | "gv" => Format::Dot,
-            "mmd" | "mermaid" => Format::Mermaid,
-            "docx" => Format::Docx,
-            _ => return None,
-        })
-    }
-}
-
-/// Whether to colour terminal output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum ColorChoice {
-    /// Colour when standard output is a terminal and NO_COLOR is not set.
-    #[default]
-    Auto,
-    /// Always colour (even into a pipe).
-    Always,
-    /// Never colour.
-    Never,
-}
 
 /// The output options every command takes.
 #[derive(Debug, Clone, Default, Args)]
@@ -282,15 +205,6 @@ impl Output {
         };
         self.finish_rendered(rendered)
     }
-}
-
-/// A rendered result: text, or the bytes of a binary format (a Word document).
-#[derive(Debug, Clone)]
-pub enum Rendered {
-    /// Text for standard output or a file.
-    Text(String),
-    /// Bytes for a file only.
-    Bytes(Vec<u8>),
 }
 
 impl Output {

@@ -5,9 +5,145 @@
 //! terminal's width and colour) is decided once, by the CLI, and handed in as a [`Terminal`], so
 //! no writer reads the environment.
 
-use super::output::{ColorChoice, Format, Rendered};
-use super::text::Colour;
+use std::path::Path;
+
+use clap::ValueEnum;
+
+use super::standing::{ASSUMED_MARK, standing_style, status_words};
+use crate::assess::Standing;
 use crate::error::Error;
+
+/// Every format any command writes; each command offers the ones that suit its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text for people, sized to the terminal, coloured on a terminal.
+    Table,
+    /// JSON for programs (see docs/json.md for the contract).
+    Json,
+    /// CSV, one row per item, for a spreadsheet (a file written with --output starts with a
+    /// UTF-8 byte-order mark so that Excel reads it as UTF-8; --no-bom leaves it out).
+    Csv,
+    /// Markdown, to paste into a report.
+    Md,
+    /// One self-contained HTML page (no script, no external asset) that prints on A4.
+    Html,
+    /// An SVG picture.
+    Svg,
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A Word document (with --output only) using Word's heading and table styles.
+    Docx,
+}
+
+impl Format {
+    /// The format's name, as `--format` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Md => "md",
+            Format::Html => "html",
+            Format::Svg => "svg",
+            Format::Dot => "dot",
+            Format::Mermaid => "mermaid",
+            Format::Docx => "docx",
+        }
+    }
+
+    /// The extension a file of this format is given.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Table => "txt",
+            Format::Mermaid => "mmd",
+            other => other.name(),
+        }
+    }
+
+    /// The format a file name's extension asks for, if it names one.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "txt" | "text" => Format::Table,
+            "json" => Format::Json,
+            "csv" => Format::Csv,
+            "md" | "markdown" => Format::Md,
+            "html" | "htm" => Format::Html,
+            "svg" => Format::Svg,
+            "dot" | "gv" => Format::Dot,
+            "mmd" | "mermaid" => Format::Mermaid,
+            "docx" => Format::Docx,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether to colour terminal output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    /// Always colour (even into a pipe).
+    Always,
+    /// Never colour.
+    Never,
+}
+/// Whether to colour terminal output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    /// ANSI colours.
+    On,
+    /// Plain text.
+    Off,
+}
+
+impl Colour {
+    /// Paint a standing's name, the same colour for a standing in every command.
+    pub fn standing(self, s: Standing, text: &str) -> String {
+        let text = super::escape::terminal(text);
+        if self == Colour::Off {
+            return text.into_owned();
+        }
+        let style = standing_style(s);
+        format!("{}{text}{}", style.render(), style.render_reset())
+    }
+
+    /// Paint a heading line (bold).
+    pub fn strong(self, text: &str) -> String {
+        let text = super::escape::terminal(text);
+        if self == Colour::Off {
+            return text.into_owned();
+        }
+        let style = anstyle::Style::new().bold();
+        format!("{}{text}{}", style.render(), style.render_reset())
+    }
+
+    /// A table cell holding a standing, in words, coloured.
+    pub fn status_cell(self, s: Standing) -> (String, String) {
+        let words = status_words(s).to_string();
+        (words.clone(), self.standing(s, &words))
+    }
+
+    /// A table cell holding a verdict: its standing in words, coloured, and [`ASSUMED_MARK`]
+    /// after it when the verdict rests on a rule's assumption.
+    pub fn verdict_cell(self, s: Standing, basis: crate::assess::DateBasis) -> (String, String) {
+        let mark = if basis == crate::assess::DateBasis::Assumed { ASSUMED_MARK } else { "" };
+        let words = format!("{}{mark}", status_words(s));
+        (words.clone(), self.standing(s, &words))
+    }
+}
+
+/// A rendered result: text, or the bytes of a binary format (a Word document).
+#[derive(Debug, Clone)]
+pub enum Rendered {
+    /// Text for standard output or a file.
+    Text(String),
+    /// Bytes for a file only.
+    Bytes(Vec<u8>),
+}
 
 /// Where a table is shown: its width and whether it is coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,12 +4,12 @@ use super::output::{Format, Rendered};
 use super::render::{Render, Terminal, not_written};
 use crate::error::Error;
 use chrono::NaiveDate;
-use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 
 use super::Evaluated;
 use super::document::{Block, Cell, DateStyle, Inline, Paper, labelled, para};
 use super::exposure::parameters;
+use super::standing::is_served;
 use super::text::{self, gbp, long_date};
 use crate::assess::{Assessment, DateBasis, OutcomeResult, Standing};
 use crate::graph::NodeKind;
@@ -133,29 +133,6 @@ fn slack_words(slack: Option<i64>) -> String {
     }
 }
 
-/// Who answers for an outcome: the owners along its critical path, root cause first; failing
-/// those, the owners of the work that serves it directly.
-pub fn responsibility(e: &Evaluated, r: &OutcomeResult) -> String {
-    fn add(owners: &mut Vec<String>, o: Option<String>) {
-        if let Some(o) = o
-            && !owners.contains(&o)
-        {
-            owners.push(o);
-        }
-    }
-    let mut owners: Vec<String> = Vec::new();
-    for &n in &r.drivers {
-        add(&mut owners, e.owner(n));
-    }
-    if owners.is_empty() {
-        for n in e.graph.dag.neighbors_directed(r.node, Direction::Incoming) {
-            add(&mut owners, e.owner(n));
-        }
-        owners.sort();
-    }
-    if owners.is_empty() { "not named in the routemap".to_string() } else { owners.join("; ") }
-}
-
 fn driver_words(e: &Evaluated, r: &OutcomeResult) -> String {
     let chain: Vec<&str> = r
         .drivers
@@ -176,7 +153,7 @@ fn on_assumptions(inputs: &RiskInputs) -> Vec<Block> {
         results
             .iter()
             .filter(|r| is_required(r) && r.standing == Standing::OffTrack)
-            .filter(|r| super::forecast::is_served(r))
+            .filter(|r| is_served(r))
             .filter(|r| (r.basis == DateBasis::Assumed) == assumed)
             .map(|r| e.id(r.node))
             .collect()
@@ -191,7 +168,7 @@ fn on_assumptions(inputs: &RiskInputs) -> Vec<Block> {
     out.push(para(format!(
         "Off track on the Council's own dates: {}. Off track only on the rules' assumptions (marked {}): {}.",
         list(&stated),
-        text::ASSUMED_MARK,
+        super::standing::ASSUMED_MARK,
         list(&assumed)
     )));
     let mut items = Vec::new();
@@ -222,16 +199,17 @@ fn not_on_track(e: &Evaluated) -> (usize, Block) {
         .assessment
         .outcomes
         .iter()
-        .filter(|r| is_required(r) && needs_attention(r) && super::forecast::is_served(r))
+        .filter(|r| is_required(r) && needs_attention(r) && is_served(r))
         .map(|r| {
-            let mark = if r.basis == DateBasis::Assumed { text::ASSUMED_MARK } else { "" };
+            let mark =
+                if r.basis == DateBasis::Assumed { super::standing::ASSUMED_MARK } else { "" };
             vec![
                 format!("{} {}", e.id(r.node), text::clip(&e.label(r.node), 60)).into(),
                 format!("{}{mark}", status_words(r.standing)).into(),
                 forecast_cell(e, r),
                 slack_words(r.slack_days).into(),
                 driver_words(e, r).into(),
-                responsibility(e, r).into(),
+                e.responsibility(r).into(),
             ]
         })
         .collect();
@@ -580,7 +558,7 @@ fn moved_table(base: &Evaluated, scenario: &Evaluated) -> Block {
                 position(base, x).into(),
                 position(scenario, y).into(),
                 driver_words(scenario, y).into(),
-                responsibility(scenario, y).into(),
+                scenario.responsibility(y).into(),
             ]
         })
         .collect();
@@ -664,7 +642,7 @@ fn document_with(inputs: &RiskInputs, before_footer: &[Block]) -> Paper {
         .assessment
         .outcomes
         .iter()
-        .filter(|r| is_required(r) && needs_attention(r) && !super::forecast::is_served(r))
+        .filter(|r| is_required(r) && needs_attention(r) && !is_served(r))
         .collect();
     let all = n + unserved.len();
     let apart = match unserved.len() {
@@ -901,7 +879,7 @@ fn summary_box(inputs: &RiskInputs, x: &RiskReportOut) -> Block {
             .filter(|(n, _)| *n > 0)
             .map(|(n, s)| match s {
                 Standing::NotApplicable => format!("({n} more not applicable)"),
-                _ => format!("{n} {}", text::status_words(s)),
+                _ => format!("{n} {}", super::standing::status_words(s)),
             })
             .collect();
         rows.push(vec![

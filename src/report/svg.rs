@@ -1,43 +1,20 @@
-//! SVG pictures with no script and no external asset: the laid-out dependency graph, and the
-//! charts of the HTML reports (bars, a Gantt, the likelihood × impact grid). Each chart is drawn
-//! from the same rows as the table beside it.
+//! SVG pictures with no script and no external asset: the charts of the HTML reports (bars, a
+//! Gantt, the likelihood × impact grid) and the primitives the layout of `routemap graph`
+//! draws with. Each chart is drawn from the same rows as the table beside it.
 
 use chrono::NaiveDate;
 
-use super::graph::GraphOut;
+use super::standing::{fill, status_words};
 use super::text;
 use crate::assess::Standing;
-
-/// The fill of a standing, the same in every picture.
-pub fn fill(s: Standing) -> &'static str {
-    match s {
-        Standing::Achieved => "#2e7d32",
-        Standing::OnTrack => "#0277bd",
-        Standing::AtRisk => "#f9a825",
-        Standing::OffTrack => "#c62828",
-        Standing::Unknown => "#7b1fa2",
-        Standing::NotApplicable => "#212121",
-    }
-}
-
-/// A lighter tint of a standing, for boxes with dark text.
-pub fn tint(s: Standing) -> &'static str {
-    match s {
-        Standing::Achieved => "#c8e6c9",
-        Standing::OnTrack => "#b3e5fc",
-        Standing::AtRisk => "#fff59d",
-        Standing::OffTrack => "#ffcdd2",
-        Standing::Unknown => "#e1bee7",
-        Standing::NotApplicable => "#d6d6d6",
-    }
-}
 
 /// Text escaped for XML ([`super::escape::xml`]).
 pub fn esc(s: &str) -> String {
     super::escape::xml(s)
 }
 
-fn open(width: u32, height: u32, title: &str) -> String {
+/// The opening of an SVG picture `width` by `height` pixels, titled `title`.
+pub fn open(width: u32, height: u32, title: &str) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{t}\" font-family=\"Arial, Helvetica, sans-serif\" font-size=\"11\">\n<title>{t}</title>\n",
         t = esc(title)
@@ -117,7 +94,7 @@ pub fn status_bars(title: &str, categories: &[(String, [(Standing, usize); 6])])
                 row_h - 8,
                 fill(*s),
                 n,
-                text::status_words(*s)
+                status_words(*s)
             ));
             if w >= 16.0 {
                 out.push_str(&format!(
@@ -138,7 +115,7 @@ pub fn status_bars(title: &str, categories: &[(String, [(Standing, usize); 6])])
             fill(s),
             x + 14,
             y + 9,
-            text::status_words(s)
+            status_words(s)
         ));
         x += 84;
     }
@@ -348,164 +325,6 @@ pub fn risk_grid(title: &str, risks: &[GridRisk]) -> String {
         if let Some((al, ai)) = r.assessed {
             marker(&mut out, &r.label, al, ai, true);
         }
-    }
-    out.push_str("</svg>\n");
-    out
-}
-
-/// The graph laid out in layers over its topological order: each node one column left of
-/// everything that waits on it, as far right as it can go; within a column, nodes ordered by
-/// where what waits on them sits.
-/// Nodes are boxes with the id, a short title and the forecast, filled by status; critical edges
-/// are red and thick.
-pub fn graph(g: &GraphOut) -> String {
-    use std::collections::HashMap;
-    let index: HashMap<&str, usize> =
-        g.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-    let n = g.nodes.len();
-    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for e in &g.edges {
-        if let (Some(&f), Some(&t)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) {
-            preds[t].push(f);
-        }
-    }
-    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (t, ps) in preds.iter().enumerate() {
-        for &f in ps {
-            succs[f].push(t);
-        }
-    }
-    // Each node as far right as it can go: its distance from the end of the longest chain it
-    // starts, so that work sits just left of what waits on it and outcomes share the last
-    // column.
-    let mut to_end = vec![usize::MAX; n];
-    fn depth(i: usize, next: &[Vec<usize>], memo: &mut [usize], guard: usize) -> usize {
-        if memo[i] != usize::MAX {
-            return memo[i];
-        }
-        if guard == 0 {
-            return 0;
-        }
-        let d = next[i].iter().map(|&q| depth(q, next, memo, guard - 1) + 1).max().unwrap_or(0);
-        memo[i] = d;
-        d
-    }
-    for i in 0..n {
-        depth(i, &succs, &mut to_end, n + 1);
-    }
-    let last = to_end.iter().copied().max().unwrap_or(0);
-    let layers = if n == 0 { 0 } else { last + 1 };
-    let mut columns: Vec<Vec<usize>> = vec![Vec::new(); layers];
-    for (i, &d) in to_end.iter().enumerate() {
-        columns[last - d].push(i);
-    }
-    // The last column in model order (R1..G25); each column to its left by the mean position
-    // of what waits on its nodes, so that edges run as straight as they can.
-    let mut pos = vec![0f64; n];
-    for col in columns.iter_mut().rev() {
-        let key = |i: &usize| {
-            let q = &succs[*i];
-            if q.is_empty() {
-                *i as f64
-            } else {
-                q.iter().map(|&t| pos[t]).sum::<f64>() / q.len() as f64
-            }
-        };
-        col.sort_by(|a, b| key(a).total_cmp(&key(b)).then(a.cmp(b)));
-        let len = col.len().max(1) as f64;
-        for (k, &i) in col.iter().enumerate() {
-            pos[i] = k as f64 / len;
-        }
-    }
-    let (bw, bh, gap_x, gap_y, margin) = (200u32, 48u32, 70u32, 14u32, 20u32);
-    let tallest = columns.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
-    let width = margin * 2 + layers.max(1) as u32 * (bw + gap_x) - gap_x;
-    // A line under the key for each group of outcomes shown apart.
-    let apart = g.apart.len() as u32 * 16;
-    let height = margin * 2 + tallest * (bh + gap_y) - gap_y + 30 + apart;
-    let mut xy = vec![(0u32, 0u32); n];
-    for (l, col) in columns.iter().enumerate() {
-        // Centre short columns.
-        let offset = (tallest - col.len() as u32) * (bh + gap_y) / 2;
-        for (k, &i) in col.iter().enumerate() {
-            xy[i] = (margin + l as u32 * (bw + gap_x), margin + offset + k as u32 * (bh + gap_y));
-        }
-    }
-    let mut out = open(width, height, "routemap dependency graph");
-    out.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker><marker id=\"arrow-critical\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#c62828\"/></marker></defs>\n");
-    // Plain edges first, so critical ones are drawn over them.
-    let mut edges: Vec<&super::graph::EdgeOut> = g.edges.iter().collect();
-    edges.sort_by_key(|e| e.critical);
-    for e in edges {
-        let (Some(&f), Some(&t)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else {
-            continue;
-        };
-        let (x1, y1) = (xy[f].0 + bw, xy[f].1 + bh / 2);
-        let (x2, y2) = (xy[t].0, xy[t].1 + bh / 2);
-        let mid = (f64::from(x1) + f64::from(x2)) / 2.0;
-        let (stroke, w, mark) =
-            if e.critical { ("#c62828", "2.5", "arrow-critical") } else { ("#999", "1", "arrow") };
-        out.push_str(&format!(
-            "<path class=\"edge{}\" d=\"M {x1} {y1} C {mid:.1} {y1}, {mid:.1} {y2}, {x2} {y2}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{w}\" marker-end=\"url(#{mark})\"><title>{} waits on {}</title></path>\n",
-            if e.critical { " critical" } else { "" },
-            esc(&e.to),
-            esc(&e.from)
-        ));
-    }
-    for (i, node) in g.nodes.iter().enumerate() {
-        let (x, y) = xy[i];
-        let s = node.status;
-        let (bg, border) = s.map_or(("#f5f5f5", "#757575"), |s| (tint(s), fill(s)));
-        let rx = if node.kind == "outcome" { 14 } else { 3 };
-        let when = node.when();
-        out.push_str(&format!(
-            "<g class=\"node {}\"><title>{}: {}</title><rect x=\"{x}\" y=\"{y}\" width=\"{bw}\" height=\"{bh}\" rx=\"{rx}\" fill=\"{bg}\" stroke=\"{border}\" stroke-width=\"{}\"/>\n<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>\n<text x=\"{}\" y=\"{}\">{}</text>\n<text x=\"{}\" y=\"{}\" fill=\"#333\" font-size=\"10\">{}</text></g>\n",
-            esc(&node.kind),
-            esc(&node.id),
-            esc(&node.label),
-            if node.kind == "outcome" { 2 } else { 1 },
-            x + 6,
-            y + 14,
-            esc(&text::clip(&node.id, 30)),
-            x + 6,
-            y + 28,
-            esc(&text::clip(&node.label, 32)),
-            x + 6,
-            y + 42,
-            esc(&when)
-        ));
-    }
-    // The key.
-    let ky = height - 22 - apart;
-    let mut kx = margin;
-    for s in Standing::ALL {
-        out.push_str(&format!(
-            "<rect x=\"{kx}\" y=\"{ky}\" width=\"12\" height=\"12\" fill=\"{}\" stroke=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>\n",
-            tint(s),
-            fill(s),
-            kx + 16,
-            ky + 10,
-            text::status_words(s)
-        ));
-        kx += 86;
-    }
-    out.push_str(&format!(
-        "<line x1=\"{kx}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#c62828\" stroke-width=\"2.5\"/><text x=\"{}\" y=\"{}\">critical</text>\n",
-        ky + 6,
-        kx + 24,
-        ky + 6,
-        kx + 28,
-        ky + 10
-    ));
-    let chars = (width.saturating_sub(2 * margin) / 6) as usize;
-    for (k, a) in g.apart.iter().enumerate() {
-        let line = format!("{} ({}): {}: {}", a.group, a.codes.len(), a.codes.join(", "), a.reason);
-        out.push_str(&format!(
-            "<text x=\"{margin}\" y=\"{}\"><title>{}</title>{}</text>\n",
-            height - apart + 12 + k as u32 * 16,
-            esc(&line),
-            esc(&text::clip(&line, chars.max(20)))
-        ));
     }
     out.push_str("</svg>\n");
     out

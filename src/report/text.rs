@@ -1,87 +1,11 @@
 //! Shared pieces of the human-readable formats: aligned tables, colour, dates and amounts.
 
-use super::render::Terminal;
+use super::render::{Colour, Terminal};
+use super::standing::{ASSUMED_LEGEND, status_words};
 use crate::assess::Standing;
 pub use crate::format::{
     days, gbp, gbp_change, long_date, opt_date, opt_days, or_blank, short_date, slack_words,
 };
-
-/// Whether to colour terminal output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Colour {
-    /// ANSI colours.
-    On,
-    /// Plain text.
-    Off,
-}
-
-impl Colour {
-    /// Paint a standing's name, the same colour for a standing in every command.
-    pub fn standing(self, s: Standing, text: &str) -> String {
-        let text = super::escape::terminal(text);
-        if self == Colour::Off {
-            return text.into_owned();
-        }
-        let style = standing_style(s);
-        format!("{}{text}{}", style.render(), style.render_reset())
-    }
-
-    /// Paint a heading line (bold).
-    pub fn strong(self, text: &str) -> String {
-        let text = super::escape::terminal(text);
-        if self == Colour::Off {
-            return text.into_owned();
-        }
-        let style = anstyle::Style::new().bold();
-        format!("{}{text}{}", style.render(), style.render_reset())
-    }
-
-    /// A table cell holding a standing, in words, coloured.
-    pub fn status_cell(self, s: Standing) -> (String, String) {
-        let words = status_words(s).to_string();
-        (words.clone(), self.standing(s, &words))
-    }
-
-    /// A table cell holding a verdict: its standing in words, coloured, and [`ASSUMED_MARK`]
-    /// after it when the verdict rests on a rule's assumption.
-    pub fn verdict_cell(self, s: Standing, basis: crate::assess::DateBasis) -> (String, String) {
-        let mark = if basis == crate::assess::DateBasis::Assumed { ASSUMED_MARK } else { "" };
-        let words = format!("{}{mark}", status_words(s));
-        (words.clone(), self.standing(s, &words))
-    }
-}
-
-/// What marks a verdict that rests on a rule's assumption rather than the council's own dates.
-pub const ASSUMED_MARK: &str = "*";
-
-/// The legend of [`ASSUMED_MARK`].
-pub const ASSUMED_LEGEND: &str = "* the verdict rests on a rule's assumption, not on the council's own dates (the assumptions are listed below; `routemap explain CODE` names the one that decides it)";
-
-/// The one colour of each standing on a terminal.
-pub fn standing_style(s: Standing) -> anstyle::Style {
-    use anstyle::{AnsiColor, Style};
-    let colour = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
-    match s {
-        Standing::Achieved => colour(AnsiColor::Green),
-        Standing::OnTrack => colour(AnsiColor::Cyan),
-        Standing::AtRisk => colour(AnsiColor::Yellow),
-        Standing::OffTrack => colour(AnsiColor::Red).bold(),
-        Standing::Unknown => colour(AnsiColor::Magenta),
-        Standing::NotApplicable => colour(AnsiColor::BrightBlack),
-    }
-}
-
-/// A standing as a person reads it: `off track`, `at risk`. (JSON and CSV keep `off_track`.)
-pub fn status_words(s: Standing) -> &'static str {
-    match s {
-        Standing::Achieved => "achieved",
-        Standing::OnTrack => "on track",
-        Standing::AtRisk => "at risk",
-        Standing::OffTrack => "off track",
-        Standing::Unknown => "unknown",
-        Standing::NotApplicable => "not applicable",
-    }
-}
 
 /// "6 achieved, 2 on track, 11 at risk...": counts by standing, in words, the zero counts left
 /// out (all of them when everything is zero).
@@ -95,8 +19,8 @@ pub fn counts_line(counts: &[(Standing, usize)], colour: Colour) -> String {
 }
 
 /// Text for a terminal `width` columns wide: the heading line (the first), the lines of a list
-/// (`  - ...`: assumptions, follow-on times) and the legend of [`ASSUMED_MARK`] longer than that
-/// are broken at spaces, each
+/// (`  - ...`: assumptions, follow-on times) and the legend of
+/// [`super::standing::ASSUMED_MARK`] longer than that are broken at spaces, each
 /// continuation indented under the line's text. Table rows are fitted already, and other lines
 /// (one line a record, such as a rule test's) are left whole. Colour sequences take no columns;
 /// a word longer than the width is left whole.

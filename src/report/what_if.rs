@@ -381,7 +381,7 @@ pub fn table(e: &Evaluated, w: &WhatIf, t: &Terminal) -> String {
             .into_iter()
             .map(|c| {
                 let (b, a) = (c.baseline.status, c.scenario.status);
-                let (bw, aw) = (text::status_words(b), text::status_words(a));
+                let (bw, aw) = (super::standing::status_words(b), super::standing::status_words(a));
                 let status = if c.status_changed {
                     let plain = format!("{bw} -> {aw}");
                     let painted =
@@ -439,8 +439,8 @@ pub fn markdown(e: &Evaluated, w: &WhatIf) -> String {
         .map(|c| {
             vec![
                 c.code.clone(),
-                text::status_words(c.baseline.status).to_string(),
-                text::status_words(c.scenario.status).to_string(),
+                super::standing::status_words(c.baseline.status).to_string(),
+                super::standing::status_words(c.scenario.status).to_string(),
                 forecast_text(&c.baseline),
                 forecast_text(&c.scenario),
                 change_text(c.days),
@@ -471,7 +471,7 @@ fn forecast_text(s: &State) -> String {
 }
 
 fn cell_text(s: &State) -> String {
-    format!("{} {}", text::status_words(s.status), forecast_text(s))
+    format!("{} {}", super::standing::status_words(s.status), forecast_text(s))
 }
 
 /// The comparison table: outcomes by scenario, for every outcome that moves in any of them.
@@ -504,7 +504,7 @@ fn comparison_rows(
         |sum: &Summary, status: Standing| sum.required.get(status.as_str()).copied().unwrap_or(0);
     for status in [Standing::OffTrack, Standing::AtRisk] {
         let mut row = vec![
-            format!("Required {}", text::status_words(status)),
+            format!("Required {}", super::standing::status_words(status)),
             count(&c.baseline_summary, status).to_string(),
         ];
         row.extend(runs.iter().map(|run| count(&Summary::of(run), status).to_string()));
