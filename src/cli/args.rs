@@ -403,7 +403,8 @@ pub enum Command {
     Graph {
         /// Outcome codes (R8 G3...): only the work upstream of them.
         codes: Vec<String>,
-        /// Only the critical edges (each outcome's driving chain) and their nodes.
+        /// Only the critical edges (each outcome's driving chain) and their nodes; with no code,
+        /// the chains of the outcomes that need attention (at risk, off track, not forecast).
         #[arg(long)]
         critical: bool,
         /// Every node, also work no outcome waits on.

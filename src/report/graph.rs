@@ -44,7 +44,15 @@ pub struct GraphOut {
     pub model: ModelInfo,
     /// Which rules.
     pub rules: RulesInfo,
+    /// Whether this is the whole graph (no outcome asked for, no `--critical`): a picture of
+    /// it is drawn only while it stays legible.
+    #[serde(skip)]
+    pub whole: bool,
 }
+
+/// The most nodes the whole graph's SVG draws: past this its columns grow too tall to read, and
+/// the per-outcome and critical views say more.
+pub const MAX_SVG_NODES: usize = 80;
 
 /// A node.
 #[derive(Debug, Clone, Serialize)]
@@ -105,7 +113,13 @@ impl GraphOut {
     pub fn new(e: &Evaluated, filter: &Filter) -> Self {
         let dag = &e.graph.dag;
         let chosen: Vec<&crate::assess::OutcomeResult> = if filter.roots.is_empty() {
-            e.assessment.outcomes.iter().collect()
+            // The critical view of the whole routemap: the driving chains of the outcomes that
+            // need attention (at risk, off track or not yet forecast).
+            e.assessment
+                .outcomes
+                .iter()
+                .filter(|r| !filter.critical || super::standing::needs_attention(r.standing))
+                .collect()
         } else {
             e.assessment.outcomes.iter().filter(|r| filter.roots.contains(&r.node)).collect()
         };
@@ -203,7 +217,14 @@ impl GraphOut {
                 }
             })
             .collect();
-        GraphOut { nodes, edges, apart, model: ModelInfo::new(e.model), rules: e.rules_info() }
+        GraphOut {
+            nodes,
+            edges,
+            apart,
+            model: ModelInfo::new(e.model),
+            rules: e.rules_info(),
+            whole: filter.roots.is_empty() && !filter.critical,
+        }
     }
 
     /// Graphviz DOT. Nodes are named `n0`, `n1`... in order, never after their ids (an id is
@@ -332,6 +353,14 @@ impl Render for GraphOut {
             Format::Json => super::json::to_string(self),
             Format::Dot => self.dot(),
             Format::Mermaid => self.mermaid(),
+            Format::Svg if self.whole && self.nodes.len() > MAX_SVG_NODES => {
+                return Err(crate::error::Diagnostic::new(format!(
+                    "the whole graph has {} nodes, too many to draw legibly (at most {MAX_SVG_NODES})",
+                    self.nodes.len()
+                ))
+                .help("draw one outcome's upstream (`routemap graph R8 --format svg`), the driving chains of the outcomes that need attention (`routemap graph --critical --format svg`), or the whole graph as DOT for Graphviz to lay out (`--format dot`)")
+                .into());
+            }
             Format::Svg => svg(self),
             Format::Table | Format::Csv | Format::Md | Format::Html | Format::Docx => {
                 return Err(not_written(format));

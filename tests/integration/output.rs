@@ -457,6 +457,25 @@ fn graph_by_default_shows_only_what_some_outcome_waits_on() {
     }
     let critical = json(&ok(&["graph", "--critical", "--format", "json"]));
     assert!(critical["edges"].as_array().expect("edges").iter().all(|e| e["critical"] == true));
+    // The critical view draws the chains of the outcomes that need attention, not of every one.
+    let f = json(&ok(&["forecast", "--format", "json"]));
+    let fine: Vec<&str> = f["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| {
+            ["achieved", "on_track", "not_applicable"].contains(&o["status"].as_str().unwrap())
+        })
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
+    let shown = ids(&critical);
+    assert!(fine.iter().all(|c| !shown.contains(&c.to_string())), "{shown:?}");
+    assert!(shown.contains(&"R8".to_string()));
+    // The whole embedded graph is too large to draw legibly: refused, with the views that are.
+    let err = bad(&["graph", "--format", "svg"]);
+    assert!(err.contains("too many to draw legibly (at most 80)"), "{err}");
+    assert!(err.contains("routemap graph --critical --format svg"), "{err}");
+    assert!(ok(&["graph", "--critical", "--format", "svg"]).starts_with("<svg "));
 }
 
 #[test]
