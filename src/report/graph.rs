@@ -449,6 +449,24 @@ fn svg(g: &GraphOut) -> String {
     }
     let mut out = svg::open(width, height, "routemap dependency graph");
     out.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker><marker id=\"arrow-critical\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#c62828\"/></marker></defs>\n");
+    // Each node's column, and each column's free rows: the gaps between its boxes and the
+    // space above and below them, by their middle.
+    let mut column_of = vec![0usize; n];
+    for (l, col) in columns.iter().enumerate() {
+        for &i in col {
+            column_of[i] = l;
+        }
+    }
+    let lanes: Vec<Vec<u32>> = columns
+        .iter()
+        .map(|col| {
+            let mut tops: Vec<u32> = col.iter().map(|&i| xy[i].1).collect();
+            tops.sort_unstable();
+            let mut free = vec![tops.first().map_or(margin, |t| t.saturating_sub(gap_y / 2))];
+            free.extend(tops.iter().map(|t| t + bh + gap_y / 2));
+            free
+        })
+        .collect();
     // Plain edges first, so critical ones are drawn over them.
     let mut edges: Vec<&EdgeOut> = g.edges.iter().collect();
     edges.sort_by_key(|e| e.critical);
@@ -458,11 +476,38 @@ fn svg(g: &GraphOut) -> String {
         };
         let (x1, y1) = (xy[f].0 + bw, xy[f].1 + bh / 2);
         let (x2, y2) = (xy[t].0, xy[t].1 + bh / 2);
-        let mid = (f64::from(x1) + f64::from(x2)) / 2.0;
+        // An edge that passes columns between its ends runs through each of them along the
+        // free row nearest its straight line, so that it never crosses a box; between columns,
+        // a curve.
+        let (from_col, to_col) = (column_of[f], column_of[t]);
+        let mut points = vec![(f64::from(x1), f64::from(y1))];
+        for l in from_col + 1..to_col {
+            let share = (l - from_col) as f64 / (to_col - from_col) as f64;
+            let want = f64::from(y1) + share * (f64::from(y2) - f64::from(y1));
+            let lane = lanes[l]
+                .iter()
+                .map(|&y| f64::from(y))
+                .min_by(|a, b| (a - want).abs().total_cmp(&(b - want).abs()))
+                .unwrap_or(want);
+            let x = f64::from(margin + l as u32 * (bw + gap_x));
+            points.push((x, lane));
+            points.push((x + f64::from(bw), lane));
+        }
+        points.push((f64::from(x2), f64::from(y2)));
+        let mut d = format!("M {x1} {y1}");
+        for pair in points.windows(2) {
+            let ((ax, ay), (bx, by)) = (pair[0], pair[1]);
+            if ay == by && bx - ax == f64::from(bw) {
+                d.push_str(&format!(" L {bx:.1} {by:.1}"));
+            } else {
+                let mid = (ax + bx) / 2.0;
+                d.push_str(&format!(" C {mid:.1} {ay:.1}, {mid:.1} {by:.1}, {bx:.1} {by:.1}"));
+            }
+        }
         let (stroke, w, mark) =
             if e.critical { ("#c62828", "2.5", "arrow-critical") } else { ("#999", "1", "arrow") };
         out.push_str(&format!(
-            "<path class=\"edge{}\" d=\"M {x1} {y1} C {mid:.1} {y1}, {mid:.1} {y2}, {x2} {y2}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{w}\" marker-end=\"url(#{mark})\"><title>{} waits on {}</title></path>\n",
+            "<path class=\"edge{}\" d=\"{d}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{w}\" marker-end=\"url(#{mark})\"><title>{} waits on {}</title></path>\n",
             if e.critical { " critical" } else { "" },
             svg::esc(&e.to),
             svg::esc(&e.from)

@@ -781,3 +781,70 @@ fn word_tables_have_grids_normal_is_defined_once_and_every_chart_is_a_picture() 
         }
     }
 }
+
+/// Edges that pass columns between their ends run along the free rows of those columns: no
+/// point of an edge, straight or curved, falls inside a node's box.
+#[test]
+fn graph_edges_run_around_nodes() {
+    for args in [
+        &["graph", "--critical", "--format", "svg"][..],
+        &["graph", "R8", "G19", "--format", "svg"],
+    ] {
+        let svg = ok(args);
+        let num = |s: &str| s.trim_end_matches(',').parse::<f64>().expect("a number");
+        let attr = |tag: &str, name: &str| -> f64 {
+            let at = tag.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+            num(tag[at..].split('"').next().unwrap())
+        };
+        let boxes: Vec<(f64, f64, f64, f64)> = svg
+            .split("<g class=\"node ")
+            .skip(1)
+            .map(|g| {
+                let rect = g.split("<rect").nth(1).expect("a box");
+                (attr(rect, "x"), attr(rect, "y"), attr(rect, "width"), attr(rect, "height"))
+            })
+            .collect();
+        let inside = |(x, y): (f64, f64)| {
+            boxes.iter().any(|&(bx, by, bw, bh)| bx < x && x < bx + bw && by < y && y < by + bh)
+        };
+        let mut passing = 0;
+        for path in svg.split("<path class=\"edge").skip(1) {
+            let d = path.split("d=\"").nth(1).unwrap().split('"').next().unwrap();
+            let w: Vec<&str> = d.split_whitespace().collect();
+            let mut last = (num(w[1]), num(w[2]));
+            let mut i = 3;
+            while i < w.len() {
+                let (controls, end) = match w[i] {
+                    "L" => (vec![], (num(w[i + 1]), num(w[i + 2]))),
+                    "C" => (
+                        vec![(num(w[i + 1]), num(w[i + 2])), (num(w[i + 3]), num(w[i + 4]))],
+                        (num(w[i + 5]), num(w[i + 6])),
+                    ),
+                    other => panic!("{other} in {d}"),
+                };
+                for k in 1..40 {
+                    let t = f64::from(k) / 40.0;
+                    let p = match controls.as_slice() {
+                        [] => (last.0 + t * (end.0 - last.0), last.1 + t * (end.1 - last.1)),
+                        [c1, c2] => {
+                            let b = |a: f64, b: f64, c: f64, e: f64| {
+                                let u = 1.0 - t;
+                                u * u * u * a
+                                    + 3.0 * u * u * t * b
+                                    + 3.0 * u * t * t * c
+                                    + t * t * t * e
+                            };
+                            (b(last.0, c1.0, c2.0, end.0), b(last.1, c1.1, c2.1, end.1))
+                        }
+                        _ => unreachable!(),
+                    };
+                    assert!(!inside(p), "{args:?}: {d} passes through a node at {p:?}");
+                }
+                passing += usize::from(w[i] == "L");
+                last = end;
+                i += if w[i] == "L" { 3 } else { 7 };
+            }
+        }
+        assert!(passing > 0, "{args:?}: some edge passes a column");
+    }
+}
