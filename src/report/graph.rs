@@ -481,10 +481,10 @@ fn svg(g: &GraphOut) -> String {
         // a curve.
         let (from_col, to_col) = (column_of[f], column_of[t]);
         let mut points = vec![(f64::from(x1), f64::from(y1))];
-        for l in from_col + 1..to_col {
+        for (l, free) in lanes.iter().enumerate().take(to_col).skip(from_col + 1) {
             let share = (l - from_col) as f64 / (to_col - from_col) as f64;
             let want = f64::from(y1) + share * (f64::from(y2) - f64::from(y1));
-            let lane = lanes[l]
+            let lane = free
                 .iter()
                 .map(|&y| f64::from(y))
                 .min_by(|a, b| (a - want).abs().total_cmp(&(b - want).abs()))
