@@ -601,3 +601,62 @@ impl Rules {
         Ok(((share * linked as f64).ceil() as usize).max(usize::from(linked > 0)))
     }
 }
+
+/// The largest spread `slip` may return.
+pub const MAX_SPREAD: f64 = 10.0;
+
+/// The largest slip, in days, `slip` may return (either way).
+pub const MAX_DAYS: i64 = 3650;
+
+impl Rules {
+    /// `simulate.rhai`'s programme-wide common factor, from 0 to 1.
+    pub fn common(&self) -> Result<f64, Error> {
+        let c = self.call_with("simulate", "common", ())?;
+        number(&c).filter(|x| (0.0..=1.0).contains(x)).ok_or_else(|| {
+            self.bad_return("simulate", "common", &format!("`{c}`"), "a number from 0 to 1")
+        })
+    }
+
+    /// `simulate.rhai`'s `slip` for work `id`: the days it may finish later, each equally
+    /// likely, and their spread.
+    pub fn slip(
+        &self,
+        id: &str,
+        work: super::api::WorkView,
+        learnt: super::api::Learnt,
+    ) -> Result<(Vec<i32>, f64), Error> {
+        let answer = self.call_with("simulate", "slip", (work, learnt.into_map()))?;
+        let bad = |got: &str| {
+            self.bad_return(
+                "simulate",
+                "slip",
+                &format!("{got} for `{id}`"),
+                &format!(
+                    "#{{ days: [<whole numbers from -{MAX_DAYS} to {MAX_DAYS}>, at least one], spread: <number from 0 to {MAX_SPREAD}> }}, with no other keys"
+                ),
+            )
+        };
+        let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
+        if let Some(k) = map.keys().find(|k| !matches!(k.as_str(), "days" | "spread")) {
+            return Err(bad(&format!("an unknown key `{k}`")));
+        }
+        let mut map = map;
+        let days = map.remove("days").ok_or_else(|| bad("a map with no `days`"))?;
+        let days = days
+            .try_cast::<rhai::Array>()
+            .filter(|d| !d.is_empty())
+            .ok_or_else(|| bad("`days` that is not a list with at least one number"))?;
+        let mut out = Vec::with_capacity(days.len());
+        for d in days {
+            match d.as_int() {
+                Ok(x) if (-MAX_DAYS..=MAX_DAYS).contains(&x) => out.push(x as i32),
+                _ => return Err(bad(&format!("`{d}` among its `days`"))),
+            }
+        }
+        let spread = map.get("spread").ok_or_else(|| bad("a map with no `spread`"))?;
+        let spread = number(spread)
+            .filter(|s| (0.0..=MAX_SPREAD).contains(s))
+            .ok_or_else(|| bad(&format!("`spread: {spread}`")))?;
+        Ok((out, spread))
+    }
+}

@@ -642,3 +642,69 @@ pub fn register(engine: &mut Engine) {
             Dynamic::from(e.required_misses.iter().skip(from).sum::<f64>())
         });
 }
+
+/// What `simulate.rhai`'s `slip` is shown of a piece of work's evidence (`learnt`): built once
+/// per class of work, then given each piece of work's own future and whether its date is
+/// assumed. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Learnt(rhai::Map);
+
+/// A learnt probability as `slip` sees it: its name (`p_miss`), the estimate and its interval.
+pub struct LearntRate<'a> {
+    /// `p_miss` or `p_again`.
+    pub name: &'a str,
+    /// The estimate.
+    pub p: f64,
+    /// The interval's lower end.
+    pub low: f64,
+    /// Its upper end.
+    pub high: f64,
+}
+
+fn days_array(days: &[i32]) -> rhai::Array {
+    days.iter().map(|d| Dynamic::from(i64::from(*d))).collect()
+}
+
+impl Learnt {
+    /// A class's evidence: its name, the days a first target gives, how many observations it
+    /// has and whether it borrowed every class's, its effective sample, its probabilities and
+    /// the sizes of a miss.
+    pub fn new(
+        class: &str,
+        days: &[i32],
+        (observations, pooled, effective): (i64, bool, f64),
+        rates: &[LearntRate],
+        sizes: &[i32],
+    ) -> Learnt {
+        let mut m = rhai::Map::new();
+        m.insert("class".into(), Dynamic::from(class.to_string()));
+        m.insert("days".into(), Dynamic::from(days_array(days)));
+        m.insert("observations".into(), Dynamic::from(observations));
+        m.insert("pooled".into(), Dynamic::from(pooled));
+        m.insert("effective_observations".into(), Dynamic::from(effective));
+        for r in rates {
+            m.insert(r.name.into(), Dynamic::from(r.p));
+            m.insert(format!("{}_low", r.name).into(), Dynamic::from(r.low));
+            m.insert(format!("{}_high", r.name).into(), Dynamic::from(r.high));
+        }
+        m.insert("sizes".into(), Dynamic::from(days_array(sizes)));
+        Learnt(m)
+    }
+
+    /// The same evidence for one piece of work: its future (`target`, `replanned`...), the days
+    /// that future gives where they are not a first target's, and whether its date is assumed.
+    pub fn for_work(&self, future: &str, days: Option<&[i32]>, assumed: bool) -> Learnt {
+        let mut m = self.0.clone();
+        m.insert("future".into(), Dynamic::from(future.to_string()));
+        if let Some(days) = days {
+            m.insert("days".into(), Dynamic::from(days_array(days)));
+        }
+        m.insert("assumed".into(), Dynamic::from(assumed));
+        Learnt(m)
+    }
+
+    /// As a rule argument.
+    pub(crate) fn into_map(self) -> rhai::Map {
+        self.0
+    }
+}

@@ -17,14 +17,13 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
-use rhai::{Dynamic, Map};
 
 use crate::assess::{Assessment, Standing};
 use crate::error::Error;
 use crate::graph::{Graph, Item};
 use crate::model::{Category, Model};
 use crate::rules::Rules;
-use crate::rules::api::WorkView;
+use crate::rules::api::{Learnt, LearntRate, WorkView};
 use crate::schedule::compiled::{self, Compiled, Day, Kind, NONE, Owns};
 use crate::schedule::{self, Own};
 use learn::{Class, Fit, History};
@@ -40,11 +39,9 @@ pub const SENSITIVITY_RUNS: u64 = 10_000;
 /// model times the runs (20 million values: 80 MB).
 pub const SENSITIVITY_VALUES: u64 = 20_000_000;
 
-/// The largest spread `slip` may return.
-pub const MAX_SPREAD: f64 = 10.0;
-
-/// The largest slip, in days, `slip` may return (either way).
-pub const MAX_DAYS: i64 = 3650;
+/// The largest spread and slip (in days, either way) `slip` may return: its answer is decoded
+/// in `rules/`.
+pub use crate::rules::answers::{MAX_DAYS, MAX_SPREAD};
 
 /// One piece of work's distribution, as the runs use it.
 #[derive(Debug, Clone)]
@@ -307,12 +304,9 @@ impl Plan {
             }
         }
         let history = History::read(model, graph, basis.as_of);
-        let c = rules.call_with("simulate", "common", ())?;
-        let common = number(&c).filter(|x| (0.0..=1.0).contains(x)).ok_or_else(|| {
-            rules.bad_return("simulate", "common", &format!("`{c}`"), "a number from 0 to 1")
-        })?;
+        let common = rules.common()?;
         // Work of one class shares its fit and what `slip` is shown of it, made once per class.
-        let mut fits: HashMap<Class, (Arc<Fit>, Map)> = HashMap::new();
+        let mut fits: HashMap<Class, (Arc<Fit>, Learnt)> = HashMap::new();
         let mut work = Vec::new();
         for idx in graph.dag.node_indices() {
             let Some(class) = Class::of(model, graph, idx) else { continue };
@@ -321,7 +315,7 @@ impl Plan {
             }
             fits.entry(class).or_insert_with(|| {
                 let fit = history.fit(class, None);
-                let learnt = learnt_map(&fit);
+                let learnt = learnt_of(&fit);
                 (Arc::new(fit), learnt)
             });
             work.push((idx, class));
@@ -337,25 +331,16 @@ impl Plan {
             let target = view.target.to_string();
             let assumed = basis.assumption[idx.index()].is_some()
                 || matches!(target.as_str(), "start" | "ongoing");
-            let mut learnt = fits.get(&class).map(|(_, l)| l.clone()).unwrap_or_default();
-            let mut shown = None;
-            let mut future = Future::Target;
-            if let Some((fit, _)) = fits.get(&class) {
-                let own = basis.own[idx.index()];
-                let (days, how) = future_of(model, graph, idx, &view, own, fit);
-                learnt.insert("future".into(), Dynamic::from(how.as_str()));
-                if how != Future::Target {
-                    learnt.insert("days".into(), Dynamic::from(array(&days)));
-                }
-                shown = Some(days);
-                future = how;
-            }
+            let (fit, class_learnt) = fits.get(&class).expect("every class's fit is made above");
+            let own = basis.own[idx.index()];
+            let (shown, future) = future_of(model, graph, idx, &view, own, fit);
             // Work drawn from the evidence beyond its missed target, or from its own estimate,
             // no longer rests on the rules' date for it.
             let assumed = assumed && matches!(future, Future::Target | Future::Replanned);
-            learnt.insert("assumed".into(), Dynamic::from(assumed));
+            let own_days = (future != Future::Target).then_some(shown.as_slice());
+            let learnt = class_learnt.for_work(future.as_str(), own_days, assumed);
             let started = std::time::Instant::now();
-            let answer = rules.call_with("simulate", "slip", (view, learnt))?;
+            let answer = rules.slip(&graph.dag[idx].id, view, learnt);
             let took = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
             let spent = slip_time.fetch_add(took, Ordering::Relaxed).saturating_add(took);
             let calls = slip_calls.fetch_add(1, Ordering::Relaxed) + 1;
@@ -374,14 +359,14 @@ impl Plan {
                     "make `slip` faster: return `learnt.days`, or a shorter list (a list built item by item with `push` is checked whole after every item, so a long one is slow to build)",
                 ));
             }
-            let (mut days, spread) = checked(rules, &graph.dag[idx].id, answer)?;
+            let (mut days, spread) = answer?;
             if !days.is_sorted() {
                 days.sort_unstable();
             }
             // The learnt days given back as they are (as the default gives them) are not kept
             // once per piece of work: `None` stands for them.
             let learnt = fits.get(&class).is_some_and(|(f, _)| f.days == days);
-            let as_shown = shown.is_some_and(|s| s == days);
+            let as_shown = shown == days;
             Ok((if learnt { None } else { Some(days) }, spread, assumed, future, as_shown))
         })?;
         // Answers with the same days share one list, and with the same spread too, one run of
@@ -906,61 +891,17 @@ impl Plan {
     }
 }
 
-fn checked(rules: &Rules, id: &str, answer: Dynamic) -> Result<(Vec<i32>, f64), Error> {
-    let bad = |got: &str| {
-        rules.bad_return(
-            "simulate",
-            "slip",
-            &format!("{got} for `{id}`"),
-            &format!(
-                "#{{ days: [<whole numbers from -{MAX_DAYS} to {MAX_DAYS}>, at least one], spread: <number from 0 to {MAX_SPREAD}> }}, with no other keys"
-            ),
-        )
-    };
-    let map = answer.try_cast::<Map>().ok_or_else(|| bad("something other than a map"))?;
-    if let Some(k) = map.keys().find(|k| !matches!(k.as_str(), "days" | "spread")) {
-        return Err(bad(&format!("an unknown key `{k}`")));
-    }
-    let mut map = map;
-    let days = map.remove("days").ok_or_else(|| bad("a map with no `days`"))?;
-    let days = days
-        .try_cast::<rhai::Array>()
-        .filter(|d| !d.is_empty())
-        .ok_or_else(|| bad("`days` that is not a list with at least one number"))?;
-    let mut out = Vec::with_capacity(days.len());
-    for d in days {
-        match d.as_int() {
-            Ok(x) if (-MAX_DAYS..=MAX_DAYS).contains(&x) => out.push(x as i32),
-            _ => return Err(bad(&format!("`{d}` among its `days`"))),
-        }
-    }
-    let spread = map.get("spread").ok_or_else(|| bad("a map with no `spread`"))?;
-    let spread = number(spread)
-        .filter(|s| (0.0..=MAX_SPREAD).contains(s))
-        .ok_or_else(|| bad(&format!("`spread: {spread}`")))?;
-    Ok((out, spread))
-}
-
 /// What `slip` is shown of a class's evidence (the days are a first target's; [`future_of`]
 /// replaces them for work whose future is another).
-fn learnt_map(fit: &Fit) -> Map {
-    let mut learnt = Map::new();
-    learnt.insert("class".into(), Dynamic::from(fit.class.clone()));
-    learnt.insert("days".into(), Dynamic::from(array(&fit.days)));
-    learnt.insert("observations".into(), Dynamic::from(fit.used.len() as i64));
-    learnt.insert("pooled".into(), Dynamic::from(fit.pooled()));
-    learnt.insert("effective_observations".into(), Dynamic::from(fit.miss.effective));
-    for (name, rate) in [("p_miss", fit.miss), ("p_again", fit.again)] {
-        learnt.insert(name.into(), Dynamic::from(rate.p));
-        learnt.insert(format!("{name}_low").into(), Dynamic::from(rate.low));
-        learnt.insert(format!("{name}_high").into(), Dynamic::from(rate.high));
-    }
-    learnt.insert("sizes".into(), Dynamic::from(array(&fit.sizes.points(learn::SIZES))));
-    learnt
-}
-
-fn array(days: &[i32]) -> rhai::Array {
-    days.iter().map(|d| Dynamic::from(i64::from(*d))).collect()
+fn learnt_of(fit: &Fit) -> Learnt {
+    let rate = |name, r: learn::Rate| LearntRate { name, p: r.p, low: r.low, high: r.high };
+    Learnt::new(
+        &fit.class,
+        &fit.days,
+        (fit.used.len() as i64, fit.pooled(), fit.miss.effective),
+        &[rate("p_miss", fit.miss), rate("p_again", fit.again)],
+        &fit.sizes.points(learn::SIZES),
+    )
 }
 
 /// One assumption of the simulation, varied across its plausible range.
@@ -1099,10 +1040,6 @@ fn is_replanned(model: &Model, graph: &Graph, idx: NodeIndex) -> bool {
         _ => None,
     };
     matches!((d(t.original.as_deref()), d(t.proposed.as_deref())), (Some(o), Some(p)) if p > o)
-}
-
-fn number(v: &Dynamic) -> Option<f64> {
-    v.as_float().ok().or_else(|| v.as_int().ok().map(|i| i as f64))
 }
 
 fn round(x: f64, places: i32) -> f64 {
