@@ -62,7 +62,6 @@ fn only_input_reads_files() {
     assert!(offenders.is_empty(), "files read outside src/input.rs: {offenders:?}");
 }
 
-
 #[test]
 fn nothing_outside_rules_uses_rhai() {
     let users: Vec<String> = sources()
