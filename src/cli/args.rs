@@ -317,12 +317,15 @@ pub enum Command {
         /// Threads (default: the available cores).
         #[arg(long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..=1024))]
         threads: Option<u64>,
-        /// Print every class's fitted distribution, its observations and the work using it,
-        /// instead of simulating.
+        /// Print what the routemap's targets say by kind of work (the probability a target is
+        /// missed, and missed again, with intervals; how late a missed target finishes), the
+        /// evidence and the work using it, instead of simulating.
         #[arg(long, conflicts_with = "calibration")]
         distributions: bool,
-        /// Hold each observation out in turn, predict it from the rest, and report the share at
-        /// or under the predicted P50 and P80, instead of simulating.
+        /// Score the method on routemaps generated from known slip processes (coverage of P50
+        /// and P80, Brier score, beside a learner that ignores censoring, which must fail), then
+        /// hold each of this routemap's resolved targets out and predict it from the rest,
+        /// instead of simulating.
         #[arg(long)]
         calibration: bool,
         /// Also run the simulation under each of its assumptions varied across its plausible
