@@ -8,6 +8,7 @@ pub mod assumptions;
 pub mod bvpi;
 pub mod check;
 pub mod cli;
+pub mod diff;
 pub mod error;
 pub mod format;
 pub mod funding;

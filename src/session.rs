@@ -77,6 +77,36 @@ impl Session {
         crate::assumptions::without(&self.model, &self.graph, &self.rules, &self.assessment)
     }
 
+    /// This routemap judged with some work's own finishes and some edges' follow-on times
+    /// replaced (as an earlier version of it had them), through the incremental assessment from
+    /// the baseline (a new schedule only where a follow-on time changes).
+    pub fn with_earlier(
+        &self,
+        own: &[(NodeIndex, crate::schedule::Own)],
+        lags: &[(petgraph::graph::EdgeIndex, crate::model::Span)],
+    ) -> Result<Assessment, Error> {
+        let mut basis = self.assessment.basis.clone();
+        for (n, o) in own {
+            let i = n.index();
+            if basis.own[i] == *o {
+                continue;
+            }
+            basis.own[i] = *o;
+            if let Some(s) = basis.slip.get_mut(i) {
+                *s = None;
+            }
+            std::sync::Arc::make_mut(&mut basis.assumption)[i] = None;
+            std::sync::Arc::make_mut(&mut basis.unknown_reason)[i] = None;
+        }
+        for (e, lag) in lags {
+            if basis.lag[e.index()] != *lag {
+                std::sync::Arc::make_mut(&mut basis.lag)[e.index()] = *lag;
+                std::sync::Arc::make_mut(&mut basis.lag_assumption)[e.index()] = None;
+            }
+        }
+        assess::assess_reusing(&self.model, &self.graph, &self.rules, basis, Some(&self.assessment))
+    }
+
     /// The outcome with this code (any case), or a message naming the nearest.
     pub fn outcome(&self, code: &str) -> Result<&OutcomeResult, Error> {
         let wanted = code.trim().to_uppercase();

@@ -57,13 +57,20 @@ impl Cli {
             Command::Outcomes { inputs, .. } => {
                 (Inputs { model: inputs.clone(), as_of: None }, true, false)
             }
-            Command::Test { rules, .. } => {
+            Command::Test { rules, .. } | Command::Diff { rules, .. } => {
                 let model = ModelArgs { model: None, rules: rules.clone() };
                 (Inputs { model, as_of: None }, false, false)
             }
             Command::Completions { .. } | Command::Man => (Inputs::default(), false, false),
         };
         let b = &self.before;
+        if let Command::Diff { .. } = self.command
+            && (b.model.is_some() || b.as_of.is_some())
+        {
+            return Err(Diagnostic::new("`routemap diff` takes no --model or --as-of")
+                .help("name the versions' model files after the command, oldest first; each is judged on its own issue date")
+                .into());
+        }
         if let Command::Test { .. } = self.command
             && (b.model.is_some() || b.as_of.is_some())
         {
@@ -296,6 +303,10 @@ pub enum Command {
         /// beside each Required outcome not on track.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
         simulate: Option<u64>,
+        /// An earlier version's model file: add a "Progress since" section (completed work,
+        /// moved targets, outcomes that changed status and why), as `routemap diff` finds them.
+        #[arg(long, value_name = "FILE")]
+        since: Option<PathBuf>,
     },
     /// Monte Carlo deadline risk: each outcome's chance of meeting its deadline, its P50, P80
     /// and P95 dates, and what drives the spread, from slip distributions learnt from the
@@ -372,6 +383,27 @@ pub enum Command {
         /// The model, the rules and the date.
         #[command(flatten)]
         inputs: Inputs,
+    },
+    /// What changed between versions of a routemap: targets moved (by how much), statuses
+    /// changed, work completed, added, removed, renumbered or reworded, dependencies added and
+    /// removed; then what that did to each outcome (status, forecast and basis before and after,
+    /// and the change that moved it), to the grant at risk and to BVPI 157. With three versions
+    /// or more, each outcome's status at each version and the work that slipped at every update.
+    /// Each version is judged on its own issue date.
+    #[command(after_help = "Examples:\n  \
+        routemap diff v2.yaml v3.yaml\n  \
+        routemap diff v1.yaml v2.yaml v3.yaml -o changes.html\n  \
+        routemap diff v2.yaml v3.yaml --format csv > changes.csv")]
+    Diff {
+        /// The versions' model files, oldest first (two or more).
+        #[arg(value_name = "VERSION", num_args = 2.., required = true)]
+        versions: Vec<PathBuf>,
+        /// A directory of rule scripts replacing the embedded ones by name, for every version.
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// Run the tests of the rules (DIR/tests/*.yaml beside --rules DIR; by default the
     /// embedded rules and their tests): one line per case, the failures with the rule behind

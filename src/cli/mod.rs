@@ -13,12 +13,14 @@ use clap::ValueEnum;
 use crate::report::render::Render;
 
 use crate::assess::Standing;
+use crate::diff;
 use crate::error::{Diagnostic, Error};
 use crate::model::Span;
 use crate::model::{self, Source};
 use crate::report::bvpi::BvpiReport;
 use crate::report::check::{CheckReport, LoadedSummary};
 use crate::report::critical_path::CriticalPaths;
+use crate::report::diff::DiffReport;
 use crate::report::explain::{ExplainReport, WithoutLine};
 use crate::report::exposure::ExposureReport;
 use crate::report::forecast::{self, ForecastReport};
@@ -69,6 +71,15 @@ fn reads(cli: &Cli, inputs: &Inputs) -> Vec<PathBuf> {
         }
         _ => {}
     }
+    let versions: Vec<&PathBuf> = match &cli.command {
+        Command::Diff { versions, .. } => versions.iter().collect(),
+        Command::RiskReport { since: Some(f), .. } => vec![f],
+        _ => Vec::new(),
+    };
+    for v in versions {
+        out.push(v.clone());
+        out.extend(model::catalogue_path(v));
+    }
     out
 }
 
@@ -115,6 +126,7 @@ fn formats(command: &str) -> &'static [Format] {
         "simulate" => SimulateReport::FORMATS,
         "bvpi" => BvpiReport::FORMATS,
         "ieg-return" => IegReport::FORMATS,
+        "diff" => DiffReport::FORMATS,
         "test" => TestReport::FORMATS,
         "graph" => GraphOut::FORMATS,
         _ => &[],
@@ -340,12 +352,27 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             let o = out.choose_for::<ExposureReport>("exposure", colour)?.reading(reading);
             Ok(Done::ok(o.emit(&ExposureReport(open()?.evaluated()))?))
         }
-        Command::RiskReport { out, scenario, simulate, .. } => {
+        Command::RiskReport { out, scenario, simulate, since, .. } => {
             let o = out.choose_for::<RiskReport>("risk-report", colour)?.reading(reading);
             let s = open()?;
             let sim = simulate.map(|n| Options::new(n, DEFAULT_SEED, None));
             let run = s.risk(scenario.as_deref(), sim)?;
-            Ok(Done::ok(o.emit(&RiskReport::new(s, &run, scenario.as_deref()))?))
+            let now = inputs
+                .model
+                .model
+                .as_ref()
+                .map_or("the embedded routemap".into(), |m| m.display().to_string());
+            let rules = inputs.model.rules.as_deref();
+            let since = since.as_deref().map(|f| diff::since(f, rules, s, &now)).transpose()?;
+            Ok(Done::ok(o.emit(&RiskReport::new(s, &run, scenario.as_deref(), since))?))
+        }
+        Command::Diff { versions, out, .. } => {
+            let o = out.choose_for::<DiffReport>("diff", colour)?.reading(reading);
+            let opened = diff::open(versions, inputs.model.rules.as_deref())?;
+            let views: Vec<diff::VersionRef> = opened.iter().map(diff::Version::view).collect();
+            let d = diff::compare(&views)?;
+            let rules = RulesInfo::of(&opened[0].session.rules);
+            Ok(Done::ok(o.emit(&DiffReport { diff: &d, rules })?))
         }
         Command::Simulate {
             runs,

@@ -5,6 +5,7 @@ pub mod bvpi;
 pub mod check;
 pub mod critical_path;
 pub mod dashboard;
+pub mod diff;
 pub mod document;
 pub mod docx;
 pub mod escape;

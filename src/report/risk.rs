@@ -43,6 +43,8 @@ pub struct RiskInputs<'a> {
     /// The baseline's verdicts without the assumptions they rest on, by outcome in the
     /// assessment's order.
     pub without: Vec<Option<super::explain::WithoutLine>>,
+    /// With `--since`: an earlier version against this one.
+    pub since: Option<crate::diff::Diff>,
 }
 
 fn is_required(r: &OutcomeResult) -> bool {
@@ -582,6 +584,28 @@ pub fn document(inputs: &RiskInputs) -> Paper {
     document_with(inputs, &[])
 }
 
+/// "Progress since version N": what changed since the earlier version, and what it did.
+fn progress_since(doc: &mut Paper, d: &crate::diff::Diff) {
+    let (Some(step), Some(then)) = (d.steps.first(), d.versions.first()) else { return };
+    doc.push(Block::Heading(
+        2,
+        format!("Progress since version {} ({})", then.version, long_date(then.issue_date)),
+    ));
+    let done = step.changes.iter().filter(|c| c.kind == crate::diff::ChangeKind::Completed).count();
+    let moved =
+        step.changes.iter().filter(|c| c.kind == crate::diff::ChangeKind::TargetMoved).count();
+    let status = step.outcomes.iter().filter(|o| o.before.status != o.after.status).count();
+    let count = super::diff::count;
+    doc.push(para(format!(
+        "Since version {} of the routemap: {} completed, {} moved and {} changed status. Each version is judged on its own issue date; the reason given for each outcome is the change that, undone alone, moves it back (`routemap diff` gives the whole comparison).",
+        then.version,
+        count(done, "piece of work", "pieces of work"),
+        count(moved, "target", "targets"),
+        count(status, "outcome", "outcomes"),
+    )));
+    doc.blocks.extend(super::diff::step_blocks(step, 3));
+}
+
 /// [`document`] with more sections (a simulation's) after the forecast's own and before the
 /// closing line that says how the report was made.
 fn document_with(inputs: &RiskInputs, before_footer: &[Block]) -> Paper {
@@ -622,6 +646,9 @@ fn document_with(inputs: &RiskInputs, before_footer: &[Block]) -> Paper {
         gbp(e.assessment.exposure.total_gbp)
     ));
     doc.push(para(position_words.join(" ")));
+    if let Some(d) = &inputs.since {
+        progress_since(&mut doc, d);
+    }
     if !register {
         doc.push(para(
             "The routemap records no Strategic Risk Register, so no register risk is assessed here; the actions below come from the forecast alone.",
@@ -726,6 +753,10 @@ pub struct RiskReportOut {
     pub model: super::check::ModelInfo,
     /// Which rules.
     pub rules: super::RulesInfo,
+    /// With `--since`: the earlier version against this one, as `routemap diff` writes it
+    /// (absent without `--since`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress_since: Option<crate::diff::Diff>,
 }
 
 /// A funding stream's part at risk.
@@ -850,6 +881,7 @@ impl RiskReportOut {
                 .collect(),
             model: super::check::ModelInfo::new(e.model),
             rules: e.rules_info(),
+            progress_since: inputs.since.clone(),
         }
     }
 }
@@ -1066,6 +1098,7 @@ impl<'a> RiskReport<'a> {
         s: &'a crate::session::Session,
         run: &'a crate::session::RiskRun,
         file: Option<&std::path::Path>,
+        since: Option<crate::diff::Diff>,
     ) -> Self {
         let forecasted = |assessment, scores: &[crate::risk::Score]| Forecasted {
             e: s.on(assessment),
@@ -1094,6 +1127,7 @@ impl<'a> RiskReport<'a> {
                         .map(|w| super::explain::WithoutLine::new(&s.evaluated(), w, run.without.1))
                 })
                 .collect(),
+            since,
         };
         let simulated = match &run.simulation {
             Some(sim) => super::simulate::risk_blocks(&s.evaluated(), sim),

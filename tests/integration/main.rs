@@ -27,4 +27,5 @@ mod rules;
 mod schedule;
 mod simulate;
 mod verdicts;
+mod versions;
 mod what_if;

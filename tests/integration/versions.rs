@@ -1,0 +1,219 @@
+//! Versions of a routemap: `routemap diff` over Loxley's three synthetic updates
+//! (fixtures/versions/, each file says what changed), the trend across them, and the risk
+//! report's "Progress since" section.
+
+use crate::common::{bad, docx_body, json, ok};
+use serde_json::Value;
+
+const V1: &str = "fixtures/versions/loxley-v1.yaml";
+const V2: &str = "fixtures/versions/loxley-v2.yaml";
+const V3: &str = "fixtures/versions/loxley-v3.yaml";
+
+fn changes(step: &Value) -> Vec<(String, String)> {
+    step["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap().to_string(), c["kind"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn change<'a>(step: &'a Value, id: &str, kind: &str) -> &'a Value {
+    step["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id && c["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} of {id} in {step:#}"))
+}
+
+#[test]
+fn two_versions_report_each_kind_of_change() {
+    let d = json(&ok(&["diff", V1, V2, "--format", "json"]));
+    let step = &d["steps"][0];
+    assert_eq!((step["from"].as_u64(), step["to"].as_u64()), (Some(1), Some(2)));
+    // The finance system three months later, to the day count.
+    let f = change(step, "finance-system", "target_moved");
+    assert_eq!(f["before"], "March 2005");
+    assert_eq!(f["after"], "June 2005");
+    assert_eq!(f["before_date"], "2005-03-31");
+    assert_eq!(f["after_date"], "2005-06-30");
+    assert_eq!(f["days"], 91);
+    // Planning tracking brought forward: a negative move.
+    assert_eq!(change(step, "2.2", "target_moved")["days"], -61);
+    // Committee papers done: the task completed, and its action listed as completed.
+    assert_eq!(change(step, "1.1", "completed")["after"], "Done");
+    change(step, "1", "completed");
+    // "through" became "via": the same task, reworded, with the share of words in common.
+    let r = change(step, "3.1", "reworded");
+    assert_eq!(r["before"], "Electronic ordering through the new finance system");
+    assert_eq!(r["similarity"], 0.86);
+    // E-consultation now waits on the e-forms project.
+    assert_eq!(change(step, "4.2", "dependency_added")["waits_on"], "e-forms");
+    // Nothing added or removed between these two.
+    assert!(!changes(step).iter().any(|(_, k)| k == "added" || k == "removed"), "{step:#}");
+}
+
+#[test]
+fn an_added_task_renumbers_the_ones_after_it_and_they_are_still_matched() {
+    let d = json(&ok(&["diff", V2, V3, "--format", "json"]));
+    let step = &d["steps"][0];
+    let all = changes(step);
+    // "Online planning register" is new as 2.1, so the planning forms (2.1 before) are now 2.2
+    // and tracking 2.3; the scanning task (2.3 before) was dropped.
+    let forms = change(step, "2.2", "renumbered");
+    assert_eq!(forms["earlier_id"], "2.1");
+    assert_eq!(forms["text"], "Online planning application forms");
+    assert_eq!(change(step, "2.3", "renumbered")["earlier_id"], "2.2");
+    assert_eq!(change(step, "2.1", "added")["text"], "Online planning register");
+    let removed = change(step, "2.3", "removed");
+    assert_eq!(removed["text"], "Scanning of historic planning files");
+    // A renumbered task whose target did not move reports no target move.
+    assert!(!all.contains(&("2.2".into(), "target_moved".into())), "{all:?}");
+    // Electronic ordering re-planned once more, a month later.
+    assert_eq!(change(step, "3.1", "target_moved")["days"], 30);
+    assert_eq!(change(step, "3.2", "completed")["before"], "Not started");
+}
+
+#[test]
+fn what_the_changes_did_to_the_outcomes_names_the_change_that_moved_each() {
+    let d = json(&ok(&["diff", V1, V2, "--format", "json"]));
+    let step = &d["steps"][0];
+    let outcome = |code: &str| {
+        step["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["code"] == code)
+            .unwrap_or_else(|| panic!("{code} did not move: {step:#}"))
+            .clone()
+    };
+    // R5: committee papers done, so achieved; undoing the completion alone restores its status.
+    let r5 = outcome("R5");
+    assert_eq!(r5["before"]["status"], "on_track");
+    assert_eq!(r5["after"]["status"], "achieved");
+    let cause = &r5["moved_by"][0];
+    assert_eq!(cause["id"], "1.1");
+    assert_eq!(cause["restores"], true);
+    assert!(r5["reason"].as_str().unwrap().starts_with("moved by 1.1 (completed"), "{r5:#}");
+    // R9 waits on the finance system through electronic ordering, re-planned a month later.
+    let r9 = outcome("R9");
+    let ids: Vec<&str> =
+        r9["moved_by"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"3.1"), "{r9:#}");
+    // The grant and the versions' counts are reported beside.
+    assert_eq!(step["exposure_gbp"].as_array().unwrap().len(), 2);
+    assert_eq!(d["versions"][1]["version"], "2");
+    assert_eq!(d["versions"][1]["issue_date"], "2004-12-15");
+    assert!(d["trend"].is_null());
+}
+
+#[test]
+fn three_versions_give_the_trend() {
+    let d = json(&ok(&["diff", V1, V2, V3, "--format", "json"]));
+    assert_eq!(d["steps"].as_array().unwrap().len(), 2);
+    let trend = &d["trend"];
+    let r5 = trend["outcomes"].as_array().unwrap().iter().find(|l| l["code"] == "R5").unwrap();
+    let statuses: Vec<&str> =
+        r5["verdicts"].as_array().unwrap().iter().map(|v| v["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["on_track", "achieved", "achieved"]);
+    // Every outcome, at every version.
+    assert_eq!(trend["outcomes"].as_array().unwrap().len(), 54);
+    // Electronic ordering moved later at both updates (Sept, Oct, Nov 2005); the finance system
+    // too (March, June, 30 June 2005).
+    let slipped: Vec<&str> = trend["slipped_every_update"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(slipped, ["3.1"]);
+    let ordering = &trend["slipped_every_update"][0];
+    assert_eq!(ordering["targets"], serde_json::json!(["Sept 2005", "Oct 2005", "Nov 2005"]));
+    assert_eq!(ordering["days"], 61);
+}
+
+#[test]
+fn every_format_writes() {
+    let table = ok(&["diff", V1, V2, V3]);
+    for part in [
+        "version 1 (30 June 2004) \u{2192} version 2 (15 December 2004)",
+        "target March 2005 \u{2192} June 2005, 91 days later",
+        "renumbered from 2.1",
+        "Slipped at every update",
+    ] {
+        assert!(table.contains(part), "no {part:?} in\n{table}");
+    }
+    let csv = ok(&["diff", V1, V2, "--format", "csv"]);
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    assert_eq!(&headers[0], "from");
+    assert!(rows.records().any(|r| r.unwrap().iter().any(|c| c == "target moved")), "{csv}");
+    let md = ok(&["diff", V1, V2, V3, "--format", "md"]);
+    assert!(
+        md.contains("## version 1 (30 June 2004) \u{2192} version 2 (15 December 2004)"),
+        "{md}"
+    );
+    assert!(md.contains("### Targets moved"), "{md}");
+    let html = ok(&["diff", V1, V2, V3, "--format", "html"]);
+    assert!(html.contains("<svg"), "the HTML has its chart");
+    assert!(html.contains("Outcomes by status at each version"), "{html}");
+    let body = docx_body(&["diff", V1, V2, V3]);
+    roxmltree::Document::parse(&body).expect("the Word body is XML");
+    assert!(body.contains("Slipped at every update"));
+}
+
+#[test]
+fn versions_out_of_order_and_bad_versions_are_refused() {
+    let err = bad(&["diff", V2, V1]);
+    assert!(err.contains("is given after"), "{err}");
+    assert!(err.contains("oldest first"), "{err}");
+    let err = bad(&["diff", V1]);
+    assert!(err.contains("VERSION") || err.contains("two versions"), "{err}");
+    // A version that adds a loop or names work that does not exist: located, naming the
+    // version it is in.
+    let dir = crate::test::TempDir::new("versions");
+    let looped = std::fs::read_to_string(V2).unwrap().replace(
+        "    owner: Web Team\n",
+        "    owner: Web Team\n    waits_on:\n      - id: \"4.2\"\n        source: \"x\"\n",
+    );
+    let path = dir.path("looped.yaml");
+    std::fs::write(&path, looped).unwrap();
+    let err = bad(&["diff", V1, &path]);
+    assert!(err.contains("version 2 of 2"), "{err}");
+    assert!(err.contains("looped.yaml"), "{err}");
+    let dangling = std::fs::read_to_string(V2).unwrap().replace(
+        "id: e-forms\n            source: \"built",
+        "id: e-formz\n            source: \"built",
+    );
+    let path = dir.path("dangling.yaml");
+    std::fs::write(&path, dangling).unwrap();
+    let err = bad(&["diff", V1, &path]);
+    assert!(err.contains("version 2 of 2"), "{err}");
+    assert!(err.contains("dangling.yaml:"), "located: {err}");
+    assert!(err.contains("e-formz"), "{err}");
+    // The versions are kept from --output.
+    let err = bad(&["diff", V1, V2, "-o", V2]);
+    assert!(err.contains(V2), "{err}");
+}
+
+#[test]
+fn the_risk_report_says_what_changed_since_the_earlier_version() {
+    let md = ok(&["risk-report", "--model", V3, "--since", V2, "--format", "md"]);
+    assert!(md.contains("## Progress since version 2 (15 December 2004)"), "{md}");
+    assert!(md.contains("### Completed"), "{md}");
+    assert!(md.contains("- Purchase order rollout to all departments (task 3.2)"), "{md}");
+    assert!(md.contains("### Targets moved"), "{md}");
+    let html = ok(&["risk-report", "--model", V3, "--since", V2, "--format", "html"]);
+    assert!(html.contains("Progress since version 2"), "{html}");
+    let body = docx_body(&["risk-report", "--model", V3, "--since", V2]);
+    assert!(body.contains("Progress since version 2"));
+    let j = json(&ok(&["risk-report", "--model", V3, "--since", V2, "--format", "json"]));
+    assert_eq!(j["progress_since"]["versions"][0]["version"], "2");
+    // Without --since, no such section and no such field.
+    let plain = json(&ok(&["risk-report", "--model", V3, "--format", "json"]));
+    assert!(plain.get("progress_since").is_none());
+    // A later version given as --since is refused.
+    let err = bad(&["risk-report", "--model", V2, "--since", V3, "--format", "md"]);
+    assert!(err.contains("oldest first"), "{err}");
+}
