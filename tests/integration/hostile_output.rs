@@ -46,23 +46,7 @@ fn every_format_of_every_command_neutralises_hostile_text() {
             assert_eq!(run.code, 0, "routemap {args:?}:\n{}", run.stderr);
             let out = if *format == "docx" { docx_text(&file) } else { run.stdout.clone() };
             let what = format!("routemap {}", args.join(" "));
-            match *format {
-                "csv" => check_csv(&out, &what),
-                "md" => check_markdown(&out, &what),
-                "html" => check_markup(&out, &what),
-                "svg" | "docx" => {
-                    check_markup(&out, &what);
-                    roxmltree::Document::parse(&out)
-                        .unwrap_or_else(|e| panic!("{what}: not well-formed XML: {e}"));
-                }
-                "dot" => check_dot(&out, &what),
-                "mermaid" => check_mermaid(&out, &what),
-                "json" => {
-                    serde_json::from_str::<serde_json::Value>(&out)
-                        .unwrap_or_else(|e| panic!("{what}: not JSON: {e}"));
-                }
-                _ => assert!(!out.contains('\u{1b}'), "{what}: escape characters\n{out}"),
-            }
+            check_output(format, &out, &what);
             checked.push(format!("{} {format}", command[0]));
         }
     }
@@ -225,6 +209,53 @@ fn docx_text(path: &str) -> String {
 
 /// A control character in the input that reaches a message (here a slip's id on the command
 /// line, quoted in the error) is shown inert on standard error, never sent to the terminal.
+
+/// Check one output for the harm its format allows.
+fn check_output(format: &str, out: &str, what: &str) {
+    match format {
+        "csv" => check_csv(out, what),
+        "md" => check_markdown(out, what),
+        "html" => check_markup(out, what),
+        "svg" | "docx" => {
+            check_markup(out, what);
+            roxmltree::Document::parse(out)
+                .unwrap_or_else(|e| panic!("{what}: not well-formed XML: {e}"));
+        }
+        "dot" => check_dot(out, what),
+        "mermaid" => check_mermaid(out, what),
+        "json" => {
+            serde_json::from_str::<serde_json::Value>(out)
+                .unwrap_or_else(|e| panic!("{what}: not JSON: {e}"));
+        }
+        _ => assert!(!out.contains('\u{1b}'), "{what}: escape characters\n{out}"),
+    }
+}
+
+/// `diff` of two versions of the hostile routemap (the later with moved targets, a reworded
+/// hostile task and a hostile task added), in every format it writes.
+#[test]
+fn diff_neutralises_hostile_text_in_every_format() {
+    let dir = TempDir::new("hostile-diff");
+    let later = std::fs::read_to_string(MODEL)
+        .expect("the hostile model")
+        .replace("issue_date: 2005-04-13", "issue_date: 2005-07-01")
+        .replace("proposed: Dec 2005", "proposed: Jan 2006");
+    let later_path = dir.path("later.yaml");
+    std::fs::write(&later_path, later).expect("write the later version");
+    for format in ["table", "json", "csv", "md", "html", "docx"] {
+        let file = dir.path(&format!("diff.{format}"));
+        let mut args = vec!["diff", MODEL, &later_path, "--format", format];
+        if format == "docx" {
+            args.extend(["--output", &file]);
+        }
+        let run = routemap(&args);
+        assert_eq!(run.code, 0, "routemap {args:?}:\n{}", run.stderr);
+        let out = if format == "docx" { docx_text(&file) } else { run.stdout.clone() };
+        assert!(out.contains("Jan 2006") || format == "docx", "{format}: the move is shown\n{out}");
+        check_output(format, &out, &format!("routemap {}", args.join(" ")));
+    }
+}
+
 #[test]
 fn control_characters_in_messages_are_shown_escaped() {
     let osc52 = "\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}";
