@@ -24,6 +24,8 @@ use crate::assess::{self, Assessment, Standing};
 use crate::error::{Diagnostic, Error};
 use crate::model::{Category, Model, Source, Status, Target};
 use crate::session::Session;
+use crate::simulate::learn::Class;
+use crate::simulate::learn::versions::{Interval, Seen};
 
 /// One version of a routemap, opened and judged on its own issue date.
 pub struct Version {
@@ -462,6 +464,12 @@ struct Work<'a> {
     target: Option<(&'a str, Target)>,
     status: Option<(&'a str, Status)>,
     waits_on: Vec<&'a str>,
+    /// Its class of work, as the simulation learns by (`task`, `partnership`, `project`...).
+    class: &'static str,
+    /// Its target is a re-plan (proposed later than original).
+    replanned: bool,
+    /// Complete (for a task, or in the completed table).
+    done: bool,
 }
 
 fn works(m: &Model) -> Vec<Work<'_>> {
@@ -475,6 +483,9 @@ fn works(m: &Model) -> Vec<Work<'_>> {
             target: Some((p.finish_text.as_deref().unwrap_or(""), p.finish)),
             status: Some((p.status_text.as_deref().unwrap_or(""), p.status)),
             waits_on: p.waits_on.iter().map(|d| d.id.as_str()).collect(),
+            class: p.kind.as_str(),
+            replanned: false,
+            done: p.status == Status::Complete,
         });
     }
     for (ai, a) in m.actions.iter().enumerate() {
@@ -486,6 +497,9 @@ fn works(m: &Model) -> Vec<Work<'_>> {
             target: None,
             status: Some((if a.completed { "completed" } else { "open" }, action_status(a))),
             waits_on: Vec::new(),
+            class: "action",
+            replanned: false,
+            done: a.completed,
         });
         for t in &a.tasks {
             out.push(Work {
@@ -496,10 +510,65 @@ fn works(m: &Model) -> Vec<Work<'_>> {
                 target: Some((t.target_phrase(), t.target)),
                 status: Some((t.status_text.as_deref().unwrap_or(""), t.status)),
                 waits_on: t.waits_on.iter().map(|d| d.id.as_str()).collect(),
+                class: if a.partnership { "partnership" } else { "task" },
+                replanned: replanned(t),
+                done: t.status == Status::Complete || a.completed,
             });
         }
     }
     out
+}
+
+/// Whether a task's target is a re-plan: a proposed date later than its original.
+fn replanned(t: &crate::model::Task) -> bool {
+    let date = |p: Option<&str>| match p.map(Target::parse) {
+        Some(Ok(Target::By(d))) => Some(d),
+        _ => None,
+    };
+    matches!((date(t.original.as_deref()), date(t.proposed.as_deref())), (Some(o), Some(p)) if p > o)
+}
+
+/// Earlier versions as evidence for the simulation (`simulate --history`): every interval
+/// between consecutive versions (oldest first, the current one last) with the work in both, and
+/// the ids in the current version of the work the history covers.
+pub fn history(versions: &[&Model]) -> (Vec<Interval>, Vec<String>) {
+    let mut intervals = Vec::new();
+    let mut covered = BTreeSet::new();
+    for (k, pair) in versions.windows(2).enumerate() {
+        let (old, new) = (pair[0], pair[1]);
+        let m = matching(old, new);
+        let (o, n) = (works(old), works(new));
+        let dated = |t: Option<(&str, Target)>| match t {
+            Some((_, Target::By(d))) => Some(d),
+            _ => None,
+        };
+        let mut seen = Vec::new();
+        for (i, a) in o.iter().enumerate() {
+            let Some((j, _)) = m.pairs[i] else { continue };
+            if a.kind == WorkKind::Action {
+                continue;
+            }
+            let b = &n[j];
+            seen.push(Seen {
+                id: b.id.to_string(),
+                class: Class { kind: b.class },
+                before: dated(a.target),
+                replanned: a.replanned,
+                done_before: a.done,
+                after: dated(b.target),
+                done_after: b.done,
+            });
+            if k + 2 == versions.len() {
+                covered.insert(b.id.to_string());
+            }
+        }
+        intervals.push(Interval {
+            from: old.document.issue_date,
+            to: new.document.issue_date,
+            seen,
+        });
+    }
+    (intervals, covered.into_iter().collect())
 }
 
 fn action_status(a: &crate::model::Action) -> Status {
@@ -564,30 +633,29 @@ pub fn matching(old: &Model, new: &Model) -> Matching {
     let (o, n) = (works(old), works(new));
     let mut pairs: Vec<Option<(usize, How)>> = vec![None; o.len()];
     let mut taken = vec![false; n.len()];
-    let take =
-        |pairs: &mut Vec<Option<(usize, How)>>,
-         taken: &mut Vec<bool>,
-         accept: &dyn Fn(&Work, &Work, &[Option<(usize, How)>]) -> Option<How>| {
-            for i in 0..o.len() {
-                if pairs[i].is_some() {
-                    continue;
-                }
-                let found = (0..n.len())
-                    .filter(|&j| !taken[j] && o[i].kind == n[j].kind)
-                    .find_map(|j| accept(&o[i], &n[j], pairs).map(|h| (j, h)));
-                if let Some((j, h)) = found {
-                    pairs[i] = Some((j, h));
-                    taken[j] = true;
-                }
+    let take = |pairs: &mut Vec<Option<(usize, How)>>,
+                taken: &mut Vec<bool>,
+                accept: &dyn Fn(&Work, &Work) -> Option<How>| {
+        for i in 0..o.len() {
+            if pairs[i].is_some() {
+                continue;
             }
-        };
-    take(&mut pairs, &mut taken, &|a, b, _| {
+            let found = (0..n.len())
+                .filter(|&j| !taken[j] && o[i].kind == n[j].kind)
+                .find_map(|j| accept(&o[i], &n[j]).map(|h| (j, h)));
+            if let Some((j, h)) = found {
+                pairs[i] = Some((j, h));
+                taken[j] = true;
+            }
+        }
+    };
+    take(&mut pairs, &mut taken, &|a, b| {
         (a.id == b.id && normal(a.text) == normal(b.text)).then_some(How::Same)
     });
-    take(&mut pairs, &mut taken, &|a, b, _| {
+    take(&mut pairs, &mut taken, &|a, b| {
         (normal(a.text) == normal(b.text) && !a.text.trim().is_empty()).then_some(How::Renumbered)
     });
-    take(&mut pairs, &mut taken, &|a, b, _| {
+    take(&mut pairs, &mut taken, &|a, b| {
         (a.id == b.id && similarity(a.text, b.text) >= REWORDED_SAME_ID).then_some(How::Reworded)
     });
     // The actions are matched by now: a task moves to another id only within the action its
@@ -607,7 +675,7 @@ pub fn matching(old: &Model, new: &Model) -> Matching {
             .is_some_and(|&j| action_index(&n, y) == Some(j)),
         _ => true,
     };
-    take(&mut pairs, &mut taken, &|a, b, _| {
+    take(&mut pairs, &mut taken, &|a, b| {
         (same_action(a, b) && similarity(a.text, b.text) >= REWORDED_OTHER_ID)
             .then_some(How::RenumberedReworded)
     });

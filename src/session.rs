@@ -456,4 +456,56 @@ impl Session {
     pub fn simulation_plan(&self) -> Result<Plan, Error> {
         Plan::new(&self.model, &self.graph, &self.rules, &self.assessment)
     }
+
+    /// The simulation plan learnt from this routemap's targets and its earlier versions' (each a
+    /// model file, in any order; each must be issued before this one), with the temporal
+    /// hold-out: learnt up to the version before the last, predicting the last.
+    pub fn simulation_plan_with_history(
+        &self,
+        files: &[std::path::PathBuf],
+    ) -> Result<(Plan, Option<crate::simulate::learn::versions::Temporal>), Error> {
+        use crate::simulate::learn::{History, versions};
+        let mut earlier = Vec::with_capacity(files.len());
+        let mut errors = Vec::new();
+        for f in files {
+            match load(&Source::Path(f.clone())) {
+                Ok((m, g)) => earlier.push((f, m, g)),
+                Err(e) => {
+                    let prefix = format!("--history {}: ", f.display());
+                    errors.extend(e.diagnostics.into_iter().map(|d| d.prefixed(&prefix)));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        earlier.sort_by_key(|(_, m, _)| m.document.issue_date);
+        let now = self.model.document.issue_date;
+        if let Some((f, m, _)) = earlier.iter().find(|(_, m, _)| m.document.issue_date >= now) {
+            return Err(Diagnostic::new(format!(
+                "--history {}: issued {}, not before this routemap ({now})",
+                f.display(),
+                m.document.issue_date
+            ))
+            .help("--history takes earlier versions of the routemap given with --model")
+            .into());
+        }
+        let mut models: Vec<&Model> = earlier.iter().map(|(_, m, _)| m).collect();
+        models.push(&self.model);
+        let (intervals, covered) = crate::diff::history(&models);
+        let own = History::read(&self.model, &self.graph, self.assessment.basis.as_of);
+        let history = own.with_history(&intervals, &covered);
+        // The hold-out: what was known at the version before the last (its own targets and the
+        // intervals before it), against what the last one recorded.
+        let temporal = intervals.last().and_then(|last| {
+            let (_, m, g) = earlier.last()?;
+            let at = History::read(m, g, m.document.issue_date);
+            let before = &intervals[..intervals.len() - 1];
+            let (_, covered_then) = crate::diff::history(&models[..models.len() - 1]);
+            versions::temporal(&at.with_history(before, &covered_then), last)
+        });
+        let plan =
+            Plan::learnt_from(&self.model, &self.graph, &self.rules, &self.assessment, history)?;
+        Ok((plan, temporal))
+    }
 }

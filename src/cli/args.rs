@@ -344,6 +344,12 @@ pub enum Command {
         /// learnt P(miss) at each end of its interval) and report the range of the headline.
         #[arg(long, conflicts_with_all = ["distributions", "calibration"])]
         assumptions: bool,
+        /// Earlier versions of the routemap (model files, in any order, each issued before it):
+        /// the targets that moved between dated versions are learnt from too, and
+        /// `--calibration` adds the temporal hold-out (learnt up to the version before the
+        /// last, predicting the last). See docs/versions.md.
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        history: Vec<PathBuf>,
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,

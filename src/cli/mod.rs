@@ -31,7 +31,9 @@ use crate::report::output::Format;
 use crate::report::risk::RiskReport;
 use crate::report::ruletest::TestReport;
 use crate::report::sensitivity::SensitivityReport;
-use crate::report::simulate::{CalibrationOut, DistributionsOut, SimulateOut, SimulateReport};
+use crate::report::simulate::{
+    CalibrationOut, DistributionsOut, SimulateOut, SimulateReport, TemporalOut,
+};
 use crate::report::what_if::WhatIfReport;
 use crate::report::{self, RulesInfo};
 use crate::rules::Rules;
@@ -74,6 +76,7 @@ fn reads(cli: &Cli, inputs: &Inputs) -> Vec<PathBuf> {
     let versions: Vec<&PathBuf> = match &cli.command {
         Command::Diff { versions, .. } => versions.iter().collect(),
         Command::RiskReport { since: Some(f), .. } => vec![f],
+        Command::Simulate { history, .. } => history.iter().collect(),
         _ => Vec::new(),
     };
     for v in versions {
@@ -381,6 +384,7 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             distributions,
             calibration,
             assumptions,
+            history,
             out,
             ..
         } => {
@@ -397,6 +401,7 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
                 distributions: *distributions,
                 calibration: *calibration,
                 assumptions: *assumptions,
+                history,
             };
             let report = simulate(s, options, what)?;
             Ok(Done::ok(o.emit(&report)?))
@@ -479,25 +484,31 @@ fn progress(options: Options) -> Option<indicatif::ProgressBar> {
 }
 
 /// What `simulate` was asked for beyond its runs.
-struct What {
+struct What<'a> {
     auto: bool,
     distributions: bool,
     calibration: bool,
     assumptions: bool,
+    history: &'a [PathBuf],
 }
 
 fn simulate<'a>(s: &'a Session, options: Options, what: What) -> Result<SimulateReport<'a>, Error> {
-    let What { auto, distributions, calibration, assumptions } = what;
+    let What { auto, distributions, calibration, assumptions, history } = what;
     let e = s.evaluated();
+    let (plan, temporal) = if history.is_empty() {
+        (s.simulation_plan()?, None)
+    } else {
+        s.simulation_plan_with_history(history)?
+    };
     if distributions || calibration {
-        let plan = s.simulation_plan()?;
         return Ok(if distributions {
             SimulateReport::Distributions(DistributionsOut::new(&e, &plan))
         } else {
-            SimulateReport::Calibration(CalibrationOut::new(&e, &plan.history))
+            let mut c = CalibrationOut::new(&e, &plan.history);
+            c.temporal = temporal.as_ref().map(TemporalOut::new);
+            SimulateReport::Calibration(c)
         });
     }
-    let plan = s.simulation_plan()?;
     let bar = progress(options);
     let tick = |done| {
         if let Some(b) = &bar {

@@ -883,10 +883,75 @@ pub struct CalibrationOut {
     /// as this routemap is, and scored against the futures the processes produce; beside the
     /// method, a deliberately broken learner that ignores censoring, which must fail.
     pub synthetic: Vec<SyntheticOut>,
+    /// With `--history`: the temporal hold-out (learnt from the versions up to the one before
+    /// the last, predicting the last one's re-plans and completions); null without, or when no
+    /// target fell due between the last two versions.
+    pub temporal: Option<TemporalOut>,
     /// The model.
     pub model: ModelInfo,
     /// The rules.
     pub rules: RulesInfo,
+}
+
+/// The temporal hold-out's scores.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemporalOut {
+    /// The version learnt up to (its issue date).
+    pub learnt_to: chrono::NaiveDate,
+    /// The version predicted (its issue date).
+    pub predicted: chrono::NaiveDate,
+    /// Targets open in the earlier version and due by the later one's issue date.
+    pub targets: usize,
+    /// Of those, missed (moved later, or open and passed).
+    pub missed: usize,
+    /// Brier score of the predicted probabilities of a miss (0 best).
+    pub brier: f64,
+    /// Brier score of predicting the share missed in what was learnt from, for every target.
+    pub brier_reference: f64,
+    /// Re-plans scored for how late.
+    pub moves: usize,
+    /// Share of those at or under the predicted P50 (ideal 0.5).
+    pub at_or_under_p50: f64,
+    /// Share at or under the predicted P80 (ideal 0.8).
+    pub at_or_under_p80: f64,
+    /// Targets re-planned before they were due (not scored).
+    pub early_moves: usize,
+}
+
+impl TemporalOut {
+    /// The scores, rounded as every figure of the report is.
+    pub fn new(t: &learn::versions::Temporal) -> TemporalOut {
+        let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
+        TemporalOut {
+            learnt_to: t.learnt_to,
+            predicted: t.predicted,
+            targets: t.targets,
+            missed: t.missed,
+            brier: r4(t.brier),
+            brier_reference: r4(t.brier_reference),
+            moves: t.moves,
+            at_or_under_p50: r4(t.at_or_under_p50),
+            at_or_under_p80: r4(t.at_or_under_p80),
+            early_moves: t.early_moves,
+        }
+    }
+
+    /// In words.
+    pub fn words(&self) -> String {
+        format!(
+            "Temporal hold-out: learnt from the versions up to {}, predicting the version of {}. Of {} targets open and due between them, {} were missed; Brier score {:.4} against {:.4} for predicting the share missed before (lower is better; the method adds something only when it is lower). Of {} re-plans, {} were at or under the predicted P50 (ideal 50%) and {} at or under the P80 (ideal 80%). {} target(s) re-planned before they fell due are not scored. So few targets make these figures coarse: read them as a check that can fail, not as a measure of precision.",
+            crate::format::long_date(self.learnt_to),
+            crate::format::long_date(self.predicted),
+            self.targets,
+            self.missed,
+            self.brier,
+            self.brier_reference,
+            self.moves,
+            percent(self.at_or_under_p50),
+            percent(self.at_or_under_p80),
+            self.early_moves
+        )
+    }
 }
 
 /// How a learner scored on one synthetic process.
@@ -1009,6 +1074,7 @@ impl CalibrationOut {
             held_out: held,
             leave_one_out_measures: "how each of this routemap's resolved targets sits in the distribution learnt from the others: near 50% and 80% for any evidence whose observations are alike, so it cannot show a method wrong; the synthetic check above can".into(),
             synthetic: synthetic_scores(),
+            temporal: None,
             model: ModelInfo::new(e.model),
             rules: e.rules_info(),
         }
@@ -1052,6 +1118,9 @@ impl CalibrationOut {
             COVERAGE_TOLERANCE * 100.0,
             BRIER_TOLERANCE
         ));
+        if let Some(x) = &self.temporal {
+            s.push_str(&format!("{}\n\n", text::wrap(&x.words(), t.width)));
+        }
         s.push_str(&format!(
             "This routemap's own evidence: each of {} resolved targets held out and predicted from the rest ({})\n\n",
             self.observations, self.leave_one_out_measures

@@ -129,6 +129,8 @@ pub struct History {
     pub observations: Vec<Observation>,
     /// Tasks open with their target still ahead: nothing known yet (not read as on time).
     pub censored: Vec<String>,
+    /// With `--history`: the intervals between dated versions the evidence also came from.
+    pub dated: Vec<(NaiveDate, NaiveDate)>,
 }
 
 /// A probability learnt from counts: misses among resolved targets, shrunk towards a pooled
@@ -540,6 +542,7 @@ pub fn triangle(a: i32, c: i32, b: i32) -> Vec<i32> {
 }
 
 pub mod synthetic;
+pub mod versions;
 
 #[cfg(test)]
 mod tests {

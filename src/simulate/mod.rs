@@ -290,8 +290,21 @@ pub struct Simulation {
 /// Ask the rules for every piece of work's distribution and the common factor, and take each
 /// outcome's funding terms: the only rule calls a simulation makes.
 impl Plan {
-    /// The plan for an assessment (its basis supplies own finishes, lags and deadlines).
+    /// The plan for an assessment (its basis supplies own finishes, lags and deadlines), learnt
+    /// from the routemap's own targets.
     pub fn new(model: &Model, graph: &Graph, rules: &Rules, a: &Assessment) -> Result<Plan, Error> {
+        Plan::learnt_from(model, graph, rules, a, History::read(model, graph, a.basis.as_of))
+    }
+
+    /// The plan for an assessment, learnt from `history` (the routemap's own targets, with
+    /// earlier versions' where given).
+    pub fn learnt_from(
+        model: &Model,
+        graph: &Graph,
+        rules: &Rules,
+        a: &Assessment,
+        history: History,
+    ) -> Result<Plan, Error> {
         let basis = &a.basis;
         let compiled = Arc::clone(&a.schedule);
         let owns = compiled.owns(&basis.own);
@@ -303,7 +316,6 @@ impl Plan {
                 base[compiled.position[i] as usize] = (f - span.before(f)).num_days() as i32;
             }
         }
-        let history = History::read(model, graph, basis.as_of);
         let common = rules.common()?;
         // Work of one class shares its fit and what `slip` is shown of it, made once per class.
         let mut fits: HashMap<Class, (Arc<Fit>, Learnt)> = HashMap::new();

@@ -207,9 +207,6 @@ fn docx_text(path: &str) -> String {
     xml
 }
 
-/// A control character in the input that reaches a message (here a slip's id on the command
-/// line, quoted in the error) is shown inert on standard error, never sent to the terminal.
-
 /// Check one output for the harm its format allows.
 fn check_output(format: &str, out: &str, what: &str) {
     match format {
@@ -231,8 +228,9 @@ fn check_output(format: &str, out: &str, what: &str) {
     }
 }
 
-/// `diff` of two versions of the hostile routemap (the later with moved targets, a reworded
-/// hostile task and a hostile task added), in every format it writes.
+/// `diff` of two versions of the hostile routemap (the later issued later, with a target moved,
+/// so that hostile task and outcome texts reach the changes and the outcomes that moved), in
+/// every format it writes.
 #[test]
 fn diff_neutralises_hostile_text_in_every_format() {
     let dir = TempDir::new("hostile-diff");
@@ -256,6 +254,8 @@ fn diff_neutralises_hostile_text_in_every_format() {
     }
 }
 
+/// A control character in the input that reaches a message (here a slip's id on the command
+/// line, quoted in the error) is shown inert on standard error, never sent to the terminal.
 #[test]
 fn control_characters_in_messages_are_shown_escaped() {
     let osc52 = "\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}";
