@@ -255,6 +255,12 @@ impl Change {
                     days.abs()
                 )
             }
+            ChangeKind::Completed if self.work == WorkKind::Action => {
+                "moved into the completed actions".to_string()
+            }
+            ChangeKind::StatusChanged if self.work == WorkKind::Action => {
+                "moved out of the completed actions".to_string()
+            }
             ChangeKind::TargetChanged | ChangeKind::StatusChanged | ChangeKind::Completed => {
                 let what = if self.kind == ChangeKind::TargetChanged { "target" } else { "status" };
                 let lead = if self.kind == ChangeKind::Completed { "completed: " } else { "" };
@@ -353,6 +359,8 @@ pub struct VersionInfo {
     pub version: String,
     /// Its issue date: the date it is judged on.
     pub issue_date: NaiveDate,
+    /// Short content hash of its model and catalogue files.
+    pub hash: String,
     /// Required and Good outcomes by status.
     pub counts: BTreeMap<Category, BTreeMap<Standing, usize>>,
     /// Grant at risk (pounds).
@@ -447,6 +455,7 @@ fn info(index: usize, v: &VersionRef) -> Result<VersionInfo, Error> {
         council: s.model.document.council.clone(),
         version: s.model.document.version.clone(),
         issue_date: s.model.document.issue_date,
+        hash: s.model.origin.hash.clone(),
         counts,
         exposure_gbp: s.assessment.exposure.at_risk_gbp,
         bvpi157_percent: s.bvpi(&s.assessment)?.map(|f| f.percent_at_deadline),

@@ -86,9 +86,15 @@ fn a_long_slip_list_is_kept_once() {
 #[test]
 fn a_slow_slip_is_stopped_within_seconds() {
     let text = refused(&["--rules", "fixtures/rules/slow-slip", "simulate", "--runs", "10"]);
-    assert!(text.contains("rule `slip` in fixtures/rules/slow-slip/simulate.rhai took"), "{text}");
+    assert!(text.contains("rule `slip` in fixtures/rules/slow-slip/simulate.rhai"), "{text}");
     assert!(text.contains("fixtures/rules/slow-slip/simulate.rhai:34:1"), "{text}");
-    assert!(text.contains("more than the"), "{text}");
+    // Stopped by the calls' shared budget, or (on a machine loaded enough that one call takes a
+    // second) by the limit on one call: either way within seconds, located at `slip`.
+    assert!(
+        text.contains("took") && text.contains("more than the")
+            || text.contains("stopped after running for 1 second"),
+        "{text}"
+    );
 }
 
 // ---- what `routemap test` reads --------------------------------------------------------------
