@@ -95,7 +95,10 @@ struct Slot {
     position: usize,
     deadline: Day,
     required: bool,
-    achieved: bool,
+    /// For an outcome achieved on the as-of date (a verdict that may rest on the council's own
+    /// work while a partner's is open): its forecast, its date in every run, as no slip can
+    /// undo it.
+    achieved: Option<Day>,
     /// Pounds at risk on time, late, and with no date, in the streams shared pro rata.
     pounds: [u64; 3],
     /// Per stream judged on a return (in [`Plan::returns`] order): the share of it this outcome
@@ -449,8 +452,9 @@ impl Plan {
                 let col = Standing::ALL.iter().position(|x| *x == s).unwrap_or(0);
                 terms.share[row][col] * f64::from(u8::from(terms.weight[o] > 0.0))
             };
-            let achieved = r.standing == Standing::Achieved;
-            let on_time = if achieved { Standing::Achieved } else { Standing::OnTrack };
+            let achieved = (r.standing == Standing::Achieved)
+                .then(|| compiled::day(r.forecast.unwrap_or(basis.as_of)));
+            let on_time = if achieved.is_some() { Standing::Achieved } else { Standing::OnTrack };
             slots.push(Slot {
                 node: r.node,
                 position: compiled.position[r.node.index()] as usize,
@@ -731,8 +735,8 @@ impl Plan {
             let mut pounds = 0u64;
             worst.iter_mut().for_each(|w| *w = 0.0);
             for (o, slot) in self.slots.iter().enumerate() {
-                let d = out[slot.position];
-                let on_time = slot.achieved || (d != NONE && d <= slot.deadline);
+                let d = slot.achieved.unwrap_or(out[slot.position]);
+                let on_time = slot.achieved.is_some() || (d != NONE && d <= slot.deadline);
                 acc.hist[o].add(d);
                 if on_time {
                     acc.on_time[o] += 1;
@@ -755,9 +759,13 @@ impl Plan {
                 }
                 // The driving chain: from the outcome back through the dependency that set
                 // each finish (before its own slip), to work its own date sets.
+                // An achieved outcome has none: no work of its sets its date.
                 let mut i = slot.position;
                 loop {
-                    if matches!(self.owns.kind[i], Kind::Done | Kind::Unknown) || out[i] == NONE {
+                    if slot.achieved.is_some()
+                        || matches!(self.owns.kind[i], Kind::Done | Kind::Unknown)
+                        || out[i] == NONE
+                    {
                         break;
                     }
                     let target = out[i] - slip[i];
