@@ -529,7 +529,7 @@ impl IegReturn {
         }
         doc.push(labelled("Key dates", self.dates_line()));
         doc.push(para(format!(
-            "Green: achieved, or on course for its deadline; amber: at risk, not yet known, or achieved after its deadline; red: will not be, or was not, achieved by its deadline; black: not applicable, the council does not deliver it. {ASSUMED_MARK} the light rests on a rule's assumption, not on the council's own dates (named in the evidence). The colours are rules/ieg.rhai's `light`, a council's to change."
+            "Green: achieved, or on course for its deadline; amber: at risk, not yet known, or achieved after its deadline; red: will not be, or was not, achieved by its deadline; black: not applicable, the council does not deliver it. {ASSUMED_MARK} the light rests on a rule's assumption, not on the council's own dates (named in the evidence). The colours come from the light rule in rules/ieg.rhai, a council's to change (docs/ieg-return.md)."
         )));
         for (category, heading) in
             [(Category::Required, "Required outcomes"), (Category::Good, "Good outcomes")]
