@@ -401,6 +401,15 @@ impl Session {
         crate::ieg::positions(&self.model, &self.rules, &self.assessment)
     }
 
+    /// The IEG return's traffic light for each outcome on each key date, and each Good
+    /// outcome's checkpoint (`ieg.rhai`), in the outcomes' order.
+    pub fn ieg_lights(
+        &self,
+        dates: &crate::ieg::KeyDates,
+    ) -> Result<Vec<crate::ieg::Judged>, Error> {
+        crate::ieg::judge(&self.model, &self.graph, &self.rules, &self.assessment, dates)
+    }
+
     /// A simulation of an assessment of this routemap: the plan (the only rule calls), then the
     /// runs, `progress` told how many are done as they go.
     pub fn simulate(

@@ -375,14 +375,25 @@ pub enum Command {
         #[command(flatten)]
         inputs: Inputs,
     },
-    /// The priority-outcome self-assessment of the IEG return: each outcome's position in the
-    /// return's words (rules/ieg.rhai), its expected date and a line of evidence, with the
-    /// BVPI 157 forecast. CSV by default.
+    /// The priority-outcome self-assessment of the IEG return: each outcome's traffic light at
+    /// each key date (rules/ieg.rhai; black where the council does not deliver it), a Good
+    /// outcome's December 2005 checkpoint, its position in the return's words, its expected date
+    /// and the evidence with the basis of each judgement, with the BVPI 157 figure and forecast.
+    /// CSV by default.
     #[command(
         name = "ieg-return",
-        after_help = "Examples:\n  routemap ieg-return > ieg-return.csv\n  routemap ieg-return --format md"
+        after_help = "Examples:\n  routemap ieg-return > ieg-return.csv\n  routemap ieg-return --dates 2005-07-31,2005-12-31 -o return.docx\n  routemap ieg-return --format md"
     )]
     IegReturn {
+        /// The return's key dates, comma-separated: a light for each outcome on each (those on
+        /// or before the as-of date are recorded, later ones forecast). Default:
+        /// 2005-03-31,2005-07-31,2005-12-31,2006-03-31.
+        #[arg(long, value_name = "DATE,...", value_delimiter = ',', value_parser = parse_date)]
+        dates: Vec<NaiveDate>,
+        /// The date the Good outcomes are judged "approved and in active implementation" on.
+        /// Default: 2005-12-31.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        checkpoint: Option<NaiveDate>,
         /// Where the result goes, and in which format.
         #[command(flatten)]
         out: OutputArgs,

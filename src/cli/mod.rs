@@ -412,11 +412,14 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
             let (slips, judged, f) = s.bvpi_with(slips)?;
             Ok(Done::ok(o.emit(&BvpiReport { e: s.on(&judged), f: &f, slips: &slips })?))
         }
-        Command::IegReturn { out, .. } => {
+        Command::IegReturn { dates, checkpoint, out, .. } => {
             let o = out.choose_for::<IegReport>("ieg-return", colour)?.reading(reading);
+            let dates = crate::ieg::KeyDates::new(dates, *checkpoint)?;
             let s = open()?;
-            let (positions, f, e) = (s.ieg_positions()?, s.bvpi(&s.assessment)?, s.evaluated());
-            Ok(Done::ok(o.emit(&IegReport { e, r: IegReturn::new(&e, &positions, f.as_ref()) })?))
+            let (positions, judged) = (s.ieg_positions()?, s.ieg_lights(&dates)?);
+            let (f, e) = (s.bvpi(&s.assessment)?, s.evaluated());
+            let r = IegReturn::new(&e, &positions, &judged, &dates, f.as_ref());
+            Ok(Done::ok(o.emit(&IegReport { e, r })?))
         }
         Command::Test { filter, coverage, threshold, out, .. } => {
             let o = out.choose_for::<TestReport>("test", colour)?.reading(reading);

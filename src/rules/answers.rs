@@ -660,3 +660,184 @@ impl Rules {
         Ok((out, spread))
     }
 }
+
+/// A traffic light of the IEG return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Colour {
+    /// Achieved, or on course.
+    Green,
+    /// At risk, or achieved late.
+    Amber,
+    /// Missed, or will be.
+    Red,
+    /// The council does not deliver the outcome (decided by `applies`, never by `light`).
+    Black,
+}
+
+impl Colour {
+    /// Every colour, in the order the return lists them.
+    pub const ALL: [Colour; 4] = [Colour::Green, Colour::Amber, Colour::Red, Colour::Black];
+
+    /// The name `light` returns, and JSON and CSV write: `green`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Colour::Green => "green",
+            Colour::Amber => "amber",
+            Colour::Red => "red",
+            Colour::Black => "black",
+        }
+    }
+}
+
+/// Where an outcome stands on one of the IEG return's key dates, as `ieg.rhai`'s `light` and
+/// `checkpoint` see it (their `at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyDate {
+    /// The key date.
+    pub date: NaiveDate,
+    /// On or before the as-of date: what the routemap records was done by then, not a forecast.
+    pub recorded: bool,
+    /// The outcome's forecast finish is on or before the date.
+    pub done: bool,
+    /// The outcome's deadline is on or before the date.
+    pub due: bool,
+    /// Of the tasks serving it, those finished by the date on the forecast.
+    pub tasks_done: i64,
+    /// Of the tasks serving it, those finished or under way by the date.
+    pub tasks_started: i64,
+}
+
+impl KeyDate {
+    /// The map the hooks see.
+    fn map(&self) -> Map {
+        let mut m = Map::new();
+        m.insert("date".into(), Dynamic::from(self.date));
+        m.insert("recorded".into(), Dynamic::from(self.recorded));
+        m.insert("done".into(), Dynamic::from(self.done));
+        m.insert("due".into(), Dynamic::from(self.due));
+        m.insert("tasks_done".into(), Dynamic::from(self.tasks_done));
+        m.insert("tasks_started".into(), Dynamic::from(self.tasks_started));
+        m
+    }
+}
+
+/// What `ieg.rhai`'s `light` says of an outcome on a key date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Light {
+    /// Green, amber or red (never black: `applies` decides that).
+    pub colour: Colour,
+    /// The rule's reason.
+    pub reason: String,
+    /// What the judgement rests on, when the rule says (else the outcome's verdict's basis).
+    pub basis: Option<DateBasis>,
+}
+
+/// What `ieg.rhai`'s `checkpoint` says of a Good outcome on the checkpoint date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Approved and in active implementation by then.
+    pub met: bool,
+    /// The rule's reason.
+    pub reason: String,
+    /// What the judgement rests on, when the rule says (else the outcome's verdict's basis).
+    pub basis: Option<DateBasis>,
+}
+
+/// What `light` and `checkpoint` answer beside their own key: the rule's reason and basis.
+struct Judgement {
+    map: Map,
+    reason: String,
+    basis: Option<DateBasis>,
+    subject: String,
+}
+
+impl Rules {
+    /// Call `ieg.rhai`'s `hook(outcome, status, at)`, whose answer is a map with `key`, a text
+    /// `reason` and an optional `basis` and nothing else: the map, its reason and basis decoded,
+    /// and what a message about it names (`for G3 on 2005-12-31`).
+    #[allow(clippy::too_many_arguments)]
+    fn judgement(
+        &self,
+        hook: &str,
+        key: &str,
+        outcome: &Outcome,
+        facts: &OutcomeFacts,
+        standing: Standing,
+        at: &KeyDate,
+        expected: &str,
+    ) -> Result<Judgement, Error> {
+        let subject = format!("for {} on {}", outcome.code, at.date);
+        let args = (facts.view(outcome), Dynamic::from(standing.as_str()), at.map());
+        let keys: (&[&str], &[&str]) = (&[key, "reason"], &["basis"]);
+        let map = self.call_map("ieg", hook, args, &subject, keys, expected)?;
+        let (reason, basis) = reason_and_basis(&map)
+            .map_err(|got| self.bad_return("ieg", hook, &format!("{got} {subject}"), expected))?;
+        Ok(Judgement { map, reason, basis, subject })
+    }
+
+    /// The traffic light of `outcome` (standing as `standing` on what `facts` say) on the key
+    /// date `at`, from `ieg.rhai`'s `light(outcome, status, at)`.
+    pub fn light(
+        &self,
+        outcome: &Outcome,
+        facts: &OutcomeFacts,
+        standing: Standing,
+        at: &KeyDate,
+    ) -> Result<Light, Error> {
+        let expected = "#{ colour: \"green\" | \"amber\" | \"red\", reason: \"...\", basis: \"stated\" | \"derived\" | \"assumed\" (optional) }";
+        let j = self.judgement("light", "colour", outcome, facts, standing, at, expected)?;
+        let colour = get(&j.map, "colour").map(|v| v.to_string()).unwrap_or_default();
+        let colour = match Colour::ALL.into_iter().find(|c| c.as_str() == colour) {
+            Some(Colour::Black) => {
+                return Err(self.refused(
+                    "ieg",
+                    "light",
+                    &format!("colour `black` {}", j.subject),
+                    "black is for an outcome the council does not deliver, which is decided by `applies(outcome)` in classify.rhai: `light` is called only for an outcome that applies",
+                ));
+            }
+            Some(c) => c,
+            None => {
+                let got = format!("colour `{colour}` {}", j.subject);
+                return Err(self.bad_return("ieg", "light", &got, expected));
+            }
+        };
+        Ok(Light { colour, reason: j.reason, basis: j.basis })
+    }
+
+    /// Whether a Good `outcome` is approved and in active implementation on the checkpoint date
+    /// `at`, from `ieg.rhai`'s `checkpoint(outcome, status, at)`.
+    pub fn checkpoint(
+        &self,
+        outcome: &Outcome,
+        facts: &OutcomeFacts,
+        standing: Standing,
+        at: &KeyDate,
+    ) -> Result<Checkpoint, Error> {
+        let expected = "#{ met: true | false, reason: \"...\", basis: \"stated\" | \"derived\" | \"assumed\" (optional) }";
+        let j = self.judgement("checkpoint", "met", outcome, facts, standing, at, expected)?;
+        let met = get(&j.map, "met").and_then(|v| v.as_bool().ok()).ok_or_else(|| {
+            let got = format!("a `met` that is not true or false {}", j.subject);
+            self.bad_return("ieg", "checkpoint", &got, expected)
+        })?;
+        Ok(Checkpoint { met, reason: j.reason, basis: j.basis })
+    }
+}
+
+/// A judgement's text `reason` and optional `basis`, or what is wrong with them.
+fn reason_and_basis(map: &Map) -> Result<(String, Option<DateBasis>), String> {
+    let reason = match get(map, "reason") {
+        Some(v) if v.is_string() && !v.to_string().trim().is_empty() => v.to_string(),
+        v => return Err(format!("a `reason` that is not text (`{}`)", v.unwrap_or_default())),
+    };
+    let basis = match get(map, "basis") {
+        None => None,
+        Some(v) => Some(
+            DateBasis::parse(&v.to_string())
+                .filter(|_| v.is_string())
+                .ok_or_else(|| format!("basis `{v}`"))?,
+        ),
+    };
+    Ok((reason, basis))
+}

@@ -54,7 +54,7 @@ const HOOKS: &[(&str, &[(&str, usize)])] = &[
     ("funding", &[("stream_at_risk", 1), ("weight", 1), ("share", 2)]),
     ("risk", &[("assess", 2), ("propose", 2)]),
     ("bvpi", &[("target", 1), ("enabled", 1), ("needs", 1)]),
-    ("ieg", &[("position", 2)]),
+    ("ieg", &[("position", 2), ("light", 3), ("checkpoint", 3)]),
     ("simulate", &[("common", 0), ("slip", 2)]),
 ];
 
@@ -67,6 +67,8 @@ const OPTIONAL_HOOKS: &[(&str, &str)] = &[
     ("simulate", "common"),
     ("bvpi", "needs"),
     ("classify", "applies"),
+    ("ieg", "light"),
+    ("ieg", "checkpoint"),
 ];
 
 /// How many independent hook calls make it worth starting threads for them.

@@ -191,6 +191,10 @@ pub struct HookInputs {
     /// For `slip` (simulate.rhai): the learnt evidence as a map, written as the hook sees it.
     #[serde(default)]
     pub learnt: Option<serde_yaml::Value>,
+    /// For `light` and `checkpoint` (ieg.rhai): where the outcome stands on a key date, as a
+    /// map written as the hook sees it.
+    #[serde(default)]
+    pub at: Option<serde_yaml::Value>,
 }
 
 /// An outcome as `deadline`, `classify`, `weight` and `propose` see it.

@@ -28,6 +28,8 @@ pub const HOOKS: &[(&str, &str, &[&str])] = &[
     ("enabled", "bvpi", &["group"]),
     ("needs", "bvpi", &["group"]),
     ("position", "ieg", &["outcome", "status"]),
+    ("light", "ieg", &["outcome", "status", "at"]),
+    ("checkpoint", "ieg", &["outcome", "status", "at"]),
     ("common", "simulate", &[]),
     ("slip", "simulate", &["work", "learnt"]),
 ];
@@ -77,6 +79,7 @@ pub fn call(
         ("category", with.category.is_some()),
         ("status", with.status.is_some()),
         ("learnt", with.learnt.is_some()),
+        ("at", with.at.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, present)| present.then_some(name))
@@ -129,6 +132,7 @@ pub fn call(
             "table" => with.table.as_ref().map(|v| Ok(Arg::Plain(v.clone()))),
             "group" => with.group.as_ref().map(|v| Ok(Arg::Plain(v.clone()))),
             "learnt" => with.learnt.as_ref().map(|v| Ok(Arg::Plain(v.clone()))),
+            "at" => with.at.as_ref().map(|v| Ok(Arg::Plain(v.clone()))),
             "category" => with.category.as_ref().map(|c| {
                 one_of(c, &["required", "good"], at(&path)).map(|()| Arg::Text(c.clone()))
             }),

@@ -20,6 +20,7 @@ mod errors;
 mod hostile_load;
 mod hostile_output;
 mod hostile_rules;
+mod ieg_return;
 mod output;
 mod risk_report;
 mod rule_tests;
