@@ -23,9 +23,10 @@ use crate::assess::DateBasis;
 use crate::assess::{self, Assessment, Standing};
 use crate::error::{Diagnostic, Error};
 use crate::model::{Category, Model, Source, Status, Target};
-use crate::session::Session;
-use crate::simulate::learn::Class;
-use crate::simulate::learn::versions::{Interval, Seen};
+use crate::session::{Earlier, Session};
+use crate::simulate::Plan;
+use crate::simulate::learn::versions::{self, Chain, Interval, Seen, State, Temporal};
+use crate::simulate::learn::{Class, History};
 
 /// One version of a routemap, opened and judged on its own issue date.
 pub struct Version {
@@ -67,22 +68,54 @@ pub fn since(
         VersionRef { name: now_name.to_string(), session: now },
     ];
     in_order(&versions)?;
+    let (was, is) = (&old.model.document.council, &now.model.document.council);
+    if was != is {
+        return Err(Diagnostic::new(format!(
+            "--since {}: {was}'s routemap, not {is}'s",
+            file.display()
+        ))
+        .at(old.model.origin.model.at("document.council"))
+        .help(
+            "--since takes an earlier version of the routemap the report is written from (--model)",
+        )
+        .into());
+    }
+    let as_of = now.assessment.basis.as_of;
+    if as_of != now.model.document.issue_date {
+        return Err(Diagnostic::new(format!(
+            "--since compares each version on its own issue date; --as-of {as_of} would judge this one on another"
+        ))
+        .help("leave out --as-of with --since, or compare with `routemap diff`")
+        .into());
+    }
     compare(&versions)
 }
 
-/// Versions must be given oldest first, each issued after the one before.
+/// Versions must be given oldest first, each issued after the one before: a later version
+/// issued on or before the one before it is refused at its `issue_date`.
 fn in_order(versions: &[VersionRef]) -> Result<(), Error> {
     for pair in versions.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         let (da, db) = (a.session.model.document.issue_date, b.session.model.document.issue_date);
-        if db <= da {
-            return Err(Diagnostic::new(format!(
-                "{} (issued {db}) is given after {} (issued {da})",
-                b.name, a.name
-            ))
+        if db > da {
+            continue;
+        }
+        let same = a.name == b.name;
+        let message = if same {
+            format!("{} is given twice", b.name)
+        } else if db == da {
+            format!("{} is issued on the same day as {} ({da})", b.name, a.name)
+        } else {
+            format!("{} (issued {db}) is given after {} (issued {da})", b.name, a.name)
+        };
+        let before = a.session.model.origin.model.at("document.issue_date");
+        let d = Diagnostic::new(message)
+            .at(b.session.model.origin.model.at("document.issue_date"))
+            .label("issued here");
+        let d = if same { d } else { d.also(before, "the version before") };
+        return Err(d
             .help("give the versions oldest first, each issued after the one before it")
             .into());
-        }
     }
     Ok(())
 }
@@ -233,7 +266,8 @@ impl Change {
     pub fn summary(&self) -> String {
         let quoted = |s: &Option<String>| s.as_deref().map(|s| format!("\u{201c}{s}\u{201d}"));
         match self.kind {
-            ChangeKind::Added | ChangeKind::Removed => self.kind.words().to_string(),
+            ChangeKind::Added => "added".to_string(),
+            ChangeKind::Removed => "removed".to_string(),
             ChangeKind::Renumbered => {
                 format!("renumbered from {}", self.earlier_id.as_deref().unwrap_or("?"))
             }
@@ -298,7 +332,8 @@ pub struct Cause {
     pub change: usize,
     /// The work it changed (its id in the later version).
     pub id: String,
-    /// Undone alone, the outcome's status and basis go back to what they were.
+    /// Undone alone, the outcome's status goes back to what it was (where only its basis
+    /// changed, its basis; where only its forecast moved, its forecast).
     pub restores: bool,
     /// Undone alone, days the outcome's forecast moves back (positive: it was made later).
     pub days: Option<i64>,
@@ -477,6 +512,8 @@ struct Work<'a> {
     class: &'static str,
     /// Its target is a re-plan (proposed later than original).
     replanned: bool,
+    /// Its original target's date, where it names one.
+    original: Option<NaiveDate>,
     /// Complete (for a task, or in the completed table).
     done: bool,
 }
@@ -494,6 +531,7 @@ fn works(m: &Model) -> Vec<Work<'_>> {
             waits_on: p.waits_on.iter().map(|d| d.id.as_str()).collect(),
             class: p.kind.as_str(),
             replanned: false,
+            original: None,
             done: p.status == Status::Complete,
         });
     }
@@ -508,6 +546,7 @@ fn works(m: &Model) -> Vec<Work<'_>> {
             waits_on: Vec::new(),
             class: "action",
             replanned: false,
+            original: None,
             done: a.completed,
         });
         for t in &a.tasks {
@@ -521,6 +560,10 @@ fn works(m: &Model) -> Vec<Work<'_>> {
                 waits_on: t.waits_on.iter().map(|d| d.id.as_str()).collect(),
                 class: if a.partnership { "partnership" } else { "task" },
                 replanned: replanned(t),
+                original: match t.original.as_deref().map(Target::parse) {
+                    Some(Ok(Target::By(d))) => Some(d),
+                    _ => None,
+                },
                 done: t.status == Status::Complete || a.completed,
             });
         }
@@ -537,47 +580,138 @@ fn replanned(t: &crate::model::Task) -> bool {
     matches!((date(t.original.as_deref()), date(t.proposed.as_deref())), (Some(o), Some(p)) if p > o)
 }
 
-/// Earlier versions as evidence for the simulation (`simulate --history`): every interval
-/// between consecutive versions (oldest first, the current one last) with the work in both, and
-/// the ids in the current version of the work the history covers.
-pub fn history(versions: &[&Model]) -> (Vec<Interval>, Vec<String>) {
+/// Earlier versions as evidence for the simulation (`simulate --history`): every piece of work
+/// followed across the versions (oldest first, the current one last), and every interval
+/// between consecutive versions with the work in both (for the temporal hold-out).
+pub fn history(versions: &[&Model]) -> (Vec<Chain>, Vec<Interval>) {
+    let all: Vec<Vec<Work>> = versions.iter().map(|m| works(m)).collect();
+    let dated = |t: Option<(&str, Target)>| match t {
+        Some((_, Target::By(d))) => Some(d),
+        _ => None,
+    };
+    let state = |v: usize, w: &Work| State {
+        at: versions[v].document.issue_date,
+        target: dated(w.target),
+        replanned_from: w.replanned.then_some(w.original).flatten(),
+        done: w.done,
+    };
+    let mut chains: Vec<Chain> = Vec::new();
+    let mut chain_of: Vec<HashMap<usize, usize>> = vec![HashMap::new(); versions.len()];
     let mut intervals = Vec::new();
-    let mut covered = BTreeSet::new();
-    for (k, pair) in versions.windows(2).enumerate() {
-        let (old, new) = (pair[0], pair[1]);
-        let m = matching(old, new);
-        let (o, n) = (works(old), works(new));
-        let dated = |t: Option<(&str, Target)>| match t {
-            Some((_, Target::By(d))) => Some(d),
-            _ => None,
-        };
-        let mut seen = Vec::new();
-        for (i, a) in o.iter().enumerate() {
-            let Some((j, _)) = m.pairs[i] else { continue };
-            if a.kind == WorkKind::Action {
-                continue;
-            }
-            let b = &n[j];
-            seen.push(Seen {
-                id: b.id.to_string(),
-                class: Class { kind: b.class },
-                before: dated(a.target),
-                replanned: a.replanned,
-                done_before: a.done,
-                after: dated(b.target),
-                done_after: b.done,
+    for (v, ws) in all.iter().enumerate() {
+        let m = (v > 0).then(|| matching(versions[v - 1], versions[v]));
+        for (j, w) in ws.iter().enumerate().filter(|(_, w)| w.kind != WorkKind::Action) {
+            let earlier = m.as_ref().and_then(|m| m.later_of.get(&j)).copied();
+            let c = match earlier.and_then(|i| chain_of[v - 1].get(&i)).copied() {
+                Some(c) => {
+                    chains[c].states.push(state(v, w));
+                    chains[c].id = w.id.to_string();
+                    c
+                }
+                None => {
+                    chains.push(Chain {
+                        id: w.id.to_string(),
+                        class: Class { kind: w.class },
+                        states: vec![state(v, w)],
+                        current: false,
+                    });
+                    chains.len() - 1
+                }
+            };
+            chain_of[v].insert(j, c);
+            chains[c].current = v + 1 == versions.len();
+        }
+        if let Some(m) = &m {
+            let old = &all[v - 1];
+            let seen = old
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.kind != WorkKind::Action)
+                .filter_map(|(i, a)| m.pairs[i].map(|(j, _)| (a, &ws[j])))
+                .map(|(a, b)| Seen {
+                    id: b.id.to_string(),
+                    class: Class { kind: b.class },
+                    before: dated(a.target),
+                    replanned: a.replanned,
+                    done_before: a.done,
+                    after: dated(b.target),
+                    done_after: b.done,
+                })
+                .collect();
+            intervals.push(Interval {
+                from: versions[v - 1].document.issue_date,
+                to: versions[v].document.issue_date,
+                seen,
             });
-            if k + 2 == versions.len() {
-                covered.insert(b.id.to_string());
+        }
+    }
+    (chains, intervals)
+}
+
+/// The simulation plan of a session learnt from its routemap's targets and its earlier
+/// versions' (`simulate --history`: model files in any order, each issued before it and on a
+/// day of its own), with the temporal hold-out: learnt up to the version before the last,
+/// predicting the last.
+pub fn simulation_plan(
+    session: &Session,
+    files: &[PathBuf],
+) -> Result<(Plan, Option<Temporal>), Error> {
+    let mut earlier = Vec::with_capacity(files.len());
+    let mut errors = Vec::new();
+    for f in files {
+        match crate::session::load(&Source::Path(f.clone())) {
+            Ok((m, g)) => earlier.push((f, m, g)),
+            Err(e) => {
+                let prefix = format!("--history {}: ", f.display());
+                errors.extend(e.diagnostics.into_iter().map(|d| d.prefixed(&prefix)));
             }
         }
-        intervals.push(Interval {
-            from: old.document.issue_date,
-            to: new.document.issue_date,
-            seen,
-        });
     }
-    (intervals, covered.into_iter().collect())
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    earlier.sort_by_key(|(_, m, _)| m.document.issue_date);
+    let now = &session.model;
+    let issued = |m: &Model| m.document.issue_date;
+    let at = |m: &Model| m.origin.model.at("document.issue_date");
+    if let Some((f, m, _)) = earlier.iter().find(|(_, m, _)| issued(m) >= issued(now)) {
+        return Err(Diagnostic::new(format!(
+            "--history {}: issued {}, not before this routemap ({})",
+            f.display(),
+            issued(m),
+            issued(now)
+        ))
+        .at(at(m))
+        .help("--history takes earlier versions of the routemap given with --model")
+        .into());
+    }
+    if let Some(pair) = earlier.windows(2).find(|p| issued(&p[0].1) == issued(&p[1].1)) {
+        return Err(Diagnostic::new(format!(
+            "--history {} and {} are issued on the same day ({})",
+            pair[0].0.display(),
+            pair[1].0.display(),
+            issued(&pair[1].1)
+        ))
+        .at(at(&pair[1].1))
+        .also(at(&pair[0].1), "the same day")
+        .help("give each earlier version once; versions are told apart by their issue dates")
+        .into());
+    }
+    let mut models: Vec<&Model> = earlier.iter().map(|(_, m, _)| m).collect();
+    models.push(now);
+    let (chains, intervals) = history(&models);
+    let own = History::read(now, &session.graph, session.assessment.basis.as_of);
+    let learnt = own.with_history(&chains, &intervals);
+    // The hold-out: what was known at the version before the last (its own targets and the
+    // history up to it), against what the last one recorded.
+    let temporal = intervals.last().and_then(|last| {
+        let (_, m, g) = earlier.last()?;
+        let then = History::read(m, g, issued(m));
+        let (chains, before) = history(&models[..models.len() - 1]);
+        versions::temporal(&then.with_history(&chains, &before), last)
+    });
+    let plan = Plan::learnt_from(now, &session.graph, &session.rules, &session.assessment, learnt)?;
+    Ok((plan, temporal))
 }
 
 fn action_status(a: &crate::model::Action) -> Status {
@@ -592,14 +726,22 @@ fn words(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The share of words two texts have in common (Dice's coefficient over their word sets).
+/// How alike two texts are, 0 to 1: the mean of the share of their words in common (Dice's
+/// coefficient over the sets of words) and the share of the shorter text's words found in the
+/// longer (so a task whose words were added to, "forms" becoming "forms on the e-forms
+/// platform", stays close to what it was).
 pub fn similarity(a: &str, b: &str) -> f64 {
     let (a, b) = (words(a), words(b));
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
-    let common = a.intersection(&b).count();
-    2.0 * common as f64 / (a.len() + b.len()) as f64
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let common = a.intersection(&b).count() as f64;
+    let dice = 2.0 * common / (a.len() + b.len()) as f64;
+    let overlap = common / a.len().min(b.len()) as f64;
+    (dice + overlap) / 2.0
 }
 
 /// Same id, words changed: matched when at least this share of words is common.
@@ -607,6 +749,9 @@ pub const REWORDED_SAME_ID: f64 = 0.5;
 /// Another id, words changed: matched (within the same matched action, or for projects and
 /// actions anywhere) when at least this share of words is common.
 pub const REWORDED_OTHER_ID: f64 = 0.75;
+
+/// A matching pass's rule: whether it pairs two pieces of work, with what score and how.
+type Accept<'a> = dyn Fn(&Work, &Work) -> Option<(f64, How)> + 'a;
 
 /// How an earlier item was matched to a later one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -635,40 +780,48 @@ fn normal(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// Match the earlier version's work to the later's: by id and words, then by words alone
-/// (renumbered), then by id with similar words (reworded), then by similar words within the same
-/// matched action (renumbered and reworded). Ties go to the earliest in the file.
+/// Match the earlier version's work to the later's, each pass taking only what the passes
+/// before it left:
+///
+/// 1. projects and actions by their id or ref, which the council writes (reworded where the
+///    words changed); then tasks with the same id and the same words;
+/// 2. the same words under another id (renumbered): a task within the action its earlier action
+///    became first, then anywhere;
+/// 3. the best-scoring pairs left, by the share of words in common: under the same id (at least
+///    [`REWORDED_SAME_ID`]) or, within the same action, another id (at least
+///    [`REWORDED_OTHER_ID`]), the highest share first, ties to the earliest in the files.
 pub fn matching(old: &Model, new: &Model) -> Matching {
     let (o, n) = (works(old), works(new));
     let mut pairs: Vec<Option<(usize, How)>> = vec![None; o.len()];
     let mut taken = vec![false; n.len()];
-    let take = |pairs: &mut Vec<Option<(usize, How)>>,
-                taken: &mut Vec<bool>,
-                accept: &dyn Fn(&Work, &Work) -> Option<How>| {
-        for i in 0..o.len() {
-            if pairs[i].is_some() {
-                continue;
+    // Every candidate pair the rule accepts, best score first (ties to the earliest), taken
+    // greedily.
+    let take = |pairs: &mut Vec<Option<(usize, How)>>, taken: &mut Vec<bool>, accept: &Accept| {
+        let mut candidates = Vec::new();
+        for i in (0..o.len()).filter(|&i| pairs[i].is_none()) {
+            for j in (0..n.len()).filter(|&j| !taken[j] && o[i].kind == n[j].kind) {
+                if let Some((score, how)) = accept(&o[i], &n[j]) {
+                    candidates.push((score, i, j, how));
+                }
             }
-            let found = (0..n.len())
-                .filter(|&j| !taken[j] && o[i].kind == n[j].kind)
-                .find_map(|j| accept(&o[i], &n[j]).map(|h| (j, h)));
-            if let Some((j, h)) = found {
-                pairs[i] = Some((j, h));
+        }
+        candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        for (_, i, j, how) in candidates {
+            if pairs[i].is_none() && !taken[j] {
+                pairs[i] = Some((j, how));
                 taken[j] = true;
             }
         }
     };
-    take(&mut pairs, &mut taken, &|a, b| {
-        (a.id == b.id && normal(a.text) == normal(b.text)).then_some(How::Same)
+    let same_words = |a: &Work, b: &Work| normal(a.text) == normal(b.text);
+    take(&mut pairs, &mut taken, &|a, b| match a.kind {
+        WorkKind::Project | WorkKind::Action if a.id == b.id => {
+            Some((1.0, if same_words(a, b) { How::Same } else { How::Reworded }))
+        }
+        WorkKind::Task if a.id == b.id && same_words(a, b) => Some((1.0, How::Same)),
+        _ => None,
     });
-    take(&mut pairs, &mut taken, &|a, b| {
-        (normal(a.text) == normal(b.text) && !a.text.trim().is_empty()).then_some(How::Renumbered)
-    });
-    take(&mut pairs, &mut taken, &|a, b| {
-        (a.id == b.id && similarity(a.text, b.text) >= REWORDED_SAME_ID).then_some(How::Reworded)
-    });
-    // The actions are matched by now: a task moves to another id only within the action its
-    // earlier action became.
+    // The actions are matched by now: which later action each earlier one became.
     let action_pairs: HashMap<usize, usize> = o
         .iter()
         .enumerate()
@@ -684,9 +837,20 @@ pub fn matching(old: &Model, new: &Model) -> Matching {
             .is_some_and(|&j| action_index(&n, y) == Some(j)),
         _ => true,
     };
+    let words_alone = |a: &Work, b: &Work| same_words(a, b) && !a.text.trim().is_empty();
     take(&mut pairs, &mut taken, &|a, b| {
-        (same_action(a, b) && similarity(a.text, b.text) >= REWORDED_OTHER_ID)
-            .then_some(How::RenumberedReworded)
+        (words_alone(a, b) && same_action(a, b)).then_some((1.0, How::Renumbered))
+    });
+    take(&mut pairs, &mut taken, &|a, b| words_alone(a, b).then_some((1.0, How::Renumbered)));
+    take(&mut pairs, &mut taken, &|a, b| {
+        let share = similarity(a.text, b.text);
+        if a.id == b.id && share >= REWORDED_SAME_ID {
+            Some((share, How::Reworded))
+        } else if same_action(a, b) && share >= REWORDED_OTHER_ID {
+            Some((share, How::RenumberedReworded))
+        } else {
+            None
+        }
     });
     let later_of = pairs.iter().enumerate().filter_map(|(i, p)| p.map(|(j, _)| (j, i))).collect();
     Matching { pairs, later_of }
@@ -698,7 +862,9 @@ fn changes(old: &Model, new: &Model, m: &Matching) -> Vec<Change> {
     let mut out = Vec::new();
     for (i, a) in o.iter().enumerate() {
         let Some((j, how)) = m.pairs[i] else {
-            out.push(Change::new(ChangeKind::Removed, a.kind, a.id, a.text));
+            let mut c = Change::new(ChangeKind::Removed, a.kind, a.id, a.text);
+            c.earlier_id = Some(a.id.to_string());
+            out.push(c);
             continue;
         };
         let b = &n[j];
@@ -773,11 +939,17 @@ fn changes(old: &Model, new: &Model, m: &Matching) -> Vec<Change> {
     let before = edges(&o, &|id| m.later_id(&o, &n, id).map(str::to_string));
     let after = edges(&n, &|id| Some(id.to_string()));
     let text_of = |id: &str| n.iter().find(|w| w.id == id && w.kind != WorkKind::Action);
+    // Work added brings its dependencies with it: only those of work in both versions count.
+    let in_both = |id: &str| {
+        n.iter()
+            .position(|w| w.id == id && w.kind != WorkKind::Action)
+            .is_some_and(|j| m.later_of.contains_key(&j))
+    };
     for (kind, set, other) in [
         (ChangeKind::DependencyAdded, &after, &before),
         (ChangeKind::DependencyRemoved, &before, &after),
     ] {
-        for (x, y) in set.difference(other) {
+        for (x, y) in set.difference(other).filter(|(x, _)| in_both(x)) {
             let w = text_of(x);
             let mut c = Change::new(
                 kind,
@@ -789,8 +961,6 @@ fn changes(old: &Model, new: &Model, m: &Matching) -> Vec<Change> {
             out.push(c);
         }
     }
-    // Removed work's own dependencies go with it; only those between work in both versions
-    // are listed above.
     out.sort_by(|a, b| {
         let dep = |c: &Change| {
             matches!(c.kind, ChangeKind::DependencyAdded | ChangeKind::DependencyRemoved)
@@ -849,7 +1019,13 @@ fn step(
         if !seen.insert(node) {
             continue;
         }
-        let own = os.assessment.basis.own[old_node.index()];
+        let ob = &os.assessment.basis;
+        let earlier = Earlier {
+            node,
+            own: ob.own[old_node.index()],
+            assumption: ob.assumption[old_node.index()].clone(),
+            unknown_reason: ob.unknown_reason[old_node.index()].clone(),
+        };
         let mut lags = Vec::new();
         for e in ns.graph.dag.edges_directed(node, petgraph::Direction::Incoming) {
             let from = &ns.graph.dag[petgraph::visit::EdgeRef::source(&e)].id;
@@ -858,18 +1034,22 @@ fn step(
                 .and_then(|p| os.graph.dag.find_edge(p, old_node));
             if let Some(oe) = old_edge {
                 let id = petgraph::visit::EdgeRef::id(&e);
-                let lag = os.assessment.basis.lag[oe.index()];
+                let lag = ob.lag[oe.index()];
                 if lag != ns.assessment.basis.lag[id.index()] {
                     lags.push((id, lag));
                 }
             }
         }
-        if own == ns.assessment.basis.own[node.index()] && lags.is_empty() {
+        let nb = &ns.assessment.basis;
+        if earlier.own == nb.own[node.index()]
+            && earlier.assumption == nb.assumption[node.index()]
+            && lags.is_empty()
+        {
             continue;
         }
-        all_own.push((node, own));
         all_lags.extend(lags.iter().copied());
-        undone.push((ci, node, ns.with_earlier(&[(node, own)], &lags)?));
+        undone.push((ci, node, ns.with_earlier(std::slice::from_ref(&earlier), &lags)?));
+        all_own.push(earlier);
     }
     let all_undone =
         if undone.is_empty() { None } else { Some(ns.with_earlier(&all_own, &all_lags)?) };
@@ -899,8 +1079,15 @@ fn step(
             }
             together.push(*ci);
             let x = &a.outcomes[k];
-            let restores = (x.standing, x.basis) == (before.status, before.basis)
-                && (after.status, after.basis) != (before.status, before.basis);
+            // Undone alone, it gives back the earlier status (or, where only the basis changed,
+            // the earlier basis; where only the date moved, the earlier date).
+            let restores = if before.status != after.status {
+                x.standing == before.status
+            } else if before.basis != after.basis {
+                x.basis == before.basis
+            } else {
+                x.forecast == before.forecast
+            };
             let back = r.forecast.zip(x.forecast).map(|(now, then)| (now - then).num_days());
             if restores || back.is_some_and(|d| d != 0) {
                 moved_by.push(Cause {
@@ -999,47 +1186,52 @@ struct Why<'a> {
 }
 
 impl Why<'_> {
-    /// Each change's work, with every change to that work's dates and status.
+    /// Each change by its own words; a dated change with the other changes to the same work's
+    /// dates and status (the ones undone with it).
     fn named(&self, ids: impl Iterator<Item = usize>) -> String {
         ids.map(|i| {
-            let id = &self.changes[i].id;
+            let c = &self.changes[i];
+            if c.kind == ChangeKind::Removed {
+                return format!("the earlier {} ({}, removed)", c.id, c.text);
+            }
+            if !dated(c.kind) {
+                return format!("{} ({})", c.id, c.summary());
+            }
             let all: Vec<String> = self
                 .changes
                 .iter()
-                .filter(|c| &c.id == id && c.work != WorkKind::Action && dated(c.kind))
+                .filter(|x| x.id == c.id && x.work == c.work && dated(x.kind))
                 .map(Change::summary)
                 .collect();
-            format!("{id} ({})", all.join(", "))
+            format!("{} ({})", c.id, all.join(", "))
         })
         .collect::<Vec<_>>()
         .join("; ")
     }
 
-    /// The reason in words: the single changes that move it back; else the changes together;
-    /// else what is left (its basis, the later date it was judged on, work added or removed).
+    /// The reason in words: the single changes that give back the earlier status (or basis);
+    /// else the changes that do so together; else the changes that moved its date; then what
+    /// is left (its basis, work added or removed upstream, the later date it was judged on).
     fn reason(&self, moved_by: &[Cause], infos: [&VersionInfo; 2]) -> String {
         let (before, after) = (self.before, self.after);
         let deciding: Vec<usize> =
             moved_by.iter().filter(|c| c.restores).map(|c| c.change).collect();
+        let dating: Vec<usize> =
+            moved_by.iter().filter(|c| !c.restores && c.days.is_some()).map(|c| c.change).collect();
+        let jointly = self.all == Some(before) && self.together.len() > 1;
+        let mut parts = Vec::new();
         if !deciding.is_empty() {
-            return format!("moved by {}", self.named(deciding.into_iter()));
-        }
-        if !moved_by.is_empty() {
-            let lead = if before.status != after.status {
-                "no single change restores its status; its date moved with"
-            } else {
-                "moved by"
-            };
-            return format!("{lead} {}", self.named(moved_by.iter().map(|c| c.change)));
-        }
-        if self.all == Some(before) && !self.together.is_empty() {
-            return format!(
+            parts.push(format!("moved by {}", self.named(deciding.iter().copied())));
+        } else if jointly {
+            parts.push(format!(
                 "moved by these changes together, none alone: {}",
                 self.named(self.together.iter().copied())
-            );
+            ));
         }
-        let mut parts = Vec::new();
-        if before.basis != after.basis && before.status == after.status {
+        if !dating.is_empty() {
+            parts.push(format!("its date moved with {}", self.named(dating.iter().copied())));
+        }
+        if before.basis != after.basis {
             parts.push(format!(
                 "its basis changed from {} to {}",
                 before.basis.as_str(),
@@ -1047,29 +1239,23 @@ impl Why<'_> {
             ));
         }
         if !self.structural.is_empty() {
-            parts.push(format!(
-                "work or dependencies added or removed upstream: {}",
-                self.named(self.structural.iter().copied())
-            ));
+            parts.push(format!("upstream, {}", self.named(self.structural.iter().copied())));
         }
-        if infos[0].issue_date != infos[1].issue_date && self.structural.is_empty() {
+        // What undoing every change to its work cannot give back, nor work added or removed
+        // explain, comes of the later date it was judged on.
+        let explained = !deciding.is_empty() || self.all == Some(before);
+        if !explained && self.structural.is_empty() && infos[0].issue_date != infos[1].issue_date {
             parts.push(format!(
-                "it was judged on {} rather than {}",
+                "with every change to its work undone it still moves: it was judged on {} rather than {}",
                 crate::format::long_date(infos[1].issue_date),
                 crate::format::long_date(infos[0].issue_date)
             ));
         }
-        if !self.together.is_empty() {
-            parts.push(format!(
-                "its work's changes ({}) do not move it back even together",
-                self.together
-                    .iter()
-                    .map(|&i| self.changes[i].id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+        if parts.is_empty() {
+            "no change in the routemap explains it".to_string()
+        } else {
+            parts.join("; ")
         }
-        format!("no change to its work alone moved it: {}", parts.join("; "))
     }
 }
 

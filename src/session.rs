@@ -30,6 +30,20 @@ pub struct Session {
     pub assessment: Assessment,
 }
 
+/// A piece of work as another version of the routemap had it: what [`Session::with_earlier`]
+/// puts back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Earlier {
+    /// The node, in this session's graph.
+    pub node: NodeIndex,
+    /// Its own finish in the other version.
+    pub own: crate::schedule::Own,
+    /// The rule's assumption behind that finish, if any.
+    pub assumption: Option<String>,
+    /// Why it had no date, if it had none.
+    pub unknown_reason: Option<String>,
+}
+
 /// A scenario assessed beside the baseline it is compared with.
 pub struct Compared<'a> {
     /// The routemap judged on the scenario's date: the session's baseline, or (for a scenario
@@ -77,26 +91,24 @@ impl Session {
         crate::assumptions::without(&self.model, &self.graph, &self.rules, &self.assessment)
     }
 
-    /// This routemap judged with some work's own finishes and some edges' follow-on times
-    /// replaced (as an earlier version of it had them), through the incremental assessment from
-    /// the baseline (a new schedule only where a follow-on time changes).
+    /// This routemap judged with some work as another version of it had that work (its own
+    /// finish, with the assumption or the reason for no date behind it) and some edges'
+    /// follow-on times replaced, through the incremental assessment from the baseline (a new
+    /// schedule only where a follow-on time changes).
     pub fn with_earlier(
         &self,
-        own: &[(NodeIndex, crate::schedule::Own)],
+        work: &[Earlier],
         lags: &[(petgraph::graph::EdgeIndex, crate::model::Span)],
     ) -> Result<Assessment, Error> {
         let mut basis = self.assessment.basis.clone();
-        for (n, o) in own {
-            let i = n.index();
-            if basis.own[i] == *o {
-                continue;
-            }
-            basis.own[i] = *o;
+        for w in work {
+            let i = w.node.index();
+            basis.own[i] = w.own;
             if let Some(s) = basis.slip.get_mut(i) {
                 *s = None;
             }
-            std::sync::Arc::make_mut(&mut basis.assumption)[i] = None;
-            std::sync::Arc::make_mut(&mut basis.unknown_reason)[i] = None;
+            std::sync::Arc::make_mut(&mut basis.assumption)[i] = w.assumption.clone();
+            std::sync::Arc::make_mut(&mut basis.unknown_reason)[i] = w.unknown_reason.clone();
         }
         for (e, lag) in lags {
             if basis.lag[e.index()] != *lag {
@@ -464,57 +476,5 @@ impl Session {
     /// The simulation plan of the baseline: learnt distributions and their calibration.
     pub fn simulation_plan(&self) -> Result<Plan, Error> {
         Plan::new(&self.model, &self.graph, &self.rules, &self.assessment)
-    }
-
-    /// The simulation plan learnt from this routemap's targets and its earlier versions' (each a
-    /// model file, in any order; each must be issued before this one), with the temporal
-    /// hold-out: learnt up to the version before the last, predicting the last.
-    pub fn simulation_plan_with_history(
-        &self,
-        files: &[std::path::PathBuf],
-    ) -> Result<(Plan, Option<crate::simulate::learn::versions::Temporal>), Error> {
-        use crate::simulate::learn::{History, versions};
-        let mut earlier = Vec::with_capacity(files.len());
-        let mut errors = Vec::new();
-        for f in files {
-            match load(&Source::Path(f.clone())) {
-                Ok((m, g)) => earlier.push((f, m, g)),
-                Err(e) => {
-                    let prefix = format!("--history {}: ", f.display());
-                    errors.extend(e.diagnostics.into_iter().map(|d| d.prefixed(&prefix)));
-                }
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors.into());
-        }
-        earlier.sort_by_key(|(_, m, _)| m.document.issue_date);
-        let now = self.model.document.issue_date;
-        if let Some((f, m, _)) = earlier.iter().find(|(_, m, _)| m.document.issue_date >= now) {
-            return Err(Diagnostic::new(format!(
-                "--history {}: issued {}, not before this routemap ({now})",
-                f.display(),
-                m.document.issue_date
-            ))
-            .help("--history takes earlier versions of the routemap given with --model")
-            .into());
-        }
-        let mut models: Vec<&Model> = earlier.iter().map(|(_, m, _)| m).collect();
-        models.push(&self.model);
-        let (intervals, covered) = crate::diff::history(&models);
-        let own = History::read(&self.model, &self.graph, self.assessment.basis.as_of);
-        let history = own.with_history(&intervals, &covered);
-        // The hold-out: what was known at the version before the last (its own targets and the
-        // intervals before it), against what the last one recorded.
-        let temporal = intervals.last().and_then(|last| {
-            let (_, m, g) = earlier.last()?;
-            let at = History::read(m, g, m.document.issue_date);
-            let before = &intervals[..intervals.len() - 1];
-            let (_, covered_then) = crate::diff::history(&models[..models.len() - 1]);
-            versions::temporal(&at.with_history(before, &covered_then), last)
-        });
-        let plan =
-            Plan::learnt_from(&self.model, &self.graph, &self.rules, &self.assessment, history)?;
-        Ok((plan, temporal))
     }
 }

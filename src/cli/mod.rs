@@ -501,7 +501,7 @@ fn simulate<'a>(s: &'a Session, options: Options, what: What) -> Result<Simulate
     let (plan, temporal) = if history.is_empty() {
         (s.simulation_plan()?, None)
     } else {
-        s.simulation_plan_with_history(history)?
+        diff::simulation_plan(s, history)?
     };
     if distributions || calibration {
         return Ok(if distributions {

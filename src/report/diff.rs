@@ -111,8 +111,13 @@ fn table(d: &Diff, t: &Terminal) -> String {
                 .changes
                 .iter()
                 .map(|c| {
+                    let id = if c.kind == ChangeKind::Removed {
+                        format!("(was {})", c.id)
+                    } else {
+                        c.id.clone()
+                    };
                     vec![
-                        text::cell(&c.id),
+                        text::cell(id),
                         text::cell(c.work.as_str()),
                         text::cell(c.summary()),
                         text::cell(&c.text),
@@ -120,7 +125,7 @@ fn table(d: &Diff, t: &Terminal) -> String {
                 })
                 .collect();
             out.push_str(&format!(
-                "\nWork changed ({}):\n{}",
+                "\nChanges ({}):\n{}",
                 s.changes.len(),
                 text::table(t, &["id", "work", "change", "what"], &rows)
             ));
@@ -153,7 +158,7 @@ fn table(d: &Diff, t: &Terminal) -> String {
     }
     if let Some(trend) = &d.trend {
         let mut headers = vec!["code".to_string()];
-        headers.extend(d.versions.iter().map(|v| format!("v{}", v.version)));
+        headers.extend(d.versions.iter().map(|v| v.index.to_string()));
         let rows: Vec<Vec<(String, String)>> = trend
             .outcomes
             .iter()
@@ -166,10 +171,11 @@ fn table(d: &Diff, t: &Terminal) -> String {
             .collect();
         let heads: Vec<&str> = headers.iter().map(String::as_str).collect();
         out.push_str(&format!(
-            "\n{}\n{}",
+            "\n{}\n{}\n{}",
             colour.strong(
                 "Outcomes at each version (those that changed, or are not off track throughout)"
             ),
+            text::wrap(&numbered(d), t.width),
             text::table(t, &heads, &rows)
         ));
         if !trend.slipped_every_update.is_empty() {
@@ -194,8 +200,27 @@ fn table(d: &Diff, t: &Terminal) -> String {
             ));
         }
     }
-    out.push_str(&format!("\n{}\n", super::standing::ASSUMED_LEGEND));
+    if any_assumed(d) {
+        out.push_str(&format!("\n{LEGEND}\n"));
+    }
     out
+}
+
+/// What `*` means here: each version's own `routemap explain` names the assumption.
+const LEGEND: &str = "* the verdict rests on a rule's assumption, not on the council's own dates (`routemap explain CODE --model FILE` on that version names it)";
+
+/// The versions by the numbers the trend's columns carry.
+fn numbered(d: &Diff) -> String {
+    let names: Vec<String> =
+        d.versions.iter().map(|v| format!("{}: {}", v.index, version_name(v))).collect();
+    format!("Columns: {}.", names.join("; "))
+}
+
+/// Whether any verdict shown is marked as resting on an assumption.
+fn any_assumed(d: &Diff) -> bool {
+    let assumed = |v: &Verdict| v.basis == DateBasis::Assumed;
+    d.steps.iter().flat_map(|s| &s.outcomes).any(|o| assumed(&o.before) || assumed(&o.after))
+        || d.trend.iter().flat_map(|t| &t.outcomes).flat_map(|l| &l.verdicts).any(assumed)
 }
 
 /// Whether an outcome's last verdict is anything but off track or unknown (kept in the trend
@@ -267,8 +292,14 @@ fn outcome_cells(o: &OutcomeChange) -> [String; 10] {
     [
         "outcome".to_string(),
         o.code.clone(),
-        if o.before.status == o.after.status { "forecast moved" } else { "status changed" }
-            .to_string(),
+        if o.before.status != o.after.status {
+            "status changed"
+        } else if o.before.forecast != o.after.forecast {
+            "forecast moved"
+        } else {
+            "basis changed"
+        }
+        .to_string(),
         String::new(),
         v(&o.before),
         v(&o.after),
@@ -373,7 +404,10 @@ pub fn step_blocks(s: &Step, level: u8) -> Vec<Block> {
                 })
                 .collect(),
         });
-        out.push(para(super::standing::ASSUMED_LEGEND));
+        let assumed = |v: &Verdict| v.basis == DateBasis::Assumed;
+        if s.outcomes.iter().any(|o| assumed(&o.before) || assumed(&o.after)) {
+            out.push(para(LEGEND));
+        }
     }
     out
 }
@@ -426,7 +460,7 @@ fn paper(d: &Diff, figures: bool) -> Paper {
                     [Category::Required, Category::Good].map(|cat| {
                         let counts = Standing::ALL
                             .map(|s| (s, v.counts[&cat].get(&s).copied().unwrap_or(0)));
-                        (format!("v{} {}", v.version, cat.as_str()), counts)
+                        (format!("{} {}", v.index, cat.as_str()), counts)
                     })
                 })
                 .collect();
@@ -436,7 +470,7 @@ fn paper(d: &Diff, figures: bool) -> Paper {
             });
         }
         p.push(Block::Table {
-            headers: ["Version", "Issued", "Required", "Good", "Grant at risk", "BVPI 157"]
+            headers: ["", "Version", "Issued", "Required", "Good", "Grant at risk", "BVPI 157"]
                 .map(String::from)
                 .to_vec(),
             rows: d
@@ -444,6 +478,7 @@ fn paper(d: &Diff, figures: bool) -> Paper {
                 .iter()
                 .map(|v| {
                     vec![
+                        Cell::Text(v.index.to_string()),
                         Cell::Text(v.version.clone()),
                         Cell::Date(v.issue_date, DateStyle::Short),
                         Cell::Text(counts_words(v, Category::Required)),
@@ -455,8 +490,9 @@ fn paper(d: &Diff, figures: bool) -> Paper {
                 .collect(),
         });
         let mut headers = vec!["Outcome".to_string()];
-        headers.extend(d.versions.iter().map(|v| format!("v{}", v.version)));
+        headers.extend(d.versions.iter().map(|v| v.index.to_string()));
         p.push(Block::Heading(3, "Each outcome at each version".into()));
+        p.push(para(numbered(d)));
         p.push(Block::Table {
             headers,
             rows: trend

@@ -938,18 +938,20 @@ impl TemporalOut {
 
     /// In words.
     pub fn words(&self) -> String {
+        let count = super::diff::count;
         format!(
-            "Temporal hold-out: learnt from the versions up to {}, predicting the version of {}. Of {} targets open and due between them, {} were missed; Brier score {:.4} against {:.4} for predicting the share missed before (lower is better; the method adds something only when it is lower). Of {} re-plans, {} were at or under the predicted P50 (ideal 50%) and {} at or under the P80 (ideal 80%). {} target(s) re-planned before they fell due are not scored. So few targets make these figures coarse: read them as a check that can fail, not as a measure of precision.",
+            "Temporal hold-out: learnt from the versions up to {}, predicting the version of {}. Of {} open and due between them, {} missed; Brier score {:.4} against {:.4} for predicting the share missed before (lower is better; the method adds something only when it is lower). Of {}, {} at or under the predicted P50 of how late (ideal 50%) and {} at or under the P80 (ideal 80%). {} re-planned before falling due {} not scored. So few targets make these figures coarse: read them as a check that can fail, not as a measure of precision.",
             crate::format::long_date(self.learnt_to),
             crate::format::long_date(self.predicted),
-            self.targets,
-            self.missed,
+            count(self.targets, "target", "targets"),
+            if self.missed == 1 { "1 was".to_string() } else { format!("{} were", self.missed) },
             self.brier,
             self.brier_reference,
-            self.moves,
+            count(self.moves, "re-plan", "re-plans"),
             percent(self.at_or_under_p50),
             percent(self.at_or_under_p80),
-            self.early_moves
+            count(self.early_moves, "target", "targets"),
+            if self.early_moves == 1 { "is" } else { "are" },
         )
     }
 }

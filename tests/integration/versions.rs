@@ -247,3 +247,122 @@ fn history_is_evidence_and_the_last_version_is_predicted_from_the_ones_before() 
         ["simulate", "--model", V3, "--history", V1, V2, "--runs", "500", "--format", "json"];
     assert_eq!(ok(&runs), ok(&runs));
 }
+
+/// A version written into `dir` from a fixture, with its text replaced.
+fn variant(dir: &crate::test::TempDir, name: &str, from: &str, edits: &[(&str, &str)]) -> String {
+    let mut text = std::fs::read_to_string(from).expect("the fixture");
+    for (old, new) in edits {
+        assert!(text.contains(old), "{from} has no {old:?}");
+        text = text.replacen(old, new, 1);
+    }
+    let path = dir.path(name);
+    std::fs::write(&path, text).expect("write the variant");
+    path
+}
+
+#[test]
+fn a_task_added_before_a_reworded_one_is_told_apart_from_it() {
+    let dir = crate::test::TempDir::new("versions-match");
+    // The planning forms (2.1) gain words and move to 2.2 behind a new task: the same id with
+    // a few shared words ("Online planning register") must not win over the real successor.
+    let later = variant(
+        &dir,
+        "later.yaml",
+        V2,
+        &[
+            ("issue_date: 2004-12-15", "issue_date: 2005-02-01"),
+            (
+                "      - text: Online planning application forms\n",
+                "      - text: Online planning register\n        original: Aug 2005\n        status: In progress\n      - text: Online planning application forms on the e-forms platform\n",
+            ),
+        ],
+    );
+    let d = json(&ok(&["diff", V2, &later, "--format", "json"]));
+    let step = &d["steps"][0];
+    assert_eq!(change(step, "2.2", "reworded")["earlier_id"], "2.1");
+    assert_eq!(change(step, "2.1", "added")["text"], "Online planning register");
+    // A project renamed under its id is the same project, reworded.
+    let renamed = variant(
+        &dir,
+        "renamed.yaml",
+        V2,
+        &[
+            ("issue_date: 2004-12-15", "issue_date: 2005-02-01"),
+            ("title: Replacement finance system", "title: Oracle Financials implementation"),
+        ],
+    );
+    let d = json(&ok(&["diff", V2, &renamed, "--format", "json"]));
+    let all = changes(&d["steps"][0]);
+    assert_eq!(all, [("finance-system".to_string(), "\"reworded\"".to_string())], "{all:?}");
+}
+
+#[test]
+fn an_earlier_assumed_verdict_given_back_names_the_change() {
+    let dir = crate::test::TempDir::new("versions-assumed");
+    // In version 3 the e-forms project is overdue to start, so G3's verdict rests on the rules'
+    // re-forecast; a month later it is in progress, and G3 is on track on the council's dates.
+    let later = variant(
+        &dir,
+        "v4.yaml",
+        V3,
+        &[
+            ("issue_date: 2005-04-20", "issue_date: 2005-05-20"),
+            (
+                "status: Not started (overdue)\n    owner: Web Team",
+                "status: In progress\n    owner: Web Team",
+            ),
+        ],
+    );
+    let d = json(&ok(&["diff", V3, &later, "--format", "json"]));
+    let g3 = d["steps"][0]["outcomes"]
+        .as_array()
+        .expect("outcomes")
+        .iter()
+        .find(|o| o["code"] == "G3")
+        .expect("G3 moved")
+        .clone();
+    assert_eq!(
+        (g3["before"]["basis"].as_str(), g3["after"]["status"].as_str()),
+        (Some("assumed"), Some("on_track"))
+    );
+    assert!(g3["reason"].as_str().expect("reason").starts_with("moved by e-forms"), "{g3:#}");
+}
+
+#[test]
+fn since_and_history_refuse_what_is_not_an_earlier_version() {
+    // Another council's routemap is not an earlier version of this one.
+    let err = bad(&["risk-report", "--since", V1, "--format", "md"]);
+    assert!(
+        err.contains("Loxley Borough Council's routemap, not Charnwood Borough Council's"),
+        "{err}"
+    );
+    assert!(err.contains("loxley-v1.yaml:7:12"), "located: {err}");
+    // --since judges each version on its own issue date: another --as-of is refused.
+    let err = bad(&["risk-report", "--model", V3, "--since", V2, "--as-of", "2006-01-15"]);
+    assert!(err.contains("--as-of 2006-01-15"), "{err}");
+    // The same file twice, to diff or as history, is refused at its issue date.
+    let err = bad(&["diff", V2, V2]);
+    assert!(err.contains("is given twice") && err.contains("loxley-v2.yaml:11:15"), "{err}");
+    let err = bad(&["simulate", "--model", V3, "--history", V2, V2]);
+    assert!(err.contains("issued on the same day"), "{err}");
+}
+
+#[test]
+fn a_target_open_through_every_version_is_one_observation() {
+    let dir = crate::test::TempDir::new("versions-overdue");
+    // Committee papers (due Sept 2004) left open in every version: one overdue observation at
+    // the last version (202 days), not one per interval.
+    let status = (
+        "        original: Sept 2004\n        status: ",
+        "        original: Sept 2004\n        status: In progress\n        status_note: ",
+    );
+    let open = ("    completed: true\n", "");
+    let (v1, v2, v3) = (
+        variant(&dir, "v1.yaml", V1, &[status]),
+        variant(&dir, "v2.yaml", V2, &[status, open]),
+        variant(&dir, "v3.yaml", V3, &[status, open]),
+    );
+    let d = ok(&["simulate", "--model", &v3, "--history", &v1, &v2, "--distributions"]);
+    assert!(d.contains("1.1 overdue 202d"), "{d}");
+    assert_eq!(d.matches("1.1 overdue").count(), 1, "{d}");
+}

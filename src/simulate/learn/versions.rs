@@ -12,11 +12,15 @@
 //! - open, not moved, and passed by `to`: missed, by more than the days since (right-censored);
 //! - open, not moved, still ahead on `to`: nothing known yet (counted, never read as on time).
 //!
-//! A target that was already a re-plan in the earlier version (its proposed later than its
-//! original) informs the probability of missing a re-planned target; any other informs the
-//! probability of missing a first target. A piece of work the history covers (it is in an earlier
-//! version) is learnt from the history's observations in place of the current document's own
-//! original/proposed pair, which records the same misses less precisely: nothing is counted twice.
+//! Each piece of work is followed across the versions ([`Chain`]), and each target it held is one
+//! observation, resolved by the first later version that completed or moved it (a target open and
+//! unmoved through several versions is one observation, at its last state). A re-plan the earliest
+//! version already records (its proposed later than its original) is an observation of the
+//! original target. A target that was itself a re-plan informs the probability of missing a
+//! re-planned target; a first target, the probability of missing a first target. A piece of work
+//! the history covers (it is in the version before the current one) is learnt from the history in
+//! place of the current document's own original/proposed pair, which records the same misses less
+//! precisely: nothing is counted twice.
 
 use chrono::NaiveDate;
 
@@ -84,27 +88,130 @@ pub fn observe(s: &Seen, to: NaiveDate) -> Option<Observation> {
     })
 }
 
-impl History {
-    /// The document's own evidence with the history's added: every interval's observations,
-    /// and the document's own pair kept only for work no earlier version holds. `covered` is the
-    /// ids, in the current version, of the work the history follows.
-    pub fn with_history(mut self, intervals: &[Interval], covered: &[String]) -> History {
-        self.observations.retain(|o| !covered.contains(&o.task));
-        self.censored.retain(|t| !covered.contains(t));
-        for i in intervals {
-            for s in &i.seen {
-                match observe(s, i.to) {
-                    Some(o) => self.observations.push(o),
-                    None => {
-                        if s.before.is_some_and(|b| b >= i.to) && !s.done_before && !s.done_after {
-                            self.censored.push(s.id.clone());
+/// One piece of work as each version it is in records it, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    /// Its id in the last version it is in.
+    pub id: String,
+    /// Its class.
+    pub class: Class,
+    /// What each version records of it.
+    pub states: Vec<State>,
+    /// Whether it is in the current version (the last one).
+    pub current: bool,
+}
+
+/// One version's record of a piece of work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct State {
+    /// The version's issue date.
+    pub at: NaiveDate,
+    /// Its target there, where that names a date.
+    pub target: Option<NaiveDate>,
+    /// Its original target there, where it was re-planned (proposed later than original).
+    pub replanned_from: Option<NaiveDate>,
+    /// Complete there.
+    pub done: bool,
+}
+
+impl Chain {
+    /// One observation per target the work had: the first version's re-plan of its original
+    /// target (as that version records it), then each target it held in turn, resolved by the
+    /// first later version that completed it or moved it, else still open on the last version
+    /// (overdue, or not yet due: `None` in the list, so the caller can count it as censored).
+    pub fn observations(&self) -> Vec<Option<Observation>> {
+        let mut out = Vec::new();
+        let Some(first) = self.states.first() else { return out };
+        let obs = |days: i32, exact: bool, evidence, missed: bool, replanned: bool| {
+            let (first, again) =
+                if replanned { (None, Some(missed)) } else { (Some(missed), None) };
+            Observation {
+                task: self.id.clone(),
+                class: self.class,
+                evidence,
+                days,
+                missed: first,
+                missed_again: again,
+                size: (evidence != Evidence::OnTime).then_some((days, exact)),
+            }
+        };
+        let gap = |from: NaiveDate, to: NaiveDate| (to - from).num_days().clamp(0, LONGEST) as i32;
+        // The re-plan the earliest version already records.
+        if let (Some(original), Some(target)) = (first.replanned_from, first.target) {
+            out.push(Some(obs(gap(original, target), true, Evidence::Slip, true, false)));
+        }
+        let mut j = 0;
+        let mut replanned = first.replanned_from.is_some();
+        while j < self.states.len() {
+            let s = self.states[j];
+            let Some(t) = s.target else { break };
+            if s.done {
+                break;
+            }
+            let next = (j + 1..self.states.len()).find(|&k| {
+                let x = self.states[k];
+                x.done || x.target.is_some_and(|d| d != t)
+            });
+            match next {
+                Some(k) => {
+                    let x = self.states[k];
+                    match x.target.filter(|d| *d > t) {
+                        Some(later) => {
+                            let (days, exact) = if !x.done && later < x.at {
+                                (gap(t, x.at), false)
+                            } else {
+                                (gap(t, later), true)
+                            };
+                            out.push(Some(obs(days, exact, Evidence::Slip, true, replanned)));
+                            replanned = true;
                         }
+                        None => out.push(Some(obs(0, true, Evidence::OnTime, false, replanned))),
                     }
+                    j = k;
+                }
+                None => {
+                    let last = self.states[self.states.len() - 1];
+                    if t < last.at {
+                        out.push(Some(obs(
+                            gap(t, last.at),
+                            false,
+                            Evidence::Overdue,
+                            true,
+                            replanned,
+                        )));
+                    } else {
+                        out.push(None);
+                    }
+                    break;
                 }
             }
         }
-        let mut seen = std::collections::HashSet::new();
-        self.censored.retain(|t| seen.insert(t.clone()));
+        out
+    }
+}
+
+impl History {
+    /// The document's own evidence with the history's: one observation per target each piece
+    /// of work held across the versions ([`Chain::observations`]), the document's own
+    /// original/proposed pair kept only for work no earlier version holds; `intervals` name the
+    /// dates the evidence came from.
+    pub fn with_history(mut self, chains: &[Chain], intervals: &[Interval]) -> History {
+        let covered: std::collections::HashSet<&str> = chains
+            .iter()
+            .filter(|c| c.current && c.states.len() > 1)
+            .map(|c| c.id.as_str())
+            .collect();
+        self.observations.retain(|o| !covered.contains(o.task.as_str()));
+        self.censored.retain(|t| !covered.contains(t.as_str()));
+        for c in chains.iter().filter(|c| c.states.len() > 1) {
+            for o in c.observations() {
+                match o {
+                    Some(o) => self.observations.push(o),
+                    None if c.current => self.censored.push(c.id.clone()),
+                    None => {}
+                }
+            }
+        }
         self.dated = intervals.iter().map(|i| (i.from, i.to)).collect();
         self
     }
@@ -117,7 +224,8 @@ pub struct Temporal {
     pub learnt_to: NaiveDate,
     /// The predicted version's issue date.
     pub predicted: NaiveDate,
-    /// Targets open in the earlier version and due by the later one's issue date: how many.
+    /// Targets open in the earlier version and due between its issue date and the later one's:
+    /// how many.
     pub targets: usize,
     /// Of those, missed (moved later, or open and passed).
     pub missed: usize,
@@ -160,6 +268,10 @@ pub fn temporal(learnt: &History, last: &Interval) -> Option<Temporal> {
         let moved = s.after.is_some_and(|a| a > before);
         if before >= last.to {
             early += usize::from(moved);
+            continue;
+        }
+        // Already passed when the earlier version was issued: known then, not predicted.
+        if before < last.from {
             continue;
         }
         let Some(o) = observe(s, last.to) else { continue };
@@ -236,6 +348,58 @@ mod tests {
         assert_eq!((o.missed, o.missed_again), (None, Some(true)));
     }
 
+    fn chain(id: &str, due: NaiveDate, then: Option<NaiveDate>, done: bool) -> Chain {
+        let state = |at, target, done| State { at, target, replanned_from: None, done };
+        Chain {
+            id: id.into(),
+            class: Class { kind: "task" },
+            states: vec![
+                state(d(2004, 12, 1), Some(due), false),
+                state(d(2005, 4, 20), then, done),
+            ],
+            current: true,
+        }
+    }
+
+    #[test]
+    fn one_observation_per_target_across_versions() {
+        let at = |y, m, day, target, done| State {
+            at: d(y, m, day),
+            target: Some(target),
+            replanned_from: None,
+            done,
+        };
+        // Open and unmoved through three versions, its target long passed: one overdue
+        // observation, at the last version, not one per interval.
+        let c = Chain {
+            id: "1.1".into(),
+            class: Class { kind: "task" },
+            states: vec![
+                at(2004, 6, 30, d(2004, 9, 30), false),
+                at(2004, 12, 15, d(2004, 9, 30), false),
+                at(2005, 4, 20, d(2004, 9, 30), false),
+            ],
+            current: true,
+        };
+        let obs: Vec<_> = c.observations().into_iter().flatten().collect();
+        assert_eq!(obs.len(), 1);
+        assert_eq!((obs[0].evidence, obs[0].size), (Evidence::Overdue, Some((202, false))));
+        // Re-planned before the history starts, then again: the earliest version's own re-plan,
+        // then the re-planned target missed again.
+        let mut first = at(2004, 12, 15, d(2005, 9, 30), false);
+        first.replanned_from = Some(d(2005, 6, 30));
+        let c = Chain {
+            id: "3.2".into(),
+            class: Class { kind: "task" },
+            states: vec![first, at(2005, 4, 20, d(2005, 10, 31), false)],
+            current: true,
+        };
+        let obs: Vec<_> = c.observations().into_iter().flatten().collect();
+        assert_eq!(obs.len(), 2, "{obs:?}");
+        assert_eq!((obs[0].missed, obs[0].size), (Some(true), Some((92, true))));
+        assert_eq!((obs[1].missed, obs[1].missed_again), (None, Some(true)));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, rng_seed: proptest::test_runner::RngSeed::Fixed(26), failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -243,26 +407,25 @@ mod tests {
         /// holds: neither the learnt rate nor the share of on-time draws in the runs' table.
         #[test]
         fn more_slips_never_raise_p_on_time(
-            held in 0usize..8, missed in 0usize..8, extra in 1usize..6, moves in proptest::collection::vec(1i64..400, 1..6)
+            held in 0usize..8, missed in 0usize..8, extra in 1usize..6, moves in proptest::collection::vec(1u64..400, 1..6)
         ) {
-            let to = d(2005, 4, 20);
             let due = d(2005, 1, 31);
-            let mut seen_list = Vec::new();
+            let later = |i: usize| Some(due + chrono::Days::new(moves[i % moves.len()]));
+            let mut chains = Vec::new();
             for i in 0..held {
-                seen_list.push(seen(&format!("h{i}"), due, Some(due), true));
+                chains.push(chain(&format!("h{i}"), due, Some(due), true));
             }
             for i in 0..missed {
-                seen_list.push(seen(&format!("m{i}"), due, Some(due + chrono::Days::new(moves[i % moves.len()] as u64)), false));
+                chains.push(chain(&format!("m{i}"), due, later(i), false));
             }
-            let before = History::default().with_history(&[Interval { from: d(2004, 12, 1), to, seen: seen_list.clone() }], &[]);
+            let before = History::default().with_history(&chains, &[]);
             for i in 0..extra {
-                seen_list.push(seen(&format!("x{i}"), due, Some(due + chrono::Days::new(moves[i % moves.len()] as u64)), false));
+                chains.push(chain(&format!("x{i}"), due, later(i), false));
             }
-            let after = History::default().with_history(&[Interval { from: d(2004, 12, 1), to, seen: seen_list }], &[]);
+            let after = History::default().with_history(&chains, &[]);
             let class = Class { kind: "task" };
             let (b, a) = (before.fit(class, None), after.fit(class, None));
             prop_assert!(a.miss.p >= b.miss.p - 1e-12, "{} then {}", b.miss.p, a.miss.p);
-            // The runs' draws: the share of zero-slip entries (on time) never rises.
             let zeros = |f: &super::super::Fit| f.days.iter().filter(|x| **x == 0).count();
             prop_assert!(zeros(&a) <= zeros(&b), "{} then {}", zeros(&b), zeros(&a));
         }
