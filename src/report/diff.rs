@@ -111,13 +111,8 @@ fn table(d: &Diff, t: &Terminal) -> String {
                 .changes
                 .iter()
                 .map(|c| {
-                    let id = if c.kind == ChangeKind::Removed {
-                        format!("(was {})", c.id)
-                    } else {
-                        c.id.clone()
-                    };
                     vec![
-                        text::cell(id),
+                        text::cell(shown_id(c)),
                         text::cell(c.work.as_str()),
                         text::cell(c.summary()),
                         text::cell(&c.text),
@@ -208,6 +203,11 @@ fn table(d: &Diff, t: &Terminal) -> String {
 
 /// What `*` means here: each version's own `routemap explain` names the assumption.
 const LEGEND: &str = "* the verdict rests on a rule's assumption, not on the council's own dates (`routemap explain CODE --model FILE` on that version names it)";
+
+/// A change's work as a table shows it: removed work by the id it had, marked as such.
+fn shown_id(c: &Change) -> String {
+    if c.kind == ChangeKind::Removed { format!("(was {})", c.id) } else { c.id.clone() }
+}
 
 /// The versions by the numbers the trend's columns carry.
 fn numbered(d: &Diff) -> String {
@@ -373,7 +373,7 @@ pub fn step_blocks(s: &Step, level: u8) -> Vec<Block> {
                 .iter()
                 .map(|c| {
                     vec![
-                        Cell::Text(c.id.clone()),
+                        Cell::Text(shown_id(c)),
                         Cell::Text(c.summary()),
                         Cell::Text(c.text.clone()),
                     ]

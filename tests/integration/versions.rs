@@ -366,3 +366,21 @@ fn a_target_open_through_every_version_is_one_observation() {
     assert!(d.contains("1.1 overdue 202d"), "{d}");
     assert_eq!(d.matches("1.1 overdue").count(), 1, "{d}");
 }
+
+/// The pages as a reader sees them: the table (at 100 columns, no colour) and the Markdown of
+/// the three versions, and the risk report's section.
+#[test]
+fn pages() {
+    let table = crate::test::Test::new()
+        .args(["diff", V1, V2, V3])
+        .env("COLUMNS", "100")
+        .stderr("")
+        .run()
+        .stdout;
+    insta::assert_snapshot!("diff_table", table);
+    insta::assert_snapshot!("diff_md", ok(&["diff", V1, V2, V3, "--format", "md"]));
+    let md = ok(&["risk-report", "--model", V3, "--since", V2, "--format", "md"]);
+    let since = md.split("## Progress since").nth(1).expect("the section");
+    let since = since.split("\n## ").next().expect("to the next section");
+    insta::assert_snapshot!("risk_report_since_md", format!("## Progress since{since}"));
+}
