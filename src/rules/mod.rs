@@ -783,13 +783,8 @@ fn compile(
         if let Some(c) = unprintable_in(&v) {
             let needle = format!("const {n}");
             let at = text.lines().enumerate().find(|(_, l)| l.contains(&needle)).map(|(i, l)| {
-                Location {
-                    file: path.to_string(),
-                    line: i + 1,
-                    column: l.find(&needle).unwrap_or(0) + 1,
-                    source_line: l.to_string(),
-                    width: needle.len(),
-                }
+                let column = l.find(&needle).unwrap_or(0) + 1;
+                Location::new(path, i + 1, column, l, needle.len())
             });
             return Err(Diagnostic::new(format!(
                 "rule file {path} sets its constant `{n}` to text holding {}",
@@ -906,19 +901,14 @@ fn too_long_help() -> String {
 fn located(path: &str, text: &str, pos: Position, message: String) -> Diagnostic {
     let location = pos.line().map(|line| {
         let column = pos.position().unwrap_or(1);
-        let source_line = text.lines().nth(line - 1).unwrap_or("").to_string();
-        Location { file: path.to_string(), line, column, source_line, width: 1 }
+        Location::new(path, line, column, text.lines().nth(line - 1).unwrap_or(""), 1)
     });
     Diagnostic::new(message).at(location)
 }
 
 fn fn_location(rule: &RuleFile, hook: &str) -> Option<Location> {
     let needle = format!("fn {hook}(");
-    rule.text.lines().enumerate().find(|(_, l)| l.contains(&needle)).map(|(i, l)| Location {
-        file: rule.path.clone(),
-        line: i + 1,
-        column: l.find(&needle).unwrap_or(0) + 1,
-        source_line: l.to_string(),
-        width: needle.len() - 1,
+    rule.text.lines().enumerate().find(|(_, l)| l.contains(&needle)).map(|(i, l)| {
+        Location::new(&rule.path, i + 1, l.find(&needle).unwrap_or(0) + 1, l, needle.len() - 1)
     })
 }
