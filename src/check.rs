@@ -24,31 +24,50 @@ pub struct Warning {
 
 /// Every warning of an evaluated model, in file order (unlocated ones last).
 pub fn check(e: &Evaluated) -> Vec<Warning> {
-    let mut out = Vec::new();
-    complete_waits_on_open(e, &mut out);
-    nothing_waits_on(e, &mut out);
-    drivers_without_owner(e, &mut out);
-    proposed_earlier(e, &mut out);
+    let mut found = Found::default();
+    complete_waits_on_open(e, &mut found);
+    nothing_waits_on(e, &mut found);
+    drivers_without_owner(e, &mut found);
+    proposed_earlier(e, &mut found);
+    let mut out = found.located(e);
     unserved_outcomes(e, &mut out);
-    out.sort_by_key(|w| {
-        w.diagnostic
-            .location
-            .as_ref()
-            .map_or((1, String::new(), 0, 0), |l| (0, l.file.clone(), l.line, l.column))
-    });
+    out.sort_by(|a, b| place(a).cmp(&place(b)));
     out
 }
 
-fn warn(
-    out: &mut Vec<Warning>,
-    kind: &'static str,
-    e: &Evaluated,
-    path: &str,
-    message: String,
-    help: &str,
-) {
-    let at = e.model.origin.model.at(path);
-    out.push(Warning { kind, diagnostic: Diagnostic::new(message).at(at).help(help) });
+/// Where a warning sorts: located ones by file, line and column, then unlocated ones.
+fn place(w: &Warning) -> (u8, &str, usize, usize) {
+    w.diagnostic
+        .location
+        .as_deref()
+        .map_or((1, "", 0, 0), |l| (0, l.file.as_str(), l.line, l.column))
+}
+
+/// Warnings found and not yet located: each with the path of the node it is about. They are
+/// located together, so that a file is read for its positions once, however many there are.
+#[derive(Default)]
+struct Found {
+    pending: Vec<(&'static str, String, String, &'static str)>,
+}
+
+impl Found {
+    fn warn(&mut self, kind: &'static str, path: String, message: String, help: &'static str) {
+        self.pending.push((kind, path, message, help));
+    }
+
+    /// The warnings, each at its node in the model file.
+    fn located(self, e: &Evaluated) -> Vec<Warning> {
+        let paths: Vec<&str> = self.pending.iter().map(|(_, path, _, _)| path.as_str()).collect();
+        let places = e.model.origin.model.at_all(&paths);
+        self.pending
+            .into_iter()
+            .zip(places)
+            .map(|((kind, _, message, help), at)| Warning {
+                kind,
+                diagnostic: Diagnostic::new(message).at(Some(at)).help(help),
+            })
+            .collect()
+    }
 }
 
 /// A piece of work's status and status as written, found by id through the graph's index.
@@ -67,7 +86,7 @@ fn status_of<'a>(e: &'a Evaluated, id: &str) -> Option<(Status, &'a str)> {
     }
 }
 
-fn complete_waits_on_open(e: &Evaluated, out: &mut Vec<Warning>) {
+fn complete_waits_on_open(e: &Evaluated, out: &mut Found) {
     let m = e.model;
     let work = m
         .projects
@@ -84,11 +103,9 @@ fn complete_waits_on_open(e: &Evaluated, out: &mut Vec<Warning>) {
                 continue;
             }
             let text = if text.is_empty() { "no status" } else { text };
-            warn(
-                out,
+            out.warn(
                 "complete-waits-on-open",
-                e,
-                &dep.path(),
+                dep.path(),
                 format!("`{id}` is complete but waits on `{}`, which is not ({text})", dep.id),
                 "correct one of the two statuses, or remove this `waits_on` entry if the work did not in fact wait on it",
             );
@@ -99,7 +116,7 @@ fn complete_waits_on_open(e: &Evaluated, out: &mut Vec<Warning>) {
 /// Unfinished work from which no outcome can be reached: it is forecast, but moves nothing.
 /// Complete work is left out (it cannot move a forecast); an action whose every task is such
 /// work gets one warning rather than one per task.
-fn nothing_waits_on(e: &Evaluated, out: &mut Vec<Warning>) {
+fn nothing_waits_on(e: &Evaluated, out: &mut Found) {
     let dag = &e.graph.dag;
     let mut feeds = vec![false; dag.node_count()];
     let mut stack: Vec<NodeIndex> =
@@ -126,11 +143,9 @@ fn nothing_waits_on(e: &Evaluated, out: &mut Vec<Warning>) {
             Item::Project(p) => {
                 let project = &e.model.projects[p];
                 if project.status != Status::Complete {
-                    warn(
-                        out,
+                    out.warn(
                         "nothing-waits-on",
-                        e,
-                        &format!("projects[{p}].id"),
+                        format!("projects[{p}].id"),
                         format!(
                             "no outcome waits on project `{}`, directly or through other work",
                             project.id
@@ -146,11 +161,9 @@ fn nothing_waits_on(e: &Evaluated, out: &mut Vec<Warning>) {
         let action = &e.model.actions[a];
         let help = "list the outcomes the action serves under its `outcomes`, or make the work that serves an outcome wait on it; local work is forecast but moves no outcome";
         if tasks.len() == action.tasks.len() {
-            warn(
-                out,
+            out.warn(
                 "nothing-waits-on",
-                e,
-                &format!("actions[{a}].ref"),
+                format!("actions[{a}].ref"),
                 format!(
                     "no outcome waits on action {} ({} unfinished {}), directly or through other work",
                     action.reference,
@@ -161,11 +174,9 @@ fn nothing_waits_on(e: &Evaluated, out: &mut Vec<Warning>) {
             );
         } else {
             for t in tasks {
-                warn(
-                    out,
+                out.warn(
                     "nothing-waits-on",
-                    e,
-                    &format!("actions[{a}].tasks[{t}]"),
+                    format!("actions[{a}].tasks[{t}]"),
                     format!(
                         "no outcome waits on task `{}`, directly or through other work",
                         action.tasks[t].id
@@ -178,7 +189,7 @@ fn nothing_waits_on(e: &Evaluated, out: &mut Vec<Warning>) {
 }
 
 /// Work on the chain that sets a Required outcome's date, with nobody named responsible.
-fn drivers_without_owner(e: &Evaluated, out: &mut Vec<Warning>) {
+fn drivers_without_owner(e: &Evaluated, out: &mut Found) {
     let mut drives: BTreeMap<NodeIndex, Vec<&str>> = BTreeMap::new();
     for r in &e.assessment.outcomes {
         let category = e.model.outcomes[r.node.index()].category;
@@ -197,11 +208,9 @@ fn drivers_without_owner(e: &Evaluated, out: &mut Vec<Warning>) {
             Item::Project(p) => format!("projects[{p}].id"),
             Item::Outcome(_) => continue,
         };
-        warn(
-            out,
+        out.warn(
             "driver-without-owner",
-            e,
-            &path,
+            path,
             format!("`{}` sets the date of {} and has no named owner", e.id(n), codes.join(", ")),
             "name an `owner` on the task, its action or the project, so that reports can say who is responsible",
         );
@@ -209,7 +218,7 @@ fn drivers_without_owner(e: &Evaluated, out: &mut Vec<Warning>) {
 }
 
 /// A proposed target earlier than the original, with no comment to say why.
-fn proposed_earlier(e: &Evaluated, out: &mut Vec<Warning>) {
+fn proposed_earlier(e: &Evaluated, out: &mut Found) {
     for (a, action) in e.model.actions.iter().enumerate() {
         for (t, task) in action.tasks.iter().enumerate() {
             let date = |p: &Option<String>| {
@@ -220,11 +229,9 @@ fn proposed_earlier(e: &Evaluated, out: &mut Vec<Warning>) {
                 continue;
             };
             if proposed < original && task.comments.as_deref().is_none_or(|c| c.trim().is_empty()) {
-                warn(
-                    out,
+                out.warn(
                     "proposed-earlier",
-                    e,
-                    &format!("actions[{a}].tasks[{t}].proposed"),
+                    format!("actions[{a}].tasks[{t}].proposed"),
                     format!(
                         "task `{}`'s proposed target {proposed} is earlier than its original {original}, with no comment",
                         task.id

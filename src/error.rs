@@ -11,10 +11,92 @@ pub struct Location {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
-    /// The text of that line, for the snippet.
+    /// The text of that line, for the snippet: the whole line, or a window of at most
+    /// [`QUOTED_CHARS`] characters of it around the column when the line is longer (a one-line
+    /// JSON file is a single line of many megabytes).
     pub source_line: String,
     /// How many characters the caret underlines.
     pub width: usize,
+    /// How many characters of the line were cut before `source_line` (0: it starts the line).
+    pub cut_before: usize,
+    /// Whether the line goes on after `source_line`.
+    pub cut_after: bool,
+}
+
+/// The most characters of a line a snippet quotes: a longer line is cut around the column, and
+/// the cut shown (`…`), so that a diagnostic's size does not grow with its line.
+pub const QUOTED_CHARS: usize = 120;
+
+/// How many characters of the line a cut snippet keeps before the column.
+const QUOTED_BEFORE: usize = 40;
+
+impl Location {
+    /// The location of `column` (1-based, in characters) of `line` (1-based), whose text is
+    /// `text`: the snippet quotes a window of the text around the column when it is long.
+    pub fn new(file: &str, line: usize, column: usize, text: &str, width: usize) -> Self {
+        let offset = if text.len() <= QUOTED_CHARS {
+            0
+        } else {
+            text.char_indices().nth(column.saturating_sub(1)).map_or(text.len(), |(i, _)| i)
+        };
+        Location::at_offset(file, line, column, text, offset, width)
+    }
+
+    /// As [`Location::new`], for a caller that also knows the byte `offset` of the column's
+    /// character in `text`: a long line is then not walked from its start.
+    pub fn at_offset(
+        file: &str,
+        line: usize,
+        column: usize,
+        text: &str,
+        offset: usize,
+        width: usize,
+    ) -> Self {
+        let (cut_before, quoted, cut_after) = window(text, offset, column);
+        Location {
+            file: file.to_string(),
+            line,
+            column,
+            source_line: quoted.to_string(),
+            width,
+            cut_before,
+            cut_after,
+        }
+    }
+}
+
+/// The window a snippet quotes of the line `text` for a caret at byte `offset`, the line's
+/// 1-based character `column`: how many characters are cut before it, the window, and whether
+/// the line goes on after it. Only the characters near the offset are looked at.
+fn window(text: &str, offset: usize, column: usize) -> (usize, &str, bool) {
+    if text.len() <= QUOTED_CHARS {
+        return (0, text, false);
+    }
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    // Up to QUOTED_BEFORE characters before the caret...
+    let mut start = offset;
+    let mut back = 0;
+    for (i, _) in text[..offset].char_indices().rev().take(QUOTED_BEFORE) {
+        start = i;
+        back += 1;
+    }
+    // ...and as many after as fill the window...
+    let mut end = start;
+    let mut n = 0;
+    for c in text[start..].chars().take(QUOTED_CHARS) {
+        end += c.len_utf8();
+        n += 1;
+    }
+    // ...or, near the end of the line, more before.
+    for (i, _) in text[..start].char_indices().rev().take(QUOTED_CHARS - n) {
+        start = i;
+        back += 1;
+    }
+    let cut_before = if start == 0 { 0 } else { column.saturating_sub(1).saturating_sub(back) };
+    (cut_before, &text[start..end], end < text.len())
 }
 
 /// One error, with its location when it has one.
@@ -153,14 +235,23 @@ fn snippet(
     let pad = " ".repeat(width);
     writeln!(f, "{pad}{arrow} {}:{}:{}", loc.file, loc.line, loc.column)?;
     writeln!(f, "{pad} |")?;
-    writeln!(f, "{:>width$} | {}", loc.line, shown(loc.source_line.trim_end()))?;
-    let indent: String = loc
-        .source_line
+    // A cut line shows its cuts, each as one character the caret's indent counts.
+    let (before, after) =
+        (if loc.cut_before > 0 { "…" } else { "" }, if loc.cut_after { "…" } else { "" });
+    writeln!(f, "{:>width$} | {before}{}{after}", loc.line, shown(loc.source_line.trim_end()))?;
+    let into = loc.column.saturating_sub(1).saturating_sub(loc.cut_before);
+    let indent: String = before
         .chars()
-        .take(loc.column.saturating_sub(1))
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .map(|_| ' ')
+        .chain(loc.source_line.chars().take(into).map(|c| if c == '\t' { '\t' } else { ' ' }))
         .collect();
-    let marks = mark.to_string().repeat(loc.width.max(1));
+    // Under a cut line, the marks stop where the quoted text does.
+    let width = if loc.cut_after {
+        loc.width.min(loc.source_line.chars().count().saturating_sub(into))
+    } else {
+        loc.width
+    };
+    let marks = mark.to_string().repeat(width.max(1));
     match label {
         Some(l) => writeln!(f, "{pad} | {indent}{marks} {}", escape_controls(l)),
         None => writeln!(f, "{pad} | {indent}{marks}"),
@@ -361,13 +452,7 @@ mod tests {
     #[test]
     fn text_that_would_act_on_the_terminal_is_shown_inert() {
         let d = Diagnostic::new("bad `\u{1b}[31mred`")
-            .at(Some(Location {
-                file: "m.yaml".into(),
-                line: 1,
-                column: 8,
-                source_line: "a: \"x\u{202e}y\u{7}\"".into(),
-                width: 2,
-            }))
+            .at(Some(Location::new("m.yaml", 1, 8, "a: \"x\u{202e}y\u{7}\"", 2)))
             .help("tab\tstays");
         assert_eq!(
             d.to_string(),
@@ -378,17 +463,51 @@ mod tests {
     #[test]
     fn renders_caret_under_the_column() {
         let d = Diagnostic::new("bad thing")
-            .at(Some(Location {
-                file: "m.yaml".into(),
-                line: 3,
-                column: 5,
-                source_line: "  x: oops".into(),
-                width: 4,
-            }))
+            .at(Some(Location::new("m.yaml", 3, 5, "  x: oops", 4)))
             .help("do better");
         assert_eq!(
             d.to_string(),
             "error: bad thing\n --> m.yaml:3:5\n  |\n3 |   x: oops\n  |     ^^^^\n  = help: do better\n"
+        );
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_in_a_window_around_its_column() {
+        // A line of 1,000 characters, the token at column 501.
+        let line = format!("{}TOKEN{}", "a".repeat(500), "b".repeat(495));
+        let at = Location::new("m.json", 1, 501, &line, 5);
+        assert_eq!((at.cut_before, at.cut_after), (460, true));
+        assert_eq!(at.source_line.chars().count(), QUOTED_CHARS);
+        let shown = Diagnostic::new("bad").at(Some(at.clone())).to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines[1], " --> m.json:1:501");
+        let quoted = lines[3];
+        let caret = lines[4];
+        assert!(quoted.starts_with("1 | …") && quoted.ends_with('…'), "{quoted}");
+        // The caret stands under the token, and its marks stop with the quoted text.
+        let col = |s: &str, find: &str| s.find(find).map(|i| s[..i].chars().count());
+        assert_eq!(col(quoted, "TOKEN"), col(caret, "^"));
+        assert!(caret.ends_with("^^^^^"), "{caret}");
+        // The same window from the byte offset, without walking the line.
+        assert_eq!(Location::at_offset("m.json", 1, 501, &line, 500, 5), at);
+        // Near the end, the window is kept full; near the start, it starts the line.
+        let end = Location::new("m.json", 1, 998, &line, 1);
+        assert_eq!((end.cut_before, end.cut_after), (1000 - QUOTED_CHARS, false));
+        let start = Location::new("m.json", 1, 3, &line, 2000);
+        assert_eq!((start.cut_before, start.cut_after), (0, true));
+        let caret = Diagnostic::new("x").at(Some(start)).to_string();
+        let marks = caret.lines().nth(4).unwrap_or("").matches('^').count();
+        assert_eq!(marks, QUOTED_CHARS - 2);
+        // A line of many-byte characters is cut on character boundaries.
+        let wide = "é".repeat(300);
+        let at = Location::new("m.yaml", 1, 200, &wide, 1);
+        assert_eq!(at.source_line.chars().count(), QUOTED_CHARS);
+        assert_eq!(at.cut_before, 159);
+        // A short line is quoted whole.
+        let short = Location::new("m.yaml", 1, 3, "a: b", 1);
+        assert_eq!(
+            (short.source_line.as_str(), short.cut_before, short.cut_after),
+            ("a: b", 0, false)
         );
     }
 }

@@ -78,8 +78,9 @@ pub fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
         let rest = &bytes[at..];
         let end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
         let source_line = format!("{before}{}", String::from_utf8_lossy(&rest[..end]));
+        let location = Location::at_offset(name, line, column, &source_line, before.len(), 1);
         Diagnostic::new(format!("{name} is not UTF-8 text: byte 0x{:02x} is not UTF-8", bytes[at]))
-            .at(Some(Location { file: name.to_string(), line, column, source_line, width: 1 }))
+            .at(Some(location))
             .help("save the file as UTF-8")
     })
 }

@@ -1043,7 +1043,10 @@ fn dates(model: &Model, v: &mut Validator) {
         let written = v
             .model_file
             .at(&path)
-            .map(|l| l.source_line.chars().skip(l.column - 1).take(l.width).collect::<String>())
+            .map(|l| {
+                let line = v.model_file.line(l.line);
+                line.chars().skip(l.column - 1).take(l.width).collect::<String>()
+            })
             .map(|w| w.trim_matches(['"', '\'']).to_string())
             .filter(|w| !w.is_empty())
             .unwrap_or_else(|| date.to_string());

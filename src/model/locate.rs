@@ -1,7 +1,7 @@
 //! Where each value of a YAML file sits, by path (`actions[3].tasks[1].original`), so that
 //! errors found after deserialising still point at the line and column.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
@@ -154,6 +154,56 @@ impl Located {
         Some(self.location(line, column, width))
     }
 
+    /// The locations of the nodes at `paths`, as [`Located::at`] finds each, in one go: a JSON
+    /// file (which machine-written roll-ups and generated models are) is read once for just
+    /// these paths, with no index of every node; any other file uses the index.
+    pub fn at_all(&self, paths: &[&str]) -> Vec<Location> {
+        if paths.is_empty() {
+            return Vec::new();
+        }
+        let full: Vec<String> = paths.iter().map(|p| format!("{}{p}", self.prefix)).collect();
+        let found = if self.text.trim_start().starts_with('{') && self.index.get().is_none() {
+            // Each path and every parent it may fall back to.
+            let mut wanted: HashSet<&str> = HashSet::from([""]);
+            for p in &full {
+                let mut p = p.as_str();
+                while wanted.insert(p) {
+                    match p.rfind(['.', '[']) {
+                        Some(cut) => p = &p[..cut],
+                        None => break,
+                    }
+                }
+            }
+            json_positions(&self.text, &wanted)
+        } else {
+            None
+        };
+        let Some(found) = found else {
+            return paths.iter().filter_map(|p| self.at(p)).collect();
+        };
+        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        let place = |p: &JsonPlace| {
+            let start = starts[p.line - 1];
+            let line = self.line(p.line);
+            Location::at_offset(&self.name, p.line, p.column, line, p.offset - start, p.width)
+        };
+        full.iter()
+            .map(|p| {
+                let mut p = p.as_str();
+                loop {
+                    if let Some(at) = found.get(p) {
+                        return place(at);
+                    }
+                    match p.rfind(['.', '[']) {
+                        Some(cut) => p = &p[..cut],
+                        None => break,
+                    }
+                }
+                found.get("").map_or_else(|| self.location(1, 1, 1), place)
+            })
+            .collect()
+    }
+
     /// The location of the key that introduces the value at `path` (for an unknown field), or of
     /// the value or its parent where the key is not indexed.
     pub fn key_at(&self, path: &str) -> Option<Location> {
@@ -165,8 +215,7 @@ impl Located {
 
     /// A location from a line and column (as serde_yaml reports them).
     pub fn location(&self, line: usize, column: usize, width: usize) -> Location {
-        let source_line = self.line(line).to_string();
-        Location { file: self.name.clone(), line, column, source_line, width }
+        Location::new(&self.name, line, column, self.line(line), width)
     }
 
     /// The text of 1-based line `n` (without its line break), or "" past the end.
@@ -282,6 +331,261 @@ fn pattern(path: &str) -> String {
 /// A path as a message shows it: `.` for the whole file.
 fn shown(path: &str) -> &str {
     if path.is_empty() { "." } else { path }
+}
+
+/// Where a JSON node sits: as the YAML index places it (line, column and width), and the byte
+/// offset of its first character.
+#[derive(Debug, Clone, Copy)]
+struct JsonPlace {
+    line: usize,
+    column: usize,
+    width: usize,
+    offset: usize,
+}
+
+/// The places of the `wanted` paths of a JSON text, found in one pass that builds no path it
+/// does not look up: each as the YAML index would place it (a value at its first character,
+/// as wide as its first line, quotes included; a non-empty map at its first key; a key's own
+/// place under its path and [`KEY`]). `None` when the text is not strictly JSON, which the
+/// YAML index then reads.
+fn json_positions<'w>(
+    text: &str,
+    wanted: &HashSet<&'w str>,
+) -> Option<HashMap<&'w str, JsonPlace>> {
+    let mut scan = JsonScan {
+        bytes: text.as_bytes(),
+        at: 0,
+        line: 1,
+        column: 0,
+        path: String::new(),
+        wanted,
+        found: HashMap::with_capacity(wanted.len()),
+    };
+    scan.space();
+    scan.value(0)?;
+    scan.space();
+    (scan.at == scan.bytes.len()).then_some(scan.found)
+}
+
+/// The JSON pass of [`json_positions`]: where it is (byte, 1-based line, 0-based column in
+/// characters), the path of the node it is reading, and what it found.
+struct JsonScan<'t, 'w> {
+    bytes: &'t [u8],
+    at: usize,
+    line: usize,
+    column: usize,
+    path: String,
+    wanted: &'t HashSet<&'w str>,
+    found: HashMap<&'w str, JsonPlace>,
+}
+
+impl<'t, 'w> JsonScan<'t, 'w> {
+    /// Move past one byte on the current line, counting a character at each one that starts one.
+    fn step(&mut self) {
+        if self.bytes[self.at] & 0xc0 != 0x80 {
+            self.column += 1;
+        }
+        self.at += 1;
+    }
+
+    fn space(&mut self) {
+        while let Some(&b) = self.bytes.get(self.at) {
+            match b {
+                b'\n' => {
+                    self.at += 1;
+                    self.line += 1;
+                    self.column = 0;
+                }
+                b' ' | b'\t' | b'\r' => self.step(),
+                _ => break,
+            }
+        }
+    }
+
+    fn here(&self, width: usize) -> JsonPlace {
+        JsonPlace { line: self.line, column: self.column + 1, width, offset: self.at }
+    }
+
+    /// Record `place` for the current path (`suffix` added) if it is wanted; `replace` for a
+    /// map's first key, which the YAML index lets take the map's place.
+    fn record(&mut self, suffix: &str, place: JsonPlace, replace: bool) {
+        let len = self.path.len();
+        self.path.push_str(suffix);
+        if let Some(&p) = self.wanted.get(self.path.as_str()) {
+            if replace {
+                self.found.insert(p, place);
+            } else {
+                self.found.entry(p).or_insert(place);
+            }
+        }
+        self.path.truncate(len);
+    }
+
+    /// One value at the current path, nested `depth` deep.
+    fn value(&mut self, depth: usize) -> Option<()> {
+        if depth > 512 {
+            return None;
+        }
+        match *self.bytes.get(self.at)? {
+            b'{' => {
+                self.record("", self.here(1), false);
+                self.step();
+                self.space();
+                if self.bytes.get(self.at) == Some(&b'}') {
+                    self.step();
+                    return Some(());
+                }
+                let mut first = true;
+                loop {
+                    let key_at = self.here(0);
+                    let key = self.string()?;
+                    let width = key.1;
+                    let place = JsonPlace { width, ..key_at };
+                    if first {
+                        self.record("", place, true);
+                        first = false;
+                    }
+                    let len = self.path.len();
+                    if len > 0 {
+                        self.path.push('.');
+                    }
+                    self.path.push_str(&key.0);
+                    self.record(KEY, place, true);
+                    self.space();
+                    (self.bytes.get(self.at) == Some(&b':')).then_some(())?;
+                    self.step();
+                    self.space();
+                    self.value(depth + 1)?;
+                    self.path.truncate(len);
+                    self.space();
+                    match *self.bytes.get(self.at)? {
+                        b',' => {
+                            self.step();
+                            self.space();
+                        }
+                        b'}' => {
+                            self.step();
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                self.record("", self.here(1), false);
+                self.step();
+                self.space();
+                if self.bytes.get(self.at) == Some(&b']') {
+                    self.step();
+                    return Some(());
+                }
+                let mut index = 0usize;
+                loop {
+                    let len = self.path.len();
+                    self.path.push('[');
+                    self.path.push_str(&index.to_string());
+                    self.path.push(']');
+                    self.value(depth + 1)?;
+                    self.path.truncate(len);
+                    index += 1;
+                    self.space();
+                    match *self.bytes.get(self.at)? {
+                        b',' => {
+                            self.step();
+                            self.space();
+                        }
+                        b']' => {
+                            self.step();
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'"' => {
+                let at = self.here(0);
+                let (_, _, first_line) = self.string()?;
+                self.record("", JsonPlace { width: first_line + 2, ..at }, false);
+                Some(())
+            }
+            _ => {
+                let at = self.here(0);
+                let start = self.at;
+                while let Some(&b) = self.bytes.get(self.at) {
+                    if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+                        break;
+                    }
+                    self.step();
+                }
+                let token = std::str::from_utf8(&self.bytes[start..self.at]).ok()?;
+                let json = matches!(token, "true" | "false" | "null")
+                    || (!token.is_empty()
+                        && serde_json::from_str::<serde_json::Number>(token).is_ok());
+                json.then_some(())?;
+                self.record("", JsonPlace { width: token.len(), ..at }, false);
+                Some(())
+            }
+        }
+    }
+
+    /// A string at the current byte: its text as the YAML index reads it (an escaped surrogate
+    /// read as one character), its length in characters, and the length of its first line.
+    fn string(&mut self) -> Option<(std::borrow::Cow<'t, str>, usize, usize)> {
+        let bytes: &'t [u8] = self.bytes;
+        (self.bytes.get(self.at) == Some(&b'"')).then_some(())?;
+        self.step();
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            match *self.bytes.get(self.at)? {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    self.step();
+                    self.bytes.get(self.at)?;
+                    self.step();
+                }
+                b if b < 0x20 => return None,
+                _ => self.step(),
+            }
+        }
+        let raw = std::str::from_utf8(&bytes[start..self.at]).ok()?;
+        self.step();
+        let text = if escaped { std::borrow::Cow::Owned(unescape(raw)?) } else { raw.into() };
+        let first_line = text.lines().next().unwrap_or("").chars().count();
+        let chars = text.chars().count();
+        Some((text, chars, first_line))
+    }
+}
+
+/// A JSON string's escapes read as YAML's double-quoted style reads them, with each escaped
+/// surrogate read as one character (as [`indexable`] makes it for the YAML index).
+fn unescape(raw: &str) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match chars.next()? {
+            '"' => '"',
+            '\\' => '\\',
+            '/' => '/',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'u' => {
+                let hex: String = chars.by_ref().take(4).collect();
+                let n = u32::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == 4)?;
+                char::from_u32(n).unwrap_or('X')
+            }
+            _ => return None,
+        });
+    }
+    Some(out)
 }
 
 /// The byte offset of the start of every line.
@@ -710,5 +1014,45 @@ mod tests {
         assert_eq!(too_deep("a: [ 'x[[[[', \"y{{{{\" ]\n", 3), None);
         let deep = "[".repeat(200_000);
         assert_eq!(too_deep(&deep, 100), Some((1, 101)));
+    }
+
+    /// Every path the YAML index holds of `text`, located by `at_all` in one JSON pass, is where
+    /// `at` (through the index) places it.
+    fn json_pass_agrees_with_the_index(text: &str) -> usize {
+        let indexed = Located::new("f.json", text);
+        let mut paths: Vec<String> = indexed.positions().keys().cloned().collect();
+        paths.sort();
+        // Absent fields fall back to their parents in both.
+        paths.extend(["zzz".to_string(), "actions[0].nothing".to_string()]);
+        let fresh = Located::new("f.json", text);
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let all = fresh.at_all(&refs);
+        assert!(fresh.index.get().is_none(), "the JSON pass built the index");
+        for (path, at) in paths.iter().zip(all) {
+            assert_eq!(Some(at), indexed.at(path), "{path:?}");
+        }
+        paths.len()
+    }
+
+    #[test]
+    fn a_json_file_is_located_in_one_pass_as_the_index_locates_it() {
+        let yaml: serde_yaml::Value =
+            serde_yaml::from_str(include_str!("../../fixtures/charnwood/routemap.yaml"))
+                .expect("the embedded model is YAML");
+        let compact = serde_json::to_string(&yaml).expect("JSON");
+        let pretty = serde_json::to_string_pretty(&yaml).expect("JSON");
+        let (a, b) =
+            (json_pass_agrees_with_the_index(&compact), json_pass_agrees_with_the_index(&pretty));
+        assert!(a > 4_000 && a == b, "{a} {b}");
+        // Escapes, characters of many bytes, surrogate pairs, empty and nested containers,
+        // numbers, literals, a key with an escape, and a value of several lines.
+        let odd = "{\"a\": \"caf\u{e9} \\\" \\ud83d\\ude00 \u{2013}\", \"b\\n\": [[], {}, [1, -2.5e3, true, null]],\r\n\t\"c\": {\"x\": \"one\\ntwo\", \"y\": \"\"},\n  \"d\": [{\"e\": \"\\u0041\\/\"}, \"\\r\\n\"]}";
+        assert!(json_pass_agrees_with_the_index(odd) > 10, "{odd}");
+        // Text that is not strictly JSON is left to the index.
+        let flow = Located::new("f.yaml", "{a: [1, 2]}");
+        assert_eq!(
+            flow.at_all(&["a[1]"]),
+            vec![Located::new("f.yaml", "{a: [1, 2]}").at("a[1]").expect("placed")]
+        );
     }
 }

@@ -181,16 +181,50 @@ pub struct CheckReport<'a> {
     pub rules: super::RulesInfo,
 }
 
+/// How many warnings of one kind standard error shows in full; the rest are counted in a table
+/// after them (`--format json` lists every one).
+pub const SHOWN_PER_KIND: usize = 5;
+
 impl CheckReport<'_> {
     /// The warnings as standard error shows them beside the table, with their count (in JSON
-    /// they are part of the output).
+    /// they are part of the output): the first [`SHOWN_PER_KIND`] of each kind in full, in file
+    /// order, and then, when there were more, how many of each kind were not shown and where to
+    /// see them all. Its size grows with the number of kinds, not of warnings.
     pub fn stderr(&self, format: Format) -> String {
         if format == Format::Json || self.warnings.is_empty() {
             return String::new();
         }
-        let mut out: String = self.warnings.iter().map(|w| w.diagnostic.warning() + "\n").collect();
+        // Each kind's count and how many of it are shown.
+        let mut kinds: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+        let mut out = String::new();
+        for w in self.warnings {
+            let (all, shown) = kinds.entry(w.kind).or_default();
+            *all += 1;
+            if *shown < SHOWN_PER_KIND {
+                *shown += 1;
+                out.push_str(&w.diagnostic.warning());
+                out.push('\n');
+            }
+        }
         let n = self.warnings.len();
-        out.push_str(&format!("{n} {}\n", if n == 1 { "warning" } else { "warnings" }));
+        let plural = |n: usize| if n == 1 { "warning" } else { "warnings" };
+        let hidden: usize = kinds.values().map(|(all, shown)| all - shown).sum();
+        if hidden == 0 {
+            out.push_str(&format!("{n} {}\n", plural(n)));
+            return out;
+        }
+        out.push_str(&format!(
+            "{n} {}, {hidden} not shown: the first {SHOWN_PER_KIND} of each kind are shown above\n\n",
+            plural(n)
+        ));
+        let width = kinds.keys().map(|k| k.len()).max().unwrap_or(0).max("kind".len());
+        out.push_str(&format!("  {:<width$}  {:>8}  {:>9}\n", "kind", "warnings", "not shown"));
+        for (kind, (all, shown)) in &kinds {
+            out.push_str(&format!("  {kind:<width$}  {all:>8}  {:>9}\n", all - shown));
+        }
+        out.push_str(
+            "\n`routemap check --format json` lists every warning, each with its file, line and column\n",
+        );
         out
     }
 }

@@ -200,6 +200,13 @@ impl Rules {
     /// The date complete work finished, from `forecast.rhai`'s `done_on`: no later than the
     /// as-of date.
     pub fn done_on(&self, work: &WorkView) -> Result<NaiveDate, Error> {
+        match &self.memo {
+            Some(m) => m.done_on.answer(&[work], (work.as_of, 0), || self.done_on_now(work)),
+            None => self.done_on_now(work),
+        }
+    }
+
+    fn done_on_now(&self, work: &WorkView) -> Result<NaiveDate, Error> {
         let as_of = work.as_of;
         let answer = self.call("forecast", "done_on", Dynamic::from(work.clone()))?;
         answer.try_cast::<NaiveDate>().filter(|d| *d <= as_of).ok_or_else(|| {
@@ -214,6 +221,13 @@ impl Rules {
 
     /// When work that is not complete finishes of itself, from `forecast.rhai`'s `own_finish`.
     pub fn own_finish(&self, work: &WorkView) -> Result<OwnFinish, Error> {
+        match &self.memo {
+            Some(m) => m.own_finish.answer(&[work], (work.as_of, 0), || self.own_finish_now(work)),
+            None => self.own_finish_now(work),
+        }
+    }
+
+    fn own_finish_now(&self, work: &WorkView) -> Result<OwnFinish, Error> {
         let as_of = work.as_of;
         let answer = self.call("forecast", "own_finish", Dynamic::from(work.clone()))?;
         let expected = "#{ date: <Date> }, #{ date, assumption }, #{ follows: true, assumption } or #{ unknown: true, reason }";
@@ -271,6 +285,20 @@ impl Rules {
     /// The follow-on time of `work` waiting on `waits_on`, from `forecast.rhai`'s
     /// `follow_on(work, waits_on, edge)`; `implied` is the dependency's mark in the model.
     pub fn follow_on(
+        &self,
+        work: &WorkView,
+        waits_on: &WorkView,
+        implied: bool,
+    ) -> Result<FollowOnTime, Error> {
+        let Some(m) = &self.memo else { return self.follow_on_now(work, waits_on, implied) };
+        // The view waited on is the call's second argument.
+        let mut second = waits_on.clone();
+        second.slot = 1;
+        let extra = (work.as_of, u8::from(implied));
+        m.follow_on.answer(&[work, &second], extra, || self.follow_on_now(work, &second, implied))
+    }
+
+    fn follow_on_now(
         &self,
         work: &WorkView,
         waits_on: &WorkView,

@@ -1,5 +1,6 @@
 //! The values rule scripts see: `Date`, and read-only views of work and outcomes with getters.
 
+use super::memo::{self, Field};
 use chrono::{Datelike, NaiveDate};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position};
 
@@ -29,6 +30,9 @@ pub struct WorkView {
     pub(crate) deadline: Option<NaiveDate>,
     pub(crate) needed_by: Option<NaiveDate>,
     pub(crate) estimate: Option<[NaiveDate; 3]>,
+    /// Which argument of the call this view is (0 for the first), so that the fields a
+    /// remembered call read are known by argument (see `rules::memo`).
+    pub(crate) slot: u8,
 }
 
 /// An outcome as `deadline` and `classify` see it.
@@ -189,6 +193,7 @@ impl WorkView {
                 let [a, b, c] = e.points.map(|p| p.date(from.unwrap_or(as_of)));
                 Some([a?, b?, c?])
             }),
+            slot: 0,
         }
     }
 }
@@ -524,19 +529,56 @@ pub fn register(engine: &mut Engine) {
 
     engine
         .register_type_with_name::<WorkView>("Work")
-        .register_get("id", |w: &mut WorkView| w.id.clone())
-        .register_get("kind", |w: &mut WorkView| w.kind.clone())
-        .register_get("title", |w: &mut WorkView| w.title.clone())
-        .register_get("status", |w: &mut WorkView| w.status.clone())
-        .register_get("status_text", |w: &mut WorkView| w.status_text.clone())
-        .register_get("target", |w: &mut WorkView| w.target.clone())
-        .register_get("target_date", |w: &mut WorkView| opt(w.target_date))
-        .register_get("start_date", |w: &mut WorkView| opt(w.start_date))
-        .register_get("phrase", |w: &mut WorkView| w.phrase.clone())
-        .register_get("comments", |w: &mut WorkView| w.comments.clone())
-        .register_get("waits_on", |w: &mut WorkView| w.waits_on)
-        .register_get("has_duration", |w: &mut WorkView| w.duration.is_some())
+        .register_get("id", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Id);
+            w.id.clone()
+        })
+        .register_get("kind", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Kind);
+            w.kind.clone()
+        })
+        .register_get("title", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Title);
+            w.title.clone()
+        })
+        .register_get("status", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Status);
+            w.status.clone()
+        })
+        .register_get("status_text", |w: &mut WorkView| {
+            memo::note(w.slot, Field::StatusText);
+            w.status_text.clone()
+        })
+        .register_get("target", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Target);
+            w.target.clone()
+        })
+        .register_get("target_date", |w: &mut WorkView| {
+            memo::note(w.slot, Field::TargetDate);
+            opt(w.target_date)
+        })
+        .register_get("start_date", |w: &mut WorkView| {
+            memo::note(w.slot, Field::StartDate);
+            opt(w.start_date)
+        })
+        .register_get("phrase", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Phrase);
+            w.phrase.clone()
+        })
+        .register_get("comments", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Comments);
+            w.comments.clone()
+        })
+        .register_get("waits_on", |w: &mut WorkView| {
+            memo::note(w.slot, Field::WaitsOn);
+            w.waits_on
+        })
+        .register_get("has_duration", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Duration);
+            w.duration.is_some()
+        })
         .register_fn("after_duration", |w: &mut WorkView, start: NaiveDate| -> Fallible<Dynamic> {
+            memo::note(w.slot, Field::Duration);
             match w.duration {
                 None => Ok(Dynamic::UNIT),
                 Some(d) => d.checked_after(start).map(Dynamic::from).ok_or_else(|| {
@@ -544,19 +586,37 @@ pub fn register(engine: &mut Engine) {
                 }),
             }
         })
-        .register_get("as_of", |w: &mut WorkView| w.as_of)
-        .register_get("reported", |w: &mut WorkView| w.reported)
-        .register_get("partnership", |w: &mut WorkView| w.partnership)
-        .register_get("deadline", |w: &mut WorkView| opt(w.deadline))
-        .register_get("needed_by", |w: &mut WorkView| opt(w.needed_by))
-        .register_get("estimate", |w: &mut WorkView| match w.estimate {
-            None => Dynamic::UNIT,
-            Some([earliest, likely, latest]) => {
-                let mut m = rhai::Map::new();
-                m.insert("earliest".into(), Dynamic::from(earliest));
-                m.insert("likely".into(), Dynamic::from(likely));
-                m.insert("latest".into(), Dynamic::from(latest));
-                Dynamic::from(m)
+        .register_get("as_of", |w: &mut WorkView| {
+            memo::note(w.slot, Field::AsOf);
+            w.as_of
+        })
+        .register_get("reported", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Reported);
+            w.reported
+        })
+        .register_get("partnership", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Partnership);
+            w.partnership
+        })
+        .register_get("deadline", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Deadline);
+            opt(w.deadline)
+        })
+        .register_get("needed_by", |w: &mut WorkView| {
+            memo::note(w.slot, Field::NeededBy);
+            opt(w.needed_by)
+        })
+        .register_get("estimate", |w: &mut WorkView| {
+            memo::note(w.slot, Field::Estimate);
+            match w.estimate {
+                None => Dynamic::UNIT,
+                Some([earliest, likely, latest]) => {
+                    let mut m = rhai::Map::new();
+                    m.insert("earliest".into(), Dynamic::from(earliest));
+                    m.insert("likely".into(), Dynamic::from(likely));
+                    m.insert("latest".into(), Dynamic::from(latest));
+                    Dynamic::from(m)
+                }
             }
         });
 

@@ -10,6 +10,7 @@
 
 pub mod answers;
 pub mod api;
+mod memo;
 pub mod trace;
 pub mod unit;
 
@@ -185,6 +186,17 @@ pub struct Rules {
     trace: Option<Trace>,
     /// How many threads [`Rules::map`] may share a large model's calls between.
     threads: usize,
+    /// The per-work hooks' answers remembered by what each call read (`None`: every call
+    /// runs, as when the rules are traced).
+    memo: Option<Arc<Memos>>,
+}
+
+/// The remembered answers of the hooks called once per piece of work or dependency.
+#[derive(Default)]
+pub(crate) struct Memos {
+    pub(crate) own_finish: memo::Memo<answers::OwnFinish>,
+    pub(crate) done_on: memo::Memo<chrono::NaiveDate>,
+    pub(crate) follow_on: memo::Memo<answers::FollowOnTime>,
 }
 
 impl std::fmt::Debug for Rules {
@@ -252,6 +264,27 @@ impl Rules {
     pub fn on_threads(mut self, threads: usize) -> Rules {
         self.threads = threads.clamp(1, MAX_THREADS);
         self
+    }
+
+    /// These rules with hook answers remembered (the default, but for traced rules) or not:
+    /// the answers are the same either way.
+    pub fn memoised(mut self, on: bool) -> Rules {
+        self.memo = (on && self.trace.is_none()).then(Arc::default);
+        self
+    }
+
+    /// For each remembered hook (`own_finish`, `done_on`, `follow_on`): how many calls were
+    /// answered from memory, and how many ran.
+    pub fn memo_counts(&self) -> Vec<(&'static str, u64, u64)> {
+        let Some(m) = &self.memo else { return Vec::new() };
+        [
+            ("own_finish", m.own_finish.counts()),
+            ("done_on", m.done_on.counts()),
+            ("follow_on", m.follow_on.counts()),
+        ]
+        .into_iter()
+        .map(|(hook, (hits, misses))| (hook, hits, misses))
+        .collect()
     }
 
     fn load_with(dir: Option<&Path>, trace: Option<Trace>) -> Result<Rules, Error> {
@@ -373,7 +406,8 @@ impl Rules {
             files.iter().flat_map(|f| [f.name.as_bytes(), f.text.as_bytes()]).collect();
         let hash = short_hash(&parts);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
-        Ok(Rules { engine, budget, from_directory, files, hash, trace, threads })
+        let memo = trace.is_none().then(Arc::default);
+        Ok(Rules { engine, budget, from_directory, files, hash, trace, threads, memo })
     }
 
     /// The compiled rule file called `name` (one of [`DEFAULTS`]).
@@ -785,13 +819,8 @@ fn compile(
         if let Some(c) = unprintable_in(&v) {
             let needle = format!("const {n}");
             let at = text.lines().enumerate().find(|(_, l)| l.contains(&needle)).map(|(i, l)| {
-                Location {
-                    file: path.to_string(),
-                    line: i + 1,
-                    column: l.find(&needle).unwrap_or(0) + 1,
-                    source_line: l.to_string(),
-                    width: needle.len(),
-                }
+                let column = l.find(&needle).unwrap_or(0) + 1;
+                Location::new(path, i + 1, column, l, needle.len())
             });
             return Err(Diagnostic::new(format!(
                 "rule file {path} sets its constant `{n}` to text holding {}",
@@ -908,19 +937,14 @@ fn too_long_help() -> String {
 fn located(path: &str, text: &str, pos: Position, message: String) -> Diagnostic {
     let location = pos.line().map(|line| {
         let column = pos.position().unwrap_or(1);
-        let source_line = text.lines().nth(line - 1).unwrap_or("").to_string();
-        Location { file: path.to_string(), line, column, source_line, width: 1 }
+        Location::new(path, line, column, text.lines().nth(line - 1).unwrap_or(""), 1)
     });
     Diagnostic::new(message).at(location)
 }
 
 fn fn_location(rule: &RuleFile, hook: &str) -> Option<Location> {
     let needle = format!("fn {hook}(");
-    rule.text.lines().enumerate().find(|(_, l)| l.contains(&needle)).map(|(i, l)| Location {
-        file: rule.path.clone(),
-        line: i + 1,
-        column: l.find(&needle).unwrap_or(0) + 1,
-        source_line: l.to_string(),
-        width: needle.len() - 1,
+    rule.text.lines().enumerate().find(|(_, l)| l.contains(&needle)).map(|(i, l)| {
+        Location::new(&rule.path, i + 1, l.find(&needle).unwrap_or(0) + 1, l, needle.len() - 1)
     })
 }

@@ -297,6 +297,7 @@ fn work(w: &WorkInput, as_of: NaiveDate, at: At) -> Result<WorkView, Diagnostic>
         deadline: w.deadline,
         needed_by: w.needed_by,
         estimate: w.estimate.as_ref().map(|e| [e.earliest, e.likely, e.latest]),
+        slot: 0,
     })
 }
 

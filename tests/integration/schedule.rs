@@ -504,6 +504,56 @@ fn rules_judge_a_large_model_the_same_on_several_threads_as_on_one() {
     }
 }
 
+/// Hook answers remembered by what each call read are the answers the calls give: on generated
+/// models of many shapes, at as-of dates before, on and after the routemap's, on one thread and
+/// two, the basis judged with the memory is the basis judged calling every hook, and the memory
+/// answers some calls (a knock-on comment makes `follow_on` read the work's id and comments).
+#[test]
+fn remembered_hook_answers_are_the_answers_the_hooks_give() {
+    let dir = TempDir::new("schedule-memo");
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 12,
+        ..config()
+    });
+    let cases = (0u64..1_000, 20usize..600, -400i64..400, 1usize..=2);
+    let result = runner.run(&cases, |(seed, nodes, shift, threads)| {
+        let path = PathBuf::from(dir.path(&format!("m-{seed}-{nodes}.json")));
+        let text = dag::dag(nodes, seed).replacen(
+            "\"comments\":\"\"",
+            "\"comments\":\"a knock-on of it\"",
+            3,
+        );
+        std::fs::write(&path, text).expect("write the model");
+        let model = model::load(&Source::Path(path)).expect("the synthetic model loads");
+        let graph = Graph::build(&model).expect("the synthetic model is a DAG");
+        let as_of = date(ISSUE) + chrono::TimeDelta::days(shift);
+        let judge = |rules: &Rules| {
+            let basis = assess::basis(&model, &graph, rules, as_of).expect("the rules run");
+            format!("{basis:?}")
+        };
+        let load = || Rules::load(None).expect("the default rules compile").on_threads(threads);
+        let memoised = load();
+        let remembered = judge(&memoised);
+        let called = judge(&load().memoised(false));
+        prop_assert!(remembered == called, "the memoised basis differs");
+        let hits: u64 = memoised.memo_counts().iter().map(|(_, hits, _)| hits).sum();
+        prop_assert!(hits > 0, "no call was answered from memory");
+        Ok(())
+    });
+    result.unwrap_or_else(|e| panic!("{e}"));
+    // Rules that read otherwise, or answer wrongly (the error is the same): fixtures' own
+    // forecast.rhai, on the embedded routemap.
+    let model = model::load_embedded().expect("the embedded model loads");
+    let graph = Graph::build(&model).expect("the embedded model is a DAG");
+    for rules in ["before-as-of", "done-in-future", "forecast-before-done-on", "misspelt-key"] {
+        let rules_dir = PathBuf::from(format!("fixtures/rules/{rules}"));
+        let Ok(on) = Rules::load(Some(&rules_dir)) else { continue };
+        let off = Rules::load(Some(&rules_dir)).expect("loads twice").memoised(false);
+        let judge = |r: &Rules| format!("{:?}", assess::basis(&model, &graph, r, date(ISSUE)));
+        assert_eq!(judge(&on), judge(&off), "{rules}");
+    }
+}
+
 /// More targets than one machine word of bits: a chain of 100 tasks, every node a target, with
 /// complete work part-way along, past which nothing is looked for.
 #[test]

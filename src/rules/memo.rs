@@ -1,0 +1,231 @@
+//! Hook answers remembered by what the hook read: a hook is a pure function of the view it is
+//! given, so a call that would read the same values as an earlier one gets that one's answer
+//! without running. Which fields a call read is recorded as it runs (each getter of a `Work`
+//! view notes its field), so a call that reads a work's id only to write an assumption is
+//! remembered apart from one that never reads it.
+//!
+//! The memory is a tree per hook: each node is the field the hook reads next (the script is
+//! deterministic, so given the values read so far the next read is always the same), with a
+//! branch for each value met, and each leaf an answer. A lookup walks it reading the new view's
+//! values; a miss runs the hook with reads recorded and adds its path.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::NaiveDate;
+use rhai::ImmutableString;
+
+use super::api::WorkView;
+use crate::error::Error;
+use crate::model::Span;
+
+/// A field of a `Work` view, as the getters note it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Field {
+    Id,
+    Kind,
+    Title,
+    Status,
+    StatusText,
+    Target,
+    TargetDate,
+    StartDate,
+    Phrase,
+    Comments,
+    WaitsOn,
+    /// `has_duration` and `after_duration(start)` both read the duration.
+    Duration,
+    AsOf,
+    Reported,
+    Partnership,
+    Deadline,
+    NeededBy,
+    Estimate,
+}
+
+/// One field's value, as a key of the tree.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Value {
+    Text(ImmutableString),
+    Date(Option<NaiveDate>),
+    Int(i64),
+    Bool(bool),
+    Span(Option<Span>),
+    Estimate(Option<[NaiveDate; 3]>),
+}
+
+fn value(w: &WorkView, field: Field) -> Value {
+    match field {
+        Field::Id => Value::Text(w.id.clone()),
+        Field::Kind => Value::Text(w.kind.clone()),
+        Field::Title => Value::Text(w.title.clone()),
+        Field::Status => Value::Text(w.status.clone()),
+        Field::StatusText => Value::Text(w.status_text.clone()),
+        Field::Target => Value::Text(w.target.clone()),
+        Field::TargetDate => Value::Date(w.target_date),
+        Field::StartDate => Value::Date(w.start_date),
+        Field::Phrase => Value::Text(w.phrase.clone()),
+        Field::Comments => Value::Text(w.comments.clone()),
+        Field::WaitsOn => Value::Int(w.waits_on),
+        Field::Duration => Value::Span(w.duration),
+        Field::AsOf => Value::Date(Some(w.as_of)),
+        Field::Reported => Value::Date(Some(w.reported)),
+        Field::Partnership => Value::Bool(w.partnership),
+        Field::Deadline => Value::Date(w.deadline),
+        Field::NeededBy => Value::Date(w.needed_by),
+        Field::Estimate => Value::Estimate(w.estimate),
+    }
+}
+
+thread_local! {
+    /// The reads of the call running on this thread, while one is recorded: which argument
+    /// (its slot) and which field.
+    static READS: RefCell<Option<Vec<(u8, Field)>>> = const { RefCell::new(None) };
+}
+
+/// Note that the running call read `field` of the view in argument `slot` (called by every
+/// getter of a `Work` view; nothing is kept unless a call is being recorded).
+pub(crate) fn note(slot: u8, field: Field) {
+    READS.with(|r| {
+        if let Some(reads) = r.borrow_mut().as_mut() {
+            reads.push((slot, field));
+        }
+    });
+}
+
+/// Run `call` with its reads recorded, first reads first, each field once.
+fn recorded<A>(call: impl FnOnce() -> A) -> (A, Vec<(u8, Field)>) {
+    let outer = READS.with(|r| r.borrow_mut().replace(Vec::new()));
+    let answer = call();
+    let mut reads =
+        READS.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer)).unwrap_or_default();
+    let mut seen = std::collections::HashSet::new();
+    reads.retain(|read| seen.insert(*read));
+    (answer, reads)
+}
+
+enum Node<A> {
+    /// Nothing known yet past this point.
+    Open,
+    /// The hook reads this field of this argument next.
+    Read { slot: u8, field: Field, next: HashMap<Value, usize> },
+    /// The hook answers without reading more.
+    Answer(A),
+}
+
+/// The remembered answers of one hook (see the module's page), and how often they served.
+pub(crate) struct Memo<A> {
+    tree: Mutex<Tree<A>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+struct Tree<A> {
+    nodes: Vec<Node<A>>,
+    /// A root per value of what every answer depends on besides the views' reads (the as-of
+    /// date, which the answer's checks use, and an edge's mark).
+    roots: HashMap<(NaiveDate, u8), usize>,
+}
+
+impl<A: Clone> Default for Memo<A> {
+    fn default() -> Self {
+        Memo {
+            tree: Mutex::new(Tree { nodes: Vec::new(), roots: HashMap::new() }),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+}
+
+impl<A: Clone> Memo<A> {
+    /// The answer for `views` (argument 0, 1...) and `extra`: remembered, or from `call`, which
+    /// runs the hook and decodes its answer. Errors are never remembered.
+    pub(crate) fn answer(
+        &self,
+        views: &[&WorkView],
+        extra: (NaiveDate, u8),
+        call: impl FnOnce() -> Result<A, Error>,
+    ) -> Result<A, Error> {
+        if let Some(a) = self.lock().find(views, extra) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(a);
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let (answer, reads) = recorded(call);
+        let answer = answer?;
+        self.lock().insert(views, extra, &reads, answer.clone());
+        Ok(answer)
+    }
+
+    /// How many calls were answered from memory, and how many ran.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tree<A>> {
+        // A panic while holding the lock leaves a tree that is still whole.
+        self.tree.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl<A: Clone> Tree<A> {
+    fn find(&self, views: &[&WorkView], extra: (NaiveDate, u8)) -> Option<A> {
+        let mut at = *self.roots.get(&extra)?;
+        loop {
+            match &self.nodes[at] {
+                Node::Open => return None,
+                Node::Answer(a) => return Some(a.clone()),
+                Node::Read { slot, field, next } => {
+                    let view = views.get(usize::from(*slot))?;
+                    at = *next.get(&value(view, *field))?;
+                }
+            }
+        }
+    }
+
+    fn insert(&mut self, views: &[&WorkView], extra: (NaiveDate, u8), reads: &[(u8, Field)], a: A) {
+        let mut at = match self.roots.get(&extra) {
+            Some(&root) => root,
+            None => {
+                self.nodes.push(Node::Open);
+                self.roots.insert(extra, self.nodes.len() - 1);
+                self.nodes.len() - 1
+            }
+        };
+        for &(slot, field) in reads {
+            let Some(view) = views.get(usize::from(slot)) else { return };
+            let key = value(view, field);
+            let fresh = self.nodes.len();
+            let next = match &mut self.nodes[at] {
+                node @ Node::Open => {
+                    *node = Node::Read { slot, field, next: HashMap::from([(key, fresh)]) };
+                    None
+                }
+                Node::Read { slot: s, field: f, next } if (*s, *f) == (slot, field) => {
+                    match next.get(&key) {
+                        Some(&n) => Some(n),
+                        None => {
+                            next.insert(key, fresh);
+                            None
+                        }
+                    }
+                }
+                // A hook that read otherwise than before on the same values (it cannot, being
+                // pure) or answered already: keep what is known.
+                _ => return,
+            };
+            at = match next {
+                Some(n) => n,
+                None => {
+                    self.nodes.push(Node::Open);
+                    fresh
+                }
+            };
+        }
+        if let Node::Open = self.nodes[at] {
+            self.nodes[at] = Node::Answer(a);
+        }
+    }
+}
