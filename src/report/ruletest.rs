@@ -163,14 +163,22 @@ fn ranges(lines: &[usize]) -> String {
 fn rule_lines(l: &Location) -> String {
     let number = l.line.to_string();
     let pad = " ".repeat(number.len());
-    let indent: String = l
-        .source_line
+    // A long line is quoted in a window around the column (see `Location::new`): its cuts are
+    // shown, each one character the caret's indent counts.
+    let (before, after) =
+        (if l.cut_before > 0 { "…" } else { "" }, if l.cut_after { "…" } else { "" });
+    let indent: String = before
         .chars()
-        .take(l.column.saturating_sub(1))
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .map(|_| ' ')
+        .chain(
+            l.source_line
+                .chars()
+                .take(l.column.saturating_sub(1).saturating_sub(l.cut_before))
+                .map(|c| if c == '\t' { '\t' } else { ' ' }),
+        )
         .collect();
     format!(
-        "    {pad}--> {}:{}:{}\n    {number} | {}\n    {pad} | {indent}^\n",
+        "    {pad}--> {}:{}:{}\n    {number} | {before}{}{after}\n    {pad} | {indent}^\n",
         l.file,
         l.line,
         l.column,
@@ -276,6 +284,19 @@ impl Render for TestReport<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_rule_line_keeps_its_caret_under_the_column() {
+        let line = format!("{}fail_here(){}", "x".repeat(300), "y".repeat(300));
+        let l = Location::new("rules/x.rhai", 7, 301, &line, 1);
+        let shown = rule_lines(&l);
+        let lines: Vec<&str> = shown.lines().collect();
+        let quoted = lines[1].split(" | ").nth(1).expect("the quoted line");
+        let caret = lines[2].split(" | ").nth(1).expect("the caret line");
+        let at = caret.chars().position(|c| c == '^').expect("a caret");
+        assert_eq!(quoted.chars().nth(at), Some('f'), "{shown}");
+        assert!(quoted.starts_with('…') && quoted.ends_with('…'), "{shown}");
+    }
 
     #[test]
     fn lines_become_ranges() {
