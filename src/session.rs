@@ -55,7 +55,18 @@ impl Session {
             (loaded, rules)
         });
         let (model, graph) = loaded?;
-        let rules = rules?;
+        Session::assess(model, graph, rules?, as_of)
+    }
+
+    /// A session over a model already loaded (and its graph) and rules already compiled,
+    /// evaluated on `as_of` (default: the model's issue date): `rollup` opens each council so,
+    /// having filled in the tier its manifest gives.
+    pub fn assess(
+        model: Model,
+        graph: Graph,
+        rules: Rules,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Session, Error> {
         let as_of = as_of.unwrap_or(model.document.issue_date);
         let assessment = assess::evaluate(&model, &graph, &rules, as_of)?;
         Ok(Session { model, graph, rules, assessment })
