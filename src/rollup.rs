@@ -576,7 +576,13 @@ fn judge(spec: &Spec, req: &Request, kinds: &[Kind]) -> Result<Council, Error> {
             )
             .into());
         }
-        (Some(given), None) => model.document.tier = Some(given),
+        (Some(given), None) => {
+            // The tier as loading would have set it: on the document and on each outcome.
+            model.document.tier = Some(given);
+            for o in &mut model.outcomes {
+                o.council_tier = Some(given);
+            }
+        }
         _ => {}
     }
     let rules = Rules::load(rules_dir)?;

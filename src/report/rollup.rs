@@ -561,35 +561,27 @@ fn blocker_rows(rows: &[BlockerLine], project: bool) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The councils table: best first (rank, then name); tier and region last, as the columns a
+/// narrow terminal can spare.
 fn council_rows(x: &RollupOut) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let sim = x.simulation.is_some();
-    let mut headers = vec![
-        "rank",
-        "council",
-        "tier",
-        "region",
-        "Required ok",
-        "off track",
-        "Good ok",
-        "BVPI 157",
-        "grant at risk",
-    ];
+    let mut headers =
+        vec!["rank", "council", "Required ok", "off track", "Good ok", "grant at risk"];
     if sim {
         headers.extend(["P(all Required)", "expected misses"]);
     }
-    let rows = x
-        .councils
+    headers.extend(["BVPI 157", "tier", "region"]);
+    let mut councils: Vec<&CouncilLine> = x.councils.iter().collect();
+    councils.sort_by(|a, b| (a.rank, &a.name).cmp(&(b.rank, &b.name)));
+    let rows = councils
         .iter()
         .map(|c| {
             let mut row = vec![
                 c.rank.to_string(),
                 c.name.clone(),
-                c.tier.clone().unwrap_or_default(),
-                c.region.clone().unwrap_or_default(),
                 ok_of(&c.required),
                 c.required.off_track.to_string(),
                 ok_of(&c.good),
-                bvpi_words(c.bvpi157.as_ref()),
                 text::gbp(c.exposure_gbp),
             ];
             if let Some(s) = &c.simulation {
@@ -598,6 +590,11 @@ fn council_rows(x: &RollupOut) -> (Vec<&'static str>, Vec<Vec<String>>) {
             } else if sim {
                 row.extend([String::new(), String::new()]);
             }
+            row.extend([
+                bvpi_words(c.bvpi157.as_ref()),
+                c.tier.clone().unwrap_or_default(),
+                c.region.clone().unwrap_or_default(),
+            ]);
             row
         })
         .collect();
@@ -668,8 +665,11 @@ fn table(x: &RollupOut, t: &Terminal) -> String {
         ));
     }
     if !x.left_out.is_empty() {
+        // Lines rather than a table, so that no place is cut to fit the width.
         out.push_str(&format!("\nLeft out: {}\n", x.left_out.len()));
-        out.push_str(&text::table(t, &["model", "at", "problem"], &plain(left_out_rows(x))));
+        for row in left_out_rows(x) {
+            out.push_str(&format!("  - {}: {}\n", row[1], row[2]));
+        }
         out.push_str(&format!("{EXIT_NOTE}\n"));
     }
     text::wrap(&out, t.width)

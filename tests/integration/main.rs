@@ -22,6 +22,7 @@ mod hostile_output;
 mod hostile_rules;
 mod output;
 mod risk_report;
+mod rollup;
 mod rule_tests;
 mod rules;
 mod schedule;
