@@ -9,8 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -181,6 +181,7 @@ pub fn kind_of<'k>(kinds: &'k [Kind], text: &str) -> Option<&'k str> {
         .iter()
         .find(|k| {
             k.words.iter().any(|w| {
+                // A word as a word's start: ` e form`, matched against ` e forms `.
                 let w = words_of(w);
                 let w = w.trim_end();
                 w.len() > 1 && text.contains(w)
@@ -554,13 +555,30 @@ pub struct LeftOut {
     pub error: Error,
 }
 
+/// The rules of each directory the councils name (`None`: the embedded rules or `--rules`),
+/// compiled once and shared by the councils judged with them; a directory whose rules fail
+/// leaves its councils out.
+type RuleSets = BTreeMap<Option<PathBuf>, Result<Arc<Rules>, Error>>;
+
+fn rule_sets(specs: &[Spec], req: &Request) -> RuleSets {
+    let mut out = RuleSets::new();
+    for spec in specs {
+        let dir = spec.rules.clone().or_else(|| req.rules.clone());
+        if !out.contains_key(&dir) {
+            let rules = Rules::load(dir.as_deref()).map(Arc::new);
+            out.insert(dir, rules);
+        }
+    }
+    out
+}
+
 /// Open and judge one council; its session goes when it has been summed up.
-fn judge(spec: &Spec, req: &Request, kinds: &[Kind]) -> Result<Council, Error> {
+fn judge(spec: &Spec, req: &Request, kinds: &[Kind], rules: &RuleSets) -> Result<Council, Error> {
     if !spec.problems.is_empty() {
         return Err(spec.problems.clone().into());
     }
     let source = Source::Path(spec.model.clone());
-    let rules_dir = spec.rules.as_deref().or(req.rules.as_deref());
+    let dir = spec.rules.clone().or_else(|| req.rules.clone());
     let (mut model, graph) = session::load(&source)?;
     match (spec.tier, model.document.tier) {
         (Some(given), Some(own)) if given != own => {
@@ -585,7 +603,11 @@ fn judge(spec: &Spec, req: &Request, kinds: &[Kind]) -> Result<Council, Error> {
         }
         _ => {}
     }
-    let rules = Rules::load(rules_dir)?;
+    let rules = match rules.get(&dir) {
+        Some(Ok(r)) => Arc::clone(r),
+        Some(Err(e)) => return Err(e.clone()),
+        None => Arc::new(Rules::load(dir.as_deref())?),
+    };
     let s = Session::assess(model, graph, rules, req.as_of.or(spec.as_of))?;
     summarise(&s, spec, req, kinds)
 }
@@ -861,6 +883,7 @@ fn judge_all(specs: &[Spec], req: &Request, kinds: &[Kind]) -> Vec<Result<Counci
     let done: Mutex<Vec<(usize, Result<Council, Error>)>> =
         Mutex::new(Vec::with_capacity(specs.len()));
     let threads = req.jobs.clamp(1, specs.len().max(1));
+    let rules = rule_sets(specs, req);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
@@ -868,7 +891,7 @@ fn judge_all(specs: &[Spec], req: &Request, kinds: &[Kind]) -> Vec<Result<Counci
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(spec) = specs.get(i) else { break };
-                    mine.push((i, judge(spec, req, kinds)));
+                    mine.push((i, judge(spec, req, kinds, &rules)));
                 }
                 if let Ok(mut all) = done.lock() {
                     all.extend(mine);

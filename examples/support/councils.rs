@@ -190,6 +190,9 @@ fn council(base: &Value, rng: &mut Rng, name: &str, tier: &str) -> Value {
         doc.insert("tier".into(), json!(tier));
         doc.remove("target_cabinet");
     }
+    // How far on the council is: a few councils have done most of their work, most little more
+    // than their base routemap says.
+    let progress = rng.unit().powi(3);
     // Enabling projects that wait on nothing: work may be made to wait on them without a loop.
     let mut enabling = Vec::new();
     if let Some(projects) = obj.get_mut("projects").and_then(Value::as_array_mut) {
@@ -199,6 +202,9 @@ fn council(base: &Value, rng: &mut Rng, name: &str, tier: &str) -> Value {
                 && let Some(f) = moved(finish, rng.between(-1, 6))
             {
                 p["finish"] = json!(f);
+            }
+            if rng.chance(progress) {
+                p["status"] = json!("Complete");
             }
             let free = p.get("waits_on").and_then(Value::as_array).is_none_or(Vec::is_empty);
             if free && let Some(id) = p.get("id").and_then(Value::as_str) {
@@ -224,6 +230,9 @@ fn council(base: &Value, rng: &mut Rng, name: &str, tier: &str) -> Value {
                 }
                 if rng.chance(0.15) {
                     t["status"] = json!(statuses[rng.between(0, 3) as usize]);
+                }
+                if rng.chance(progress) {
+                    t["status"] = json!("Complete");
                 }
                 if !enabling.is_empty() && rng.chance(0.08) {
                     let p = enabling[rng.between(0, enabling.len() as i64 - 1) as usize].clone();
@@ -265,7 +274,7 @@ pub fn generate(n: usize, seed: u64) -> Result<Vec<(String, String)>, String> {
             _ => [&REGIONS[..2], &REGIONS[3..]].concat()[rng.between(0, 7) as usize],
         };
         let name = name(c, tier);
-        let base = if rng.chance(0.2) { &bases[1] } else { &bases[0] };
+        let base = if rng.chance(0.15) { &bases[1] } else { &bases[0] };
         let model = council(base, &mut rng, &name, tier);
         let file = format!("councils/{:03}-{}.json", c + 1, slug(&name));
         manifest.push_str(&format!(
