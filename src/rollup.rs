@@ -564,9 +564,9 @@ fn rule_sets(specs: &[Spec], req: &Request) -> RuleSets {
     let mut out = RuleSets::new();
     for spec in specs {
         let dir = spec.rules.clone().or_else(|| req.rules.clone());
-        if !out.contains_key(&dir) {
-            let rules = Rules::load(dir.as_deref()).map(Arc::new);
-            out.insert(dir, rules);
+        if let std::collections::btree_map::Entry::Vacant(slot) = out.entry(dir) {
+            let rules = Rules::load(slot.key().as_deref()).map(Arc::new);
+            slot.insert(rules);
         }
     }
     out
