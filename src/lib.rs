@@ -18,6 +18,7 @@ pub mod input;
 pub mod model;
 pub mod report;
 pub mod risk;
+pub mod rollup;
 pub mod rules;
 pub mod ruletest;
 pub mod scenario;

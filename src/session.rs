@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use petgraph::graph::NodeIndex;
@@ -24,8 +25,8 @@ pub struct Session {
     pub model: Model,
     /// Its graph.
     pub graph: Graph,
-    /// The compiled rules.
-    pub rules: Rules,
+    /// The compiled rules (shared: `rollup` judges many councils with one compiled set).
+    pub rules: Arc<Rules>,
     /// The baseline assessment.
     pub assessment: Assessment,
 }
@@ -69,7 +70,18 @@ impl Session {
             (loaded, rules)
         });
         let (model, graph) = loaded?;
-        let rules = rules?;
+        Session::assess(model, graph, Arc::new(rules?), as_of)
+    }
+
+    /// A session over a model already loaded (and its graph) and rules already compiled,
+    /// evaluated on `as_of` (default: the model's issue date): `rollup` opens each council so,
+    /// having filled in the tier its manifest gives, with the rules its councils share.
+    pub fn assess(
+        model: Model,
+        graph: Graph,
+        rules: Arc<Rules>,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Session, Error> {
         let as_of = as_of.unwrap_or(model.document.issue_date);
         let assessment = assess::evaluate(&model, &graph, &rules, as_of)?;
         Ok(Session { model, graph, rules, assessment })

@@ -61,6 +61,10 @@ impl Cli {
                 let model = ModelArgs { model: None, rules: rules.clone() };
                 (Inputs { model, as_of: None }, false, false)
             }
+            Command::Rollup { rules, as_of, .. } => {
+                let model = ModelArgs { model: None, rules: rules.clone() };
+                (Inputs { model, as_of: *as_of }, false, true)
+            }
             Command::Completions { .. } | Command::Man => (Inputs::default(), false, false),
         };
         let b = &self.before;
@@ -469,6 +473,51 @@ pub enum Command {
         #[command(flatten)]
         inputs: Inputs,
     },
+    /// Where a partnership or the country stands: many councils' routemaps (model files,
+    /// directories of them, or a manifest naming each council's model, name, tier, region and
+    /// rules), each judged on its own, in parallel; how every outcome stands across them, each
+    /// council's counts and rank, what holds councils up, the grant at risk. A council that
+    /// fails is left out, located, and the rest rolled up (exit code 3).
+    #[command(after_help = "Examples:\n  \
+        routemap rollup fixtures/partnership/manifest.yaml\n  \
+        routemap rollup councils/ --region \"East Midlands\" --tier district\n  \
+        routemap rollup fixtures/partnership/manifest.yaml --simulate 10000 -o dashboard.html")]
+    Rollup {
+        /// Council model files (.yaml, .yml, .json), directories of them, or manifests (YAML
+        /// with `councils:`; see docs/rollup.md).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Only the councils a manifest places in this region (any case; repeatable).
+        #[arg(long, value_name = "REGION")]
+        region: Vec<String>,
+        /// Only councils of this tier: district, county, unitary, metropolitan or
+        /// london_borough (comma-separated or repeated).
+        #[arg(long, value_name = "TIER", value_delimiter = ',', value_parser = parse_tier)]
+        tier: Vec<model::Tier>,
+        /// Simulate each council this many runs (see `routemap simulate`): its P(every Required
+        /// outcome achieved) and expected misses, and the distribution of the number of
+        /// councils achieving every Required outcome.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        simulate: Option<u64>,
+        /// The simulation's seed: each council's runs are those `routemap simulate --seed S`
+        /// gives it.
+        #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+        seed: u64,
+        /// Councils judged at once (default: the available cores); the output is the same
+        /// whatever the number.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+        jobs: Option<u64>,
+        /// Where the result goes, and in which format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// Rules for every council whose manifest entry names none (default: the embedded
+        /// rules).
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+        /// Judge every council on this date (YYYY-MM-DD) instead of its own.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+    },
     /// Shell completions for bash, zsh, fish, elvish or powershell, on standard output.
     #[command(
         after_help = "Examples:\n  routemap completions bash > /etc/bash_completion.d/routemap"
@@ -535,6 +584,12 @@ fn parse_runs(s: &str) -> Result<Runs, String> {
         Ok(n) if (1..=100_000_000).contains(&n) => Ok(Runs::Exactly(n)),
         _ => Err(format!("`{s}` is not a number of runs from 1 to 100000000, or `auto`")),
     }
+}
+
+fn parse_tier(s: &str) -> Result<model::Tier, String> {
+    crate::rollup::tier(s).ok_or_else(|| {
+        format!("`{s}` is not a kind of council: district, county, unitary, metropolitan or london_borough")
+    })
 }
 
 fn parse_percent(s: &str) -> Result<f64, String> {

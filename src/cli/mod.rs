@@ -29,6 +29,7 @@ use crate::report::ieg::{IegReport, IegReturn};
 use crate::report::outcomes::OutcomesOut;
 use crate::report::output::Format;
 use crate::report::risk::RiskReport;
+use crate::report::rollup::RollupReport;
 use crate::report::ruletest::TestReport;
 use crate::report::sensitivity::SensitivityReport;
 use crate::report::simulate::{
@@ -71,6 +72,7 @@ fn reads(cli: &Cli, inputs: &Inputs) -> Vec<PathBuf> {
         | Command::RiskReport { scenario: Some(f), .. } => {
             out.push(f.clone());
         }
+        Command::Rollup { paths, .. } => out.extend(paths.iter().filter(|p| p.is_file()).cloned()),
         _ => {}
     }
     let versions: Vec<&PathBuf> = match &cli.command {
@@ -132,6 +134,7 @@ fn formats(command: &str) -> &'static [Format] {
         "diff" => DiffReport::FORMATS,
         "test" => TestReport::FORMATS,
         "graph" => GraphOut::FORMATS,
+        "rollup" => RollupReport::FORMATS,
         _ => &[],
     }
 }
@@ -220,6 +223,9 @@ A \-\-fail\-on gate tripped (the outcomes are named on standard error), a rule t
 .TP
 \fB2\fR
 Bad input or usage: every problem is named on standard error with its file, line and column; nothing is written to standard output and no file is half\-written.
+.TP
+\fB3\fR
+rollup: the roll\-up was written, but some councils were left out (each is named on standard error with its file, line and column, and listed as left out in the output).
 .TP
 \fB74\fR
 Standard output could not be written (a full disk).
@@ -439,6 +445,31 @@ pub fn run_in(cli: &Cli, session: &OnceCell<Session>) -> Result<Done, Error> {
                 codes.iter().map(|c| s.outcome(c).map(|r| r.node)).collect::<Result<_, _>>()?;
             let filter = report::graph::Filter { roots, critical: *critical, all: *all };
             Ok(Done::ok(o.emit(&GraphOut::new(&s.evaluated(), &filter))?))
+        }
+        Command::Rollup { paths, region, tier, simulate, seed, jobs, out, .. } => {
+            let o = out.choose_for::<RollupReport>("rollup", colour)?.reading(reading);
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let request = crate::rollup::Request {
+                paths: paths.clone(),
+                rules: inputs.model.rules.clone(),
+                as_of: inputs.as_of,
+                regions: region.clone(),
+                tiers: tier.clone(),
+                simulate: *simulate,
+                seed: *seed,
+                jobs: jobs.map_or(cores, |j| usize::try_from(j).unwrap_or(1)),
+            };
+            let r = crate::rollup::run(&request)?;
+            // Every council's model is kept from the output, those left out too.
+            let models: Vec<PathBuf> = r
+                .councils
+                .iter()
+                .map(|c| PathBuf::from(&c.model))
+                .chain(r.left_out.iter().map(|l| PathBuf::from(&l.model)))
+                .collect();
+            let o = o.also_reading(&models);
+            let report = RollupReport(&r);
+            Ok(Done { stdout: o.emit(&report)?, stderr: report.stderr(), code: report.code() })
         }
         Command::Completions { shell } => {
             let mut buf = Vec::new();

@@ -20,6 +20,7 @@ pub mod output;
 pub mod raster;
 pub mod render;
 pub mod risk;
+pub mod rollup;
 pub mod ruletest;
 pub mod sensitivity;
 pub mod simulate;

@@ -23,6 +23,7 @@ mod hostile_rules;
 mod ieg_return;
 mod output;
 mod risk_report;
+mod rollup;
 mod rule_tests;
 mod rules;
 mod schedule;
