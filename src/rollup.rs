@@ -452,6 +452,9 @@ pub struct Verdict {
     pub standing: Standing,
     /// What the verdict rests on.
     pub basis: DateBasis,
+    /// Whether any work in the council's routemap serves it (an outcome nothing serves keeps
+    /// the rules' verdict, but is not in the routemap).
+    pub served: bool,
 }
 
 /// An outcome off track or at risk in one council, and what holds it up: the unfinished work on
@@ -625,6 +628,7 @@ fn summarise(s: &Session, spec: &Spec, req: &Request, kinds: &[Kind]) -> Result<
             title: s.model.outcomes[r.outcome].title.clone(),
             standing: r.standing,
             basis: r.basis,
+            served: r.facts.tasks_total > 0,
         })
         .collect();
     let holds = a
@@ -771,6 +775,9 @@ pub struct OutcomeTally {
     pub assumed: [usize; 6],
     /// Verdicts by basis, in [`DateBasis::ALL`] order (not-applicable outcomes left out).
     pub basis: [usize; 3],
+    /// Councils whose routemap has no work serving it (not-applicable outcomes left out): their
+    /// verdicts are the rules' for an outcome not in the routemap.
+    pub not_in_routemap: usize,
 }
 
 /// Something that holds councils up (a kind of work or a named project), counted across them.
@@ -919,6 +926,7 @@ impl Rollup {
                     counts: [0; 6],
                     assumed: [0; 6],
                     basis: [0; 3],
+                    not_in_routemap: 0,
                 });
                 let s = standing_index(v.standing);
                 t.counts[s] += 1;
@@ -928,6 +936,7 @@ impl Rollup {
                     }
                     let b = DateBasis::ALL.iter().position(|x| *x == v.basis).unwrap_or(0);
                     t.basis[b] += 1;
+                    t.not_in_routemap += usize::from(!v.served);
                 }
             }
         }

@@ -138,6 +138,9 @@ pub struct OutcomeLine {
     pub assumed: Counts,
     /// Verdicts by basis (not applicable left out).
     pub basis: BasisCounts,
+    /// Councils whose routemap has no work serving it (not applicable left out): their
+    /// verdicts are the rules' for an outcome not in the routemap.
+    pub not_in_routemap: usize,
 }
 
 /// One council.
@@ -374,6 +377,7 @@ impl RollupOut {
                 counts: Counts::of(t.counts),
                 assumed: Counts::of(t.assumed),
                 basis: basis_counts(t.basis),
+                not_in_routemap: t.not_in_routemap,
             })
             .collect();
         let sum = |category: Category| {
@@ -601,8 +605,18 @@ fn council_rows(x: &RollupOut) -> (Vec<&'static str>, Vec<Vec<String>>) {
     (headers, rows)
 }
 
-const OUTCOME_HEADERS: [&str; 9] =
-    ["code", "achieved", "on track", "at risk", "off track", "unknown", "n/a", "assumed", "title"];
+const OUTCOME_HEADERS: [&str; 10] = [
+    "code",
+    "achieved",
+    "on track",
+    "at risk",
+    "off track",
+    "unknown",
+    "n/a",
+    "assumed",
+    "not in routemap",
+    "title",
+];
 
 fn outcome_rows(x: &RollupOut) -> Vec<Vec<String>> {
     x.outcomes
@@ -611,6 +625,7 @@ fn outcome_rows(x: &RollupOut) -> Vec<Vec<String>> {
             let mut row = vec![o.code.clone()];
             row.extend(o.counts.array().iter().map(|n| n.to_string()));
             row.push(o.basis.assumed.to_string());
+            row.push(o.not_in_routemap.to_string());
             row.push(o.title.clone());
             row
         })
@@ -641,7 +656,7 @@ fn table(x: &RollupOut, t: &Terminal) -> String {
         text::counts_line(&standing_pairs(&x.totals.good), t.colour)
     ));
     out.push_str(
-        "\nOutcomes: councils by status (assumed: verdicts resting on a rule's assumption)\n",
+        "\nOutcomes: councils by status (assumed: verdicts resting on a rule's assumption; not in routemap: councils whose routemap has no work for it, judged by the rules' verdict for such an outcome)\n",
     );
     out.push_str(&text::table(t, &OUTCOME_HEADERS, &plain(outcome_rows(x))));
     out.push_str("\nCouncils\n");
@@ -687,7 +702,7 @@ fn markdown(x: &RollupOut) -> String {
         words(&x.totals.required),
         words(&x.totals.good)
     ));
-    out.push_str("\n## Outcomes\n\nCouncils by status; *assumed*: verdicts resting on a rule's assumption.\n\n");
+    out.push_str("\n## Outcomes\n\nCouncils by status; *assumed*: verdicts resting on a rule's assumption; *not in routemap*: councils whose routemap has no work for it, judged by the rules' verdict for such an outcome.\n\n");
     out.push_str(&text::markdown(&OUTCOME_HEADERS, &outcome_rows(x)));
     out.push_str("\n## Councils\n\n");
     let (headers, rows) = council_rows(x);

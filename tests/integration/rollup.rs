@@ -377,3 +377,41 @@ proptest! {
         }
     }
 }
+
+/// An outcome nothing in a council's routemap serves is counted as not in its routemap, beside
+/// the rules' verdict: against each council's own forecast, outcome by outcome (those no council
+/// has as not applicable, as the manifest's tiers are not the model files').
+#[test]
+fn outcomes_not_in_a_routemap_are_counted_apart() {
+    let x = json(&partnership(&["--format", "json"]));
+    let councils = x["councils"].as_array().expect("councils");
+    let forecasts: Vec<serde_json::Value> = councils
+        .iter()
+        .map(|c| {
+            let model = c["model"].as_str().expect("model");
+            json(&crate::common::ok(&["forecast", "--model", model, "--format", "json"]))
+        })
+        .collect();
+    let mut checked = 0;
+    for o in x["outcomes"].as_array().expect("outcomes") {
+        let code = o["code"].as_str().expect("code");
+        if o["counts"]["not_applicable"] != 0 {
+            continue;
+        }
+        let mut unserved = 0;
+        for f in &forecasts {
+            let line = f["outcomes"]
+                .as_array()
+                .expect("outcomes")
+                .iter()
+                .find(|l| l["code"] == code)
+                .expect("the outcome");
+            if line["served"] == false {
+                unserved += 1;
+            }
+        }
+        assert_eq!(o["not_in_routemap"], unserved, "{code}");
+        checked += 1;
+    }
+    assert!(checked > 30, "{checked} outcomes checked");
+}
