@@ -439,6 +439,25 @@ fn summary(out: &SimulateOut) -> Vec<String> {
             gbp(out.exposure.p95_gbp)
         ),
     ];
+    // Outcomes late in every run because no run gives them a date: part of the expected misses
+    // by the model's structure (work with no date and no estimate), not by any draw.
+    let dateless: Vec<&str> = out
+        .outcomes
+        .iter()
+        .filter(|o| o.category == Category::Required && o.mean.is_none() && o.p_on_time == 0.0)
+        .map(|o| o.code.as_str())
+        .collect();
+    if !dateless.is_empty() {
+        lines.insert(
+            2,
+            format!(
+                "Of those, {} ({}) {} no date in any run: work with no date and no estimate, late in every run whatever the evidence",
+                dateless.len(),
+                dateless.join(", "),
+                if dateless.len() == 1 { "has" } else { "have" }
+            ),
+        );
+    }
     for s in &out.exposure.streams {
         lines.push(format!(
             "{}: at risk in {} of runs (± {})",
