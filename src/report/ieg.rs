@@ -323,6 +323,9 @@ impl IegReturn {
     }
 
     fn expected_text(l: &ReturnLine) -> String {
+        if l.status == Standing::NotApplicable {
+            return "not applicable".to_string();
+        }
         match (l.expected, l.no_earlier_than) {
             (Some(d), _) => text::long_date(d),
             (None, Some(d)) => format!("not before {}", text::long_date(d)),
@@ -356,7 +359,12 @@ impl IegReturn {
     /// the dated evidence; why each light (consecutive dates with the same light and reason
     /// together); and why the checkpoint.
     fn evidence_words(l: &ReturnLine) -> String {
-        let mut out = format!("Basis: {}. {}.", l.basis.as_str(), capitalised(&l.evidence));
+        // A council that does not deliver an outcome has no date for it to rest on.
+        let mut out = if l.status == Standing::NotApplicable {
+            format!("{}.", capitalised(&l.evidence))
+        } else {
+            format!("Basis: {}. {}.", l.basis.as_str(), capitalised(&l.evidence))
+        };
         let mut groups: Vec<(Vec<NaiveDate>, &LightOut)> = Vec::new();
         for light in &l.lights {
             match groups.last_mut() {
