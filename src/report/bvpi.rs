@@ -242,7 +242,7 @@ fn when(e: &Evaluated, slips: &[Slip]) -> String {
 /// For people: the answer, each group, the step curve, and the groups that miss.
 pub fn table(e: &Evaluated, f: &BvpiForecast, slips: &[Slip], t: &Terminal) -> String {
     let mut out = format!("BVPI 157 forecast: {}\n\n", when(e, slips));
-    out.push_str(&format!("{}\n\n", headline(f)));
+    out.push_str(&text::wrap(&format!("{}\n\n", headline(f)), t.width));
     let rows: Vec<Vec<(String, String)>> = f
         .groups
         .iter()

@@ -93,13 +93,19 @@ fn table(d: &Diff, t: &Terminal) -> String {
     let colour = t.colour;
     let first = &d.versions[0];
     let mut out = format!(
-        "{}\n{} versions of {}'s routemap, each judged on its own issue date.\n",
+        "{}\n{}",
         colour.strong("What changed between versions"),
-        d.versions.len(),
-        first.council
+        text::wrap(
+            &format!(
+                "{} versions of {}'s routemap, each judged on its own issue date.\n",
+                d.versions.len(),
+                first.council
+            ),
+            t.width
+        )
     );
     for n in &d.notes {
-        out.push_str(&format!("Note: {n}\n"));
+        out.push_str(&text::wrap(&format!("Note: {n}\n"), t.width));
     }
     for s in &d.steps {
         out.push_str(&format!("\n{}\n", colour.strong(&step_title(d, s))));

@@ -215,7 +215,7 @@ impl Explanation {
         let colour = t.colour;
         let mut out = format!("{} — {}\n\n", self.code, self.title);
         let status = colour.standing(r.standing, super::standing::status_words(r.standing));
-        out.push_str(&format!("Status: {status} ({})\n", self.reason));
+        out.push_str(&text::wrap(&format!("Status: {status} ({})\n", self.reason), t.width));
         let basis = match (r.standing, self.basis) {
             (Standing::NotApplicable, _) => {
                 "the council's tier and the outcomes catalogue, or the model's own mark: not a date"

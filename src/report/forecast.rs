@@ -282,7 +282,7 @@ pub fn table(e: &Evaluated, t: &Terminal) -> String {
     let colour = t.colour;
     let f = Forecast::new(e);
     let mut out = format!("Forecast of the ODPM priority outcomes: {}\n\n", e.provenance());
-    out.push_str(&headline(e, colour));
+    out.push_str(&text::wrap_lines(&headline(e, colour), t.width));
     let mut order: Vec<usize> = (0..f.outcomes.len()).collect();
     order.sort_by_key(|&i| worst_first(e.assessment.outcomes[i].standing));
     let row = |i: usize| {

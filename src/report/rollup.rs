@@ -646,18 +646,19 @@ fn table(x: &RollupOut, t: &Terminal) -> String {
     let plain = |rows: Vec<Vec<String>>| -> Vec<Vec<(String, String)>> {
         rows.into_iter().map(|r| r.into_iter().map(cell).collect()).collect()
     };
-    let mut out = format!("{}\n\n", t.colour.strong(&headline(x)));
+    let mut head = format!("{}\n\n", t.colour.strong(&headline(x)));
     for line in totals_lines(x) {
-        out.push_str(&format!("  {line}\n"));
+        head.push_str(&format!("  {line}\n"));
     }
-    out.push_str(&format!(
+    head.push_str(&format!(
         "  Required verdicts: {}\n  Good verdicts: {}\n",
         text::counts_line(&standing_pairs(&x.totals.required), t.colour),
         text::counts_line(&standing_pairs(&x.totals.good), t.colour)
     ));
-    out.push_str(
+    head.push_str(
         "\nOutcomes: councils by status (assumed: verdicts resting on a rule's assumption; not in routemap: councils whose routemap has no work for it, judged by the rules' verdict for such an outcome)\n",
     );
+    let mut out = text::wrap_lines(&head, t.width);
     out.push_str(&text::table(t, &OUTCOME_HEADERS, &plain(outcome_rows(x))));
     out.push_str("\nCouncils\n");
     let (headers, rows) = council_rows(x);

@@ -200,9 +200,12 @@ pub fn table(
     top: usize,
     t: &Terminal,
 ) -> String {
-    let mut out = format!(
-        "Slip sensitivity: {}\nEach piece of work slipped alone, worst first. {KEY}\n\n",
-        e.provenance()
+    let mut out = text::wrap_lines(
+        &format!(
+            "Slip sensitivity: {}\nEach piece of work slipped alone, worst first. {KEY}\n\n",
+            e.provenance()
+        ),
+        t.width,
     );
     let rows = rows(e, spans, results, top);
     let h = headers(spans);

@@ -63,6 +63,13 @@ pub fn wrap(text: &str, width: u16) -> String {
     out
 }
 
+/// [`wrap`] applied to every line of `text` on its own: for prose of several lines (a headline
+/// of counts, a paragraph before a table), each line wrapped to the width with its
+/// continuation indented.
+pub fn wrap_lines(text: &str, width: u16) -> String {
+    text.split_inclusive('\n').map(|line| wrap(line, width)).collect()
+}
+
 /// The columns a line takes on a terminal: its characters, less routemap's colour sequences.
 fn shown_len(s: &str) -> usize {
     let mut n = 0;

@@ -332,7 +332,8 @@ fn tables_fit_the_width_and_mark_what_is_cut() {
 
 #[test]
 fn the_forecast_leads_with_the_answer() {
-    let out = ok(&["forecast"]);
+    // Wide enough that each count is one line (narrower, each wraps with an indent).
+    let out = crate::common::routemap_env(&["forecast"], &[("COLUMNS", "200")]).stdout;
     // The heading paragraph (wrapped to the width), a blank line, then the answer.
     let after: &str = out.split_once("\n\n").expect("a heading paragraph").1;
     let lines: Vec<&str> = after.lines().collect();

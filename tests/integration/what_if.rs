@@ -114,7 +114,8 @@ fn sensitivity_table() {
     let header = out.lines().find(|l| l.trim_start().starts_with("# ")).expect("a header");
     let columns: Vec<&str> = header.split_whitespace().collect();
     assert_eq!(columns, ["#", "work", "owner", "bites", "+1m", "+3m", "+6m"], "{header}");
-    assert!(out.contains("Ranked by where each bites (the smallest slip that does any damage)"));
+    let prose = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(prose.contains("Ranked by where each bites (the smallest slip that does any damage)"));
     insta::assert_snapshot!("sensitivity_table", out);
 }
 
