@@ -122,11 +122,19 @@ impl Chain {
     pub fn observations(&self) -> Vec<Option<Observation>> {
         let mut out = Vec::new();
         let Some(first) = self.states.first() else { return out };
+        // Work no longer in the current version is named as its last version had it, and said
+        // to be gone, so that its id is not read as the current work's of the same id.
+        let name = if self.current {
+            self.id.clone()
+        } else {
+            let gone = self.states.last().map_or(first.at, |s| s.at);
+            format!("{} (as of {gone}, since removed)", self.id)
+        };
         let obs = |days: i32, exact: bool, evidence, missed: bool, replanned: bool| {
             let (first, again) =
                 if replanned { (None, Some(missed)) } else { (Some(missed), None) };
             Observation {
-                task: self.id.clone(),
+                task: name.clone(),
                 class: self.class,
                 evidence,
                 days,
