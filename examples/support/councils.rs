@@ -31,16 +31,13 @@ const SECOND: [&str; 20] = [
     "worth", "combe", "thorpe", "holm", "gate", "moor", "dale", "brook",
 ];
 
-/// A small seeded generator (SplitMix64): the same seed, the same councils, on every machine.
-struct Rng(u64);
+/// The simulation's seeded generator (SplitMix64): the same seed, the same councils, on every
+/// machine.
+struct Rng(routemap::simulate::SplitMix);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     /// Uniform in [0, 1).
     fn unit(&mut self) -> f64 {
@@ -266,7 +263,9 @@ pub fn generate(n: usize, seed: u64) -> Result<Vec<(String, String)>, String> {
     );
     let mut files = Vec::with_capacity(n + 1);
     for c in 0..n {
-        let mut rng = Rng(seed ^ (c as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));
+        let mut rng = Rng(routemap::simulate::SplitMix(
+            seed ^ (c as u64).wrapping_mul(0x2545_f491_4f6c_dd1d),
+        ));
         let tier = tier(&mut rng);
         // London boroughs are in London; no other kind of council is.
         let region = match tier {

@@ -919,7 +919,7 @@ pub struct TemporalOut {
     pub learnt_to: chrono::NaiveDate,
     /// The version predicted (its issue date).
     pub predicted: chrono::NaiveDate,
-    /// Targets open in the earlier version and due by the later one's issue date.
+    /// Targets open in the earlier version and due between its issue date and the later one's.
     pub targets: usize,
     /// Of those, missed (moved later, or open and passed).
     pub missed: usize,

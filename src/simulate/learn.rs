@@ -390,15 +390,7 @@ impl History {
                         on_time(id, class)
                     } else if original >= as_of {
                         h.censored.push(id.clone());
-                        Observation {
-                            task: id,
-                            class,
-                            evidence: Evidence::NotYetDue,
-                            days: 0,
-                            missed: None,
-                            missed_again: None,
-                            size: None,
-                        }
+                        not_yet_due(id, class)
                     } else {
                         Observation {
                             task: id,
@@ -486,6 +478,19 @@ impl History {
                 Held { observation: i, source: fit.source, p50, p80 }
             })
             .collect()
+    }
+}
+
+/// Open with its target still ahead: nothing known yet.
+fn not_yet_due(task: String, class: Class) -> Observation {
+    Observation {
+        task,
+        class,
+        evidence: Evidence::NotYetDue,
+        days: 0,
+        missed: None,
+        missed_again: None,
+        size: None,
     }
 }
 

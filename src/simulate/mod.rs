@@ -709,9 +709,9 @@ impl Plan {
         let keep = self.kept_runs();
         for run in from..to {
             let mut rng = SplitMix(mix(seed, run));
-            let programme = (rng.next() >> 32) as u32;
+            let programme = (rng.next_u64() >> 32) as u32;
             for s in &self.sampled {
-                let x = rng.next();
+                let x = rng.next_u64();
                 let own = (x >> 32) as u32;
                 let u = if (x as u32) < self.threshold { programme } else { own };
                 let len = s.days.len() as u64;
@@ -721,7 +721,7 @@ impl Plan {
             }
             // The register's risks: each occurs or not, and delays the work it names.
             for (k, ev) in self.events.iter().enumerate() {
-                let x = rng.next();
+                let x = rng.next_u64();
                 if (x as u32) < ev.threshold {
                     let i = (((x >> 32) * ev.days.len() as u64) >> 32) as usize;
                     for &p in &ev.positions {
@@ -1103,12 +1103,15 @@ fn pearson(x: &[f64], y: &[f64]) -> f64 {
     if sxx <= 0.0 || syy <= 0.0 { 0.0 } else { sxy / (sxx * syy).sqrt() }
 }
 
-/// SplitMix64: a small, fast generator; one stream per run.
-struct SplitMix(u64);
+/// SplitMix64: a small, fast generator; one stream per run. The synthetic calibration and the
+/// example councils' generator draw from it too, so the same seed gives the same numbers
+/// everywhere.
+pub struct SplitMix(pub u64);
 
 impl SplitMix {
+    /// The next 64 random bits.
     #[inline]
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -1120,7 +1123,7 @@ impl SplitMix {
 /// The starting state of run `run`'s stream under `seed`.
 fn mix(seed: u64, run: u64) -> u64 {
     let mut s = SplitMix(seed ^ run.wrapping_mul(0xd1b5_4a32_d192_ed03));
-    s.next()
+    s.next_u64()
 }
 
 /// A histogram of day numbers, growing to fit, with a count of runs with no date.

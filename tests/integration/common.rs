@@ -36,6 +36,16 @@ pub fn bad(args: &[&str]) -> String {
     Test::new().args(args.iter().copied()).status(2).stdout("").run().stderr
 }
 
+/// The outcome with this code in a JSON output's `outcomes` (forecast, ieg-return...).
+pub fn outcome<'a>(v: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    v["outcomes"]
+        .as_array()
+        .expect("an outcomes array")
+        .iter()
+        .find(|o| o["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {v:#}"))
+}
+
 /// Parse JSON output.
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))

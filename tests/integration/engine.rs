@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::common::{bad, json, ok, routemap};
+use crate::common::{bad, json, ok, outcome, routemap};
 use chrono::NaiveDate;
 use routemap::assess::Standing;
 use routemap::graph::{Item, NodeKind};
@@ -191,15 +191,6 @@ fn no_outcome_with_a_task_past_its_deadline_is_on_track() {
             }
         }
     }
-}
-
-fn outcome<'a>(forecast: &'a Value, code: &str) -> &'a Value {
-    forecast["outcomes"]
-        .as_array()
-        .expect("an outcomes array")
-        .iter()
-        .find(|o| o["code"] == code)
-        .unwrap_or_else(|| panic!("no {code} in the forecast"))
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! dates, bad dates refused, the colour rule a council's to change, and every format; on the
 //! embedded routemap and on the district model (fixtures/verdicts/district.yaml).
 
-use crate::common::{bad, docx_part, json, ok, redact_rules_hash};
+use crate::common::{bad, docx_part, json, ok, outcome, redact_rules_hash};
 use crate::test::{TempDir, Test};
 use serde_json::Value;
 
@@ -14,18 +14,9 @@ fn ieg_json(args: &[&str]) -> Value {
     json(&ok(&[&["ieg-return", "--format", "json"], args].concat()))
 }
 
-fn line<'a>(v: &'a Value, code: &str) -> &'a Value {
-    v["outcomes"]
-        .as_array()
-        .expect("outcomes")
-        .iter()
-        .find(|o| o["code"] == code)
-        .unwrap_or_else(|| panic!("no {code} in {v:#}"))
-}
-
 /// An outcome's lights, in date order: `["amber", "green"]`.
 fn lights(v: &Value, code: &str) -> Vec<String> {
-    line(v, code)["lights"]
+    outcome(v, code)["lights"]
         .as_array()
         .expect("lights")
         .iter()
@@ -67,17 +58,17 @@ fn lights_at_each_key_date_on_the_embedded_routemap() {
     assert_eq!(lights(&v, "R23"), ["red", "red", "red", "amber"]);
     assert_eq!(lights(&v, "R8"), ["red"; 4]);
     // Each light carries its basis and says whether it is recorded or forecast.
-    let r3 = &line(&v, "R3")["lights"][0];
+    let r3 = &outcome(&v, "R3")["lights"][0];
     assert_eq!((r3["when"].as_str(), r3["basis"].as_str()), (Some("recorded"), Some("assumed")));
-    assert_eq!(line(&v, "R23")["lights"][3]["basis"], "derived");
-    assert!(line(&v, "R3")["assumptions"][0].as_str().unwrap().starts_with("P3.1: "), "{v:#}");
-    assert_eq!(line(&v, "R3")["basis"], "assumed");
+    assert_eq!(outcome(&v, "R23")["lights"][3]["basis"], "derived");
+    assert!(outcome(&v, "R3")["assumptions"][0].as_str().unwrap().starts_with("P3.1: "), "{v:#}");
+    assert_eq!(outcome(&v, "R3")["basis"], "assumed");
     for o in v["outcomes"].as_array().unwrap() {
         assert_eq!(o["lights"].as_array().unwrap().len(), 4, "{o:#}");
     }
     // The JSON of earlier releases is all still there.
     for key in ["code", "title", "category", "position", "status", "deadline", "evidence"] {
-        assert!(line(&v, "R3").get(key).is_some(), "{key}");
+        assert!(outcome(&v, "R3").get(key).is_some(), "{key}");
     }
     // BVPI 157 on each key date, never falling.
     let percents: Vec<u64> = v["bvpi157"]["at_key_dates"]
@@ -98,10 +89,10 @@ fn lights_on_the_district_model() {
     assert_eq!(lights(&v, "R10"), ["amber", "amber", "green", "green"]);
     // Off track on the council's own March 2006 date: achieved late by the last key date.
     assert_eq!(lights(&v, "R16"), ["red", "red", "red", "amber"]);
-    assert_eq!(line(&v, "R16")["lights"][3]["basis"], "stated");
+    assert_eq!(outcome(&v, "R16")["lights"][3]["basis"], "stated");
     // Nothing in the routemap serves R3: red throughout, on the rules' assumption.
     assert_eq!(lights(&v, "R3"), ["red"; 4]);
-    assert_eq!(line(&v, "R3")["lights"][0]["basis"], "assumed");
+    assert_eq!(outcome(&v, "R3")["lights"][0]["basis"], "assumed");
 }
 
 #[test]
@@ -124,7 +115,7 @@ fn black_for_not_applicable_and_only_for_it() {
     let v = ieg_json(&["--model", DISTRICT]);
     assert_eq!(lights(&v, "R5"), ["black"; 4]);
     assert_eq!(lights(&v, "G1"), ["black"; 4]);
-    assert!(line(&v, "R5")["lights"][0]["reason"].as_str().unwrap().contains("the County"));
+    assert!(outcome(&v, "R5")["lights"][0]["reason"].as_str().unwrap().contains("the County"));
 }
 
 #[test]
@@ -137,7 +128,7 @@ fn the_good_outcomes_checkpoint() {
         assert_eq!(o["checkpoint"].is_object(), good && applies, "{o:#}");
     }
     let checkpoint = |v: &Value, code: &str| {
-        let c = &line(v, code)["checkpoint"];
+        let c = &outcome(v, code)["checkpoint"];
         (c["met"].as_bool().unwrap(), c["reason"].as_str().unwrap().to_string())
     };
     // G5 is forecast done by December; G24's work is under way though it has no forecast.
@@ -179,7 +170,7 @@ fn custom_dates_sorted_and_recorded_up_to_the_as_of_date() {
         .map(|k| k["when"].as_str().unwrap())
         .collect();
     assert_eq!(whens, ["recorded", "recorded", "forecast", "forecast"]);
-    assert_eq!(line(&later, "R3")["lights"][1]["when"], "recorded");
+    assert_eq!(outcome(&later, "R3")["lights"][1]["when"], "recorded");
 }
 
 #[test]
@@ -212,7 +203,7 @@ fn the_colour_rule_is_the_councils() {
     let rules = old.path("rules");
     let out = old.args(["ieg-return", "--format", "json", "--rules", rules.as_str()]).run();
     let v = json(&out.stdout);
-    assert_eq!(line(&v, "R3")["position"], "As reported");
+    assert_eq!(outcome(&v, "R3")["position"], "As reported");
     assert_eq!(lights(&v, "R3"), ["amber", "amber", "green", "green"]);
     // A council that shows amber for all but the achieved.
     let strict = "fn position(o, s) { s }\n\
@@ -226,8 +217,8 @@ fn the_colour_rule_is_the_councils() {
     let v =
         json(&t.args(["ieg-return", "--format", "json", "--rules", rules.as_str()]).run().stdout);
     assert_eq!(lights(&v, "R10"), ["amber", "green", "green", "green"]);
-    assert_eq!(line(&v, "R10")["lights"][1]["basis"], "stated");
-    assert_eq!(line(&v, "G3")["checkpoint"]["met"], false);
+    assert_eq!(outcome(&v, "R10")["lights"][1]["basis"], "stated");
+    assert_eq!(outcome(&v, "G3")["checkpoint"]["met"], false);
     // Black is for `applies` to decide; a colour that is not one is refused at the hook.
     for (colour, message) in [
         ("black", "returned colour `black` for R3 on 2005-03-31"),

@@ -4,7 +4,7 @@
 //! district's routemap (fixtures/verdicts/district.yaml says what each outcome is there to show)
 //! and on the embedded one.
 
-use crate::common::{bad, json, ok, routemap};
+use crate::common::{bad, json, ok, outcome, routemap};
 use serde_json::Value;
 
 const DISTRICT: &str = "fixtures/verdicts/district.yaml";
@@ -18,15 +18,6 @@ fn write(dir: &crate::test::TempDir, name: &str, text: &str) -> String {
     let path = dir.path(name);
     std::fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
     path
-}
-
-fn outcome<'a>(v: &'a Value, code: &str) -> &'a Value {
-    v["outcomes"]
-        .as_array()
-        .expect("outcomes")
-        .iter()
-        .find(|o| o["code"] == code)
-        .unwrap_or_else(|| panic!("no {code} in {v:#}"))
 }
 
 #[test]

@@ -105,21 +105,17 @@ impl Score {
     }
 }
 
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
+/// The simulation's generator (SplitMix64), with the draws the synthetic processes need.
+struct Rng(crate::simulate::SplitMix);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+    fn new(seed: u64) -> Rng {
+        Rng(crate::simulate::SplitMix(seed))
     }
 
     /// Uniform in (0, 1).
     fn unit(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        ((self.0.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     }
 
     fn normal(&mut self) -> f64 {
@@ -165,7 +161,7 @@ fn generate(
     n: usize,
     m: usize,
 ) -> (History, Vec<(i32, i32, usize)>, Vec<f64>) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let projects = process.projects.max(1);
     let factors: Vec<f64> = (0..projects)
         .map(|_| if process.projects == 0 { 1.0 } else { (0.6 * rng.normal()).exp() })
@@ -200,26 +196,10 @@ fn generate(
                     size: Some(size),
                 }
             }
-            _ if complete => Observation {
-                task,
-                class,
-                evidence: Evidence::OnTime,
-                days: 0,
-                missed: Some(false),
-                missed_again: None,
-                size: None,
-            },
+            _ if complete => super::on_time(task, class),
             _ if original >= AS_OF => {
                 h.censored.push(task.clone());
-                Observation {
-                    task,
-                    class,
-                    evidence: Evidence::NotYetDue,
-                    days: 0,
-                    missed: None,
-                    missed_again: None,
-                    size: None,
-                }
+                super::not_yet_due(task, class)
             }
             _ => Observation {
                 task,
@@ -277,7 +257,7 @@ pub fn score(process: &Process, learner: Learner, seed: u64, n: usize, m: usize)
     let p_learnt =
         |slack: i32| learnt.partition_point(|s| *s <= slack) as f64 / learnt.len() as f64;
     // The known process's own figures for each project, from many draws of it.
-    let mut truth_rng = Rng(seed ^ 0x5eed);
+    let mut truth_rng = Rng::new(seed ^ 0x5eed);
     let truth: Vec<Vec<i32>> = factors
         .iter()
         .map(|f| {
