@@ -370,6 +370,20 @@ mod tests {
     }
 
     #[test]
+    fn the_hold_out_scores_only_targets_due_between_the_versions() {
+        let (from, to) = (d(2004, 12, 15), d(2005, 4, 20));
+        let interval = |seen| Interval { from, to, seen };
+        // Due between the two and missed, due before the earlier version (already known then),
+        // and still ahead: only the first is scored.
+        let due = seen("a", d(2005, 2, 28), Some(d(2005, 6, 30)), false);
+        let known = seen("b", d(2004, 9, 30), Some(d(2004, 9, 30)), false);
+        let ahead = seen("c", d(2005, 9, 30), Some(d(2005, 9, 30)), false);
+        let t = temporal(&History::default(), &interval(vec![due, known, ahead]))
+            .expect("a target fell due");
+        assert_eq!((t.targets, t.missed, t.moves), (1, 1, 1));
+    }
+
+    #[test]
     fn one_observation_per_target_across_versions() {
         let at = |y, m, day, target, done| State {
             at: d(y, m, day),
