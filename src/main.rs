@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use routemap::report::escape::{terminal, terminal_painted};
+use routemap::report::output::Stdout;
 
 /// mimalloc: a large routemap is millions of small allocations (ids, texts, the rules' views),
 /// made on several threads; mimalloc makes them faster than the system allocator and reuses
@@ -28,9 +29,16 @@ fn main() -> ExitCode {
             // Text from the input never reaches a terminal as control characters: they are
             // shown as visible escapes; routemap's own colours stay.
             eprint!("{}", terminal(&done.stderr));
-            let out = terminal_painted(&done.stdout);
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
+            let written = match done.stdout {
+                Stdout::Text(text) => stdout.write_all(terminal_painted(&text).as_bytes()),
+                // JSON escapes what would act on a terminal itself, as it is written.
+                Stdout::Json(write) => {
+                    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut stdout);
+                    write(&mut buffered).and_then(|()| buffered.flush())
+                }
+            };
+            match written.and_then(|()| stdout.flush()) {
                 Ok(()) => ExitCode::from(done.code),
                 // A closed pipe (`routemap forecast | head`) is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(done.code),

@@ -27,7 +27,7 @@ use crate::report::forecast::{self, ForecastReport};
 use crate::report::graph::GraphOut;
 use crate::report::ieg::{IegReport, IegReturn};
 use crate::report::outcomes::OutcomesOut;
-use crate::report::output::Format;
+use crate::report::output::{Format, Stdout};
 use crate::report::risk::RiskReport;
 use crate::report::rollup::RollupReport;
 use crate::report::ruletest::TestReport;
@@ -253,10 +253,10 @@ The documentation in docs/ beside the source: model.md, rules.md, scenarios.md, 
 "#;
 
 /// What a successful run prints, and its exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Done {
-    /// Text for standard output.
-    pub stdout: String,
+    /// What goes to standard output.
+    pub stdout: Stdout,
     /// Warnings for standard error.
     pub stderr: String,
     /// Exit code: 0, or 1 when a `--fail-on` gate trips.
@@ -264,8 +264,8 @@ pub struct Done {
 }
 
 impl Done {
-    fn ok(stdout: String) -> Self {
-        Done { stdout, stderr: String::new(), code: 0 }
+    fn ok(stdout: impl Into<Stdout>) -> Self {
+        Done { stdout: stdout.into(), stderr: String::new(), code: 0 }
     }
 }
 

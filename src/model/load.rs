@@ -70,11 +70,12 @@ pub fn load(source: &Source) -> Result<Model, Error> {
         Source::Embedded => PathBuf::from(EMBEDDED[0].0),
         Source::Path(p) => p.clone(),
     };
-    let text = read(source, &model_path).map_err(Error::from)?;
-    let model_file = Located::new(&display_name(source, &model_path), &text);
+    // The file's text is kept once, by its `Located`, which quotes it in messages.
+    let model_file = Located::new(&display_name(source, &model_path), read(source, &model_path)?);
+    let text = model_file.text();
     let mut model: Model = match source {
         Source::Embedded => embedded(0)?,
-        Source::Path(_) => parse_shaped(&model_file, &text, &schema::MODEL)?,
+        Source::Path(_) => parse_shaped(&model_file, text, &schema::MODEL)?,
     };
 
     // The national catalogue is built in; a model's own `catalogue` file overrides its outcomes
@@ -82,8 +83,8 @@ pub fn load(source: &Source) -> Result<Model, Error> {
     let national = EMBEDDED[1];
     let national_file = Located::new(&format!("<embedded>/{}", national.0), national.1);
     let national_outcomes = national_catalogue()?;
-    let (catalogue_file, catalogue_text, own) = match &model.catalogue {
-        None => (national_file, national.1.to_string(), None),
+    let (catalogue_file, own) = match &model.catalogue {
+        None => (national_file, None),
         Some(relative) => {
             let catalogue_path =
                 lexical_join(model_path.parent().unwrap_or(Path::new("")), relative);
@@ -104,18 +105,18 @@ pub fn load(source: &Source) -> Result<Model, Error> {
                     })),
                 )
             })?;
-            let file = Located::new(&display_name(source, &catalogue_path), &catalogue_text);
+            let file = Located::new(&display_name(source, &catalogue_path), catalogue_text);
             // A copy of the built-in catalogue (as the embedded routemap names) is read once.
-            let own: Catalogue = if catalogue_text == national.1 {
+            let own: Catalogue = if file.text() == national.1 {
                 national_outcomes.clone()
             } else {
-                parse_shaped(&file, &catalogue_text, &schema::CATALOGUE)?
+                parse_shaped(&file, file.text(), &schema::CATALOGUE)?
             };
-            (file, catalogue_text, Some(own))
+            (file, Some(own))
         }
     };
 
-    let hash = short_hash(&[text.as_bytes(), catalogue_text.as_bytes()]);
+    let hash = short_hash(&[text.as_bytes(), catalogue_file.text().as_bytes()]);
     model.origin = Origin { model: model_file, catalogue: catalogue_file, hash };
     let diagnostics = validate(&mut model, national_outcomes, own);
     if diagnostics.is_empty() { Ok(model) } else { Err(diagnostics.into()) }
@@ -127,7 +128,7 @@ pub(crate) fn inline(mut model: Model, file: Located, text: &str) -> Result<Mode
     let (name, catalogue_text) = EMBEDDED[1];
     let catalogue_file = Located::new(&format!("<embedded>/{name}"), catalogue_text);
     let catalogue = national_catalogue()?;
-    let hash = short_hash(&[text.as_bytes(), catalogue_text.as_bytes()]);
+    let hash = short_hash(&[text.as_bytes(), catalogue_file.text().as_bytes()]);
     model.origin = Origin { model: file, catalogue: catalogue_file, hash };
     let diagnostics = validate(&mut model, catalogue, None);
     if diagnostics.is_empty() { Ok(model) } else { Err(diagnostics.into()) }
@@ -251,14 +252,9 @@ fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
 /// far less than makes the YAML scanner slow.
 const MAX_NESTING: usize = 64;
 
-/// Deserialise a whole file, turning serde's error into a located diagnostic. A file whose
-/// first character is `{` is JSON (which is YAML too) and is read by the much faster JSON
-/// parser, for machine-written roll-ups. `doc` names the page describing the format, for help.
-pub(crate) fn parse_yaml<T: DeserializeOwned>(
-    file: &Located,
-    text: &str,
-    doc: &str,
-) -> Result<T, Error> {
+/// Refuse YAML nested deeper than [`MAX_NESTING`] or whose aliases expand too far, before the
+/// YAML parser (slow on either) sees it.
+fn yaml_bounds(file: &Located, text: &str) -> Result<(), Error> {
     if let Some((line, column)) = super::locate::too_deep(text, MAX_NESTING) {
         return Err(Diagnostic::new(format!("lists and maps nested more than {MAX_NESTING} deep"))
             .at(Some(file.location(line, column, 1)))
@@ -277,14 +273,30 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
         ))
         .into());
     }
+    Ok(())
+}
+
+/// Deserialise a whole file, turning serde's error into a located diagnostic. A file whose
+/// first character is `{` is JSON (which is YAML too) and is read by the much faster JSON
+/// parser, for machine-written roll-ups. `doc` names the page describing the format, for help.
+pub(crate) fn parse_yaml<T: DeserializeOwned>(
+    file: &Located,
+    text: &str,
+    doc: &str,
+) -> Result<T, Error> {
+    // JSON first: its parser bounds nesting itself (a file nested past its limit is not read as
+    // JSON) and has no aliases, so only text read as YAML is scanned for either beforehand.
     let json = if text.trim_start().starts_with('{') { from_json(text) } else { None };
     let failed = match json {
         Some(Ok(v)) => return Ok(v),
         Some(Err(failed)) => failed,
-        None => match from_yaml(text) {
-            Ok(v) => return not_text(file).map(|()| v),
-            Err(failed) => failed,
-        },
+        None => {
+            yaml_bounds(file, text)?;
+            match from_yaml(text) {
+                Ok(v) => return not_text(file).map(|()| v),
+                Err(failed) => failed,
+            }
+        }
     };
     let (path, mut message, at) = failed;
     // libyaml reports a character it refuses by its byte offset alone (`control characters are
@@ -945,7 +957,7 @@ fn texts(model: &Model, v: &mut Validator) {
             }
         }
         deps(&mut check, at, &p.waits_on);
-        estimate(&mut check, at, p.estimate.as_ref());
+        estimate(&mut check, at, p.estimate.as_deref());
     }
     for (i, a) in model.actions.iter().enumerate() {
         let at = Place::Action(i);
@@ -976,7 +988,7 @@ fn texts(model: &Model, v: &mut Validator) {
                 }
             }
             deps(&mut check, at, &t.waits_on);
-            estimate(&mut check, at, t.estimate.as_ref());
+            estimate(&mut check, at, t.estimate.as_deref());
         }
     }
     for (i, na) in model.not_applicable.iter().enumerate() {

@@ -27,16 +27,16 @@ pub struct Located {
 
 impl Located {
     /// Keep a file's text for locating errors in it.
-    pub fn new(name: &str, text: &str) -> Self {
+    pub fn new(name: &str, text: impl Into<String>) -> Self {
         Located::within(name, text, "")
     }
 
     /// Keep a file's text for locating errors in the part of it at `prefix` (`cases[2].model.`),
     /// whose paths are written relative to that part.
-    pub fn within(name: &str, text: &str, prefix: &str) -> Self {
+    pub fn within(name: &str, text: impl Into<String>, prefix: &str) -> Self {
         Located {
             name: name.to_string(),
-            text: text.to_string(),
+            text: text.into(),
             prefix: prefix.to_string(),
             index: OnceLock::new(),
             line_starts: OnceLock::new(),
@@ -65,6 +65,11 @@ impl Located {
             }
             indexer.index
         })
+    }
+
+    /// The file's text.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     fn positions(&self) -> &HashMap<String, (usize, usize, usize)> {

@@ -35,10 +35,10 @@ pub struct Model {
     #[serde(default, deserialize_with = "unique_keys")]
     pub status_words: std::collections::BTreeMap<String, Status>,
     /// Enabling projects, national projects and milestones.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact")]
     pub projects: Vec<Project>,
     /// Numbered actions and partnership work.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact")]
     pub actions: Vec<Action>,
     /// IEG funding streams.
     #[serde(default)]
@@ -92,6 +92,18 @@ where
         }
     }
     de.deserialize_map(Keys(std::marker::PhantomData))
+}
+
+/// A list held at its length: serde grows a list as it reads it, to as much as twice its
+/// length, and a large model's tasks and dependencies are most of its memory.
+fn exact<'de, D, T>(de: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut list = Vec::<T>::deserialize(de)?;
+    list.shrink_to_fit();
+    Ok(list)
 }
 
 /// The routemap document's title block.
@@ -339,7 +351,7 @@ pub struct Action {
     #[serde(default)]
     pub owner: Option<String>,
     /// The action's tasks, in routemap order.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact")]
     pub tasks: Vec<Task>,
     /// The action's id: the ref with runs of other characters than letters and digits as `-`.
     #[serde(skip)]
@@ -374,11 +386,12 @@ pub struct Task {
     #[serde(default)]
     pub comments: Option<String>,
     /// What this task waits on.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact")]
     pub waits_on: Vec<Dependency>,
-    /// A three-point estimate, for a task the routemap gives no date.
+    /// A three-point estimate, for a task the routemap gives no date (boxed: few tasks have
+    /// one, and a task is kept small).
     #[serde(default)]
-    pub estimate: Option<Estimate>,
+    pub estimate: Option<Box<Estimate>>,
     /// The task's own target: the proposed phrase when it sets something, else the original.
     #[serde(skip)]
     pub target: Target,
@@ -453,14 +466,14 @@ pub struct Project {
     #[serde(default)]
     pub owner: Option<String>,
     /// What it waits on.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact")]
     pub waits_on: Vec<Dependency>,
     /// A short quote naming or describing it.
     #[serde(default)]
     pub source: Option<String>,
     /// A three-point estimate, for a project the routemap gives no finish.
     #[serde(default)]
-    pub estimate: Option<Estimate>,
+    pub estimate: Option<Box<Estimate>>,
     /// The parsed start phrase.
     #[serde(skip)]
     pub start: Target,

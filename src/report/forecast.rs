@@ -535,4 +535,8 @@ impl Render for ForecastReport<'_> {
             }
         })
     }
+    fn json_writer(&self) -> Option<super::output::JsonWriter> {
+        let forecast = Forecast::new(&self.0);
+        Some(Box::new(move |out| super::json::to_writer(out, &forecast)))
+    }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-pub use super::render::{ColorChoice, Format, Rendered};
+pub use super::render::{ColorChoice, Format, JsonWriter, Rendered, Stdout};
 use super::render::{Render, Terminal};
 use crate::error::{Diagnostic, Error};
 
@@ -189,7 +189,13 @@ impl Output {
 impl Output {
     /// Render `result` in the chosen format for the chosen terminal, and send it on its way
     /// ([`Output::finish_rendered`]).
-    pub fn emit<T: Render>(&self, result: &T) -> Result<String, Error> {
+    pub fn emit<T: Render>(&self, result: &T) -> Result<Stdout, Error> {
+        if self.format == Format::Json
+            && self.path.is_none()
+            && let Some(write) = result.json_writer()
+        {
+            return Ok(Stdout::Json(write));
+        }
         let rendered = match result.render(self.format, &self.terminal)? {
             // Text for people fits the terminal: long heading lines and lists are wrapped. Into a
             // file, as onto a terminal (where `main` filters all standard output), no control
@@ -203,7 +209,7 @@ impl Output {
             }
             other => other,
         };
-        self.finish_rendered(rendered)
+        self.finish_rendered(rendered).map(Stdout::Text)
     }
 }
 

@@ -136,6 +136,52 @@ impl Colour {
     }
 }
 
+/// What a command writes to standard output: text, or JSON written as it is serialised, so
+/// that a large model's JSON is never held whole in memory.
+pub enum Stdout {
+    /// Text, written as it is (through the terminal filter in `main`).
+    Text(String),
+    /// JSON, written by this when the run is done: it escapes whatever would act on a terminal
+    /// itself ([`super::json`]), so it needs no filter.
+    Json(JsonWriter),
+}
+
+/// JSON to write: a result's output struct and the call that serialises it to a writer.
+pub type JsonWriter = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>;
+
+impl Stdout {
+    /// The whole output as text (JSON serialised into memory).
+    pub fn into_text(self) -> String {
+        match self {
+            Stdout::Text(t) => t,
+            Stdout::Json(write) => {
+                let mut out = Vec::new();
+                match write(&mut out) {
+                    Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+                    Err(e) => {
+                        format!("{{\"error\": {}}}\n", serde_json::Value::from(e.to_string()))
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl From<String> for Stdout {
+    fn from(text: String) -> Self {
+        Stdout::Text(text)
+    }
+}
+
+impl std::fmt::Debug for Stdout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stdout::Text(t) => f.debug_tuple("Text").field(t).finish(),
+            Stdout::Json(_) => f.write_str("Json(..)"),
+        }
+    }
+}
+
 /// A rendered result: text, or the bytes of a binary format (a Word document).
 #[derive(Debug, Clone)]
 pub enum Rendered {
@@ -198,6 +244,13 @@ pub trait Render {
     /// The result in `format`, for `terminal`. A format not in [`Render::FORMATS`] is an
     /// error ([`not_written`]); [`crate::report::output::OutputArgs::choose`] never asks for one.
     fn render(&self, format: Format, terminal: &Terminal) -> Result<Rendered, Error>;
+
+    /// The JSON as a writer to run once the command is done, for a result whose JSON can be
+    /// large: it goes to standard output as it is serialised. `None` (the default): the JSON
+    /// is rendered as text by [`Render::render`]. Both write the same bytes.
+    fn json_writer(&self) -> Option<JsonWriter> {
+        None
+    }
 }
 
 /// The error for a format a result does not write.

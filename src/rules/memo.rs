@@ -110,9 +110,47 @@ enum Node<A> {
     /// Nothing known yet past this point.
     Open,
     /// The hook reads this field of this argument next.
-    Read { slot: u8, field: Field, next: HashMap<Value, usize> },
+    Read { slot: u8, field: Field, next: Branches },
     /// The hook answers without reading more.
     Answer(A),
+}
+
+/// The nodes after a read, by the value read. Most reads meet one value or a few (a work's
+/// id, read to name it in an assumption, meets one per work), so a few are kept in a list, and
+/// a map is made only for many: a large model's memory is mostly such reads.
+enum Branches {
+    Few(Vec<(Value, usize)>),
+    Many(HashMap<Value, usize>),
+}
+
+/// How many values a read keeps in a list before it keeps them in a map.
+const FEW: usize = 8;
+
+impl Branches {
+    fn one(key: Value, node: usize) -> Self {
+        Branches::Few(vec![(key, node)])
+    }
+
+    fn get(&self, key: &Value) -> Option<usize> {
+        match self {
+            Branches::Few(list) => list.iter().find(|(k, _)| k == key).map(|&(_, n)| n),
+            Branches::Many(map) => map.get(key).copied(),
+        }
+    }
+
+    fn insert(&mut self, key: Value, node: usize) {
+        match self {
+            Branches::Few(list) if list.len() < FEW => list.push((key, node)),
+            Branches::Few(list) => {
+                let mut map: HashMap<Value, usize> = list.drain(..).collect();
+                map.insert(key, node);
+                *self = Branches::Many(map);
+            }
+            Branches::Many(map) => {
+                map.insert(key, node);
+            }
+        }
+    }
 }
 
 /// The remembered answers of one hook (see the module's page), and how often they served.
@@ -179,7 +217,7 @@ impl<A: Clone> Tree<A> {
                 Node::Answer(a) => return Some(a.clone()),
                 Node::Read { slot, field, next } => {
                     let view = views.get(usize::from(*slot))?;
-                    at = *next.get(&value(view, *field))?;
+                    at = next.get(&value(view, *field))?;
                 }
             }
         }
@@ -200,12 +238,12 @@ impl<A: Clone> Tree<A> {
             let fresh = self.nodes.len();
             let next = match &mut self.nodes[at] {
                 node @ Node::Open => {
-                    *node = Node::Read { slot, field, next: HashMap::from([(key, fresh)]) };
+                    *node = Node::Read { slot, field, next: Branches::one(key, fresh) };
                     None
                 }
                 Node::Read { slot: s, field: f, next } if (*s, *f) == (slot, field) => {
                     match next.get(&key) {
-                        Some(&n) => Some(n),
+                        Some(n) => Some(n),
                         None => {
                             next.insert(key, fresh);
                             None

@@ -216,6 +216,27 @@ fn duplicate_keys_in_json_are_reported_at_themselves() {
     assert!(text.contains("model.json:4:3"), "{text}");
 }
 
+/// JSON is read without the YAML nesting scan: its parser reads no deeper than the model's
+/// types, so a list nested a thousand deep is refused at the first level that cannot be a list,
+/// located there; a file that starts as JSON but is YAML's flow style is scanned as YAML is.
+#[test]
+fn deeply_nested_json_is_refused_at_its_place() {
+    let deep = |open: &str, close: &str| format!("{}{}", open.repeat(1000), close.repeat(1000));
+    let json = format!(
+        "{{\"document\": {{\"council\": \"C\", \"title\": \"T\", \"version\": \"V\", \
+         \"issue_date\": \"2005-04-13\"}},\n \"funding\": {}}}\n",
+        deep("[", "]")
+    );
+    let flow = format!("{{document: {}}}\n", deep("[", "]"));
+    let test = Test::new().write("deep.json", &json).write("flow.yaml", &flow);
+    let text = refused(&["check", "--model", &test.path("deep.json")]);
+    assert!(text.contains("funding[0][0]: invalid type: sequence, expected a string"), "{text}");
+    assert!(text.contains("deep.json:2:14"), "{text}");
+    let text = refused(&["check", "--model", &test.path("flow.yaml")]);
+    assert!(text.contains("lists and maps nested more than 64 deep"), "{text}");
+    assert!(text.contains("flow.yaml:1:75"), "{text}");
+}
+
 // ---- 5. years -------------------------------------------------------------------------------------
 
 /// A two-digit year, a year at the calendar's end and one before 1900 in a model's dates, and a

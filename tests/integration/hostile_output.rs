@@ -428,3 +428,35 @@ fn a_forecast_beyond_the_calendar_is_refused_located() {
     );
     assert!(run.stderr.contains("far.yaml:"), "located: {}", run.stderr);
 }
+
+/// A bidirectional override is allowed in a text (it is how right-to-left text is written), and
+/// JSON writes it as a `\u` escape: on standard output, where anything that would act on a
+/// terminal is made inert, the JSON is still JSON and reads back to the text the model holds;
+/// the forecast's JSON, written as it is serialised, is the same bytes as its `--output` file.
+#[test]
+fn json_on_standard_output_stays_json_with_a_bidirectional_override() {
+    let dir = TempDir::new("hostile-bidi");
+    let model = std::fs::read_to_string(MODEL).expect("the hostile model").replacen(
+        "title: 'Docs\"",
+        "title: '\u{202e}Docs\"",
+        1,
+    );
+    let path = dir.path("bidi.yaml");
+    std::fs::write(&path, model).expect("write the model");
+    for command in ["graph", "critical-path", "forecast"] {
+        let run = routemap(&[command, "--model", &path, "--format", "json"]);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        let value: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{command}: not JSON: {e}\n{}", run.stdout));
+        assert!(!run.stdout.contains('\u{202e}'), "{command}: raw override\n{}", run.stdout);
+        if command != "forecast" {
+            assert!(value.to_string().contains("\u{202e}Docs"), "{command}: {value}");
+            assert!(run.stdout.contains("\\u202eDocs"), "{command}: {}", run.stdout);
+        }
+    }
+    let file = dir.path("forecast.json");
+    let run = routemap(&["forecast", "--model", &path, "--output", &file]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let streamed = routemap(&["forecast", "--model", &path, "--format", "json"]).stdout;
+    assert_eq!(std::fs::read_to_string(&file).expect("the file"), streamed);
+}
