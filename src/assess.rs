@@ -140,13 +140,18 @@ pub fn basis(
     let mut own = vec![Own::Follows; n];
     let mut assumption = vec![None; n];
     let mut unknown_reason = vec![None; n];
-    let mut views: Vec<Option<WorkView>> = vec![None; n];
-    for (idx, (view, answer)) in work.iter().zip(answers) {
+    // The views are kept for the follow-on times, one a piece of work (a large model's views
+    // are much of the memory its rules use): `at[i]` is node i's place among them.
+    let mut at = vec![None; n];
+    let mut views = Vec::with_capacity(work.len());
+    for (k, (idx, (view, answer))) in work.iter().zip(answers).enumerate() {
         let i = idx.index();
         own[i] = answer.own;
         assumption[i] = answer.assumption;
         unknown_reason[i] = answer.unknown_reason;
-        views[i] = Some(view);
+        // A graph's node indexes are u32s, and so are the places of its work among them.
+        at[i] = u32::try_from(k).ok();
+        views.push(view);
     }
     let replacement = work.iter().fold(vec![None; n], |mut out, &idx| {
         if assumption[idx.index()].is_some() {
@@ -154,7 +159,8 @@ pub fn basis(
         }
         out
     });
-    let FollowOn { lag, assumption: lag_assumption } = follow_on(graph, rules, &views)?;
+    let view = |n: NodeIndex| views.get(at[n.index()]? as usize);
+    let FollowOn { lag, assumption: lag_assumption } = follow_on(graph, rules, view)?;
     drop(views);
     let applies: Vec<bool> = model
         .outcomes
@@ -242,12 +248,16 @@ struct FollowOn {
 /// The follow-on time of every edge: the model's `lag` where it states one, else what
 /// `forecast.rhai`'s `follow_on(work, waits_on, edge)` gives. Each assumption is kept once,
 /// however many edges rest on it.
-fn follow_on(graph: &Graph, rules: &Rules, views: &[Option<WorkView>]) -> Result<FollowOn, Error> {
+fn follow_on<'v>(
+    graph: &Graph,
+    rules: &Rules,
+    view: impl Fn(NodeIndex) -> Option<&'v WorkView> + Sync,
+) -> Result<FollowOn, Error> {
     let edges: Vec<EdgeIndex> = graph.dag.edge_indices().collect();
-    let answers = rules.map(&edges, |&e| {
+    let answers = rules.map_parts(&edges, |&e| {
         let weight = graph.dag[e];
         let Some((from, to)) = graph.dag.edge_endpoints(e) else { return Ok((weight.lag, None)) };
-        match (&views[from.index()], &views[to.index()], weight.follow_on) {
+        match (view(from), view(to), weight.follow_on) {
             (Some(dependency), Some(work), true) => rules
                 .follow_on(work, dependency, weight.implied)
                 .map(|FollowOnTime { span, assumption }| (span, assumption)),
@@ -257,8 +267,12 @@ fn follow_on(graph: &Graph, rules: &Rules, views: &[Option<WorkView>]) -> Result
     let mut texts: HashMap<String, Arc<str>> = HashMap::new();
     let mut shared =
         |text: String| Arc::clone(texts.entry(text).or_insert_with_key(|t| Arc::from(t.as_str())));
-    let (lag, assumption) =
-        answers.into_iter().map(|(lag, text)| (lag, text.map(&mut shared))).unzip();
+    let mut lag = Vec::with_capacity(edges.len());
+    let mut assumption = Vec::with_capacity(edges.len());
+    for (span, text) in answers.into_iter().flatten() {
+        lag.push(span);
+        assumption.push(text.map(&mut shared));
+    }
     Ok(FollowOn { lag, assumption })
 }
 

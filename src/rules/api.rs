@@ -171,15 +171,15 @@ impl WorkView {
         };
         WorkView {
             id: node.id.as_str().into(),
-            kind: kind.into(),
+            kind: shared(kind),
             title: title.into(),
-            status: status.as_str().into(),
-            status_text: status_text.unwrap_or("").into(),
-            target: target.kind().into(),
+            status: shared(status.as_str()),
+            status_text: shared(status_text.unwrap_or("")),
+            target: shared(target.kind()),
             target_date: target.date(),
             start_date,
-            phrase: phrase.into(),
-            comments: comments.into(),
+            phrase: shared(phrase),
+            comments: shared(comments),
             waits_on,
             duration,
             as_of,
@@ -196,6 +196,34 @@ impl WorkView {
             slot: 0,
         }
     }
+}
+
+/// A text most pieces of work share with others (a kind, a status, a target phrase, an empty
+/// comment) as one rhai string per thread, not one per view: a large model's views are most of
+/// the memory its rules use. Texts longer than a phrase, and texts met after the cache is
+/// full, are made afresh.
+fn shared(text: &str) -> ImmutableString {
+    /// The longest text kept, in bytes, and how many texts a thread keeps.
+    const LONGEST: usize = 64;
+    const MOST: usize = 4096;
+    thread_local! {
+        static TEXTS: std::cell::RefCell<std::collections::HashMap<Box<str>, ImmutableString>> =
+            std::cell::RefCell::default();
+    }
+    if text.len() > LONGEST {
+        return text.into();
+    }
+    TEXTS.with(|texts| {
+        let mut texts = texts.borrow_mut();
+        if let Some(s) = texts.get(text) {
+            return s.clone();
+        }
+        let s = ImmutableString::from(text);
+        if texts.len() < MOST {
+            texts.insert(text.into(), s.clone());
+        }
+        s
+    })
 }
 
 /// The earliest date the council's own targets for the work waiting on `idx` need it by: their

@@ -193,7 +193,12 @@ impl<A: Clone> Memo<A> {
         self.misses.fetch_add(1, Ordering::Relaxed);
         let (answer, reads) = recorded(call);
         let answer = answer?;
-        self.lock().insert(views, extra, &reads, answer.clone());
+        // An answer that read a work's id (to name it in an assumption) is one work's own: it
+        // could serve only that work asked again on the same date, which a run seldom does, and
+        // keeping one per work is most of a large model's memo. So it is not kept.
+        if !reads.iter().any(|&(_, field)| field == Field::Id) {
+            self.lock().insert(views, extra, &reads, answer.clone());
+        }
         Ok(answer)
     }
 

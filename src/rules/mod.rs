@@ -489,10 +489,26 @@ impl Rules {
         items: &[T],
         f: impl Fn(&T) -> Result<U, Error> + Sync,
     ) -> Result<Vec<U>, Error> {
+        let parts = self.map_parts(items, f)?;
+        let mut out = Vec::with_capacity(items.len());
+        for part in parts {
+            out.extend(part);
+        }
+        Ok(out)
+    }
+
+    /// [`Rules::map`], leaving the answers in the runs the threads made, in item order (their
+    /// concatenation is `map`'s answer): a caller that reads them once need not copy them all
+    /// into one list first.
+    pub(crate) fn map_parts<T: Sync, U: Send>(
+        &self,
+        items: &[T],
+        f: impl Fn(&T) -> Result<U, Error> + Sync,
+    ) -> Result<Vec<Vec<U>>, Error> {
         let threads =
             if self.trace.is_some() || items.len() < PARALLEL_FROM { 1 } else { self.threads };
         if threads == 1 {
-            return items.iter().map(&f).collect();
+            return Ok(vec![items.iter().map(&f).collect::<Result<_, _>>()?]);
         }
         let size = items.len().div_ceil(threads);
         // The index of the earliest item known to have failed: a thread stops at any item after
@@ -529,11 +545,7 @@ impl Rules {
                 .collect()
         });
         // Parts are complete up to the first that failed; those after it may have stopped.
-        let mut out = Vec::with_capacity(items.len());
-        for part in parts {
-            out.extend(part?);
-        }
-        Ok(out)
+        parts.into_iter().collect()
     }
 
     /// The diagnostic for a run whose rules have used up their time budget, at the hook that
