@@ -297,8 +297,8 @@ fn beyond_calendar(
     })?;
     let node = &graph.dag[NodeIndex::new(n)];
     let place = match node.item {
-        Item::Task { action, task } => crate::model::Place::Task(action, task),
-        Item::Project(i) => crate::model::Place::Project(i),
+        Item::Task { action, task } => crate::model::Place::task(action, task),
+        Item::Project(i) => crate::model::Place::project(i),
         Item::Outcome(_) => crate::model::Place::Unread,
     };
     Some(

@@ -221,7 +221,7 @@ fn drivers_without_owner(e: &Evaluated, out: &mut Found) {
 fn proposed_earlier(e: &Evaluated, out: &mut Found) {
     for (a, action) in e.model.actions.iter().enumerate() {
         for (t, task) in action.tasks.iter().enumerate() {
-            let date = |p: &Option<String>| {
+            let date = |p: &Option<Box<str>>| {
                 p.as_deref().and_then(|p| Target::parse(p).ok()).and_then(|t| t.date())
             };
             let (Some(original), Some(proposed)) = (date(&task.original), date(&task.proposed))

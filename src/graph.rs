@@ -92,7 +92,17 @@ pub struct Graph {
 impl Graph {
     /// Build the graph of a validated model. A dependency loop is an error naming its nodes.
     pub fn build(model: &Model) -> Result<Graph, Error> {
-        let mut dag = DiGraph::new();
+        // Sized from the model: a graph grown as it is built can hold twice what it needs.
+        let nodes = model.outcomes.len()
+            + model.projects.len()
+            + model.actions.iter().map(|a| a.tasks.len()).sum::<usize>();
+        let edges = model.projects.iter().map(|p| p.waits_on.len()).sum::<usize>()
+            + model
+                .actions
+                .iter()
+                .map(|a| a.tasks.iter().map(|t| t.waits_on.len() + a.outcomes.len()).sum::<usize>())
+                .sum::<usize>();
+        let mut dag = DiGraph::with_capacity(nodes, edges);
         let add = |dag: &mut DiGraph<Node, Edge>, id: &str, kind, item| {
             dag.add_node(Node { id: id.to_string(), kind, item });
         };

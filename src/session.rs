@@ -247,7 +247,7 @@ impl Evaluated<'_> {
             Item::Outcome(_) => None,
             Item::Task { action, task } => {
                 let a = &self.model.actions[action];
-                a.tasks[task].owner.clone().or_else(|| a.owner.clone())
+                a.tasks[task].owner.as_deref().map(str::to_string).or_else(|| a.owner.clone())
             }
             Item::Project(p) => self.model.projects[p].owner.clone(),
         }

@@ -528,7 +528,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     let mut seen: Seen = HashMap::new();
     let codes: Vec<String> = model.outcomes.iter().map(|o| o.code.clone()).collect();
     for (i, project) in model.projects.iter_mut().enumerate() {
-        let at = Place::Project(i);
+        let at = Place::project(i);
         v.unique_id(&mut seen, &project.id, (at, "id"));
         project.start = v.target(project.start_text.as_deref(), || at.path("start"));
         project.finish = v.target(project.finish_text.as_deref(), || at.path("finish"));
@@ -558,7 +558,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     }
     let mut refs: HashMap<String, usize> = HashMap::new();
     for (i, action) in model.actions.iter_mut().enumerate() {
-        let at = Place::Action(i);
+        let at = Place::action(i);
         action.id = action_id(&action.reference);
         let bad_ref = action.reference.chars().find(|c| !chars::ref_char(*c));
         if let Some(c) = bad_ref {
@@ -581,7 +581,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         }
         let duplicate = refs.contains_key(&action.reference);
         if let Some(first) = refs.insert(action.reference.clone(), i) {
-            let line = v.model_file.line_of(&Place::Action(first).item()).unwrap_or(0);
+            let line = v.model_file.line_of(&Place::action(first).item()).unwrap_or(0);
             v.error(
                 format!("duplicate action ref `{}`", action.reference),
                 &at.path("ref"),
@@ -603,7 +603,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             }
         }
         for (j, task) in action.tasks.iter_mut().enumerate() {
-            let at = Place::Task(i, j);
+            let at = Place::task(i, j);
             if task.id.is_empty() {
                 task.id = format!("{}.{}", action.id, j + 1);
             }
@@ -937,7 +937,7 @@ fn texts(model: &Model, v: &mut Validator) {
         }
     };
     for (i, p) in model.projects.iter().enumerate() {
-        let at = Place::Project(i);
+        let at = Place::project(i);
         check(&p.title, text, &|| at.path("title"));
         for (field, value) in [
             ("start", &p.start_text),
@@ -960,7 +960,7 @@ fn texts(model: &Model, v: &mut Validator) {
         estimate(&mut check, at, p.estimate.as_deref());
     }
     for (i, a) in model.actions.iter().enumerate() {
-        let at = Place::Action(i);
+        let at = Place::action(i);
         check(&a.reference, phrase, &|| at.path("ref"));
         check(&a.section, text, &|| at.path("section"));
         check(&a.requirement, text, &|| at.path("requirement"));
@@ -971,7 +971,7 @@ fn texts(model: &Model, v: &mut Validator) {
             check(code, phrase, &|| at.path(&format!("outcomes[{k}]")));
         }
         for (j, t) in a.tasks.iter().enumerate() {
-            let at = Place::Task(i, j);
+            let at = Place::task(i, j);
             check(&t.text, text, &|| at.path("text"));
             for (field, value) in
                 [("original", &t.original), ("proposed", &t.proposed), ("status", &t.status_text)]
@@ -1340,7 +1340,7 @@ impl Validator {
 
     fn dependencies(&mut self, deps: &mut [Dependency], at: Place) {
         for (k, dep) in deps.iter_mut().enumerate() {
-            dep.at = (at, k);
+            dep.at = (at, u32::try_from(k).unwrap_or(u32::MAX));
             if let Some(lag) = dep.lag_text.as_deref() {
                 dep.lag =
                     self.span(lag, || at.path(&format!("waits_on[{k}].lag"))).unwrap_or_default();

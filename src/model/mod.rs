@@ -369,22 +369,22 @@ pub struct Task {
     pub text: String,
     /// The original target phrase, verbatim.
     #[serde(default)]
-    pub original: Option<String>,
+    pub original: Option<Box<str>>,
     /// The proposed target phrase, verbatim.
     #[serde(default)]
-    pub proposed: Option<String>,
+    pub proposed: Option<Box<str>>,
     /// The status cell, verbatim.
     #[serde(default, rename = "status")]
-    pub status_text: Option<String>,
+    pub status_text: Option<Box<str>>,
     /// A second line of the status cell.
     #[serde(default)]
-    pub status_note: Option<String>,
+    pub status_note: Option<Box<str>>,
     /// Who is responsible, where named.
     #[serde(default)]
-    pub owner: Option<String>,
+    pub owner: Option<Box<str>>,
     /// The comments cell.
     #[serde(default)]
-    pub comments: Option<String>,
+    pub comments: Option<Box<str>>,
     /// What this task waits on.
     #[serde(default, deserialize_with = "exact")]
     pub waits_on: Vec<Dependency>,
@@ -496,20 +496,20 @@ pub struct Dependency {
     pub id: String,
     /// Time after that work finishes before this can, as written (`30d`, `1m`).
     #[serde(default, rename = "lag")]
-    pub lag_text: Option<String>,
+    pub lag_text: Option<Box<str>>,
     /// The routemap implies this rather than states it.
     #[serde(default)]
     pub implied: bool,
     /// A short quote from the routemap stating or implying it.
     #[serde(default)]
-    pub source: Option<String>,
+    pub source: Option<Box<str>>,
     /// The parsed lag.
     #[serde(skip)]
     pub lag: Span,
     /// The work this entry belongs to, and the entry's index in its `waits_on`: where in the
     /// model file it sits (see [`Dependency::path`]).
     #[serde(skip)]
-    pub at: (Place, usize),
+    pub at: (Place, u32),
 }
 
 impl Dependency {
@@ -527,14 +527,35 @@ pub enum Place {
     #[default]
     Unread,
     /// `projects[i]`.
-    Project(usize),
+    Project(u32),
     /// `actions[i]`.
-    Action(usize),
+    Action(u32),
     /// `actions[i].tasks[j]`.
-    Task(usize, usize),
+    Task(u32, u32),
+}
+
+/// An index as a [`Place`] holds it (in 32 bits, as a graph's node indexes are: a model with more
+/// items is refused by the file size limit long before).
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 impl Place {
+    /// `projects[i]`.
+    pub fn project(i: usize) -> Place {
+        Place::Project(index(i))
+    }
+
+    /// `actions[i]`.
+    pub fn action(i: usize) -> Place {
+        Place::Action(index(i))
+    }
+
+    /// `actions[i].tasks[j]`.
+    pub fn task(i: usize, j: usize) -> Place {
+        Place::Task(index(i), index(j))
+    }
+
     /// The path of the item itself (`actions[3]`; empty when unread).
     pub fn item(self) -> String {
         match self {

@@ -170,7 +170,7 @@ impl Explanation {
                     let t = &e.model.actions[action].tasks[task];
                     Some(TaskLine {
                         id: t.id.clone(),
-                        status_text: t.status_text.clone().unwrap_or_default(),
+                        status_text: t.status_text.as_deref().unwrap_or_default().to_string(),
                         status: t.status.as_str().to_string(),
                         target: t.target_phrase().to_string(),
                         forecast: e.assessment.forecast[n.index()],
