@@ -3,7 +3,7 @@
 //! outcome. The rule calls that do not depend on the forecast are made once per model and as-of
 //! date ([`Basis`]), so what-if runs reuse them.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -264,9 +264,15 @@ fn follow_on<'v>(
             _ => Ok((weight.lag, None)),
         }
     })?;
-    let mut texts: HashMap<String, Arc<str>> = HashMap::new();
-    let mut shared =
-        |text: String| Arc::clone(texts.entry(text).or_insert_with_key(|t| Arc::from(t.as_str())));
+    // Remembered answers share their text already; answers the rules gave afresh are made to.
+    let mut texts: HashSet<Arc<str>> = HashSet::new();
+    let mut shared = |text: Arc<str>| match texts.get(&text) {
+        Some(kept) => Arc::clone(kept),
+        None => {
+            texts.insert(Arc::clone(&text));
+            text
+        }
+    };
     let mut lag = Vec::with_capacity(edges.len());
     let mut assumption = Vec::with_capacity(edges.len());
     for (span, text) in answers.into_iter().flatten() {

@@ -54,8 +54,9 @@ pub enum Finish {
 pub struct FollowOnTime {
     /// The time, in days.
     pub span: Span,
-    /// The assumption it rests on.
-    pub assumption: Option<String>,
+    /// The assumption it rests on (shared: many dependencies rest on the same one, and a
+    /// remembered answer is handed out again for each).
+    pub assumption: Option<std::sync::Arc<str>>,
 }
 
 /// One stream's standing under the funding rules (`stream_at_risk`).
@@ -336,7 +337,7 @@ impl Rules {
             .ok_or_else(|| bad(&format!("`days: {days}`")))?;
         let assumption = match get(&map, "assumption") {
             None => None,
-            Some(v) if v.is_string() => Some(v.to_string()),
+            Some(v) if v.is_string() => Some(v.to_string().into()),
             Some(v) => return Err(bad(&format!("an `assumption` that is not text (`{v}`)"))),
         };
         Ok(FollowOnTime { span: Span { months: 0, days }, assumption })
