@@ -133,25 +133,27 @@ pub fn basis(
         not_applicable[idx.index()] = rules.applies(&model.outcomes[o], as_of)?;
     }
     // Outcomes come first in the graph, so every deadline is known before any work is judged.
-    let answers = rules.map(&work, |&idx| {
+    let mut answers = rules.map_parts(&work, |&idx| {
         let view = WorkView::judged(model, graph, &deadline, idx, as_of);
         own_finish(rules, &view).map(|answer| (view, answer))
     })?;
     let mut own = vec![Own::Follows; n];
     let mut assumption = vec![None; n];
     let mut unknown_reason = vec![None; n];
-    // The views are kept for the follow-on times, one a piece of work (a large model's views
-    // are much of the memory its rules use): `at[i]` is node i's place among them.
-    let mut at = vec![None; n];
-    let mut views = Vec::with_capacity(work.len());
-    for (k, (idx, (view, answer))) in work.iter().zip(answers).enumerate() {
+    // The views are kept for the follow-on times where the threads left them (copying a large
+    // model's views into one list would hold two copies at once): `at[i]` is node i's place
+    // among them, its thread's run and its place in it (u32s, as a graph's node indexes are).
+    let mut at: Vec<Option<[u32; 2]>> = vec![None; n];
+    let place = |r: usize, k: usize| Some([u32::try_from(r).ok()?, u32::try_from(k).ok()?]);
+    let runs = answers.iter_mut().enumerate().flat_map(|(r, run)| {
+        run.iter_mut().enumerate().map(move |(k, answer)| (place(r, k), answer))
+    });
+    for (idx, (place, (_, answer))) in work.iter().zip(runs) {
         let i = idx.index();
         own[i] = answer.own;
-        assumption[i] = answer.assumption;
-        unknown_reason[i] = answer.unknown_reason;
-        // A graph's node indexes are u32s, and so are the places of its work among them.
-        at[i] = u32::try_from(k).ok();
-        views.push(view);
+        assumption[i] = answer.assumption.take();
+        unknown_reason[i] = answer.unknown_reason.take();
+        at[i] = place;
     }
     let replacement = work.iter().fold(vec![None; n], |mut out, &idx| {
         if assumption[idx.index()].is_some() {
@@ -159,9 +161,12 @@ pub fn basis(
         }
         out
     });
-    let view = |n: NodeIndex| views.get(at[n.index()]? as usize);
+    let view = |n: NodeIndex| {
+        let [r, k] = at[n.index()]?;
+        answers.get(r as usize)?.get(k as usize).map(|(view, _)| view)
+    };
     let FollowOn { lag, assumption: lag_assumption } = follow_on(graph, rules, view)?;
-    drop(views);
+    drop(answers);
     let applies: Vec<bool> = model
         .outcomes
         .iter()

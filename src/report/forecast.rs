@@ -4,7 +4,8 @@ use super::output::{Format, Rendered};
 use super::render::Terminal;
 use super::render::{self, Colour, Render, not_written};
 use crate::error::Error;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -107,13 +108,13 @@ pub struct FollowOn {
     pub dependencies: Vec<Waits>,
 }
 
-/// A dependency: `work` waits on `waits_on`.
+/// A dependency: `work` waits on `waits_on` (ids shared between the dependencies naming them).
 #[derive(Debug, Clone, Serialize)]
 pub struct Waits {
     /// The work that waits.
-    pub work: String,
+    pub work: Arc<str>,
     /// What it waits on.
-    pub waits_on: String,
+    pub waits_on: Arc<str>,
 }
 
 /// An assumption and the work it is about.
@@ -169,19 +170,31 @@ impl Forecast {
             .filter_map(assumption_of)
             .collect();
         let assumptions = used.into_iter().filter_map(assumption_of).collect();
+        // Each follow-on assumption in the order its first dependency comes, with how many
+        // rest on it, so that each list is made at its length; each id is made once.
+        use petgraph::visit::EdgeRef;
+        let mut first: HashMap<&str, usize> = HashMap::new();
         let mut follow_on: Vec<FollowOn> = Vec::new();
+        let mut counts: Vec<usize> = Vec::new();
+        for text in a.basis.lag_assumption.iter().flatten() {
+            let k = *first.entry(text).or_insert_with(|| {
+                follow_on.push(FollowOn { assumption: text.to_string(), dependencies: Vec::new() });
+                counts.push(0);
+                follow_on.len() - 1
+            });
+            counts[k] += 1;
+        }
+        for (f, count) in follow_on.iter_mut().zip(counts) {
+            f.dependencies.reserve_exact(count);
+        }
+        let mut ids: Vec<Option<Arc<str>>> = vec![None; e.graph.dag.node_count()];
+        let mut id = |n: petgraph::graph::NodeIndex| {
+            Arc::clone(ids[n.index()].get_or_insert_with(|| Arc::from(e.id(n))))
+        };
         for edge in e.graph.dag.edge_references() {
-            use petgraph::visit::EdgeRef;
             let Some(text) = &a.basis.lag_assumption[edge.id().index()] else { continue };
-            let waits = Waits {
-                work: e.id(edge.target()).to_string(),
-                waits_on: e.id(edge.source()).to_string(),
-            };
-            match follow_on.iter_mut().find(|f| *f.assumption == **text) {
-                Some(f) => f.dependencies.push(waits),
-                None => follow_on
-                    .push(FollowOn { assumption: text.to_string(), dependencies: vec![waits] }),
-            }
+            let waits = Waits { work: id(edge.target()), waits_on: id(edge.source()) };
+            follow_on[first[&**text]].dependencies.push(waits);
         }
         Forecast {
             as_of: a.basis.as_of,
