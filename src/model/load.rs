@@ -2,7 +2,8 @@
 //! reported with its file, line and column; validation goes on after the first so that the user
 //! sees them all at once.
 
-use std::collections::{HashMap, HashSet};
+// A fast hasher: a model crafted to collide slows only its own run.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -525,7 +526,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     model.outcomes = outcomes;
 
     // Ids: actions, tasks and projects share one namespace (slips name any of them).
-    let mut seen: Seen = HashMap::new();
+    let mut seen: Seen = HashMap::default();
     let codes: Vec<String> = model.outcomes.iter().map(|o| o.code.clone()).collect();
     for (i, project) in model.projects.iter_mut().enumerate() {
         let at = Place::project(i);
@@ -556,7 +557,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             v.estimate(e, at);
         }
     }
-    let mut refs: HashMap<String, usize> = HashMap::new();
+    let mut refs: HashMap<String, usize> = HashMap::default();
     for (i, action) in model.actions.iter_mut().enumerate() {
         let at = Place::action(i);
         action.id = action_id(&action.reference);
@@ -628,7 +629,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             v.risk_delay(d, i);
         }
     }
-    let mut marked: HashMap<&str, usize> = HashMap::new();
+    let mut marked: HashMap<&str, usize> = HashMap::default();
     for (i, na) in model.not_applicable.iter().enumerate() {
         let path = format!("not_applicable[{i}]");
         if !codes.contains(&na.outcome) {
@@ -684,7 +685,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         .collect();
     let dangling = |deps: &[Dependency], v: &mut Validator| {
         for dep in deps {
-            if !v.bad_id(&dep.id, &dep.path()) && !ids.contains(dep.id.as_str()) {
+            if !v.bad_id(&dep.id, || dep.path()) && !ids.contains(dep.id.as_str()) {
                 v.error(
                     format!("`waits_on` names `{}`, which is no task or project", dep.id),
                     &dep.path(),
@@ -699,7 +700,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     for (i, risk) in model.risks.iter().enumerate() {
         for (k, id) in risk.delays.iter().flat_map(|d| d.work.iter()).enumerate() {
             let path = format!("risks[{i}].delays.work[{k}]");
-            if !v.bad_id(id, &path) && !ids.contains(id.as_str()) {
+            if !v.bad_id(id, || path.clone()) && !ids.contains(id.as_str()) {
                 v.error(
                     format!("`delays` names `{id}`, which is no task or project"),
                     &path,
@@ -715,10 +716,10 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         let actions: HashSet<&str> = model.actions.iter().map(|a| a.id.as_str()).collect();
         bvpi157(&mut v, table, &ids, &actions);
     }
-    let mut streams: HashMap<String, String> = HashMap::new();
+    let mut streams: HashMap<String, String> = HashMap::default();
     for (i, stream) in model.funding.iter().enumerate() {
         let path = format!("funding[{i}]");
-        if !v.bad_id(&stream.id, &format!("{path}.id"))
+        if !v.bad_id(&stream.id, || format!("{path}.id"))
             && let Some(first) = streams.insert(stream.id.clone(), path.clone())
         {
             let line = v.model_file.line_of(&first).unwrap_or(0);
@@ -784,7 +785,7 @@ fn bvpi157(
         for (k, link) in row.enabled_by.iter_mut().enumerate() {
             let lpath = format!("{path}.enabled_by[{k}]");
             link.path = format!("{lpath}.id");
-            if !v.bad_id(&link.id, &link.path)
+            if !v.bad_id(&link.id, || link.path.clone())
                 && !ids.contains(link.id.as_str())
                 && !actions.contains(link.id.as_str())
             {
@@ -853,7 +854,8 @@ fn max_bytes(limit_chars: usize) -> usize {
 /// text (see [`chars::not_text`]). The one check every text of a model, a catalogue and a
 /// scenario file passes.
 pub(crate) fn text_problem(text: &str, limit: usize) -> Option<(String, String)> {
-    if text.chars().nth(limit).is_some() {
+    // A text of no more bytes than the limit has no more characters (each takes a byte or more).
+    if text.len() > limit && text.chars().nth(limit).is_some() {
         return Some((
             format!(
                 "`{}` is {} characters long",
@@ -1090,7 +1092,7 @@ impl Validator {
     }
 
     fn outcomes(&mut self, file: &Located, catalogue: Catalogue) -> Vec<Outcome> {
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::default();
         let mut out = Vec::new();
         for (i, o) in catalogue.outcomes.into_iter().enumerate() {
             let path = format!("outcomes[{i}]");
@@ -1158,7 +1160,7 @@ impl Validator {
         if id.is_empty() {
             let help = "ids are slugs such as `document-management`";
             self.error("empty id".into(), &at.path(field), help);
-        } else if !self.bad_id(id, &at.path(field))
+        } else if !self.bad_id(id, || at.path(field))
             && let Some((first, first_field)) = seen.insert(id.to_string(), (at, field))
         {
             let line = self.model_file.line_of(&first.path(first_field)).unwrap_or(0);
@@ -1171,13 +1173,16 @@ impl Validator {
     }
 
     /// Refuse an id that is too long or holds a character outside the id alphabet (see
-    /// [`chars::bad_id_char`]); whether it did.
-    fn bad_id(&mut self, id: &str, path: &str) -> bool {
+    /// [`chars::bad_id_char`]); whether it did. `path` says where it is, and is written out
+    /// only for a refusal.
+    fn bad_id(&mut self, id: &str, path: impl FnOnce() -> String) -> bool {
         if too_long(id) {
-            self.long_id(id, path);
+            self.long_id(id, &path());
             return true;
         }
         let Some((at, c)) = chars::bad_id_char(id) else { return false };
+        let path = path();
+        let path = path.as_str();
         let message = if at == 0 && c.is_ascii_punctuation() {
             format!("the id `{}` starts with {}", chars::escaped(id), chars::describe(c))
         } else {
