@@ -525,12 +525,9 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     outcomes.sort_by_key(|o| Outcome::sort_key(&o.code));
     model.outcomes = outcomes;
 
-    // Ids: actions, tasks and projects share one namespace (slips name any of them).
-    let mut seen: Seen = HashMap::default();
     let codes: Vec<String> = model.outcomes.iter().map(|o| o.code.clone()).collect();
     for (i, project) in model.projects.iter_mut().enumerate() {
         let at = Place::project(i);
-        v.unique_id(&mut seen, &project.id, (at, "id"));
         project.start = v.target(project.start_text.as_deref(), || at.path("start"));
         project.finish = v.target(project.finish_text.as_deref(), || at.path("finish"));
         project.status = v.status(project.status_text.as_deref(), || at.path("status"));
@@ -558,6 +555,9 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         }
     }
     let mut refs: HashMap<String, usize> = HashMap::default();
+    // Whether each action's id (from its ref) and its tasks' ids are checked for uniqueness:
+    // not those of an action whose ref is refused or repeats another's.
+    let mut checked = Vec::with_capacity(model.actions.len());
     for (i, action) in model.actions.iter_mut().enumerate() {
         let at = Place::action(i);
         action.id = action_id(&action.reference);
@@ -588,9 +588,8 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
                 &at.path("ref"),
                 format!("action ref `{}` is first defined on line {line}", action.reference),
             );
-        } else if bad_ref.is_none() {
-            v.unique_id(&mut seen, &action.id, (at, "ref"));
         }
+        checked.push(Checked { action: !duplicate && bad_ref.is_none(), tasks: !duplicate });
         for (j, code) in action.outcomes.iter().enumerate() {
             if !codes.contains(code) {
                 v.error(
@@ -607,9 +606,6 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             let at = Place::task(i, j);
             if task.id.is_empty() {
                 task.id = format!("{}.{}", action.id, j + 1);
-            }
-            if !duplicate {
-                v.unique_id(&mut seen, &task.id, (at, "id"));
             }
             let original = v.target(task.original.as_deref(), || at.path("original"));
             let proposed = v.target(task.proposed.as_deref(), || at.path("proposed"));
@@ -629,6 +625,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             v.risk_delay(d, i);
         }
     }
+    unique_ids(model, &checked, &mut v);
     let mut marked: HashMap<&str, usize> = HashMap::default();
     for (i, na) in model.not_applicable.iter().enumerate() {
         let path = format!("not_applicable[{i}]");
@@ -677,12 +674,15 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             );
         }
     }
-    let ids: HashSet<&str> = model
-        .projects
-        .iter()
-        .map(|p| p.id.as_str())
-        .chain(model.actions.iter().flat_map(|a| a.tasks.iter().map(|t| t.id.as_str())))
-        .collect();
+    let work = model.projects.len() + model.actions.iter().map(|a| a.tasks.len()).sum::<usize>();
+    let mut ids: HashSet<&str> = HashSet::with_capacity_and_hasher(work, Default::default());
+    ids.extend(
+        model
+            .projects
+            .iter()
+            .map(|p| p.id.as_str())
+            .chain(model.actions.iter().flat_map(|a| a.tasks.iter().map(|t| t.id.as_str()))),
+    );
     let dangling = |deps: &[Dependency], v: &mut Validator| {
         for dep in deps {
             if !v.bad_id(&dep.id, || dep.path()) && !ids.contains(dep.id.as_str()) {
@@ -1075,8 +1075,55 @@ fn dates(model: &Model, v: &mut Validator) {
     }
 }
 
-/// Ids seen so far, each with where it is first defined.
-type Seen = HashMap<String, (Place, &'static str)>;
+/// Which of an action's ids are checked for uniqueness (see [`unique_ids`]).
+struct Checked {
+    action: bool,
+    tasks: bool,
+}
+
+/// Every project, action and task id, in file order, with where it is: actions, tasks and
+/// projects share one namespace (slips name any of them). An action stands by its ref.
+fn ids_in_order<'m>(
+    model: &'m Model,
+    checked: &'m [Checked],
+) -> impl Iterator<Item = (&'m str, Place, &'static str)> + 'm {
+    let projects =
+        model.projects.iter().enumerate().map(|(i, p)| (p.id.as_str(), Place::project(i), "id"));
+    let actions = model.actions.iter().zip(checked).enumerate().flat_map(|(i, (a, c))| {
+        let own = c.action.then(|| (a.id.as_str(), Place::action(i), "ref"));
+        let tasks = a.tasks.iter().enumerate().filter(move |_| c.tasks);
+        own.into_iter().chain(tasks.map(move |(j, t)| (t.id.as_str(), Place::task(i, j), "id")))
+    });
+    projects.chain(actions)
+}
+
+/// Refuse an empty id, a malformed one, and one defined twice (at its second definition, naming
+/// the line of its first). Each id is kept once, by reference, with its place in the order
+/// [`ids_in_order`] gives: the first definition's place is found again only for a refusal.
+fn unique_ids(model: &Model, checked: &[Checked], v: &mut Validator) {
+    let count = ids_in_order(model, checked).count();
+    let mut seen: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(count, Default::default());
+    for (k, (id, at, field)) in ids_in_order(model, checked).enumerate() {
+        if id.is_empty() {
+            let help = "ids are slugs such as `document-management`";
+            v.error("empty id".into(), &at.path(field), help);
+        } else if !v.bad_id(id, || at.path(field))
+            && let Some(first) = seen.insert(id, k)
+        {
+            seen.insert(id, first);
+            let line = ids_in_order(model, checked)
+                .nth(first)
+                .and_then(|(_, first, first_field)| v.model_file.line_of(&first.path(first_field)))
+                .unwrap_or(0);
+            v.error(
+                format!("duplicate id `{id}`"),
+                &at.path(field),
+                format!("`{id}` is first defined on line {line}; task, project and action ids must be unique"),
+            );
+        }
+    }
+}
 
 struct Validator {
     model_file: Located,
@@ -1154,22 +1201,6 @@ impl Validator {
         }
         out.sort_by_key(|o| Outcome::sort_key(&o.code));
         out
-    }
-
-    fn unique_id(&mut self, seen: &mut Seen, id: &str, (at, field): (Place, &'static str)) {
-        if id.is_empty() {
-            let help = "ids are slugs such as `document-management`";
-            self.error("empty id".into(), &at.path(field), help);
-        } else if !self.bad_id(id, || at.path(field))
-            && let Some((first, first_field)) = seen.insert(id.to_string(), (at, field))
-        {
-            let line = self.model_file.line_of(&first.path(first_field)).unwrap_or(0);
-            self.error(
-                format!("duplicate id `{id}`"),
-                &at.path(field),
-                format!("`{id}` is first defined on line {line}; task, project and action ids must be unique"),
-            );
-        }
     }
 
     /// Refuse an id that is too long or holds a character outside the id alphabet (see

@@ -220,3 +220,22 @@ proptest! {
         }
     }
 }
+
+/// An id defined three times is refused at its second and third definitions, each naming the
+/// line of the first; a task's id may not repeat a project's or an action's (one namespace).
+#[test]
+fn an_id_defined_three_times_names_its_first_definition_each_time() {
+    let dir = TempDir::new("errors-three-ids");
+    let model = "document:\n  council: C\n  title: T\n  version: V\n  issue_date: 2005-04-13\n\
+                 projects:\n  - id: p\n    title: One\n  - id: p\n    title: Two\n\
+                 actions:\n  - ref: \"1\"\n    section: S\n    tasks:\n      - id: p\n        \
+                 text: Three\n      - id: \"1\"\n        text: Four\n";
+    let path = dir.path("model.yaml");
+    std::fs::write(&path, model).expect("write the model");
+    let run = routemap(&["check", "--model", &path]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("duplicate id `p`").count(), 2, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("`p` is first defined on line 7").count(), 2, "{}", run.stderr);
+    assert!(run.stderr.contains("duplicate id `1`"), "{}", run.stderr);
+    assert!(run.stderr.contains("`1` is first defined on line 12"), "{}", run.stderr);
+}
