@@ -4,6 +4,7 @@
 
 // A fast hasher: a model crafted to collide slows only its own run.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::hash_map::Entry;
 use std::path::{Component, Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -285,12 +286,16 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
     text: &str,
     doc: &str,
 ) -> Result<T, Error> {
-    // JSON first: its parser bounds nesting itself (a file nested past its limit is not read as
-    // JSON) and has no aliases, so only text read as YAML is scanned for either beforehand.
+    // JSON first: a file that reads as JSON is not scanned (the JSON parser reads no deeper than
+    // the types, and JSON has no aliases). One that does not read is scanned before anything
+    // reads it as YAML, as locating its problems does.
     let json = if text.trim_start().starts_with('{') { from_json(text) } else { None };
     let failed = match json {
         Some(Ok(v)) => return Ok(v),
-        Some(Err(failed)) => failed,
+        Some(Err(failed)) => {
+            yaml_bounds(file, text)?;
+            failed
+        }
         None => {
             yaml_bounds(file, text)?;
             match from_yaml(text) {
@@ -580,8 +585,10 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
                 help,
             );
         }
-        let duplicate = refs.contains_key(&action.reference);
-        if let Some(first) = refs.insert(action.reference.clone(), i) {
+        // A ref given again names where it was first given, however many times it repeats.
+        let first = *refs.entry(action.reference.clone()).or_insert(i);
+        let duplicate = first != i;
+        if duplicate {
             let line = v.model_file.line_of(&Place::action(first).item()).unwrap_or(0);
             v.error(
                 format!("duplicate action ref `{}`", action.reference),
@@ -719,15 +726,20 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     let mut streams: HashMap<String, String> = HashMap::default();
     for (i, stream) in model.funding.iter().enumerate() {
         let path = format!("funding[{i}]");
-        if !v.bad_id(&stream.id, || format!("{path}.id"))
-            && let Some(first) = streams.insert(stream.id.clone(), path.clone())
-        {
-            let line = v.model_file.line_of(&first).unwrap_or(0);
-            v.error(
-                format!("duplicate funding stream id `{}`", stream.id),
-                &format!("{path}.id"),
-                format!("`{}` is first defined on line {line}", stream.id),
-            );
+        if !v.bad_id(&stream.id, || format!("{path}.id")) {
+            match streams.entry(stream.id.clone()) {
+                Entry::Vacant(e) => {
+                    e.insert(path.clone());
+                }
+                Entry::Occupied(first) => {
+                    let line = v.model_file.line_of(first.get()).unwrap_or(0);
+                    v.error(
+                        format!("duplicate funding stream id `{}`", stream.id),
+                        &format!("{path}.id"),
+                        format!("`{}` is first defined on line {line}", stream.id),
+                    );
+                }
+            }
         }
         if !matches!(Target::parse(&stream.financial_year), Ok(Target::By(_)))
             || !stream.financial_year.contains('/')
@@ -1086,41 +1098,48 @@ struct Checked {
 fn ids_in_order<'m>(
     model: &'m Model,
     checked: &'m [Checked],
-) -> impl Iterator<Item = (&'m str, Place, &'static str)> + 'm {
+) -> impl Iterator<Item = (&'m str, Place)> + 'm {
     let projects =
-        model.projects.iter().enumerate().map(|(i, p)| (p.id.as_str(), Place::project(i), "id"));
+        model.projects.iter().enumerate().map(|(i, p)| (p.id.as_str(), Place::project(i)));
     let actions = model.actions.iter().zip(checked).enumerate().flat_map(|(i, (a, c))| {
-        let own = c.action.then(|| (a.id.as_str(), Place::action(i), "ref"));
+        let own = c.action.then(|| (a.id.as_str(), Place::action(i)));
         let tasks = a.tasks.iter().enumerate().filter(move |_| c.tasks);
-        own.into_iter().chain(tasks.map(move |(j, t)| (t.id.as_str(), Place::task(i, j), "id")))
+        own.into_iter().chain(tasks.map(move |(j, t)| (t.id.as_str(), Place::task(i, j))))
     });
     projects.chain(actions)
 }
 
-/// Refuse an empty id, a malformed one, and one defined twice (at its second definition, naming
-/// the line of its first). Each id is kept once, by reference, with its place in the order
-/// [`ids_in_order`] gives: the first definition's place is found again only for a refusal.
+/// The field an id is written in: an action's id is its ref.
+fn id_field(at: Place) -> &'static str {
+    if matches!(at, Place::Action(_)) { "ref" } else { "id" }
+}
+
+/// Refuse an empty id, a malformed one, and one defined twice (at each later definition, naming
+/// the line of the first). Each id is kept once, by reference, with where it is first defined.
 fn unique_ids(model: &Model, checked: &[Checked], v: &mut Validator) {
     let count = ids_in_order(model, checked).count();
-    let mut seen: HashMap<&str, usize> =
+    let mut seen: HashMap<&str, Place> =
         HashMap::with_capacity_and_hasher(count, Default::default());
-    for (k, (id, at, field)) in ids_in_order(model, checked).enumerate() {
+    for (id, at) in ids_in_order(model, checked) {
+        let field = id_field(at);
         if id.is_empty() {
             let help = "ids are slugs such as `document-management`";
             v.error("empty id".into(), &at.path(field), help);
-        } else if !v.bad_id(id, || at.path(field))
-            && let Some(first) = seen.insert(id, k)
-        {
-            seen.insert(id, first);
-            let line = ids_in_order(model, checked)
-                .nth(first)
-                .and_then(|(_, first, first_field)| v.model_file.line_of(&first.path(first_field)))
-                .unwrap_or(0);
-            v.error(
-                format!("duplicate id `{id}`"),
-                &at.path(field),
-                format!("`{id}` is first defined on line {line}; task, project and action ids must be unique"),
-            );
+        } else if !v.bad_id(id, || at.path(field)) {
+            match seen.entry(id) {
+                Entry::Vacant(e) => {
+                    e.insert(at);
+                }
+                Entry::Occupied(e) => {
+                    let first = *e.get();
+                    let line = v.model_file.line_of(&first.path(id_field(first))).unwrap_or(0);
+                    v.error(
+                        format!("duplicate id `{id}`"),
+                        &at.path(field),
+                        format!("`{id}` is first defined on line {line}; task, project and action ids must be unique"),
+                    );
+                }
+            }
         }
     }
 }

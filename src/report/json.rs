@@ -24,7 +24,8 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
 /// is never held whole in memory.
 pub fn to_writer<T: Serialize, W: Write>(mut out: W, value: &T) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(&mut out, Safe(PrettyFormatter::new()));
-    value.serialize(&mut ser).map_err(io::Error::other)?;
+    // serde_json gives back the writer's own error (a closed pipe stays a closed pipe).
+    value.serialize(&mut ser).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 

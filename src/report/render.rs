@@ -149,24 +149,6 @@ pub enum Stdout {
 /// JSON to write: a result's output struct and the call that serialises it to a writer.
 pub type JsonWriter = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>;
 
-impl Stdout {
-    /// The whole output as text (JSON serialised into memory).
-    pub fn into_text(self) -> String {
-        match self {
-            Stdout::Text(t) => t,
-            Stdout::Json(write) => {
-                let mut out = Vec::new();
-                match write(&mut out) {
-                    Ok(()) => String::from_utf8_lossy(&out).into_owned(),
-                    Err(e) => {
-                        format!("{{\"error\": {}}}\n", serde_json::Value::from(e.to_string()))
-                    }
-                }
-            }
-        }
-    }
-}
-
 impl From<String> for Stdout {
     fn from(text: String) -> Self {
         Stdout::Text(text)

@@ -1,8 +1,9 @@
 //! Hook answers remembered by what the hook read: a hook is a pure function of the view it is
 //! given, so a call that would read the same values as an earlier one gets that one's answer
 //! without running. Which fields a call read is recorded as it runs (each getter of a `Work`
-//! view notes its field), so a call that reads a work's id only to write an assumption is
-//! remembered apart from one that never reads it.
+//! view notes its field), so a call that never reads a work's id serves every work whose fields
+//! it read are the same. A call that read the id (to name the work in an assumption) could serve
+//! only that work asked again, and is not kept.
 //!
 //! The memory is a tree per hook: each node is the field the hook reads next (the script is
 //! deterministic, so given the values read so far the next read is always the same), with a
@@ -115,9 +116,8 @@ enum Node<A> {
     Answer(A),
 }
 
-/// The nodes after a read, by the value read. Most reads meet one value or a few (a work's
-/// id, read to name it in an assumption, meets one per work), so a few are kept in a list, and
-/// a map is made only for many: a large model's memory is mostly such reads.
+/// The nodes after a read, by the value read. Most reads meet one value or a few (a status, a
+/// target's kind), so a few are kept in a list, and a map is made only for many.
 enum Branches {
     Few(Vec<(Value, usize)>),
     Many(HashMap<Value, usize>),

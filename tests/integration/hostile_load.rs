@@ -216,9 +216,11 @@ fn duplicate_keys_in_json_are_reported_at_themselves() {
     assert!(text.contains("model.json:4:3"), "{text}");
 }
 
-/// JSON is read without the YAML nesting scan: its parser reads no deeper than the model's
-/// types, so a list nested a thousand deep is refused at the first level that cannot be a list,
-/// located there; a file that starts as JSON but is YAML's flow style is scanned as YAML is.
+/// JSON that reads is read without the YAML nesting scan (its parser reads no deeper than the
+/// model's types); JSON that does not read, and a file that starts as JSON but is YAML's flow
+/// style, are scanned before anything reads them as YAML: nested a thousand deep, each is
+/// refused at the bracket past the limit, at once, however its problem is then located (an
+/// unknown field is found by reading the file as YAML).
 #[test]
 fn deeply_nested_json_is_refused_at_its_place() {
     let deep = |open: &str, close: &str| format!("{}{}", open.repeat(1000), close.repeat(1000));
@@ -228,10 +230,16 @@ fn deeply_nested_json_is_refused_at_its_place() {
         deep("[", "]")
     );
     let flow = format!("{{document: {}}}\n", deep("[", "]"));
-    let test = Test::new().write("deep.json", &json).write("flow.yaml", &flow);
-    let text = refused(&["check", "--model", &test.path("deep.json")]);
-    assert!(text.contains("funding[0][0]: invalid type: sequence, expected a string"), "{text}");
-    assert!(text.contains("deep.json:2:14"), "{text}");
+    let unknown = json.replace("\"funding\"", "\"bogus\"");
+    let test = Test::new()
+        .write("deep.json", &json)
+        .write("flow.yaml", &flow)
+        .write("unknown.json", &unknown);
+    for name in ["deep.json", "unknown.json"] {
+        let text = refused(&["check", "--model", &test.path(name)]);
+        assert!(text.contains("lists and maps nested more than 64 deep"), "{text}");
+        assert!(text.contains(&format!("{name}:2:")), "{text}");
+    }
     let text = refused(&["check", "--model", &test.path("flow.yaml")]);
     assert!(text.contains("lists and maps nested more than 64 deep"), "{text}");
     assert!(text.contains("flow.yaml:1:75"), "{text}");

@@ -191,6 +191,41 @@ fn a_closed_pipe_is_success() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
 
+/// The forecast's JSON, written to standard output as it is serialised, meets a closed pipe in
+/// the middle of serialising (its 3,000 overdue tasks' assumptions are far more than the
+/// writer's buffer): that is success too, not a write error.
+#[test]
+fn a_closed_pipe_while_json_is_streamed_is_success() {
+    let dir = crate::test::TempDir::new("closed-pipe");
+    let task = |n| {
+        format!(
+            "{{\"text\": \"Task {n}\", \"original\": \"Jan 2005\", \"status\": \"In progress\"}}"
+        )
+    };
+    let tasks: Vec<String> = (1..=3000).map(task).collect();
+    let model = format!(
+        "{{\"document\": {{\"council\": \"C\", \"title\": \"T\", \"version\": \"V\", \
+         \"issue_date\": \"2005-04-13\"}}, \"actions\": [{{\"ref\": \"1\", \"section\": \"S\", \
+         \"outcomes\": [\"R1\"], \"tasks\": [{}]}}]}}\n",
+        tasks.join(", ")
+    );
+    let path = dir.path("big.json");
+    std::fs::write(&path, model).expect("write the model");
+    let whole = crate::common::routemap(&["forecast", "--model", &path, "--format", "json"]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    assert!(whole.stdout.len() > 4 * 65536, "{} bytes", whole.stdout.len());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_routemap"))
+        .args(["forecast", "--model", &path, "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("routemap runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("routemap ends");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
 // ---- --fail-on -----------------------------------------------------------------------------------
 
 #[test]
