@@ -516,7 +516,12 @@ const MAX_STREAM_GBP: u64 = 1_000_000_000_000;
 fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> Vec<Diagnostic> {
     let own_words =
         model.status_words.iter().map(|(word, status)| (Status::key(word), *status)).collect();
-    let mut v = Validator { model_file: model.origin.model.clone(), errors: Vec::new(), own_words };
+    let mut v = Validator {
+        model_file: model.origin.model.clone(),
+        errors: Vec::new(),
+        own_words,
+        read: Readings::default(),
+    };
     // A model's own catalogue replaces national outcomes by code and may add more.
     let mut outcomes = national.outcomes;
     if let Some(own) = own {
@@ -1149,6 +1154,41 @@ struct Validator {
     errors: Vec<Diagnostic>,
     /// The model's `status_words`, normalised.
     own_words: Vec<(String, Status)>,
+    /// Target phrases and status cells already read.
+    read: Readings,
+}
+
+/// What each target phrase and status cell already met reads as. A routemap writes the same
+/// few phrases (`March 2005`, `In progress`) on most of its work, and reading one is the
+/// costliest part of checking a piece of work: each distinct phrase is read once. Both
+/// readings are pure functions of the text (statuses also of the model's own words, fixed
+/// for the run). Only phrases up to [`Readings::LONGEST`] bytes, and the first
+/// [`Readings::MOST`] distinct ones, are kept.
+#[derive(Default)]
+struct Readings {
+    targets: HashMap<Box<str>, Result<Target, String>>,
+    statuses: HashMap<Box<str>, Result<Status, String>>,
+}
+
+impl Readings {
+    const LONGEST: usize = 64;
+    const MOST: usize = 4096;
+
+    /// `read(text)`, remembered in `seen`.
+    fn remembered<T: Clone>(
+        seen: &mut HashMap<Box<str>, Result<T, String>>,
+        text: &str,
+        read: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, String> {
+        if let Some(r) = seen.get(text) {
+            return r.clone();
+        }
+        let r = read(text);
+        if text.len() <= Self::LONGEST && seen.len() < Self::MOST {
+            seen.insert(text.into(), r.clone());
+        }
+        r
+    }
 }
 
 impl Validator {
@@ -1265,7 +1305,9 @@ impl Validator {
     }
 
     fn target(&mut self, phrase: Option<&str>, path: impl FnOnce() -> String) -> Target {
-        Target::parse(phrase.unwrap_or("")).unwrap_or_else(|help| {
+        let read =
+            Readings::remembered(&mut self.read.targets, phrase.unwrap_or(""), Target::parse);
+        read.unwrap_or_else(|help| {
             let phrase = phrase.unwrap_or("");
             let message = if help.contains(" has no day ") {
                 format!("impossible date `{}`", crate::error::clip(phrase, 200))
@@ -1279,7 +1321,10 @@ impl Validator {
 
     fn status(&mut self, text: Option<&str>, path: impl FnOnce() -> String) -> Status {
         let text = text.unwrap_or("");
-        Status::parse_with(text, &self.own_words).unwrap_or_else(|help| {
+        let own = &self.own_words;
+        let read =
+            Readings::remembered(&mut self.read.statuses, text, |t| Status::parse_with(t, own));
+        read.unwrap_or_else(|help| {
             self.error(
                 format!("unrecognised status `{}`", crate::error::clip(text, 200)),
                 &path(),

@@ -239,3 +239,36 @@ fn an_id_defined_three_times_names_its_first_definition_each_time() {
     assert!(run.stderr.contains("duplicate id `1`"), "{}", run.stderr);
     assert!(run.stderr.contains("`1` is first defined on line 12"), "{}", run.stderr);
 }
+
+/// A target phrase or status that does not read is refused wherever it is written, however
+/// often it repeats (each phrase is read once and its reading remembered), and a phrase that
+/// reads still reads the same beside it.
+#[test]
+fn a_repeated_phrase_that_does_not_read_is_refused_at_each_place() {
+    let dir = TempDir::new("errors-repeated-phrase");
+    let model = "document:\n  council: C\n  title: T\n  version: V\n  issue_date: 2005-04-13\n\
+                 actions:\n  - ref: \"1\"\n    section: S\n    tasks:\n      \
+                 - text: One\n        original: Marhc 2005\n        status: Finishd\n      \
+                 - text: Two\n        original: Marhc 2005\n        status: Finishd\n      \
+                 - text: Three\n        original: March 2005\n        status: Complete\n      \
+                 - text: Four\n        original: Marhc 2005\n        status: Complete\n";
+    let path = dir.path("model.yaml");
+    std::fs::write(&path, model).expect("write the model");
+    let run = routemap(&["check", "--model", &path]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("unrecognised target phrase `Marhc 2005`").count(),
+        3,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("unrecognised status `Finishd`").count(), 2, "{}", run.stderr);
+    for line in [11, 14, 20] {
+        assert!(
+            run.stderr.contains(&format!("model.yaml:{line}:")),
+            "line {line}:\n{}",
+            run.stderr
+        );
+    }
+    assert!(!run.stderr.contains("`March 2005`"), "{}", run.stderr);
+}
