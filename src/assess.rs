@@ -155,16 +155,16 @@ pub fn basis(
         unknown_reason[i] = answer.unknown_reason.take();
         at[i] = place;
     }
-    let replacement = work.iter().fold(vec![None; n], |mut out, &idx| {
-        if assumption[idx.index()].is_some() {
-            out[idx.index()] = replacement_of(model, graph, &deadline, idx, as_of);
-        }
-        out
-    });
     let view = |n: NodeIndex| {
         let [r, k] = at[n.index()]?;
         answers.get(r as usize)?.get(k as usize).map(|(view, _)| view)
     };
+    let replacement = work.iter().fold(vec![None; n], |mut out, &idx| {
+        if assumption[idx.index()].is_some() {
+            out[idx.index()] = view(idx).and_then(|v| replacement_of(v, as_of));
+        }
+        out
+    });
     let FollowOn { lag, assumption: lag_assumption } = follow_on(graph, rules, view)?;
     drop(answers);
     let applies: Vec<bool> = model
@@ -189,22 +189,13 @@ pub fn basis(
     })
 }
 
-/// The date the council's own dates need work `idx` by (see [`Basis::replacement`]).
-fn replacement_of(
-    model: &Model,
-    graph: &Graph,
-    deadline: &[Option<NaiveDate>],
-    idx: NodeIndex,
-    as_of: NaiveDate,
-) -> Option<(NaiveDate, bool)> {
-    let serves = graph
-        .dag
-        .neighbors_directed(idx, petgraph::Direction::Outgoing)
-        .filter_map(|s| deadline[s.index()])
-        .min();
-    match crate::rules::api::needed_by(model, graph, idx) {
+/// The date the council's own dates need the work `view` shows by (see
+/// [`Basis::replacement`]): the finish targets of the work waiting on it, else the deadlines
+/// of the outcomes it serves, as the rules were shown them.
+fn replacement_of(view: &WorkView, as_of: NaiveDate) -> Option<(NaiveDate, bool)> {
+    match view.needed_by {
         Some(d) => Some((d.max(as_of), true)),
-        None => serves.map(|d| (d.max(as_of), false)),
+        None => view.deadline.map(|d| (d.max(as_of), false)),
     }
 }
 

@@ -207,7 +207,7 @@ fn shared(text: &str) -> ImmutableString {
     const LONGEST: usize = 64;
     const MOST: usize = 4096;
     thread_local! {
-        static TEXTS: std::cell::RefCell<std::collections::HashMap<Box<str>, ImmutableString>> =
+        static TEXTS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, ImmutableString>> =
             std::cell::RefCell::default();
     }
     if text.len() > LONGEST {
