@@ -621,7 +621,8 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             }
             let original = v.target(task.original.as_deref(), || at.path("original"));
             let proposed = v.target(task.proposed.as_deref(), || at.path("proposed"));
-            task.target = if proposed == Target::Unset { original } else { proposed };
+            task.target_proposed = proposed != Target::Unset;
+            task.target = if task.target_proposed { proposed } else { original };
             task.status = v.status(task.status_text.as_deref(), || at.path("status"));
             if action.completed && task.status_text.is_none() {
                 task.status = Status::Complete;

@@ -395,6 +395,9 @@ pub struct Task {
     /// The task's own target: the proposed phrase when it sets something, else the original.
     #[serde(skip)]
     pub target: Target,
+    /// Whether `target` is the proposed phrase's (set with it when the model is checked).
+    #[serde(skip)]
+    pub target_proposed: bool,
     /// The normalised status.
     #[serde(skip)]
     pub status: Status,
@@ -403,12 +406,8 @@ pub struct Task {
 impl Task {
     /// The phrase the own target was read from (proposed when it sets something, else original).
     pub fn target_phrase(&self) -> &str {
-        let proposed = self.proposed.as_deref().unwrap_or("");
-        if Target::parse(proposed).is_ok_and(|t| t != Target::Unset) {
-            proposed
-        } else {
-            self.original.as_deref().unwrap_or("")
-        }
+        let phrase = if self.target_proposed { &self.proposed } else { &self.original };
+        phrase.as_deref().unwrap_or("")
     }
 }
 
