@@ -11,12 +11,12 @@
 //! values; a miss runs the hook with reads recorded and adds its path.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::NaiveDate;
 use rhai::ImmutableString;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::api::WorkView;
 use crate::error::Error;
@@ -102,8 +102,15 @@ fn recorded<A>(call: impl FnOnce() -> A) -> (A, Vec<(u8, Field)>) {
     let answer = call();
     let mut reads =
         READS.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer)).unwrap_or_default();
-    let mut seen = std::collections::HashSet::new();
-    reads.retain(|read| seen.insert(*read));
+    // A call reads a few fields: a look back along the list finds the repeats.
+    let mut kept = 0;
+    for i in 0..reads.len() {
+        if !reads[..kept].contains(&reads[i]) {
+            reads[kept] = reads[i];
+            kept += 1;
+        }
+    }
+    reads.truncate(kept);
     (answer, reads)
 }
 
@@ -170,7 +177,7 @@ struct Tree<A> {
 impl<A: Clone> Default for Memo<A> {
     fn default() -> Self {
         Memo {
-            tree: Mutex::new(Tree { nodes: Vec::new(), roots: HashMap::new() }),
+            tree: Mutex::new(Tree { nodes: Vec::new(), roots: HashMap::default() }),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
