@@ -55,6 +55,10 @@ impl Formatter for Safe<'_> {
     }
 
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, s: &str) -> io::Result<()> {
+        // Printable ASCII, most of any output, holds nothing that acts on a terminal.
+        if s.bytes().all(|b| (b' '..b'\x7f').contains(&b)) {
+            return w.write_all(s.as_bytes());
+        }
         let mut rest = s;
         while let Some((at, c)) =
             rest.char_indices().find(|&(_, c)| super::escape::acts_on_terminal(c))
