@@ -292,11 +292,8 @@ impl Rules {
         implied: bool,
     ) -> Result<FollowOnTime, Error> {
         let Some(m) = &self.memo else { return self.follow_on_now(work, waits_on, implied) };
-        // The view waited on is the call's second argument.
-        let mut second = waits_on.clone();
-        second.slot = 1;
         let extra = (work.as_of, u8::from(implied));
-        m.follow_on.answer(&[work, &second], extra, || self.follow_on_now(work, &second, implied))
+        m.follow_on.answer(&[work, waits_on], extra, || self.follow_on_now(work, waits_on, implied))
     }
 
     fn follow_on_now(
@@ -305,7 +302,11 @@ impl Rules {
         waits_on: &WorkView,
         implied: bool,
     ) -> Result<FollowOnTime, Error> {
-        let args = (work.clone(), waits_on.clone(), api::edge(implied));
+        // The view waited on is the call's second argument (the memory reads views by their
+        // place in the call; the getters note it from the view).
+        let mut second = waits_on.clone();
+        second.slot = 1;
+        let args = (work.clone(), second, api::edge(implied));
         let answer = self.call_with("forecast", "follow_on", args)?;
         let subject = Deferred(|f| write!(f, "for `{}` waiting on `{}`", work.id, waits_on.id));
         let bad = |got: &str| {
