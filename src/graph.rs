@@ -322,6 +322,13 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(28),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
         /// The order is petgraph's, and a graph with a loop (a self-loop among them) has none.
         #[test]
         fn the_topological_order_is_petgraphs(
