@@ -217,7 +217,8 @@ fn topological_order<N, E>(dag: &DiGraph<N, E>) -> Option<Vec<NodeIndex>> {
     order.reverse();
     let mut position = vec![0u32; n];
     for (i, x) in order.iter().enumerate() {
-        position[x.index()] = u32::try_from(i).ok()?;
+        // A graph indexed by u32 holds fewer than u32::MAX nodes.
+        position[x.index()] = i as u32;
     }
     let forwards =
         dag.raw_edges().iter().all(|e| position[e.source().index()] < position[e.target().index()]);

@@ -520,7 +520,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
         model_file: model.origin.model.clone(),
         errors: Vec::new(),
         own_words,
-        read: Readings::default(),
+        readings: Readings::default(),
     };
     // A model's own catalogue replaces national outcomes by code and may add more.
     let mut outcomes = national.outcomes;
@@ -1156,7 +1156,7 @@ struct Validator {
     /// The model's `status_words`, normalised.
     own_words: Vec<(String, Status)>,
     /// Target phrases and status cells already read.
-    read: Readings,
+    readings: Readings,
 }
 
 /// What each target phrase and status cell already met reads as. A routemap writes the same
@@ -1307,7 +1307,7 @@ impl Validator {
 
     fn target(&mut self, phrase: Option<&str>, path: impl FnOnce() -> String) -> Target {
         let read =
-            Readings::remembered(&mut self.read.targets, phrase.unwrap_or(""), Target::parse);
+            Readings::remembered(&mut self.readings.targets, phrase.unwrap_or(""), Target::parse);
         read.unwrap_or_else(|help| {
             let phrase = phrase.unwrap_or("");
             let message = if help.contains(" has no day ") {
@@ -1324,7 +1324,7 @@ impl Validator {
         let text = text.unwrap_or("");
         let own = &self.own_words;
         let read =
-            Readings::remembered(&mut self.read.statuses, text, |t| Status::parse_with(t, own));
+            Readings::remembered(&mut self.readings.statuses, text, |t| Status::parse_with(t, own));
         read.unwrap_or_else(|help| {
             self.error(
                 format!("unrecognised status `{}`", crate::error::clip(text, 200)),

@@ -229,7 +229,7 @@ fn shared(text: &str) -> ImmutableString {
 /// The earliest date the council's own targets for the work waiting on `idx` need it by: their
 /// finish targets (work finishes after what it waits on finishes); none when no work with a
 /// stated finish waits on it.
-pub fn needed_by(model: &Model, graph: &Graph, idx: NodeIndex) -> Option<NaiveDate> {
+fn needed_by(model: &Model, graph: &Graph, idx: NodeIndex) -> Option<NaiveDate> {
     graph
         .dag
         .neighbors_directed(idx, petgraph::Direction::Outgoing)

@@ -124,7 +124,8 @@ enum Node<A> {
 }
 
 /// The nodes after a read, by the value read. Most reads meet one value or a few (a status, a
-/// target's kind), so a few are kept in a list, and a map is made only for many.
+/// target's kind), so a few are kept in a list, and a map is made only for many, hashed with a
+/// fast hasher (a model crafted to collide slows only its own run, as for the graph's index).
 enum Branches {
     Few(Vec<(Value, usize)>),
     Many(HashMap<Value, usize>),

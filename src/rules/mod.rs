@@ -215,7 +215,9 @@ impl std::fmt::Debug for Rules {
 /// global module in turn, afresh for every hook call, so eleven modules cost a call about a
 /// fifth more than one. Where two packages define the same function the later one wins, as it
 /// would registered on its own after the other (none of these packages has engine settings of
-/// its own to apply).
+/// its own to apply). One difference remains: rhai cannot be told the flattened module is its
+/// standard library, which it asks only to list functions (the `metadata` feature, not built)
+/// and to check for overridden operators when fast operators are off (they are on).
 fn engine(budget: &Arc<Budget>) -> Engine {
     let mut engine = Engine::new_raw();
     let mut functions = Module::new();
