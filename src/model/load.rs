@@ -9,6 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
+use super::by_text::ByText;
 use super::chars;
 use super::locate::Located;
 use super::schema::{self, Finding, Shape};
@@ -1163,33 +1164,11 @@ struct Validator {
 /// few phrases (`March 2005`, `In progress`) on most of its work, and reading one is the
 /// costliest part of checking a piece of work: each distinct phrase is read once. Both
 /// readings are pure functions of the text (statuses also of the model's own words, fixed
-/// for the run). Only phrases up to [`Readings::LONGEST`] bytes, and the first
-/// [`Readings::MOST`] distinct ones, are kept.
+/// for the run).
 #[derive(Default)]
 struct Readings {
-    targets: HashMap<Box<str>, Result<Target, String>>,
-    statuses: HashMap<Box<str>, Result<Status, String>>,
-}
-
-impl Readings {
-    const LONGEST: usize = 64;
-    const MOST: usize = 4096;
-
-    /// `read(text)`, remembered in `seen`.
-    fn remembered<T: Clone>(
-        seen: &mut HashMap<Box<str>, Result<T, String>>,
-        text: &str,
-        read: impl FnOnce(&str) -> Result<T, String>,
-    ) -> Result<T, String> {
-        if let Some(r) = seen.get(text) {
-            return r.clone();
-        }
-        let r = read(text);
-        if text.len() <= Self::LONGEST && seen.len() < Self::MOST {
-            seen.insert(text.into(), r.clone());
-        }
-        r
-    }
+    targets: ByText<Result<Target, String>>,
+    statuses: ByText<Result<Status, String>>,
 }
 
 impl Validator {
@@ -1306,8 +1285,7 @@ impl Validator {
     }
 
     fn target(&mut self, phrase: Option<&str>, path: impl FnOnce() -> String) -> Target {
-        let read =
-            Readings::remembered(&mut self.readings.targets, phrase.unwrap_or(""), Target::parse);
+        let read = self.readings.targets.get_or(phrase.unwrap_or(""), Target::parse);
         read.unwrap_or_else(|help| {
             let phrase = phrase.unwrap_or("");
             let message = if help.contains(" has no day ") {
@@ -1323,8 +1301,7 @@ impl Validator {
     fn status(&mut self, text: Option<&str>, path: impl FnOnce() -> String) -> Status {
         let text = text.unwrap_or("");
         let own = &self.own_words;
-        let read =
-            Readings::remembered(&mut self.readings.statuses, text, |t| Status::parse_with(t, own));
+        let read = self.readings.statuses.get_or(text, |t| Status::parse_with(t, own));
         read.unwrap_or_else(|help| {
             self.error(
                 format!("unrecognised status `{}`", crate::error::clip(text, 200)),
@@ -1441,7 +1418,7 @@ impl Validator {
 
     fn dependencies(&mut self, deps: &mut [Dependency], at: Place) {
         for (k, dep) in deps.iter_mut().enumerate() {
-            dep.at = (at, u32::try_from(k).unwrap_or(u32::MAX));
+            dep.at = (at, super::index(k));
             if let Some(lag) = dep.lag_text.as_deref() {
                 dep.lag =
                     self.span(lag, || at.path(&format!("waits_on[{k}].lag"))).unwrap_or_default();

@@ -3,6 +3,7 @@
 //! Fields named after the YAML are deserialised as written; the fields marked `serde(skip)` are
 //! filled by validation in [`load`] (parsed target phrases, normalised statuses, default ids).
 
+pub(crate) mod by_text;
 mod chars;
 mod load;
 mod locate;
@@ -535,7 +536,7 @@ pub enum Place {
 
 /// An index as a [`Place`] holds it (in 32 bits, as a graph's node indexes are: a model with more
 /// items is refused by the file size limit long before).
-fn index(i: usize) -> u32 {
+pub(crate) fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 

@@ -7,6 +7,7 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position
 use petgraph::graph::NodeIndex;
 
 use crate::graph::{Graph, Item};
+use crate::model::by_text::ByText;
 use crate::model::{Bvpi157, Bvpi157Interaction, Model, Outcome, Span, Status, Target};
 
 /// A piece of work (task, project or milestone) as `own_finish` sees it.
@@ -200,30 +201,14 @@ impl WorkView {
 
 /// A text most pieces of work share with others (a kind, a status, a target phrase, an empty
 /// comment) as one rhai string per thread, not one per view: a large model's views are most of
-/// the memory its rules use. Texts longer than a phrase, and texts met after the cache is
+/// the memory its rules use. Texts longer than a phrase, and texts met after the memory is
 /// full, are made afresh.
 fn shared(text: &str) -> ImmutableString {
-    /// The longest text kept, in bytes, and how many texts a thread keeps.
-    const LONGEST: usize = 64;
-    const MOST: usize = 4096;
     thread_local! {
-        static TEXTS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, ImmutableString>> =
+        static TEXTS: std::cell::RefCell<ByText<ImmutableString>> =
             std::cell::RefCell::default();
     }
-    if text.len() > LONGEST {
-        return text.into();
-    }
-    TEXTS.with(|texts| {
-        let mut texts = texts.borrow_mut();
-        if let Some(s) = texts.get(text) {
-            return s.clone();
-        }
-        let s = ImmutableString::from(text);
-        if texts.len() < MOST {
-            texts.insert(text.into(), s.clone());
-        }
-        s
-    })
+    TEXTS.with(|texts| texts.borrow_mut().get_or(text, |t| ImmutableString::from(t)))
 }
 
 /// The earliest date the council's own targets for the work waiting on `idx` need it by: their
