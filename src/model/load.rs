@@ -518,7 +518,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
     let own_words =
         model.status_words.iter().map(|(word, status)| (Status::key(word), *status)).collect();
     let mut v = Validator {
-        model_file: model.origin.model.clone(),
+        model_file: &model.origin.model,
         errors: Vec::new(),
         own_words,
         readings: Readings::default(),
@@ -697,7 +697,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
             .map(|p| p.id.as_str())
             .chain(model.actions.iter().flat_map(|a| a.tasks.iter().map(|t| t.id.as_str()))),
     );
-    let dangling = |deps: &[Dependency], v: &mut Validator| {
+    let dangling = |deps: &[Dependency], v: &mut Validator<'_>| {
         for dep in deps {
             if !v.bad_id(&dep.id, || dep.path()) && !ids.contains(dep.id.as_str()) {
                 v.error(
@@ -767,7 +767,7 @@ fn validate(model: &mut Model, national: Catalogue, own: Option<Catalogue>) -> V
 /// The BVPI 157 table: percentages that only rise, from the baseline to at most 100, and links
 /// that name real work, each with its quote.
 fn bvpi157(
-    v: &mut Validator,
+    v: &mut Validator<'_>,
     table: &mut super::Bvpi157,
     ids: &HashSet<&str>,
     actions: &HashSet<&str>,
@@ -918,7 +918,7 @@ type Check<'a> = dyn FnMut(&str, usize, &dyn Fn() -> String) + 'a;
 /// Check every text of the model (ids have their own check, [`Validator::bad_id`]): each is
 /// capped below the rules' string limit and holds only text, the model's fault found by
 /// `check` rather than a rule's failure or an invisible character later.
-fn texts(model: &Model, v: &mut Validator) {
+fn texts(model: &Model, v: &mut Validator<'_>) {
     let mut check = |text: &str, limit: usize, path: &dyn Fn() -> String| {
         if let Some((message, help)) = text_problem(text, limit) {
             v.error(message, &path(), help);
@@ -1060,7 +1060,7 @@ fn texts(model: &Model, v: &mut Validator) {
 
 /// Refuse a date outside the years routemap reads (see [`super::target::MIN_YEAR`]): serde
 /// reads `05-04-13` as the year 5 and `+262142-12-31` as a date at the calendar's end.
-fn dates(model: &Model, v: &mut Validator) {
+fn dates(model: &Model, v: &mut Validator<'_>) {
     let d = &model.document;
     let mut found: Vec<(chrono::NaiveDate, String)> =
         vec![(d.issue_date, "document.issue_date".into())];
@@ -1123,7 +1123,7 @@ fn id_field(at: Place) -> &'static str {
 
 /// Refuse an empty id, a malformed one, and one defined twice (at each later definition, naming
 /// the line of the first). Each id is kept once, by reference, with where it is first defined.
-fn unique_ids(model: &Model, checked: &[Checked], v: &mut Validator) {
+fn unique_ids(model: &Model, checked: &[Checked], v: &mut Validator<'_>) {
     let count = ids_in_order(model, checked).count();
     let mut seen: HashMap<&str, Place> =
         HashMap::with_capacity_and_hasher(count, Default::default());
@@ -1151,8 +1151,9 @@ fn unique_ids(model: &Model, checked: &[Checked], v: &mut Validator) {
     }
 }
 
-struct Validator {
-    model_file: Located,
+struct Validator<'f> {
+    /// The model file, which locates each problem (borrowed: it holds the file's whole text).
+    model_file: &'f Located,
     errors: Vec<Diagnostic>,
     /// The model's `status_words`, normalised.
     own_words: Vec<(String, Status)>,
@@ -1171,7 +1172,7 @@ struct Readings {
     statuses: ByText<Result<Status, String>>,
 }
 
-impl Validator {
+impl Validator<'_> {
     fn error(&mut self, message: String, path: &str, help: impl Into<String>) {
         let d = Diagnostic::new(message).at(self.model_file.at(path)).help(help);
         self.errors.push(d);
