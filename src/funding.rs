@@ -25,6 +25,9 @@ pub struct Terms {
     pub share: [[f64; 6]; 2],
     /// Per stream, per outcome in model order: the outcome's part of the stream in whole pounds.
     pub portions: Vec<Vec<u64>>,
+    /// The funding rules' constants these terms were decided with, as `NAME = value`, in file
+    /// order.
+    pub parameters: Vec<(String, String)>,
 }
 
 /// The exposure of one assessment.
@@ -105,7 +108,8 @@ pub fn terms(
         }
     }
     let portions = model.funding.iter().map(|s| portions(s.amount_gbp, &weight)).collect();
-    Ok(Terms { streams, weight, share, portions })
+    let parameters = rules.constants("funding")?.to_vec();
+    Ok(Terms { streams, weight, share, portions, parameters })
 }
 
 /// Share `amount` among `weights` in whole pounds, exactly, by largest remainder (ties to the

@@ -190,9 +190,10 @@ fn outcome_weight(e: &Evaluated, node: petgraph::graph::NodeIndex) -> f64 {
 
 /// The funding rules' constants.
 pub fn parameters(e: &Evaluated) -> Vec<Parameter> {
-    e.rules
-        .file("funding")
-        .constants
+    e.assessment
+        .basis
+        .terms
+        .parameters
         .iter()
         .map(|(name, value)| Parameter { name: name.clone(), value: value.clone() })
         .collect()

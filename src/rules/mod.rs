@@ -17,8 +17,8 @@ pub mod unit;
 use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rhai::packages::{
@@ -157,7 +157,12 @@ const OUT_OF_TIME: &str = "routemap: rules out of time";
 /// The marker a script stopped by [`MAX_CALL_TIME`] is terminated with.
 const CALL_TOO_LONG: &str = "routemap: rule call too long";
 
-/// One compiled rule file.
+/// One rule file: its text and, once compiled, its syntax tree and constants. A file read from
+/// the `--rules` directory (and every file of traced rules) is compiled as the rules load, so
+/// that its problems are reported before anything runs; an embedded file is compiled when a
+/// hook of it is first called or its constants are first read, so that a command pays only for
+/// the files it uses (`forecast` calls four of the eight). The embedded files are the
+/// program's own, and a test compiles each.
 #[derive(Debug, Clone)]
 pub struct RuleFile {
     /// `classify`, `forecast`...
@@ -165,11 +170,17 @@ pub struct RuleFile {
     /// The path shown to users.
     pub path: String,
     text: String,
-    ast: AST,
-    /// The script's top-level constants, as `NAME = value`, in file order.
-    pub constants: Vec<(String, String)>,
+    compiled: OnceLock<Result<Compiled, Diagnostic>>,
     /// The built-in file, for optional hooks this one does not define.
     fallback: Option<Box<RuleFile>>,
+}
+
+/// A rule file compiled: its syntax tree, with its constants folded in, and the constants.
+#[derive(Debug, Clone)]
+struct Compiled {
+    ast: AST,
+    /// The script's top-level constants, as `NAME = value`, in file order.
+    constants: Vec<(String, String)>,
 }
 
 /// The compiled rule set.
@@ -394,17 +405,28 @@ impl Rules {
             }
         };
         for (name, path, text) in sources {
-            enter(&path);
-            match compile(&engine, &budget, name, &path, &text) {
-                Ok(mut file) => {
-                    let missing =
-                        OPTIONAL_HOOKS.iter().any(|(f, hook)| *f == name && !file.defines(hook));
+            let mut file = RuleFile::new(name, path, text);
+            let embedded = file.path.starts_with("<embedded>/");
+            if embedded && trace.is_none() {
+                files.push(file);
+                continue;
+            }
+            enter(&file.path);
+            match file.compiled_on(&engine, &budget) {
+                Ok(compiled) => {
+                    let missing = OPTIONAL_HOOKS
+                        .iter()
+                        .any(|(f, hook)| *f == name && !compiled.defines(name, hook));
                     if missing && let Some((_, default)) = DEFAULTS.iter().find(|(n, _)| *n == name)
                     {
-                        let built_in = format!("<embedded>/rules/{name}.rhai");
-                        enter(&built_in);
-                        match compile(&engine, &budget, name, &built_in, default) {
-                            Ok(f) => file.fallback = Some(Box::new(f)),
+                        let built_in = RuleFile::new(
+                            name,
+                            format!("<embedded>/rules/{name}.rhai"),
+                            (*default).to_string(),
+                        );
+                        enter(&built_in.path);
+                        match built_in.compiled_on(&engine, &budget) {
+                            Ok(_) => file.fallback = Some(Box::new(built_in)),
                             Err(d) => diagnostics.push(d),
                         }
                     }
@@ -428,6 +450,16 @@ impl Rules {
     pub fn file(&self, name: &str) -> &RuleFile {
         // Every name in DEFAULTS is compiled by `load`.
         self.files.iter().find(|f| f.name == name).unwrap_or(&self.files[0])
+    }
+
+    /// The compiled form of `rule` (compiling it now if it is an embedded file not yet used).
+    fn compiled<'a>(&self, rule: &'a RuleFile) -> Result<&'a Compiled, Error> {
+        rule.compiled_on(&self.engine, &self.budget).map_err(Error::from)
+    }
+
+    /// The top-level constants of rule file `name`, as `NAME = value`, in file order.
+    pub fn constants(&self, name: &str) -> Result<&[(String, String)], Error> {
+        Ok(&self.compiled(self.file(name))?.constants)
     }
 
     /// Call `hook` in rule file `file` with one argument.
@@ -458,8 +490,9 @@ impl Rules {
     /// hook.
     fn hook_file(&self, file: &str, hook: &str) -> &RuleFile {
         let rule = self.file(file);
-        match &rule.fallback {
-            Some(built_in) if !rule.defines(hook) => built_in,
+        // A file with a fallback was read from the directory, so compiled as the rules loaded.
+        match (&rule.fallback, rule.compiled.get()) {
+            (Some(built_in), Some(Ok(compiled))) if !compiled.defines(rule.name, hook) => built_in,
             _ => rule,
         }
     }
@@ -467,6 +500,7 @@ impl Rules {
     /// Call `hook` in rule file `file` with any arguments.
     pub fn call_with(&self, file: &str, hook: &str, args: impl FuncArgs) -> Result<Dynamic, Error> {
         let rule = self.hook_file(file, hook);
+        let compiled = self.compiled(rule)?;
         if self.budget.exhausted() {
             return Err(self.out_of_time(rule, hook).into());
         }
@@ -478,7 +512,7 @@ impl Rules {
             self.engine.call_fn_with_options::<Dynamic>(
                 options,
                 &mut Scope::new(),
-                &rule.ast,
+                &compiled.ast,
                 hook,
                 args,
             )
@@ -681,14 +715,14 @@ impl Rules {
 
     /// Per rule file: its coverable lines and those of them that have run (empty unless the
     /// rules were loaded with [`Rules::load_traced`]).
-    pub fn coverage(&self) -> Vec<(&RuleFile, BTreeSet<usize>, BTreeSet<usize>)> {
+    pub fn coverage(&self) -> Result<Vec<(&RuleFile, BTreeSet<usize>, BTreeSet<usize>)>, Error> {
         self.files
             .iter()
             .map(|f| {
-                let lines = trace::coverable(&f.ast);
+                let lines = trace::coverable(&self.compiled(f)?.ast);
                 let run = self.trace.as_ref().map(|t| t.lines_run(&f.path)).unwrap_or_default();
                 let run = run.intersection(&lines).copied().collect();
-                (f, lines, run)
+                Ok((f, lines, run))
             })
             .collect()
     }
@@ -818,7 +852,7 @@ fn compile(
     name: &'static str,
     path: &str,
     text: &str,
-) -> Result<RuleFile, Diagnostic> {
+) -> Result<Compiled, Diagnostic> {
     let ast = engine.compile(text).map_err(|e| {
         let message = e.0.to_string();
         located(path, text, e.1, format!("cannot compile rule file {path}: {message}"))
@@ -862,19 +896,12 @@ fn compile(
         .map(|(n, _, v)| (n.to_string(), api::display(&v)))
         .collect();
     let ast = engine.optimize_ast(&scope, ast, OptimizationLevel::Simple);
-    let file = RuleFile {
-        name,
-        path: path.to_string(),
-        text: text.to_string(),
-        ast,
-        constants,
-        fallback: None,
-    };
+    let compiled = Compiled { ast, constants };
     let hooks = HOOKS.iter().find(|(n, _)| *n == name).map_or(&[][..], |(_, h)| *h);
     for &(hook, arity) in hooks {
         let optional = OPTIONAL_HOOKS.contains(&(name, hook));
         if !optional
-            && !file.ast.iter_functions().any(|f| f.name == hook && f.params.len() == arity)
+            && !compiled.ast.iter_functions().any(|f| f.name == hook && f.params.len() == arity)
         {
             let params = ["x", "y", "z"][..arity].join(", ");
             return Err(Diagnostic::new(format!(
@@ -883,15 +910,31 @@ fn compile(
             .help("every rule file must define its hooks (see docs/rules.md)"));
         }
     }
-    Ok(file)
+    Ok(compiled)
 }
 
 impl RuleFile {
-    /// Whether the file defines `hook` with the arguments routemap passes it.
-    fn defines(&self, hook: &str) -> bool {
+    /// A rule file `name` at `path`, not yet compiled.
+    fn new(name: &'static str, path: String, text: String) -> RuleFile {
+        RuleFile { name, path, text, compiled: OnceLock::new(), fallback: None }
+    }
+
+    /// The file compiled on `engine`: compiled on the first call (on whichever thread makes
+    /// it; the others wait for it), and its outcome kept.
+    fn compiled_on(&self, engine: &Engine, budget: &Budget) -> Result<&Compiled, Diagnostic> {
+        self.compiled
+            .get_or_init(|| compile(engine, budget, self.name, &self.path, &self.text))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl Compiled {
+    /// Whether the file (rule file `name`) defines `hook` with the arguments routemap passes it.
+    fn defines(&self, name: &str, hook: &str) -> bool {
         let arity = HOOKS
             .iter()
-            .find(|(n, _)| *n == self.name)
+            .find(|(n, _)| *n == name)
             .and_then(|(_, hooks)| hooks.iter().find(|(h, _)| *h == hook))
             .map(|(_, a)| *a);
         self.ast.iter_functions().any(|f| f.name == hook && Some(f.params.len()) == arity)
@@ -973,4 +1016,34 @@ fn fn_location(rule: &RuleFile, hook: &str) -> Option<Location> {
     rule.text.lines().enumerate().find(|(_, l)| l.contains(&needle)).map(|(i, l)| {
         Location::new(&rule.path, i + 1, l.find(&needle).unwrap_or(0) + 1, l, needle.len() - 1)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, Standing};
+
+    /// Each embedded file compiles and defines its hooks: the embedded files are compiled only
+    /// when first used, so no command would show a broken one until it called it.
+    #[test]
+    fn every_embedded_rule_file_compiles() {
+        let rules = Rules::load(None).expect("the embedded rules load");
+        assert_eq!(rules.files.len(), DEFAULTS.len());
+        for file in &rules.files {
+            if let Err(e) = rules.compiled(file) {
+                panic!("{} does not compile: {e:?}", file.path);
+            }
+        }
+    }
+
+    /// An embedded file is compiled when a hook of it is first called, not as the rules load.
+    #[test]
+    fn an_embedded_rule_file_is_compiled_on_first_use() {
+        let rules = Rules::load(None).expect("the embedded rules load");
+        let compiled = |name: &str| rules.file(name).compiled.get().is_some();
+        assert!(DEFAULTS.iter().all(|(name, _)| !compiled(name)), "compiled as they loaded");
+        rules.share(Category::Required, Standing::OffTrack).expect("funding's share answers");
+        assert!(compiled("funding"));
+        assert!(DEFAULTS.iter().filter(|(n, _)| *n != "funding").all(|(n, _)| !compiled(n)));
+    }
 }

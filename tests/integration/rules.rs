@@ -123,6 +123,18 @@ fn a_syntax_error_is_located() {
     bad(&["--rules", "fixtures/rules/syntax", "forecast"]);
 }
 
+/// Embedded rule files compile when first called, but a file from `--rules` compiles as the
+/// rules load: a broken file is refused by every command, whether or not it calls that file.
+#[test]
+fn a_broken_rule_file_the_command_does_not_call_is_still_refused() {
+    let dir = TempDir::new("rules-unused-broken");
+    std::fs::write(dir.path("ieg.rhai"), "fn position(o {\n").expect("write the rule");
+    let stderr = bad(&["--rules", &dir.path(""), "forecast"]);
+    assert!(stderr.contains("ieg.rhai:1:"), "{stderr}");
+    // `forecast` does not call ieg.rhai: with the embedded one it runs.
+    ok(&["forecast"]);
+}
+
 #[test]
 fn a_misspelt_rule_file_names_the_files_routemap_reads() {
     let stderr = bad(&["--rules", "fixtures/rules/unknown-name", "forecast"]);
