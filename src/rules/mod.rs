@@ -157,6 +157,9 @@ const OUT_OF_TIME: &str = "routemap: rules out of time";
 /// The marker a script stopped by [`MAX_CALL_TIME`] is terminated with.
 const CALL_TOO_LONG: &str = "routemap: rule call too long";
 
+/// A rule file's coverage: the file, its coverable lines, and those of them that have run.
+pub type Coverage<'a> = (&'a RuleFile, BTreeSet<usize>, BTreeSet<usize>);
+
 /// One rule file: its text and, once compiled, its syntax tree and constants. A file read from
 /// the `--rules` directory (and every file of traced rules) is compiled as the rules load, so
 /// that its problems are reported before anything runs; an embedded file is compiled when a
@@ -715,7 +718,7 @@ impl Rules {
 
     /// Per rule file: its coverable lines and those of them that have run (empty unless the
     /// rules were loaded with [`Rules::load_traced`]).
-    pub fn coverage(&self) -> Result<Vec<(&RuleFile, BTreeSet<usize>, BTreeSet<usize>)>, Error> {
+    pub fn coverage(&self) -> Result<Vec<Coverage<'_>>, Error> {
         self.files
             .iter()
             .map(|f| {
