@@ -159,15 +159,31 @@ fn read(source: &Source, path: &Path) -> Result<String, Diagnostic> {
 /// (so that no output replaces it).
 pub fn catalogue_path(model: &Path) -> Option<PathBuf> {
     let text = crate::input::read_text(model).ok()?;
-    // A file the loader refuses unread is not read here either (it would be slow to).
-    if super::locate::too_deep(&text, MAX_NESTING).is_some()
-        || super::locate::too_many_aliased(&text).is_some()
-    {
-        return None;
+    let relative = named_catalogue(&text)?;
+    Some(lexical_join(model.parent().unwrap_or(Path::new("")), &relative))
+}
+
+/// The `catalogue` a model's text names, if it reads and names one as text.
+fn named_catalogue(text: &str) -> Option<String> {
+    /// Only a model's `catalogue`: every other field is skipped as it is read, not kept (a
+    /// whole large model read as a YAML value took several times its size in memory).
+    #[derive(serde::Deserialize)]
+    struct Named {
+        catalogue: Option<String>,
     }
-    let value: serde_yaml::Value = serde_yaml::from_str(&text).ok()?;
-    let relative = value.get("catalogue")?.as_str()?;
-    Some(lexical_join(model.parent().unwrap_or(Path::new("")), relative))
+    let named: Named = match serde_json::from_str(text) {
+        Ok(named) => named,
+        Err(_) => {
+            // A file the loader refuses unread is not read here either (it would be slow to).
+            if super::locate::too_deep(text, MAX_NESTING).is_some()
+                || super::locate::too_many_aliased(text).is_some()
+            {
+                return None;
+            }
+            serde_yaml::from_str(text).ok()?
+        }
+    };
+    named.catalogue
 }
 
 /// Join a relative path, resolving `..` without touching the file system.
@@ -1438,6 +1454,26 @@ impl Validator<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The catalogue a model names, which no output may replace, is found in JSON and YAML
+    /// alike, and only where the model names one as text.
+    #[test]
+    fn the_catalogue_a_model_names_is_found_in_json_and_yaml() {
+        let named = |t: &str| named_catalogue(t);
+        let json =
+            r#"{"document": {"council": "A"}, "actions": [{"ref": "1"}], "catalogue": "c.yaml"}"#;
+        assert_eq!(named(json).as_deref(), Some("c.yaml"));
+        assert_eq!(
+            named("document:\n  council: A\ncatalogue: ../c.yaml\n").as_deref(),
+            Some("../c.yaml")
+        );
+        assert_eq!(named("catalogue: c.yaml # the County's\n").as_deref(), Some("c.yaml"));
+        assert_eq!(named(r#"{"document": {"council": "A"}}"#), None);
+        assert_eq!(named("catalogue: [c.yaml]\n"), None);
+        // As the loader reads it: YAML reads a bare 5 as text where text is wanted.
+        assert_eq!(named("catalogue: 5\n").as_deref(), Some("5"));
+        assert_eq!(named("{ not: yaml: at all"), None);
+    }
 
     #[test]
     fn action_ids_are_slugs() {
