@@ -58,6 +58,17 @@ pub fn write_atomically(path: &Path, text: &str, inputs: &[PathBuf]) -> Result<(
 
 /// [`write_atomically`] for bytes that are not text (a Word document).
 pub fn write_bytes_atomically(path: &Path, text: &[u8], inputs: &[PathBuf]) -> Result<(), Error> {
+    write_atomically_with(path, inputs, |w| w.write_all(text))
+}
+
+/// [`write_atomically`] for what `write` writes as it is made (a large JSON output, which is
+/// then never held whole in memory). `write` is called once, on the temporary file, or on what
+/// is there when that is not a regular file.
+pub fn write_atomically_with(
+    path: &Path,
+    inputs: &[PathBuf],
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let fail = |e: std::io::Error| {
         Error::msg(format!("cannot write {}: {}", path.display(), io_reason(&e)))
     };
@@ -78,7 +89,7 @@ pub fn write_bytes_atomically(path: &Path, text: &[u8], inputs: &[PathBuf]) -> R
             }
         }
         if !m.is_file() {
-            return write_special(path, m, text).map_err(|e| match e.kind() {
+            return write_special(path, m, write).map_err(|e| match e.kind() {
                 std::io::ErrorKind::WouldBlock => refuse(
                     "it is a named pipe that no process is reading".into(),
                     "start the reader first, or leave out --output and redirect standard output",
@@ -107,7 +118,10 @@ pub fn write_bytes_atomically(path: &Path, text: &[u8], inputs: &[PathBuf]) -> R
     }
     let (temp, mut file) = temporary(&target, &name).map_err(fail)?;
     let written = (|| {
-        file.write_all(text)?;
+        let mut out = std::io::BufWriter::new(&mut file);
+        write(&mut out)?;
+        out.flush()?;
+        drop(out);
         if let Some(m) = &existing {
             file.set_permissions(m.permissions())?;
         }
@@ -197,7 +211,11 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata, pa: &Path, pb: &Path)
 
 /// Write to something that is not a regular file. A named pipe is first opened without
 /// waiting, which fails (as `WouldBlock`) when no process is reading it.
-fn write_special(path: &Path, meta: &std::fs::Metadata, text: &[u8]) -> std::io::Result<()> {
+fn write_special(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -215,8 +233,10 @@ fn write_special(path: &Path, meta: &std::fs::Metadata, text: &[u8]) -> std::io:
     }
     #[cfg(not(unix))]
     let _ = meta;
-    let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-    f.write_all(text)
+    let f = std::fs::OpenOptions::new().write(true).open(path)?;
+    let mut out = std::io::BufWriter::new(f);
+    write(&mut out)?;
+    out.flush()
 }
 
 /// Which rules produced an output.

@@ -191,10 +191,13 @@ impl Output {
     /// ([`Output::finish_rendered`]).
     pub fn emit<T: Render>(&self, result: &T) -> Result<Stdout, Error> {
         if self.format == Format::Json
-            && self.path.is_none()
             && let Some(write) = result.json_writer()
         {
-            return Ok(Stdout::Json(write));
+            return match &self.path {
+                None => Ok(Stdout::Json(write)),
+                Some(path) => super::write_atomically_with(path, &self.reads, write)
+                    .map(|()| Stdout::Text(String::new())),
+            };
         }
         let rendered = match result.render(self.format, &self.terminal)? {
             // Text for people fits the terminal: long heading lines and lists are wrapped. Into a

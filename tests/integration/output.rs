@@ -174,6 +174,29 @@ fn a_full_disk_is_an_error_with_a_message() {
     );
 }
 
+/// The forecast's JSON is written into an `--output` file as it is serialised, as onto standard
+/// output: the same bytes, into a regular file (through its temporary file) and into a file
+/// that is not one (`/dev/stdout`).
+#[test]
+fn json_into_a_file_is_the_json_on_standard_output() {
+    let dir = TempDir::new("json-file");
+    let file = dir.path("forecast.json");
+    let stdout = ok(&["forecast", "--format", "json"]);
+    assert_eq!(ok(&["forecast", "--output", &file]), "");
+    assert_eq!(read(&file), stdout);
+    assert_eq!(dir.entries(), ["forecast.json"], "a temporary file was left");
+    #[cfg(target_os = "linux")]
+    assert_eq!(ok(&["forecast", "--format", "json", "--output", "/dev/stdout"]), stdout);
+}
+
+/// A JSON output that cannot be written into its file is an error naming the file.
+#[cfg(target_os = "linux")]
+#[test]
+fn json_into_a_full_disk_is_an_error_naming_the_file() {
+    let stderr = bad(&["forecast", "--format", "json", "--output", "/dev/full"]);
+    assert!(stderr.contains("cannot write /dev/full: no space left on device"), "{stderr}");
+}
+
 #[test]
 fn a_closed_pipe_is_success() {
     // Every critical path as JSON is far more than a pipe holds, so the write meets the
