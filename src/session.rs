@@ -62,7 +62,8 @@ impl Session {
         as_of: Option<NaiveDate>,
     ) -> Result<Session, Error> {
         // The model and the rules do not depend on each other: each is read and checked on its
-        // own thread. A model's errors are reported before the rules'.
+        // own thread (the rules' own files compiled there; the embedded ones when first used).
+        // A model's errors are reported before the rules'.
         let (loaded, rules) = std::thread::scope(|s| {
             let compiling = s.spawn(|| Rules::load(rules));
             let loaded = load(source);

@@ -117,6 +117,7 @@ pub fn write_atomically_with(
         return Err(Error::msg(format!("cannot write to {}: not a file name", path.display())));
     }
     let (temp, mut file) = temporary(&target, &name).map_err(fail)?;
+    let partial = Partial(temp);
     let written = (|| {
         let mut out = std::io::BufWriter::new(&mut file);
         write(&mut out)?;
@@ -130,22 +131,32 @@ pub fn write_atomically_with(
         // Renamed while the list is held, so that an interruption either finds the temporary
         // file listed and removes it, or finds the new file in place: never half of each.
         partial_files(|files| {
-            let renamed = std::fs::rename(&temp, &target);
+            let renamed = std::fs::rename(&partial.0, &target);
             if renamed.is_ok() {
-                files.retain(|f| f != &temp);
+                files.retain(|f| f != &partial.0);
             }
             renamed
         })
     })();
-    if written.is_err() {
+    drop(partial);
+    written.map_err(fail)
+}
+
+/// A temporary file being written, removed when this is dropped unless it has been renamed into
+/// place: after a write that failed, and after one that panicked part way.
+struct Partial(PathBuf);
+
+impl Drop for Partial {
+    fn drop(&mut self) {
         // Removed before it is unlisted, under the list's lock, so that an interruption finds
-        // it either listed or gone.
+        // it either listed or gone. A renamed file is no longer listed.
         partial_files(|files| {
-            let _ = std::fs::remove_file(&temp);
-            files.retain(|f| f != &temp);
+            if let Some(i) = files.iter().position(|f| f == &self.0) {
+                let _ = std::fs::remove_file(&self.0);
+                files.remove(i);
+            }
         });
     }
-    written.map_err(fail)
 }
 
 /// A new temporary file beside `target`, never one that is already there (another run's, or

@@ -228,8 +228,9 @@ pub trait Render {
     fn render(&self, format: Format, terminal: &Terminal) -> Result<Rendered, Error>;
 
     /// The JSON as a writer to run once the command is done, for a result whose JSON can be
-    /// large: it goes to standard output, or into the `--output` file, as it is serialised. `None` (the default): the JSON
-    /// is rendered as text by [`Render::render`]. Both write the same bytes.
+    /// large: it goes to standard output, or into the `--output` file, as it is serialised.
+    /// `None` (the default): the JSON is rendered as text by [`Render::render`]. Both write the
+    /// same bytes.
     fn json_writer(&self) -> Option<JsonWriter> {
         None
     }

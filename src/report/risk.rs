@@ -708,13 +708,7 @@ fn document_with(inputs: &RiskInputs, before_footer: &[Block]) -> Paper {
     exposure_section(&mut doc, e);
     scenario_section(&mut doc, inputs);
     doc.blocks.extend(before_footer.iter().cloned());
-    let custom: Vec<&str> = e
-        .rules
-        .files
-        .iter()
-        .filter(|f| !f.path.starts_with("<embedded>/"))
-        .map(|f| f.path.as_str())
-        .collect();
+    let custom: Vec<&str> = e.rules.from_directory.iter().map(String::as_str).collect();
     let which = if custom.is_empty() {
         "the built-in rules".to_string()
     } else {

@@ -321,7 +321,8 @@ impl Rules {
         if let Some(t) = &trace {
             t.register(&mut engine);
         }
-        let mut sources: Vec<(&'static str, String, String)> = Vec::new();
+        // Each file's name, path as shown, text, and whether it is the embedded one.
+        let mut sources: Vec<(&'static str, String, String, bool)> = Vec::new();
         let mut custom: Vec<(&'static str, PathBuf)> = Vec::new();
         let mut diagnostics = Vec::new();
         if let Some(dir) = dir {
@@ -385,7 +386,8 @@ impl Rules {
                     match crate::input::read_text(p) {
                         Ok(text) => {
                             from_directory.push(p.display().to_string());
-                            sources.push((name, p.display().to_string(), without_bom(text)));
+                            let path = p.display().to_string();
+                            sources.push((name, path, without_bom(text), false));
                         }
                         Err(d) => diagnostics.push(d),
                     }
@@ -394,6 +396,7 @@ impl Rules {
                     name,
                     format!("<embedded>/rules/{name}.rhai"),
                     (*default).to_string(),
+                    true,
                 )),
             }
         }
@@ -407,9 +410,8 @@ impl Rules {
                 t.enter(path);
             }
         };
-        for (name, path, text) in sources {
+        for (name, path, text, embedded) in sources {
             let mut file = RuleFile::new(name, path, text);
-            let embedded = file.path.starts_with("<embedded>/");
             if embedded && trace.is_none() {
                 files.push(file);
                 continue;
@@ -449,9 +451,9 @@ impl Rules {
         Ok(Rules { engine, budget, from_directory, files, hash, trace, threads, memo })
     }
 
-    /// The compiled rule file called `name` (one of [`DEFAULTS`]).
+    /// The rule file called `name` (one of [`DEFAULTS`]).
     pub fn file(&self, name: &str) -> &RuleFile {
-        // Every name in DEFAULTS is compiled by `load`.
+        // `load` keeps a file for every name in DEFAULTS.
         self.files.iter().find(|f| f.name == name).unwrap_or(&self.files[0])
     }
 

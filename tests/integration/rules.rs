@@ -135,6 +135,24 @@ fn a_broken_rule_file_the_command_does_not_call_is_still_refused() {
     ok(&["forecast"]);
 }
 
+/// Where a rule file came from decides when it compiles, not the name it is shown by: the files
+/// of a directory named like the embedded rules' `<embedded>` are still the council's own.
+#[test]
+fn a_rules_directory_named_like_the_embedded_rules_is_still_checked_as_it_loads() {
+    let dir = TempDir::new("rules-embedded-name");
+    let rules = std::path::Path::new(&dir.path("")).join("<embedded>");
+    std::fs::create_dir(&rules).expect("the file system works");
+    std::fs::write(rules.join("ieg.rhai"), "fn position(o {\n").expect("write the rule");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_routemap"))
+        .args(["--rules", "<embedded>", "forecast"])
+        .current_dir(dir.path(""))
+        .output()
+        .expect("routemap runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("<embedded>/ieg.rhai:1:"), "{stderr}");
+}
+
 #[test]
 fn a_misspelt_rule_file_names_the_files_routemap_reads() {
     let stderr = bad(&["--rules", "fixtures/rules/unknown-name", "forecast"]);
