@@ -321,8 +321,8 @@ impl Rules {
         if let Some(t) = &trace {
             t.register(&mut engine);
         }
-        // Each file's name, path as shown, text, and whether it is the embedded one.
-        let mut sources: Vec<(&'static str, String, String, bool)> = Vec::new();
+        // Each file, and whether it is the embedded one.
+        let mut sources: Vec<(RuleFile, bool)> = Vec::new();
         let mut custom: Vec<(&'static str, PathBuf)> = Vec::new();
         let mut diagnostics = Vec::new();
         if let Some(dir) = dir {
@@ -385,19 +385,14 @@ impl Rules {
                     }
                     match crate::input::read_text(p) {
                         Ok(text) => {
-                            from_directory.push(p.display().to_string());
                             let path = p.display().to_string();
-                            sources.push((name, path, without_bom(text), false));
+                            from_directory.push(path.clone());
+                            sources.push((RuleFile::new(name, path, without_bom(text)), false));
                         }
                         Err(d) => diagnostics.push(d),
                     }
                 }
-                None => sources.push((
-                    name,
-                    format!("<embedded>/rules/{name}.rhai"),
-                    (*default).to_string(),
-                    true,
-                )),
+                None => sources.push((RuleFile::embedded(name, default), true)),
             }
         }
         if !diagnostics.is_empty() {
@@ -410,8 +405,8 @@ impl Rules {
                 t.enter(path);
             }
         };
-        for (name, path, text, embedded) in sources {
-            let mut file = RuleFile::new(name, path, text);
+        for (mut file, embedded) in sources {
+            let name = file.name;
             if embedded && trace.is_none() {
                 files.push(file);
                 continue;
@@ -424,11 +419,7 @@ impl Rules {
                         .any(|(f, hook)| *f == name && !compiled.defines(name, hook));
                     if missing && let Some((_, default)) = DEFAULTS.iter().find(|(n, _)| *n == name)
                     {
-                        let built_in = RuleFile::new(
-                            name,
-                            format!("<embedded>/rules/{name}.rhai"),
-                            (*default).to_string(),
-                        );
+                        let built_in = RuleFile::embedded(name, default);
                         enter(&built_in.path);
                         match built_in.compiled_on(&engine, &budget) {
                             Ok(_) => file.fallback = Some(Box::new(built_in)),
@@ -922,6 +913,11 @@ impl RuleFile {
     /// A rule file `name` at `path`, not yet compiled.
     fn new(name: &'static str, path: String, text: String) -> RuleFile {
         RuleFile { name, path, text, compiled: OnceLock::new(), fallback: None }
+    }
+
+    /// The embedded rule file `name`, whose text is `text` (its entry in [`DEFAULTS`]).
+    fn embedded(name: &'static str, text: &str) -> RuleFile {
+        RuleFile::new(name, format!("<embedded>/rules/{name}.rhai"), text.to_string())
     }
 
     /// The file compiled on `engine`: compiled on the first call (on whichever thread makes

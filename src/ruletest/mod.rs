@@ -341,16 +341,12 @@ pub fn run(
         errors.sort_by_key(|d| d.location.as_ref().map(|l| l.file.clone()));
         return Err(errors.into());
     }
-    let coverage = match coverage {
-        true => Some(
-            rules
-                .coverage()?
-                .into_iter()
-                .map(|(f, lines, run)| FileCoverage { file: f.path.clone(), lines, run })
-                .collect(),
-        ),
-        false => None,
-    };
+    let coverage = coverage.then(|| rules.coverage()).transpose()?.map(|files| {
+        files
+            .into_iter()
+            .map(|(f, lines, run)| FileCoverage { file: f.path.clone(), lines, run })
+            .collect()
+    });
     Ok(Results { rules, cases, coverage, model_files })
 }
 
