@@ -59,6 +59,27 @@ pub struct FollowOnTime {
     pub assumption: Option<std::sync::Arc<str>>,
 }
 
+impl super::memo::Named for OwnFinish {
+    fn filled(self, ids: &[&str]) -> Self {
+        let fill = |t: Option<String>| t.map(|t| super::naming::fill(&t, ids).unwrap_or(t));
+        OwnFinish {
+            assumption: fill(self.assumption),
+            unknown_reason: fill(self.unknown_reason),
+            ..self
+        }
+    }
+}
+
+impl super::memo::Named for FollowOnTime {
+    fn filled(self, ids: &[&str]) -> Self {
+        let assumption = self.assumption.map(|t| match super::naming::fill(&t, ids) {
+            Some(filled) => filled.into(),
+            None => t,
+        });
+        FollowOnTime { assumption, ..self }
+    }
+}
+
 /// One stream's standing under the funding rules (`stream_at_risk`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamTerm {
@@ -202,7 +223,9 @@ impl Rules {
     /// as-of date.
     pub fn done_on(&self, work: &WorkView) -> Result<NaiveDate, Error> {
         match &self.memo {
-            Some(m) => m.done_on.answer(&[work], (work.as_of, 0), || self.done_on_now(work)),
+            Some(m) => {
+                m.done_on.answer(&[work], (work.as_of, 0), false, |v| self.done_on_now(v[0]))
+            }
             None => self.done_on_now(work),
         }
     }
@@ -223,7 +246,10 @@ impl Rules {
     /// When work that is not complete finishes of itself, from `forecast.rhai`'s `own_finish`.
     pub fn own_finish(&self, work: &WorkView) -> Result<OwnFinish, Error> {
         match &self.memo {
-            Some(m) => m.own_finish.answer(&[work], (work.as_of, 0), || self.own_finish_now(work)),
+            Some(m) => {
+                let naming = self.ids_only_name("forecast", "own_finish");
+                m.own_finish.answer(&[work], (work.as_of, 0), naming, |v| self.own_finish_now(v[0]))
+            }
             None => self.own_finish_now(work),
         }
     }
@@ -293,7 +319,9 @@ impl Rules {
     ) -> Result<FollowOnTime, Error> {
         let Some(m) = &self.memo else { return self.follow_on_now(work, waits_on, implied) };
         let extra = (work.as_of, u8::from(implied));
-        m.follow_on.answer(&[work, waits_on], extra, || self.follow_on_now(work, waits_on, implied))
+        let naming = self.ids_only_name("forecast", "follow_on");
+        m.follow_on
+            .answer(&[work, waits_on], extra, naming, |v| self.follow_on_now(v[0], v[1], implied))
     }
 
     fn follow_on_now(

@@ -113,6 +113,11 @@ impl WorkView {
         work
     }
 
+    /// This view with its id shown as the placeholder for argument `slot` (see `naming`).
+    pub(crate) fn named(&self, slot: u8) -> WorkView {
+        WorkView { id: super::naming::placeholder(slot).into(), ..self.clone() }
+    }
+
     /// A piece of work as the rules see it, with no deadline.
     fn new(model: &Model, graph: &Graph, idx: NodeIndex, as_of: NaiveDate) -> WorkView {
         let node = &graph.dag[idx];

@@ -2,8 +2,10 @@
 //! given, so a call that would read the same values as an earlier one gets that one's answer
 //! without running. Which fields a call read is recorded as it runs (each getter of a `Work`
 //! view notes its field), so a call that never reads a work's id serves every work whose fields
-//! it read are the same. A call that read the id (to name the work in an assumption) could serve
-//! only that work asked again, and is not kept.
+//! it read are the same. A call that read the id could serve only that work asked again, and is
+//! not kept, unless the rule file reads ids only to name the work in its answers' text (see
+//! `naming`): then the call runs on views whose ids are placeholders, and its answer serves
+//! every work whose other fields read the same, with the work's id put in.
 //!
 //! The memory is a tree per hook: each node is the field the hook reads next (the script is
 //! deterministic, so given the values read so far the next read is always the same), with a
@@ -12,7 +14,7 @@
 
 use std::cell::RefCell;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use chrono::NaiveDate;
 use rhai::ImmutableString;
@@ -119,8 +121,9 @@ enum Node<A> {
     Open,
     /// The hook reads this field of this argument next.
     Read { slot: u8, field: Field, next: Branches },
-    /// The hook answers without reading more.
-    Answer(A),
+    /// The hook answers without reading more: the answer, and whether it holds placeholders
+    /// for the views' ids (see `naming`).
+    Answer(A, bool),
 }
 
 /// The nodes after a read, by the value read. Most reads meet one value or a few (a status, a
@@ -166,6 +169,8 @@ pub(crate) struct Memo<A> {
     tree: Mutex<Tree<A>>,
     hits: AtomicU64,
     misses: AtomicU64,
+    /// An answer with placeholders was found to differ from the real call's: no more are kept.
+    unnamed: AtomicBool,
 }
 
 struct Tree<A> {
@@ -175,39 +180,86 @@ struct Tree<A> {
     roots: HashMap<(NaiveDate, u8), usize>,
 }
 
-impl<A: Clone> Default for Memo<A> {
+impl<A> Default for Memo<A> {
     fn default() -> Self {
         Memo {
             tree: Mutex::new(Tree { nodes: Vec::new(), roots: HashMap::default() }),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            unnamed: AtomicBool::new(false),
         }
     }
 }
 
-impl<A: Clone> Memo<A> {
+/// An answer that may name the work it was asked for (see `naming`).
+pub(crate) trait Named: Clone + PartialEq {
+    /// The answer with the placeholder of each view's id put back as that id (`ids[slot]`).
+    fn filled(self, ids: &[&str]) -> Self;
+}
+
+impl Named for NaiveDate {
+    fn filled(self, _: &[&str]) -> Self {
+        self
+    }
+}
+
+impl<A: Named> Memo<A> {
     /// The answer for `views` (argument 0, 1...) and `extra`: remembered, or from `call`, which
-    /// runs the hook and decodes its answer. Errors are never remembered.
+    /// runs the hook on the views it is given and decodes its answer. Errors are never
+    /// remembered.
+    ///
+    /// `naming`: the hook's file reads a work's id only to name the work in its answers' text
+    /// (see `naming`). A call that reads an id then runs on views whose ids are placeholders,
+    /// and that answer is kept, to serve every call whose views read the same but for their
+    /// ids, with their ids put in. It is checked first against the call on the real views: the
+    /// first that differs (which the reading of the file means cannot happen) clears the memory
+    /// and stops the naming.
     pub(crate) fn answer(
         &self,
         views: &[&WorkView],
         extra: (NaiveDate, u8),
-        call: impl FnOnce() -> Result<A, Error>,
+        naming: bool,
+        call: impl Fn(&[&WorkView]) -> Result<A, Error>,
     ) -> Result<A, Error> {
-        if let Some(a) = self.lock().find(views, extra) {
+        let ids = || views.iter().map(|v| v.id.as_str()).collect::<Vec<_>>();
+        if let Some((a, named)) = self.lock().find(views, extra) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(a);
+            return Ok(if named { a.filled(&ids()) } else { a });
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let (answer, reads) = recorded(call);
-        let answer = answer?;
-        // An answer that read a work's id (to name it in an assumption) is one work's own: it
-        // could serve only that work asked again on the same date, which a run seldom does, and
-        // keeping one per work is most of a large model's memo. So it is not kept.
-        if !reads.iter().any(|&(_, field)| field == Field::Id) {
-            self.lock().insert(views, extra, &reads, answer.clone());
+        if !naming || self.unnamed.load(Ordering::Relaxed) {
+            let (answer, reads) = recorded(|| call(views));
+            let answer = answer?;
+            // An answer that read a work's id could serve only that work asked again on the
+            // same date, which a run seldom does, and keeping one per work is most of a large
+            // model's memo. So it is not kept.
+            if !reads.iter().any(|&(_, field)| field == Field::Id) {
+                self.lock().insert(views, extra, &reads, (answer.clone(), false));
+            }
+            return Ok(answer);
         }
-        Ok(answer)
+        let unnamed: Vec<WorkView> = (0u8..).zip(views).map(|(slot, v)| v.named(slot)).collect();
+        let asked: Vec<&WorkView> = unnamed.iter().collect();
+        let (answer, reads) = recorded(|| call(&asked));
+        // An error is the real call's (its message names the work).
+        let Ok(answer) = answer else { return call(views) };
+        let (reads, read_id): (Vec<_>, Vec<_>) =
+            reads.into_iter().partition(|&(_, field)| field != Field::Id);
+        if read_id.is_empty() {
+            // The id was not read, so the placeholders made no difference.
+            self.lock().insert(views, extra, &reads, (answer.clone(), false));
+            return Ok(answer);
+        }
+        let real = call(views)?;
+        if answer.clone().filled(&ids()) == real {
+            self.lock().insert(views, extra, &reads, (answer, true));
+        } else {
+            self.unnamed.store(true, Ordering::Relaxed);
+            let mut tree = self.lock();
+            tree.nodes.clear();
+            tree.roots.clear();
+        }
+        Ok(real)
     }
 
     /// How many calls were answered from memory, and how many ran.
@@ -222,12 +274,12 @@ impl<A: Clone> Memo<A> {
 }
 
 impl<A: Clone> Tree<A> {
-    fn find(&self, views: &[&WorkView], extra: (NaiveDate, u8)) -> Option<A> {
+    fn find(&self, views: &[&WorkView], extra: (NaiveDate, u8)) -> Option<(A, bool)> {
         let mut at = *self.roots.get(&extra)?;
         loop {
             match &self.nodes[at] {
                 Node::Open => return None,
-                Node::Answer(a) => return Some(a.clone()),
+                Node::Answer(a, named) => return Some((a.clone(), *named)),
                 Node::Read { slot, field, next } => {
                     let view = views.get(usize::from(*slot))?;
                     at = next.get(&value(view, *field))?;
@@ -236,7 +288,13 @@ impl<A: Clone> Tree<A> {
         }
     }
 
-    fn insert(&mut self, views: &[&WorkView], extra: (NaiveDate, u8), reads: &[(u8, Field)], a: A) {
+    fn insert(
+        &mut self,
+        views: &[&WorkView],
+        extra: (NaiveDate, u8),
+        reads: &[(u8, Field)],
+        answer: (A, bool),
+    ) {
         let mut at = match self.roots.get(&extra) {
             Some(&root) => root,
             None => {
@@ -276,7 +334,7 @@ impl<A: Clone> Tree<A> {
             };
         }
         if let Node::Open = self.nodes[at] {
-            self.nodes[at] = Node::Answer(a);
+            self.nodes[at] = Node::Answer(answer.0, answer.1);
         }
     }
 }

@@ -11,6 +11,7 @@
 pub mod answers;
 pub mod api;
 mod memo;
+mod naming;
 pub mod trace;
 pub mod unit;
 
@@ -184,6 +185,8 @@ struct Compiled {
     ast: AST,
     /// The script's top-level constants, as `NAME = value`, in file order.
     constants: Vec<(String, String)>,
+    /// The script reads a work's id only to name the work in its answers' text (see `naming`).
+    ids_only_name: bool,
 }
 
 /// The compiled rule set.
@@ -456,6 +459,12 @@ impl Rules {
     /// The top-level constants of rule file `name`, as `NAME = value`, in file order.
     pub fn constants(&self, name: &str) -> Result<&[(String, String)], Error> {
         Ok(&self.compiled(self.file(name))?.constants)
+    }
+
+    /// Whether the file `hook` of rule file `file` runs from reads a work's id only to name the
+    /// work in its answers' text (see `naming`).
+    pub(crate) fn ids_only_name(&self, file: &str, hook: &str) -> bool {
+        self.compiled(self.hook_file(file, hook)).is_ok_and(|c| c.ids_only_name)
     }
 
     /// Call `hook` in rule file `file` with one argument.
@@ -892,7 +901,8 @@ fn compile(
         .map(|(n, _, v)| (n.to_string(), api::display(&v)))
         .collect();
     let ast = engine.optimize_ast(&scope, ast, OptimizationLevel::Simple);
-    let compiled = Compiled { ast, constants };
+    let ids_only_name = naming::ids_only_name(&ast);
+    let compiled = Compiled { ast, constants, ids_only_name };
     let hooks = HOOKS.iter().find(|(n, _)| *n == name).map_or(&[][..], |(_, h)| *h);
     for &(hook, arity) in hooks {
         let optional = OPTIONAL_HOOKS.contains(&(name, hook));

@@ -542,16 +542,50 @@ fn remembered_hook_answers_are_the_answers_the_hooks_give() {
     });
     result.unwrap_or_else(|e| panic!("{e}"));
     // Rules that read otherwise, or answer wrongly (the error is the same): fixtures' own
-    // forecast.rhai, on the embedded routemap.
-    let model = model::load_embedded().expect("the embedded model loads");
-    let graph = Graph::build(&model).expect("the embedded model is a DAG");
-    for rules in ["before-as-of", "done-in-future", "forecast-before-done-on", "misspelt-key"] {
-        let rules_dir = PathBuf::from(format!("fixtures/rules/{rules}"));
-        let Ok(on) = Rules::load(Some(&rules_dir)) else { continue };
-        let off = Rules::load(Some(&rules_dir)).expect("loads twice").memoised(false);
-        let judge = |r: &Rules| format!("{:?}", assess::basis(&model, &graph, r, date(ISSUE)));
-        assert_eq!(judge(&on), judge(&off), "{rules}");
+    // forecast.rhai, on the embedded routemap and a generated model. `id-decides` lets a work's
+    // id decide its answer, and `builds-marker` makes at run time a text that reads like the
+    // placeholder of an id: neither may have one work's answer handed to another.
+    let path = PathBuf::from(dir.path("ids.json"));
+    std::fs::write(&path, dag::dag(3_000, 5)).expect("write the model");
+    for model in [model::load_embedded(), model::load(&Source::Path(path))] {
+        let model = model.expect("the model loads");
+        let graph = Graph::build(&model).expect("the model is a DAG");
+        for rules in [
+            "before-as-of",
+            "done-in-future",
+            "forecast-before-done-on",
+            "misspelt-key",
+            "id-decides",
+            "builds-marker",
+        ] {
+            let rules_dir = PathBuf::from(format!("fixtures/rules/{rules}"));
+            let Ok(on) = Rules::load(Some(&rules_dir)) else { continue };
+            let off = Rules::load(Some(&rules_dir)).expect("loads twice").memoised(false);
+            let judge = |r: &Rules| format!("{:?}", assess::basis(&model, &graph, r, date(ISSUE)));
+            assert_eq!(judge(&on), judge(&off), "{rules}");
+        }
     }
+}
+
+/// Work that differs only in its id is forecast with one rule call, though each answer names
+/// its own work: the default rules read a work's id only to name it.
+#[test]
+fn an_answer_that_names_its_work_serves_other_work_with_its_name() {
+    let work: Vec<Work> = (0..40)
+        .map(|i| task(&format!("t{i}"), "Jun 2004", "In progress", &[]).serves(&["R8"]))
+        .collect();
+    let run = evaluate("named", &work);
+    for i in [0, 17, 39] {
+        let node = run.graph.node(&format!("t{i}")).expect("the task is in the graph");
+        let assumption = run.a.basis.assumption[node.index()].as_deref().unwrap_or_default();
+        assert!(
+            assumption.starts_with(&format!("t{i}: target 2004-06-30 passed")),
+            "t{i}: {assumption}"
+        );
+    }
+    let counts = run.rules.memo_counts();
+    let own_finish = counts.iter().find(|(hook, ..)| *hook == "own_finish");
+    assert_eq!(own_finish, Some(&("own_finish", 39, 1)), "{counts:?}");
 }
 
 /// More targets than one machine word of bits: a chain of 100 tasks, every node a target, with
