@@ -35,6 +35,8 @@ pub(crate) fn fill(text: &str, ids: &[&str]) -> Option<String> {
     for (slot, id) in (0u8..).zip(ids) {
         out = out.replace(&placeholder(slot), id);
     }
+    // Kept for the rest of the run, one a piece of work: no spare room.
+    out.shrink_to_fit();
     Some(out)
 }
 
