@@ -14,7 +14,7 @@ pub mod target;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use load::MAX_TEXT_CHARS;
+pub use load::{MAX_ID_CHARS, MAX_TEXT_CHARS};
 pub(crate) use load::{MAX_PHRASE_CHARS, inline, parse_yaml, text_problem};
 pub use load::{Origin, Source, action_id, catalogue_path, load, load_embedded, short_hash};
 pub use locate::Located;

@@ -14,13 +14,14 @@
 
 use std::cell::RefCell;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::NaiveDate;
 use rhai::ImmutableString;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::api::WorkView;
+use super::naming;
 use crate::error::Error;
 use crate::model::Span;
 
@@ -169,8 +170,6 @@ pub(crate) struct Memo<A> {
     tree: Mutex<Tree<A>>,
     hits: AtomicU64,
     misses: AtomicU64,
-    /// An answer with placeholders was found to differ from the real call's: no more are kept.
-    unnamed: AtomicBool,
 }
 
 struct Tree<A> {
@@ -178,15 +177,17 @@ struct Tree<A> {
     /// A root per value of what every answer depends on besides the views' reads (the as-of
     /// date, which the answer's checks use, and an edge's mark).
     roots: HashMap<(NaiveDate, u8), usize>,
+    /// An answer with placeholders was found to differ from the real call's: none is kept for
+    /// the rest of the run.
+    unnamed: bool,
 }
 
 impl<A> Default for Memo<A> {
     fn default() -> Self {
         Memo {
-            tree: Mutex::new(Tree { nodes: Vec::new(), roots: HashMap::default() }),
+            tree: Mutex::new(Tree { nodes: Vec::new(), roots: HashMap::default(), unnamed: false }),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
-            unnamed: AtomicBool::new(false),
         }
     }
 }
@@ -211,9 +212,10 @@ impl<A: Named> Memo<A> {
     /// `naming`: the hook's file reads a work's id only to name the work in its answers' text
     /// (see `naming`). A call that reads an id then runs on views whose ids are placeholders,
     /// and that answer is kept, to serve every call whose views read the same but for their
-    /// ids, with their ids put in. It is checked first against the call on the real views: the
-    /// first that differs (which the reading of the file means cannot happen) clears the memory
-    /// and stops the naming.
+    /// ids, with their ids put in. It is checked first against the call on the real views: one
+    /// that differs (a script can make the placeholders' marker at run time, which the reading
+    /// of the file cannot see) clears the memory and stops the naming for the run. Such a call
+    /// runs twice and counts as one miss.
     pub(crate) fn answer(
         &self,
         views: &[&WorkView],
@@ -222,12 +224,17 @@ impl<A: Named> Memo<A> {
         call: impl Fn(&[&WorkView]) -> Result<A, Error>,
     ) -> Result<A, Error> {
         let ids = || views.iter().map(|v| v.id.as_str()).collect::<Vec<_>>();
+        // An id longer than a placeholder could make a text too long where the placeholder
+        // did not (an id is never longer but in a model that breaks the bound on ids).
+        let fits = views.iter().all(|v| v.id.len() <= naming::PLACEHOLDER_BYTES);
         if let Some((a, named)) = self.lock().find(views, extra) {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(if named { a.filled(&ids()) } else { a });
+            if !named || fits {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(if named { a.filled(&ids()) } else { a });
+            }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        if !naming || self.unnamed.load(Ordering::Relaxed) {
+        if !naming || !fits || self.lock().unnamed {
             let (answer, reads) = recorded(|| call(views));
             let answer = answer?;
             // An answer that read a work's id could serve only that work asked again on the
@@ -251,11 +258,14 @@ impl<A: Named> Memo<A> {
             return Ok(answer);
         }
         let real = call(views)?;
-        if answer.clone().filled(&ids()) == real {
-            self.lock().insert(views, extra, &reads, (answer, true));
-        } else {
-            self.unnamed.store(true, Ordering::Relaxed);
-            let mut tree = self.lock();
+        let same = answer.clone().filled(&ids()) == real;
+        let mut tree = self.lock();
+        if same && !tree.unnamed {
+            tree.insert(views, extra, &reads, (answer, true));
+        } else if !same {
+            // The file's reading missed something (a script can make the marker at run time):
+            // nothing named is trusted for the rest of the run.
+            tree.unnamed = true;
             tree.nodes.clear();
             tree.roots.clear();
         }

@@ -10,7 +10,10 @@
 //! text built by interpolation that goes unexamined into what a function returns, a function
 //! whose answer may hold such a text called anywhere its answer is not returned in turn, a
 //! function pointer (through which a property could be read unseen), or a constant holding the
-//! placeholders' marker, and the file's ids are taken to decide its answers.
+//! placeholders' marker, and the file's ids are taken to decide its answers. Function pointers
+//! are refused wherever they appear: as `Fn`, `call` or `curry`, or as a closure (which rhai
+//! may fold into a constant). So is a file whose functions rhai's places (lines and columns up
+//! to 65,535) cannot tell apart.
 
 use std::collections::BTreeSet;
 
@@ -20,21 +23,47 @@ use rhai::{AST, ASTFlags, ASTNode, Dynamic, Expr, FnCallExpr, Position, Stmt};
 /// a model may hold (see `model::chars`).
 pub(crate) const MARKER: char = '\u{FDD0}';
 
-/// The placeholder a named call is shown instead of the id of the view in argument `slot`.
+/// How many bytes a placeholder takes: as many as the longest id it may stand for (ids are
+/// ASCII, at most `model::MAX_ID_CHARS` long), so that every text a call builds with it is at
+/// least as long as with the id, and a call that keeps within the engine's bound on a text's
+/// length with the placeholder keeps within it with any id it stands for.
+pub(crate) const PLACEHOLDER_BYTES: usize = crate::model::MAX_ID_CHARS;
+
+/// The placeholder a named call is shown instead of the id of the view in argument `slot`: the
+/// marker, the slot, `_` up to [`PLACEHOLDER_BYTES`], the marker.
 pub(crate) fn placeholder(slot: u8) -> String {
-    format!("{MARKER}{slot}{MARKER}")
+    let slot = slot.to_string();
+    let fill = PLACEHOLDER_BYTES - 2 * MARKER.len_utf8() - slot.len();
+    format!("{MARKER}{slot}{}{MARKER}", "_".repeat(fill))
 }
 
-/// `text` with each view's placeholder replaced by its id (`ids[slot]`), or `None` when it
-/// holds no placeholder.
+/// `text` with each placeholder replaced by the id of its view (`ids[slot]`), in one pass (an
+/// id put in is never read again), or `None` when it holds no marker. A marker that does not
+/// open a whole placeholder is kept as it is.
 pub(crate) fn fill(text: &str, ids: &[&str]) -> Option<String> {
     if !text.contains(MARKER) {
         return None;
     }
-    let mut out = text.to_string();
-    for (slot, id) in (0u8..).zip(ids) {
-        out = out.replace(&placeholder(slot), id);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARKER) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let slot = rest
+            .get(..PLACEHOLDER_BYTES)
+            .and_then(|p| ids.iter().enumerate().find(|&(slot, _)| p == placeholder(slot as u8)));
+        match slot {
+            Some((_, id)) => {
+                out.push_str(id);
+                rest = &rest[PLACEHOLDER_BYTES..];
+            }
+            None => {
+                out.push(MARKER);
+                rest = &rest[MARKER.len_utf8()..];
+            }
+        }
     }
+    out.push_str(rest);
     // Kept for the rest of the run, one a piece of work: no spare room.
     out.shrink_to_fit();
     Some(out)
@@ -51,11 +80,22 @@ pub(crate) fn ids_only_name(ast: &AST) -> bool {
         .collect();
     let mut scan =
         Scan { functions: bodies.iter().map(|b| b.0.clone()).collect(), ..Scan::default() };
+    // rhai counts lines and columns up to 65,535 and no further: past that, places no longer
+    // tell one function from another.
+    let counted = |p: Position| p.line().is_some_and(|l| l < 65_535) && p.position() < Some(65_535);
+    if !bodies.iter().all(|(_, start, end)| counted(*start) && counted(*end)) {
+        return false;
+    }
     ast.walk(&mut |path: &[ASTNode]| {
         match path {
             [ASTNode::Stmt(s)] => {
                 let at = s.position();
-                let body = bodies.iter().find(|(_, start, end)| (*start..=*end).contains(&at));
+                let mut within =
+                    bodies.iter().filter(|(_, start, end)| (*start..=*end).contains(&at));
+                let body = within.next();
+                if within.next().is_some() || (!counted(at) && !at.is_none()) {
+                    scan.refused = true;
+                }
                 scan.current = body.map_or_else(String::new, |b| b.0.clone());
                 // A statement's value is dropped or, as its function's last, returned.
                 scan.stmt(s, if body.is_some() { At::Answer } else { At::Other });
@@ -193,7 +233,7 @@ impl Scan {
                 for (_, value) in entries.iter() {
                     self.expr(value, at);
                 }
-                if constants.values().any(holds_marker) {
+                if constants.values().any(suspect) {
                     self.refused = true;
                 }
             }
@@ -203,7 +243,7 @@ impl Scan {
             Expr::BoolConstant(..) | Expr::IntegerConstant(..) | Expr::FloatConstant(..) => {}
             Expr::StringConstant(s, _) => self.refused |= s.contains(MARKER),
             Expr::CharConstant(c, _) => self.refused |= *c == MARKER,
-            Expr::DynamicConstant(d, _) => self.refused |= d.is_fnptr() || holds_marker(d),
+            Expr::DynamicConstant(d, _) => self.refused |= suspect(d),
             Expr::Array(items, _) => items.iter().for_each(|i| self.expr(i, At::Other)),
             Expr::Stmt(block) => self.block(block.statements(), at),
             Expr::FnCall(call, _) => self.call(call, at),
@@ -251,8 +291,13 @@ fn is_id(e: &Expr) -> bool {
     matches!(e, Expr::Property(p, _) if p.2 == "id")
 }
 
-/// Whether a constant holds the placeholders' marker anywhere.
-fn holds_marker(d: &Dynamic) -> bool {
+/// Whether a constant holds, at any depth, a function pointer (which a function such as an
+/// array's `map` calls out of sight; rhai folds a literal list of closures into a constant) or
+/// the placeholders' marker.
+fn suspect(d: &Dynamic) -> bool {
+    if d.is_fnptr() {
+        return true;
+    }
     if let Some(s) = d.read_lock::<rhai::ImmutableString>() {
         return s.contains(MARKER);
     }
@@ -260,10 +305,10 @@ fn holds_marker(d: &Dynamic) -> bool {
         return *c == MARKER;
     }
     if let Some(items) = d.read_lock::<rhai::Array>() {
-        return items.iter().any(holds_marker);
+        return items.iter().any(suspect);
     }
     if let Some(map) = d.read_lock::<rhai::Map>() {
-        return map.iter().any(|(k, v)| k.contains(MARKER) || holds_marker(v));
+        return map.iter().any(|(k, v)| k.contains(MARKER) || suspect(v));
     }
     false
 }
@@ -275,7 +320,10 @@ mod tests {
     fn reads(script: &str) -> bool {
         let mut engine = rhai::Engine::new_raw();
         engine.set_max_expr_depths(64, 64);
-        ids_only_name(&engine.compile(script).expect("compiles"))
+        let ast = engine.compile(script).expect("compiles");
+        // As the rules are compiled: with the constants folded in.
+        let scope = rhai::Scope::new();
+        ids_only_name(&engine.optimize_ast(&scope, ast, rhai::OptimizationLevel::Simple))
     }
 
     #[test]
@@ -314,8 +362,21 @@ mod tests {
             // A function pointer, and a constant holding the placeholders' marker.
             r#"fn f(work) { let g = Fn("g"); g.call(work) } fn g(w) { 1 }"#,
             "fn f(work) { #{ assumption: `\u{FDD0}0\u{FDD0} ${work.id}` } }",
+            // A closure, folded into a constant list, that a list's `map` calls.
+            r#"fn f(work) { let n = [|w| `${w.id}`]; if [work].map(n[0])[0] == "7" { 1 } }"#,
         ] {
             assert!(!reads(script), "{script}");
+        }
+    }
+
+    #[test]
+    fn functions_told_apart_only_past_where_rhai_counts_are_refused() {
+        // `name_of` names a work and is compared; past column 65,535 its place is `spacer`'s.
+        for spacer in [" ".repeat(70_000), format!("{}{}", "\n".repeat(65_600), " ".repeat(100))] {
+            let script = format!(
+                "fn spacer() {{{spacer}}}\nfn name_of(w) {{\n`${{w.id}}`\n}}\nfn f(work) {{ if name_of(work) == \"7\" {{ 1 }} }}"
+            );
+            assert!(!reads(&script));
         }
     }
 
@@ -324,5 +385,17 @@ mod tests {
         let text = format!("{} waits on {}", placeholder(0), placeholder(1));
         assert_eq!(fill(&text, &["10.3", "10.2"]).as_deref(), Some("10.3 waits on 10.2"));
         assert_eq!(fill("no name", &["10.3"]), None);
+        // An id put in next to a marker of the script's own is not read as a placeholder.
+        let text = format!("{MARKER}{}{MARKER} after {}", placeholder(0), placeholder(1));
+        let filled = format!("{MARKER}1{MARKER} after p1");
+        assert_eq!(fill(&text, &["1", "p1"]), Some(filled));
+        // Every placeholder is as long as the longest id.
+        for slot in [0, 1, 10, 255] {
+            assert_eq!(placeholder(slot).len(), PLACEHOLDER_BYTES);
+        }
+        assert!(PLACEHOLDER_BYTES >= crate::model::MAX_ID_CHARS);
+        let ids: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        assert_eq!(fill(&placeholder(10), &ids).as_deref(), Some("t10"));
     }
 }
