@@ -227,11 +227,11 @@ impl<A: Named> Memo<A> {
         // An id longer than a placeholder could make a text too long where the placeholder
         // did not (an id is never longer but in a model that breaks the bound on ids).
         let fits = views.iter().all(|v| v.id.len() <= naming::PLACEHOLDER_BYTES);
-        if let Some((a, named)) = self.lock().find(views, extra) {
-            if !named || fits {
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                return Ok(if named { a.filled(&ids()) } else { a });
-            }
+        if let Some((a, named)) = self.lock().find(views, extra)
+            && (!named || fits)
+        {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(if named { a.filled(&ids()) } else { a });
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         if !naming || !fits || self.lock().unnamed {

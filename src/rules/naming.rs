@@ -393,7 +393,6 @@ mod tests {
         for slot in [0, 1, 10, 255] {
             assert_eq!(placeholder(slot).len(), PLACEHOLDER_BYTES);
         }
-        assert!(PLACEHOLDER_BYTES >= crate::model::MAX_ID_CHARS);
         let ids: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         assert_eq!(fill(&placeholder(10), &ids).as_deref(), Some("t10"));
