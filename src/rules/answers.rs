@@ -224,7 +224,7 @@ impl Rules {
     pub fn done_on(&self, work: &WorkView) -> Result<NaiveDate, Error> {
         match &self.memo {
             Some(m) => {
-                m.done_on.answer(&[work], (work.as_of, 0), false, |v| self.done_on_now(v[0]))
+                m.done_on.answer(&[work], (work.as_of, 0), || false, |v| self.done_on_now(v[0]))
             }
             None => self.done_on_now(work),
         }
@@ -247,7 +247,7 @@ impl Rules {
     pub fn own_finish(&self, work: &WorkView) -> Result<OwnFinish, Error> {
         match &self.memo {
             Some(m) => {
-                let naming = self.ids_only_name("forecast", "own_finish");
+                let naming = || self.ids_only_name("forecast", "own_finish");
                 m.own_finish.answer(&[work], (work.as_of, 0), naming, |v| self.own_finish_now(v[0]))
             }
             None => self.own_finish_now(work),
@@ -319,7 +319,7 @@ impl Rules {
     ) -> Result<FollowOnTime, Error> {
         let Some(m) = &self.memo else { return self.follow_on_now(work, waits_on, implied) };
         let extra = (work.as_of, u8::from(implied));
-        let naming = self.ids_only_name("forecast", "follow_on");
+        let naming = || self.ids_only_name("forecast", "follow_on");
         m.follow_on
             .answer(&[work, waits_on], extra, naming, |v| self.follow_on_now(v[0], v[1], implied))
     }

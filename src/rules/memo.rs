@@ -209,8 +209,8 @@ impl<A: Named> Memo<A> {
     /// runs the hook on the views it is given and decodes its answer. Errors are never
     /// remembered.
     ///
-    /// `naming`: the hook's file reads a work's id only to name the work in its answers' text
-    /// (see `naming`). A call that reads an id then runs on views whose ids are placeholders,
+    /// `naming`: whether the hook's file reads a work's id only to name the work in its
+    /// answers' text (see `naming`), asked only when the memory has no answer. A call that reads an id then runs on views whose ids are placeholders,
     /// and that answer is kept, to serve every call whose views read the same but for their
     /// ids, with their ids put in. It is checked first against the call on the real views: one
     /// that differs (a script can make the placeholders' marker at run time, which the reading
@@ -220,7 +220,7 @@ impl<A: Named> Memo<A> {
         &self,
         views: &[&WorkView],
         extra: (NaiveDate, u8),
-        naming: bool,
+        naming: impl FnOnce() -> bool,
         call: impl Fn(&[&WorkView]) -> Result<A, Error>,
     ) -> Result<A, Error> {
         let ids = || views.iter().map(|v| v.id.as_str()).collect::<Vec<_>>();
@@ -234,7 +234,7 @@ impl<A: Named> Memo<A> {
             return Ok(if named { a.filled(&ids()) } else { a });
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        if !naming || !fits || self.lock().unnamed {
+        if !fits || self.lock().unnamed || !naming() {
             let (answer, reads) = recorded(|| call(views));
             let answer = answer?;
             // An answer that read a work's id could serve only that work asked again on the
@@ -245,8 +245,8 @@ impl<A: Named> Memo<A> {
             }
             return Ok(answer);
         }
-        let unnamed: Vec<WorkView> = (0u8..).zip(views).map(|(slot, v)| v.named(slot)).collect();
-        let asked: Vec<&WorkView> = unnamed.iter().collect();
+        let stand_ins: Vec<WorkView> = (0u8..).zip(views).map(|(slot, v)| v.named(slot)).collect();
+        let asked: Vec<&WorkView> = stand_ins.iter().collect();
         let (answer, reads) = recorded(|| call(&asked));
         // An error is the real call's (its message names the work).
         let Ok(answer) = answer else { return call(views) };

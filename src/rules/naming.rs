@@ -49,11 +49,8 @@ pub(crate) fn fill(text: &str, ids: &[&str]) -> Option<String> {
     while let Some(at) = rest.find(MARKER) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
-        let slot = rest
-            .get(..PLACEHOLDER_BYTES)
-            .and_then(|p| ids.iter().enumerate().find(|&(slot, _)| p == placeholder(slot as u8)));
-        match slot {
-            Some((_, id)) => {
+        match rest.get(..PLACEHOLDER_BYTES).and_then(slot_of).and_then(|slot| ids.get(slot)) {
+            Some(id) => {
                 out.push_str(id);
                 rest = &rest[PLACEHOLDER_BYTES..];
             }
@@ -67,6 +64,19 @@ pub(crate) fn fill(text: &str, ids: &[&str]) -> Option<String> {
     // Kept for the rest of the run, one a piece of work: no spare room.
     out.shrink_to_fit();
     Some(out)
+}
+
+/// The slot whose placeholder `p` is (as [`placeholder`] writes it), if it is one.
+fn slot_of(p: &str) -> Option<usize> {
+    let inner = p.strip_prefix(MARKER)?.strip_suffix(MARKER)?;
+    let digits = inner.trim_end_matches('_');
+    let plain = digits.bytes().all(|b| b.is_ascii_digit()) && !digits.is_empty();
+    // As `u8::to_string` writes a number: no leading zero.
+    let canonical = digits == "0" || !digits.starts_with('0');
+    if p.len() != PLACEHOLDER_BYTES || !plain || !canonical {
+        return None;
+    }
+    digits.parse::<u8>().ok().map(usize::from)
 }
 
 /// Whether every read of a work's id in `ast` only names the work in an answer's text (see the
@@ -392,7 +402,10 @@ mod tests {
         // Every placeholder is as long as the longest id.
         for slot in [0, 1, 10, 255] {
             assert_eq!(placeholder(slot).len(), PLACEHOLDER_BYTES);
+            assert_eq!(slot_of(&placeholder(slot)), Some(usize::from(slot)));
         }
+        let zero_led = placeholder(10).replacen("10", "01", 1);
+        assert_eq!(slot_of(&zero_led), None);
         let ids: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         assert_eq!(fill(&placeholder(10), &ids).as_deref(), Some("t10"));

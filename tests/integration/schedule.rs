@@ -542,27 +542,60 @@ fn remembered_hook_answers_are_the_answers_the_hooks_give() {
     });
     result.unwrap_or_else(|e| panic!("{e}"));
     // Rules that read otherwise, or answer wrongly (the error is the same): fixtures' own
-    // forecast.rhai, on the embedded routemap and a generated model. `id-decides` lets a work's
-    // id decide its answer, and `builds-marker` makes at run time a text that reads like the
-    // placeholder of an id: neither may have one work's answer handed to another.
+    // forecast.rhai, and two edits of the default one, on the embedded routemap and a generated
+    // model. `id-decides` lets a work's id decide its answer, and `builds-marker` makes at run
+    // time the placeholder routemap shows in place of an id: neither may have one work's answer
+    // handed to another.
+    let edited = |name: &str, edits: &[(&str, &str)]| {
+        let (_, default) =
+            routemap::rules::DEFAULTS.iter().find(|(n, _)| *n == "forecast").unwrap();
+        let mut text = default.to_string();
+        for (from, to) in edits {
+            assert!(text.contains(from), "the default forecast.rhai has no `{from}`");
+            text = text.replacen(from, to, 1);
+        }
+        let rules_dir = PathBuf::from(dir.path(name));
+        std::fs::create_dir_all(&rules_dir).expect("make the rules directory");
+        std::fs::write(rules_dir.join("forecast.rhai"), text).expect("write the rules");
+        rules_dir
+    };
+    let id_decides = edited(
+        "id-decides",
+        &[(
+            "fn own_finish(work) {\n",
+            "fn own_finish(work) {\n    if work.id.ends_with(\"7\") && work.target == \"date\" && \
+             work.target_date != () && work.target_date >= work.as_of {\n        return #{ date: \
+             work.target_date.add_months(1), assumption: `${work.id}: a pilot, a month late` };\n    }\n",
+        )],
+    );
+    let builds_marker = edited(
+        "builds-marker",
+        &[
+            ("(OVERDUE_SLIP_MONTHS = ${OVERDUE_SLIP_MONTHS})`", "${placeholder()}`"),
+            (
+                "// Work that \"commences\"",
+                "// U+FDD0, a Unicode non-character, made from its UTF-8 bytes at run time.\n\
+                 fn mark() { let b = blob(); b.push(0xEF); b.push(0xB7); b.push(0x90); b.as_string() }\n\
+                 // The text routemap shows a rule in place of the first view's id: the marker, the \
+                 slot, `_` to 200 bytes, the marker.\n\
+                 fn placeholder() { let p = mark() + \"0\"; p.pad(195, '_'); p + mark() }\n\n\
+                 // Work that \"commences\"",
+            ),
+        ],
+    );
     let path = PathBuf::from(dir.path("ids.json"));
     std::fs::write(&path, dag::dag(3_000, 5)).expect("write the model");
     for model in [model::load_embedded(), model::load(&Source::Path(path))] {
         let model = model.expect("the model loads");
         let graph = Graph::build(&model).expect("the model is a DAG");
-        for rules in [
-            "before-as-of",
-            "done-in-future",
-            "forecast-before-done-on",
-            "misspelt-key",
-            "id-decides",
-            "builds-marker",
-        ] {
-            let rules_dir = PathBuf::from(format!("fixtures/rules/{rules}"));
-            let Ok(on) = Rules::load(Some(&rules_dir)) else { continue };
-            let off = Rules::load(Some(&rules_dir)).expect("loads twice").memoised(false);
+        let fixtures =
+            ["before-as-of", "done-in-future", "forecast-before-done-on", "misspelt-key"]
+                .map(|rules| PathBuf::from(format!("fixtures/rules/{rules}")));
+        for rules_dir in fixtures.iter().chain([&id_decides, &builds_marker]) {
+            let Ok(on) = Rules::load(Some(rules_dir)) else { continue };
+            let off = Rules::load(Some(rules_dir)).expect("loads twice").memoised(false);
             let judge = |r: &Rules| format!("{:?}", assess::basis(&model, &graph, r, date(ISSUE)));
-            assert_eq!(judge(&on), judge(&off), "{rules}");
+            assert_eq!(judge(&on), judge(&off), "{}", rules_dir.display());
         }
     }
 }
